@@ -1,0 +1,66 @@
+# crm: customer analytics as Unix filters.
+#   make                 build every tool into $(O)/bin (O=build by default)
+#   make test            run the test suite, then again under ASan+UBSan
+#   make install         install tools, manuals and rules under $(PREFIX)
+include config.mk
+
+O = build
+LIB = $(O)/libcrm.a
+LIBSRC = $(wildcard common/*.c)
+LIBOBJ = $(LIBSRC:%.c=$(O)/%.o) $(O)/gen/default_rules.o
+HDR = $(wildcard common/*.h)
+TOOLS = $(notdir $(wildcard tools/*))
+BIN = $(TOOLS:%=$(O)/bin/%)
+MAN = $(wildcard man/*.[1-9])
+
+all: $(BIN)
+
+$(O)/common/%.o: common/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/gen/default_rules.c: rules/default.rules scripts/embed-rules
+	@mkdir -p $(@D)
+	sh scripts/embed-rules rules/default.rules > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/default_rules.o: $(O)/gen/default_rules.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+# Every tool is the .c files of its directory linked with libcrm.a.
+.SECONDEXPANSION:
+$(O)/bin/%: $$(wildcard tools/%/*.c) $$(wildcard tools/%/*.h) $(LIB) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itools/$* $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LDLIBS)
+
+# The suite runs twice: optimized, then under AddressSanitizer and
+# UndefinedBehaviorSanitizer (smaller generated data, same assertions).
+test: all
+	CRM_BIN=$(CURDIR)/$(O)/bin sh tests/run
+	$(MAKE) O=build-san OPT= CFLAGS="$(SANFLAGS) $(filter-out $(OPT),$(CFLAGS))" LDFLAGS="-fsanitize=address,undefined" all
+	CRM_BIN=$(CURDIR)/build-san/bin CRM_TEST_SAN=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	sh tests/run
+
+lint:
+	mandoc -Tlint -W warning $(MAN)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	cp -f $(BIN) $(DESTDIR)$(BINDIR)/
+	cp -f rules/*.rules $(DESTDIR)$(DATADIR)/
+	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
+		cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all test lint install uninstall clean

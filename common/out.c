@@ -1,0 +1,128 @@
+#include "out.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUT_BUFSZ (256 * 1024)
+
+void out_fd(Out *o, int fd, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = fd;
+	o->cap = OUT_BUFSZ;
+	o->buf = xmalloc(o->cap);
+	o->name = xstrdup(name);
+}
+
+void out_stdout(Out *o)
+{
+	out_fd(o, 1, "stdout");
+}
+
+void out_create(Out *o, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		out_stdout(o);
+		return;
+	}
+	size_t n = strlen(path);
+	char *tmp = xmalloc(n + 16);
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".tmp.XXXXXX", 12);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		die_errno("%s: cannot create", path);
+	cleanup_add(tmp);
+	/* mkstemp makes the file 0600; give it the mode a plain create would. */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	out_fd(o, fd, path);
+	o->tmppath = tmp;
+	o->path = xstrdup(path);
+}
+
+static void write_all(Out *o, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				exit(0);
+			die_errno("write error on %s", o->name);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void out_flush(Out *o)
+{
+	if (o->len) {
+		write_all(o, o->buf, o->len);
+		o->len = 0;
+	}
+}
+
+void out_slow_write(Out *o, const void *p, size_t n)
+{
+	out_flush(o);
+	if (n >= o->cap) {
+		write_all(o, p, n);
+		return;
+	}
+	memcpy(o->buf, p, n);
+	o->len = n;
+}
+
+void out_close(Out *o)
+{
+	out_flush(o);
+	if (o->tmppath) {
+		if (close(o->fd) != 0)
+			die_errno("write error on %s", o->name);
+		if (rename(o->tmppath, o->path) != 0)
+			die_errno("%s: cannot rename into place", o->path);
+		cleanup_forget(o->tmppath);
+		free(o->tmppath);
+		free(o->path);
+	} else if (o->fd == 1) {
+		/* Errors of a deferred write (NFS, a full disk) show at close. */
+		if (close(1) != 0 && errno != EPIPE)
+			die_errno("write error on %s", o->name);
+	}
+	free(o->buf);
+	free(o->name);
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
+}
+
+size_t fmt_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t fmt_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p = '-';
+		return 1 + fmt_u64(p + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return fmt_u64(p, (uint64_t)v);
+}

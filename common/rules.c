@@ -1,0 +1,666 @@
+#include "rules.h"
+#include "hash.h"
+#include "money.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INCLUDE_DEPTH 16
+
+typedef struct {
+	Rules *r;
+	int fatal;       /* stop at the first error */
+	int nerrors;
+	int next_file_id;
+	int *entry_file; /* file instance of each entry, for duplicates */
+	size_t entry_file_cap;
+} Loader;
+
+static void lerr(Loader *L, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void lerr(Loader *L, const char *file, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+	else
+		fprintf(stderr, "%s: %s: %s\n", progname, file, msg);
+	L->nerrors++;
+	if (L->fatal)
+		exit(EXIT_DATA);
+}
+
+/* ---- definitions ---- */
+
+const RuleDef *rule_def_find(const char *key, const char **name, size_t *namelen)
+{
+	for (const RuleDef *d = rule_defs; d->key; d++) {
+		const char *star = strchr(d->key, '*');
+		if (!star) {
+			if (strcmp(d->key, key) == 0)
+				return d;
+			continue;
+		}
+		size_t pre = (size_t)(star - d->key), post = strlen(star + 1);
+		size_t n = strlen(key);
+		if (n <= pre + post || strncmp(key, d->key, pre) != 0 ||
+		    strcmp(key + n - post, star + 1) != 0)
+			continue;
+		const char *nm = key + pre;
+		size_t nl = n - pre - post;
+		if (memchr(nm, '.', nl))
+			continue;
+		if (name) {
+			*name = nm;
+			*namelen = nl;
+		}
+		return d;
+	}
+	return NULL;
+}
+
+/* ---- values ---- */
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static char *fmt_dec(int64_t v)
+{
+	char buf[32];
+	size_t n = fixed_fmt(buf, v, 6);
+	buf[n] = '\0';
+	/* Shortest form: 2.000000 -> 2, 0.500000 -> 0.5. */
+	while (n && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return xstrdup(buf);
+}
+
+/* normalize checks VALUE against DEF and returns its canonical form, or
+ * NULL with *why set. */
+static char *normalize(const RuleDef *d, const char *value, const char **why)
+{
+	static char reason[128];
+	int64_t v;
+	const char *e;
+	if ((d->flags & RF_NONE) && strcmp(value, "none") == 0)
+		return xstrdup("none");
+	switch (d->kind) {
+	case RK_INT:
+		if ((e = int_parse(value, strlen(value), &v))) {
+			*why = e;
+			return NULL;
+		}
+		if (v < d->min || v > d->max) {
+			snprintf(reason, sizeof reason, "is outside %lld..%lld",
+				 (long long)d->min, (long long)d->max);
+			*why = reason;
+			return NULL;
+		}
+		return fmt_dec(v * 1000000);
+	case RK_DEC:
+	case RK_MONEY:
+		if ((e = fixed_parse(value, strlen(value), 6, &v))) {
+			*why = e;
+			return NULL;
+		}
+		if (v < 0) {
+			*why = "is negative";
+			return NULL;
+		}
+		return fmt_dec(v);
+	case RK_LIST: {
+		size_t n = strlen(value), o = 0;
+		char *out = xmalloc(n + 1), *copy = xstrdup(value), *save = NULL;
+		if (*trim(copy) == '\0') {
+			free(copy);
+			out[0] = '\0';
+			return out;
+		}
+		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			char *t = trim(tok);
+			if (!*t) {
+				free(copy);
+				free(out);
+				*why = "has an empty item";
+				return NULL;
+			}
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, t, strlen(t));
+			o += strlen(t);
+		}
+		/* strtok_r skips empty items at the ends and between commas. */
+		if (value[0] == ',' || value[n - 1] == ',' || strstr(value, ",,")) {
+			free(copy);
+			free(out);
+			*why = "has an empty item";
+			return NULL;
+		}
+		out[o] = '\0';
+		free(copy);
+		return out;
+	}
+	case RK_TEXT:
+		return xstrdup(value);
+	case RK_WORD:
+		if (!*value || strpbrk(value, " \t,")) {
+			*why = "is not a single name";
+			return NULL;
+		}
+		return xstrdup(value);
+	case RK_RANGE: {
+		int lo, hi, used = 0;
+		if (sscanf(value, "%d-%d%n", &lo, &hi, &used) == 2 && value[used] == '\0') {
+		} else if (sscanf(value, "%d%n", &lo, &used) == 1 && value[used] == '\0') {
+			hi = lo;
+		} else {
+			*why = "is not a score range (LO-HI)";
+			return NULL;
+		}
+		if (lo < d->min || hi > d->max || lo > hi) {
+			snprintf(reason, sizeof reason, "is not a range within %lld-%lld",
+				 (long long)d->min, (long long)d->max);
+			*why = reason;
+			return NULL;
+		}
+		char buf[32];
+		snprintf(buf, sizeof buf, "%d-%d", lo, hi);
+		return xstrdup(buf);
+	}
+	}
+	*why = "has an unknown kind";
+	return NULL;
+}
+
+/* ---- loading ---- */
+
+static const char *keep_file(Rules *r, const char *name)
+{
+	r->files = xrealloc(r->files, (r->nfiles + 1) * sizeof *r->files);
+	return r->files[r->nfiles++] = xstrdup(name);
+}
+
+static void add_brand(Rules *r, const char *b)
+{
+	for (size_t i = 0; i < r->nbrands; i++)
+		if (strcmp(r->brands[i], b) == 0)
+			return;
+	r->brands = xrealloc(r->brands, (r->nbrands + 1) * sizeof *r->brands);
+	size_t i = r->nbrands++;
+	while (i > 0 && strcmp(r->brands[i - 1], b) > 0) {
+		r->brands[i] = r->brands[i - 1];
+		i--;
+	}
+	r->brands[i] = xstrdup(b);
+}
+
+static void add_entry(Loader *L, int file_id, const char *file, int line,
+		      const char *brand, const char *key, const char *value)
+{
+	Rules *r = L->r;
+	const char *nm;
+	size_t nl;
+	const RuleDef *d = rule_def_find(key, &nm, &nl);
+	if (!d) {
+		lerr(L, file, line, "unknown key '%s'", key);
+		return;
+	}
+	if (brand && (d->flags & RF_GLOBAL)) {
+		lerr(L, file, line, "key '%s' applies to every brand and cannot be set in [brand %s]",
+		     key, brand);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (L->entry_file[i] == file_id && strcmp(r->e[i].key, key) == 0 &&
+		    ((!brand && !r->e[i].brand) ||
+		     (brand && r->e[i].brand && strcmp(brand, r->e[i].brand) == 0))) {
+			lerr(L, file, line, "key '%s' is already set on line %d", key, r->e[i].line);
+			return;
+		}
+	const char *why = NULL;
+	char *norm = normalize(d, value, &why);
+	if (!norm) {
+		lerr(L, file, line, "key '%s': '%s' %s", key, value, why);
+		return;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->e = xrealloc(r->e, r->cap * sizeof *r->e);
+		L->entry_file = xrealloc(L->entry_file, r->cap * sizeof *L->entry_file);
+	}
+	L->entry_file[r->n] = file_id;
+	r->e[r->n++] = (RuleEntry){ xstrdup(key), norm, file, line,
+				    brand ? xstrdup(brand) : NULL, d };
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	size_t r;
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void load_text(Loader *L, const char *file, const char *dir, char *text, int depth);
+
+static void load_path(Loader *L, const char *path, const char *from, int from_line, int depth)
+{
+	if (depth > INCLUDE_DEPTH) {
+		lerr(L, from, from_line, "includes nest deeper than %d (a cycle?)", INCLUDE_DEPTH);
+		return;
+	}
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		int e = errno;
+		if (from)
+			lerr(L, from, from_line, "cannot read '%s': %s", path, strerror(e));
+		else
+			lerr(L, path, 0, "%s", strerror(e));
+		return;
+	}
+	if (memchr(text, '\0', len)) {
+		lerr(L, path, 0, "is not a text file");
+		free(text);
+		return;
+	}
+	const char *file = keep_file(L->r, path);
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	load_text(L, file, dir, text, depth);
+	free(dir);
+	free(text);
+}
+
+static void load_text(Loader *L, const char *file, const char *dir, char *text, int depth)
+{
+	int file_id = L->next_file_id++;
+	char *brand = NULL;
+	int lineno = 0;
+	for (char *p = text; *p;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		char *s = trim(p);
+		p = nl ? nl + 1 : p + strlen(p);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (*s == '[') {
+			size_t n = strlen(s);
+			if (s[n - 1] != ']') {
+				lerr(L, file, lineno, "section '%s' lacks its ']'", s);
+				continue;
+			}
+			s[n - 1] = '\0';
+			char *body = trim(s + 1);
+			free(brand);
+			brand = NULL;
+			if (strcmp(body, "defaults") == 0)
+				continue;
+			if (strncmp(body, "brand", 5) == 0 && (body[5] == ' ' || body[5] == '\t')) {
+				char *b = trim(body + 5);
+				if (*b) {
+					brand = xstrdup(b);
+					add_brand(L->r, b);
+					continue;
+				}
+			}
+			lerr(L, file, lineno, "unknown section '[%s]' (expected [brand NAME] or [defaults])", body);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			lerr(L, file, lineno, "expected 'key = value', found '%s'", s);
+			continue;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		if (!*key) {
+			lerr(L, file, lineno, "expected 'key = value', found '= %s'", value);
+			continue;
+		}
+		if (strcmp(key, "include") == 0) {
+			if (brand) {
+				lerr(L, file, lineno, "include is not allowed inside [brand %s]", brand);
+				continue;
+			}
+			if (!*value) {
+				lerr(L, file, lineno, "include needs a file name");
+				continue;
+			}
+			char *path;
+			if (value[0] == '/' || !*dir) {
+				path = xstrdup(value);
+			} else {
+				path = xmalloc(strlen(dir) + strlen(value) + 1);
+				strcpy(path, dir);
+				strcat(path, value);
+			}
+			load_path(L, path, file, lineno, depth + 1);
+			free(path);
+			continue;
+		}
+		add_entry(L, file_id, file, lineno, brand, key, value);
+	}
+	free(brand);
+}
+
+/* ---- lookups ---- */
+
+const RuleEntry *rules_entry(const Rules *r, const char *brand, const char *key)
+{
+	const RuleEntry *dflt = NULL;
+	for (size_t i = r->n; i-- > 0;) {
+		const RuleEntry *e = &r->e[i];
+		if (strcmp(e->key, key) != 0)
+			continue;
+		if (!e->brand) {
+			if (!dflt)
+				dflt = e;
+			if (!brand)
+				return e;
+		} else if (brand && strcmp(e->brand, brand) == 0) {
+			return e;
+		}
+	}
+	return dflt;
+}
+
+const char *rules_get(const Rules *r, const char *brand, const char *key)
+{
+	const RuleEntry *e = rules_entry(r, brand, key);
+	return e ? e->value : NULL;
+}
+
+static const RuleEntry *must(const Rules *r, const char *brand, const char *key)
+{
+	const RuleEntry *e = rules_entry(r, brand, key);
+	if (!e)
+		die("rules: key '%s' is not set", key);
+	return e;
+}
+
+int64_t rules_int(const Rules *r, const char *brand, const char *key)
+{
+	int64_t v;
+	const RuleEntry *e = must(r, brand, key);
+	if (fixed_parse(e->value, strlen(e->value), 0, &v))
+		die("%s:%d: key '%s' is not a whole number", e->file, e->line, key);
+	return v;
+}
+
+int64_t rules_fixed(const Rules *r, const char *brand, const char *key,
+		    int decimals, int *none)
+{
+	const RuleEntry *e = rules_entry(r, brand, key);
+	if (none)
+		*none = 0;
+	if (!e || strcmp(e->value, "none") == 0) {
+		if (none) {
+			*none = 1;
+			return 0;
+		}
+		if (!e)
+			die("rules: key '%s' is not set", key);
+		die("%s:%d: key '%s' cannot be 'none'", e->file, e->line, key);
+	}
+	int64_t v;
+	const char *why = fixed_parse(e->value, strlen(e->value), decimals, &v);
+	if (why)
+		die("%s:%d: key '%s': '%s' %s", e->file, e->line, key, e->value, why);
+	return v;
+}
+
+size_t rules_list(const Rules *r, const char *brand, const char *key, char ***items)
+{
+	const RuleEntry *e = must(r, brand, key);
+	size_t n = 0, cap = 4;
+	char **v = xmalloc(cap * sizeof *v);
+	const char *s = e->value;
+	while (*s) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		if (n + 2 > cap)
+			v = xrealloc(v, (cap *= 2) * sizeof *v);
+		v[n++] = xstrndup(s, len);
+		s += len + (c != NULL);
+	}
+	v[n] = NULL;
+	*items = v;
+	return n;
+}
+
+void rules_list_free(char **items)
+{
+	if (!items)
+		return;
+	for (char **p = items; *p; p++)
+		free(*p);
+	free(items);
+}
+
+void rules_range(const Rules *r, const char *brand, const char *key, int *lo, int *hi)
+{
+	const RuleEntry *e = must(r, brand, key);
+	if (sscanf(e->value, "%d-%d", lo, hi) != 2)
+		die("%s:%d: key '%s' is not a range", e->file, e->line, key);
+}
+
+int rules_has_brand(const Rules *r, const char *brand)
+{
+	for (size_t i = 0; i < r->nbrands; i++)
+		if (strcmp(r->brands[i], brand) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- checks across keys ---- */
+
+static int list_has(const char *list, const char *name, size_t n)
+{
+	for (const char *s = list; *s;) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		if (len == n && memcmp(s, name, n) == 0)
+			return 1;
+		s += len + (c != NULL);
+	}
+	return 0;
+}
+
+static void check_all(Loader *L)
+{
+	Rules *r = L->r;
+	const char *dec = rules_get(r, NULL, "money.decimals");
+	int decimals = dec ? atoi(dec) : 2;
+	for (size_t i = 0; i < r->n; i++) {
+		RuleEntry *e = &r->e[i];
+		const char *nm;
+		size_t nl;
+		rule_def_find(e->key, &nm, &nl);
+		if (e->def->names) {
+			const char *list = rules_get(r, e->brand, e->def->names);
+			if (!list || !list_has(list, nm, nl))
+				lerr(L, e->file, e->line, "key '%s': '%.*s' is not listed in %s",
+				     e->key, (int)nl, nm, e->def->names);
+		}
+		if (e->def->kind == RK_MONEY && strcmp(e->value, "none") != 0) {
+			int64_t v;
+			const char *why = fixed_parse(e->value, strlen(e->value), decimals, &v);
+			if (why)
+				lerr(L, e->file, e->line, "key '%s': '%s' %s (money.decimals = %d)",
+				     e->key, e->value, why, decimals);
+		}
+	}
+	/* Names used in keys must be plain words, since they become keys. */
+	for (size_t i = 0; i < r->n; i++) {
+		RuleEntry *e = &r->e[i];
+		if (e->def->kind != RK_LIST)
+			continue;
+		int used = 0;
+		for (const RuleDef *d = rule_defs; d->key; d++)
+			if (d->names && strcmp(d->names, e->key) == 0)
+				used = 1;
+		if (!used)
+			continue;
+		for (const char *s = e->value; *s; s++)
+			if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == ','))
+				lerr(L, e->file, e->line, "key '%s': names may hold only letters, digits, '_' and '-'",
+				     e->key);
+		if (!*e->value)
+			lerr(L, e->file, e->line, "key '%s' needs at least one name", e->key);
+	}
+}
+
+/* ---- entry points ---- */
+
+static Rules *load(const char *path, int fatal, int *nerrors)
+{
+	Loader L = { .fatal = fatal };
+	L.r = xcalloc(1, sizeof *L.r);
+	char *text = xstrdup(rules_default_text);
+	load_text(&L, keep_file(L.r, "default.rules"), "", text, 0);
+	free(text);
+	if (!path) {
+		path = getenv("CRM_RULES");
+		if (path && !*path)
+			path = NULL;
+	}
+	if (path)
+		load_path(&L, path, NULL, 0, 0);
+	if (L.nerrors == 0)
+		check_all(&L);
+	free(L.entry_file);
+	if (nerrors)
+		*nerrors = L.nerrors;
+	if (L.nerrors) {
+		rules_free(L.r);
+		return NULL;
+	}
+	return L.r;
+}
+
+Rules *rules_load(const char *path)
+{
+	return load(path, 1, NULL);
+}
+
+Rules *rules_load_checked(const char *path, int *nerrors)
+{
+	return load(path, 0, nerrors);
+}
+
+void rules_free(Rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->e[i].key);
+		free(r->e[i].value);
+		free(r->e[i].brand);
+	}
+	free(r->e);
+	for (size_t i = 0; i < r->nfiles; i++)
+		free(r->files[i]);
+	free(r->files);
+	for (size_t i = 0; i < r->nbrands; i++)
+		free(r->brands[i]);
+	free(r->brands);
+	free(r);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* append_section adds "key=value\n" for every key in effect in BRAND's own
+ * section (or the defaults), in key order. */
+static void append_section(const Rules *r, const char *brand, char **buf, size_t *len, size_t *cap)
+{
+	const char **keys = xmalloc((r->n + 1) * sizeof *keys);
+	size_t nk = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const RuleEntry *e = &r->e[i];
+		if ((brand == NULL) != (e->brand == NULL) || (brand && strcmp(brand, e->brand)))
+			continue;
+		size_t j;
+		for (j = 0; j < nk; j++)
+			if (strcmp(keys[j], e->key) == 0)
+				break;
+		if (j == nk)
+			keys[nk++] = e->key;
+	}
+	qsort(keys, nk, sizeof *keys, cmp_str);
+	for (size_t i = 0; i < nk; i++) {
+		const RuleEntry *e = NULL;
+		for (size_t j = r->n; j-- > 0;)
+			if (strcmp(r->e[j].key, keys[i]) == 0 &&
+			    ((brand == NULL && r->e[j].brand == NULL) ||
+			     (brand && r->e[j].brand && strcmp(brand, r->e[j].brand) == 0))) {
+				e = &r->e[j];
+				break;
+			}
+		size_t need = strlen(e->key) + strlen(e->value) + 3;
+		while (*len + need >= *cap)
+			*buf = xrealloc(*buf, *cap *= 2);
+		*len += (size_t)sprintf(*buf + *len, "%s=%s\n", e->key, e->value);
+	}
+	free(keys);
+}
+
+void rules_id(const Rules *r, char out[17])
+{
+	size_t len = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+	buf[0] = '\0';
+	append_section(r, NULL, &buf, &len, &cap);
+	for (size_t i = 0; i < r->nbrands; i++) {
+		size_t need = strlen(r->brands[i]) + 16;
+		while (len + need >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		len += (size_t)sprintf(buf + len, "[brand %s]\n", r->brands[i]);
+		append_section(r, r->brands[i], &buf, &len, &cap);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)hash_bytes(buf, len));
+	free(buf);
+}

@@ -1,0 +1,59 @@
+/* tsv: a reader for tab-separated files with a header line. Columns are found
+ * by name, so added or reordered columns never break a tool. Fields point into
+ * the reader's buffer (no copies) and stay valid until the next tsv_next.
+ *
+ * Lines end in LF or CRLF; the last line may lack its newline. Every line
+ * must have as many fields as the header. */
+#ifndef CRM_TSV_H
+#define CRM_TSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+typedef struct {
+	const char *p;
+	size_t n;
+} Field;
+
+typedef struct {
+	int fd;
+	char *name;          /* for messages: the path, or "stdin" */
+	char *buf;
+	size_t cap, pos, len, read_size;
+	int eof;
+	uint64_t lineno;     /* line number of the row last returned */
+	int ncols;
+	char **cols;         /* header names */
+	Field *f;            /* ncols fields of the current row */
+	const char *line;    /* the current row's bytes, without its newline */
+	size_t line_n;
+} Tsv;
+
+/* tsv_open opens PATH ("-" is stdin) and reads its header line. An empty
+ * input, a duplicate or empty column name is an error. */
+void tsv_open(Tsv *t, const char *path);
+void tsv_close(Tsv *t);
+
+/* tsv_col returns the index of column NAME, or -1. */
+int tsv_col(const Tsv *t, const char *name);
+/* tsv_need returns the index of column NAME or dies naming the file, the
+ * column and, when PRODUCER is not NULL, the tool that adds it. */
+int tsv_need(const Tsv *t, const char *name, const char *producer);
+
+/* tsv_next reads the next row into t->f; returns 1, or 0 at the end. A row
+ * with the wrong number of fields is an error naming file and line. */
+int tsv_next(Tsv *t);
+
+/* tsv_fail dies with "FILE:LINE: field 'NAME': 'VALUE' REASON". */
+noreturn void tsv_fail(const Tsv *t, int col, const char *reason);
+/* tsv_fail_line dies with "FILE:LINE: MESSAGE". */
+noreturn void tsv_fail_line(const Tsv *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline int field_eq(Field f, const char *s, size_t n)
+{
+	return f.n == n && __builtin_memcmp(f.p, s, n) == 0;
+}
+
+#endif

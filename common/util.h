@@ -1,0 +1,51 @@
+/* util: messages, exits, allocation and cleanup shared by every crm tool. */
+#ifndef CRM_UTIL_H
+#define CRM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#define CRM_VERSION "0.1.0"
+
+/* Exit statuses: 0 success, 1 bad data or a system error, 2 bad usage. */
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+extern const char *progname;
+
+/* crm_init sets progname from argv[0] and installs the SIGINT/SIGTERM/SIGHUP
+ * handlers that remove registered files before the process dies. */
+void crm_init(const char *argv0);
+
+/* die prints "progname: message" and exits 1; die_errno appends strerror(errno).
+ * Both run the cleanup hooks (atexit) first. */
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* usage_fail prints "usage: TEXT" (the man page SYNOPSIS) and exits 2;
+ * with a non-NULL message it prints "progname: message" first. */
+noreturn void usage_fail(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Allocation that never returns NULL: out of memory is fatal. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* cleanup_add registers a path to unlink if the process dies or exits
+ * before cleanup_forget(path) is called. The string is copied. */
+void cleanup_add(const char *path);
+void cleanup_forget(const char *path);
+
+/* parse_size reads "128M", "512K", "2G", "1048576" or "10%" (of physical
+ * memory) into bytes; returns 0 on success, -1 when malformed. */
+int parse_size(const char *s, uint64_t *bytes);
+
+/* parse_uint reads a whole string of decimal digits into *v (no sign,
+ * no spaces); returns 0 on success, -1 when malformed or above max. */
+int parse_uint(const char *s, uint64_t max, uint64_t *v);
+
+#endif

@@ -1,0 +1,338 @@
+/* crm-agg: fold transactions into one row per customer and month.
+ *
+ * Reads transaction TSV (columns found by name) in any order and writes the
+ * monthly rows sorted by (brand,) customer_id, month, within a memory budget:
+ * see agg.h for the data flow. */
+#include "agg.h"
+#include "date.h"
+#include "hash.h"
+#include "money.h"
+#include "products.h"
+#include "rules.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
+	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
+	"       crm-agg --merge [-o FILE] FILE ...";
+
+/* Categories excluded from segmentation, per brand (rules may differ). */
+typedef struct {
+	char *brand;          /* NULL: no brand column */
+	size_t brand_n;
+	char **excl;
+	size_t *excl_n;
+	size_t nexcl;
+} BrandRules;
+
+typedef struct {
+	Rules *rules;
+	int decimals;
+	BrandRules *br;
+	size_t nbr;
+	BrandRules *last;
+	const Products *products;
+	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
+	PartSet ps;
+	int has_brand;             /* -1 until the first file is opened */
+	int32_t max_month;
+	uint64_t rows, kept;
+	/* The pending partial group: consecutive rows of one key and month. */
+	Group pend;
+	uint64_t pend_h;
+	uint8_t pend_key[KEY_MAX];
+	int pending;
+} Agg;
+
+static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
+{
+	if (a->last && a->last->brand_n == n && (n == 0 || memcmp(a->last->brand, b, n) == 0))
+		return a->last;
+	for (size_t i = 0; i < a->nbr; i++)
+		if (a->br[i].brand_n == n && (n == 0 || memcmp(a->br[i].brand, b, n) == 0))
+			return a->last = &a->br[i];
+	a->br = xrealloc(a->br, (a->nbr + 1) * sizeof *a->br);
+	BrandRules *r = &a->br[a->nbr++];
+	r->brand = n ? xstrndup(b, n) : NULL;
+	r->brand_n = n;
+	r->nexcl = rules_list(a->rules, r->brand, "exclude.categories", &r->excl);
+	r->excl_n = xmalloc((r->nexcl + 1) * sizeof *r->excl_n);
+	for (size_t i = 0; i < r->nexcl; i++)
+		r->excl_n[i] = strlen(r->excl[i]);
+	/* Pointers into a->br moved with the realloc. */
+	return a->last = r;
+}
+
+static int excluded(const BrandRules *r, const char *cat, size_t n)
+{
+	for (size_t i = 0; i < r->nexcl; i++)
+		if (r->excl_n[i] == n && memcmp(r->excl[i], cat, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void flush_pending(Agg *a)
+{
+	if (a->pending) {
+		partset_add(&a->ps, a->pend_h, &a->pend);
+		a->pending = 0;
+	}
+}
+
+static void scan_file(Agg *a, const char *path)
+{
+	Tsv t;
+	tsv_open(&t, path);
+	int ci = tsv_need(&t, "customer_id", NULL), di = tsv_need(&t, "date", NULL);
+	int qi = tsv_need(&t, "qty", NULL), ai = tsv_need(&t, "amount", NULL);
+	int bi = tsv_col(&t, "brand"), ki = -1, si = -1;
+	if (a->products)
+		si = tsv_need(&t, "sku", NULL);
+	else if ((ki = tsv_col(&t, "category")) < 0)
+		die("%s: missing column 'category' (or give a products file with --products)", t.name);
+	if (a->has_brand < 0)
+		a->has_brand = bi >= 0;
+	else if (a->has_brand != (bi >= 0))
+		die("%s: %s a brand column, unlike the files before it", t.name,
+		    bi >= 0 ? "has" : "lacks");
+
+	uint8_t key[KEY_MAX];
+	while (tsv_next(&t)) {
+		a->rows++;
+		/* The key: brand NUL customer_id, or customer_id. */
+		Field fc = t.f[ci];
+		size_t kn = 0, bn = 0;
+		const char *bp = NULL;
+		if (bi >= 0) {
+			bp = t.f[bi].p;
+			bn = t.f[bi].n < KEY_MAX / 2 ? t.f[bi].n : KEY_MAX / 2;
+			memcpy(key, bp, bn);
+			key[bn] = 0;
+			kn = bn + 1;
+		}
+		size_t cn = fc.n < KEY_MAX - kn ? fc.n : KEY_MAX - kn;
+		memcpy(key + kn, fc.p, cn);
+		kn += cn;
+		int y, m, d;
+		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
+		int32_t month = why ? -1 : month_index(y, m);
+
+		/* Lines of one customer and month in a row fold before they are
+		 * stored: an order's lines usually come together. */
+		int same = a->pending && a->pend.month == month && a->pend.keylen == kn &&
+			   key_eq(a->pend_key, key, kn);
+		uint64_t h = same ? a->pend_h : hash_bytes(key, kn);
+		if (a->part_n && hash_range(h, a->part_n) != a->part_i) {
+			/* Another partition checks and folds this row; all of them
+			 * see every date, so they agree on period_end. */
+			if (month > a->max_month)
+				a->max_month = month;
+			continue;
+		}
+		if (fc.n == 0)
+			tsv_fail(&t, ci, "is empty");
+		if (why)
+			tsv_fail(&t, di, why);
+		if (month > a->max_month)
+			a->max_month = month;
+		int64_t qty, amount;
+		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
+			tsv_fail(&t, qi, why);
+		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, a->decimals, &amount)))
+			tsv_fail(&t, ai, why);
+		if (bi >= 0) {
+			if (t.f[bi].n == 0)
+				tsv_fail(&t, bi, "is empty");
+			if (memchr(bp, 0, t.f[bi].n))
+				tsv_fail(&t, bi, "holds a NUL byte");
+			if (t.f[bi].n + 1 + fc.n > KEY_MAX)
+				tsv_fail(&t, ci, "is too long (brand and customer_id over 1023 bytes)");
+		} else if (fc.n > KEY_MAX) {
+			tsv_fail(&t, ci, "is too long (over 1024 bytes)");
+		}
+
+		const char *cat;
+		size_t catn;
+		if (a->products) {
+			cat = products_category(a->products, t.f[si].p, t.f[si].n);
+			if (!cat) {
+				char msg[600];
+				snprintf(msg, sizeof msg, "is not in the products file %s", a->products->path);
+				tsv_fail(&t, si, msg);
+			}
+			catn = strlen(cat);
+		} else {
+			cat = t.f[ki].p;
+			catn = t.f[ki].n;
+			if (catn == 0)
+				tsv_fail(&t, ki, "is empty");
+		}
+		int ex = excluded(brand_rules(a, bp, bn), cat, catn);
+		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
+		a->kept++;
+		if (!same) {
+			flush_pending(a);
+			memcpy(a->pend_key, key, kn);
+			a->pend = (Group){ .key = a->pend_key, .keylen = (uint32_t)kn, .month = month };
+			a->pend_h = h;
+			a->pending = 1;
+		}
+		Group *g = &a->pend;
+		g->lines++;
+		int over;
+		if (ex) {
+			g->omask |= bit;
+			over = add_check(&g->ou, qty) | add_check(&g->oa, amount);
+		} else {
+			g->cmask |= bit;
+			over = add_check(&g->cu, qty) | add_check(&g->ca, amount);
+		}
+		if (over)
+			tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
+	}
+	tsv_close(&t);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void parse_partition(const char *s, uint32_t *i, uint32_t *n)
+{
+	const char *slash = strchr(s, '/');
+	uint64_t a, b;
+	char num[32];
+	if (!slash || (size_t)(slash - s) >= sizeof num)
+		usage_fail(usage_text, "--partition: '%s' is not I/N", s);
+	memcpy(num, s, (size_t)(slash - s));
+	num[slash - s] = '\0';
+	if (parse_uint(num, 1u << 20, &a) || parse_uint(slash + 1, 1u << 20, &b) ||
+	    b == 0 || a == 0 || a > b)
+		usage_fail(usage_text, "--partition: '%s' is not I/N with 1 <= I <= N", s);
+	*i = (uint32_t)a - 1;
+	*n = (uint32_t)b;
+}
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	const char *output = "-", *rules_path = NULL, *products_path = NULL, *tmpdir = NULL;
+	uint64_t budget = 200ULL << 20;
+	int stats = 0, merge = 0;
+	Agg a;
+	memset(&a, 0, sizeof a);
+	a.has_brand = -1;
+	a.max_month = -1;
+	static const struct option longopts[] = {
+		{ "memory", required_argument, NULL, 'S' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "products", required_argument, NULL, 'p' },
+		{ "partition", required_argument, NULL, 'P' },
+		{ "merge", no_argument, NULL, 'M' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:S:T:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': output = optarg; break;
+		case 'S':
+			if (parse_size(optarg, &budget) || budget < (4u << 20))
+				usage_fail(usage_text, "--memory: '%s' is not a size of at least 4M", optarg);
+			break;
+		case 'T': tmpdir = optarg; break;
+		case 'r': rules_path = optarg; break;
+		case 'p': products_path = optarg; break;
+		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
+		case 'M': merge = 1; break;
+		case 's': stats = 1; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-agg %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	static char *stdin_only[] = { "-", NULL };
+	char **files = argc ? argv : stdin_only;
+	int nfiles = argc ? argc : 1;
+
+	Out o;
+	if (merge) {
+		if (!argc)
+			usage_fail(usage_text, "--merge needs the files to merge");
+		out_create(&o, output);
+		uint64_t rows = merge_outputs(files, nfiles, &o);
+		out_close(&o);
+		if (stats)
+			fprintf(stderr, "crm-agg: merged %d files, %llu rows\n", nfiles,
+				(unsigned long long)rows);
+		return 0;
+	}
+
+	a.rules = rules_load(rules_path);
+	a.decimals = (int)rules_int(a.rules, NULL, "money.decimals");
+	Products products;
+	if (products_path) {
+		products_load(&products, products_path);
+		a.products = &products;
+	}
+	mem_init(budget, tmp_dir(tmpdir));
+
+	double t0 = now();
+	for (int i = 0; i < nfiles; i++)
+		scan_file(&a, files[i]);
+	flush_pending(&a);
+
+	double t1 = now();
+	Runs runs;
+	memset(&runs, 0, sizeof runs);
+	fold_all(&a.ps, &runs);
+	double t2 = now();
+	OutFmt f = { a.has_brand > 0, a.decimals, a.max_month };
+	out_create(&o, output);
+	write_header(&o, &f);
+	uint64_t groups = merge_runs(&runs, &o, &f);
+	out_close(&o);
+	double t3 = now();
+	if (stats) {
+		fprintf(stderr,
+			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
+			"%llu customer-months written\n"
+			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
+			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
+			(unsigned long long)a.rows, (unsigned long long)a.kept,
+			(unsigned long long)(a.rows - a.kept), (unsigned long long)groups,
+			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
+			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
+	}
+	free(runs.v);
+	if (products_path)
+		products_free(&products);
+	for (size_t i = 0; i < a.nbr; i++) {
+		free(a.br[i].brand);
+		rules_list_free(a.br[i].excl);
+	}
+	free(a.br);
+	rules_free(a.rules);
+	if (mem.tmp_open)
+		tmp_close(&mem.tmp);
+	return 0;
+}

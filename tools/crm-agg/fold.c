@@ -1,0 +1,386 @@
+/* Phase 2: fold each partition in hash tables small enough for the cache,
+ * sort its customers by key and their months in order, and keep the result
+ * as a sorted run. A partition too large for the budget is split again by
+ * the next bits of the hash. */
+#include "agg.h"
+#include "bigmem.h"
+#include "hash.h"
+#include "money.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+/* A customer: its key (pointing into the loaded partition) and a list of its
+ * groups, the most recent first. */
+typedef struct {
+	uint64_t h;
+	const uint8_t *key;   /* NULL: free slot */
+	uint32_t keylen;
+	uint32_t head;        /* index into the group pool */
+} Cust;
+
+typedef struct {
+	int32_t month;
+	uint32_t next;        /* next group of the same customer, NONE ends */
+	uint32_t cmask, omask;
+	uint64_t lines;
+	int64_t cu, ca, ou, oa;
+} Grp;
+
+#define NONE UINT32_MAX
+
+typedef struct {
+	Cust *c;
+	size_t cap, n;
+	int shift;            /* 64 - log2(cap) */
+	Grp *g;
+	size_t gcap, gn;
+} Fold;
+
+/* One table serves every partition: allocating and zeroing a fresh one each
+ * time cost more than the folding. */
+static Fold F;
+
+/* slot_of picks a slot from the hash's high bits: every key of a partition
+ * shares the low bits that chose the partition. */
+static inline size_t slot_of(uint64_t h)
+{
+	return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> F.shift);
+}
+
+static int log2_of(size_t pow2)
+{
+	return __builtin_ctzll((unsigned long long)pow2);
+}
+
+static void set_table(size_t cap)
+{
+	if (F.c) {
+		mem_account(-(int64_t)(F.cap * sizeof *F.c));
+		big_free(F.c, F.cap * sizeof *F.c);
+	}
+	F.c = big_alloc(cap * sizeof *F.c);
+	mem_account((int64_t)(cap * sizeof *F.c));
+	F.cap = cap;
+	F.shift = 64 - log2_of(cap);
+}
+
+static void set_pool(size_t n)
+{
+	Grp *g = big_alloc(n * sizeof *g);
+	mem_account((int64_t)(n * sizeof *g));
+	if (F.g) {
+		memcpy(g, F.g, F.gn * sizeof *g);
+		mem_account(-(int64_t)(F.gcap * sizeof *F.g));
+		big_free(F.g, F.gcap * sizeof *F.g);
+	}
+	F.g = g;
+	F.gcap = n;
+}
+
+/* fold_reserve makes room for about NCUST customers and NGRP groups. */
+static void fold_reserve(size_t ncust, size_t ngrp)
+{
+	size_t cap = 1024;
+	while (cap * 7 < ncust * 10)
+		cap *= 2;
+	if (cap > F.cap)
+		set_table(cap);
+	if (ngrp > F.gcap)
+		set_pool(ngrp);
+}
+
+static void fold_release(void)
+{
+	if (F.c) {
+		mem_account(-(int64_t)(F.cap * sizeof *F.c + F.gcap * sizeof *F.g));
+		big_free(F.c, F.cap * sizeof *F.c);
+		big_free(F.g, F.gcap * sizeof *F.g);
+	}
+	memset(&F, 0, sizeof F);
+}
+
+static void fold_grow(void)
+{
+	Cust *old = F.c;
+	size_t oldcap = F.cap;
+	F.c = NULL;
+	set_table(oldcap * 2);
+	size_t m = F.cap - 1;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].key) {
+			size_t j = slot_of(old[i].h);
+			while (F.c[j].key)
+				j = (j + 1) & m;
+			F.c[j] = old[i];
+		}
+	mem_account(-(int64_t)(oldcap * sizeof *old));
+	big_free(old, oldcap * sizeof *old);
+}
+
+static void fold_one(const Group *g)
+{
+	uint64_t h = hash_bytes(g->key, g->keylen);
+	size_t m = F.cap - 1, i = slot_of(h);
+	Cust *c;
+	for (;;) {
+		c = &F.c[i];
+		if (!c->key)
+			break;
+		if (c->h == h && c->keylen == g->keylen && key_eq(c->key, g->key, g->keylen))
+			goto found;
+		i = (i + 1) & m;
+	}
+	if ((F.n + 1) * 10 > F.cap * 7) {
+		fold_grow();
+		fold_one(g);
+		return;
+	}
+	*c = (Cust){ h, g->key, g->keylen, NONE };
+	F.n++;
+found:
+	for (uint32_t k = c->head; k != NONE; k = F.g[k].next) {
+		Grp *x = &F.g[k];
+		if (x->month != g->month)
+			continue;
+		x->cmask |= g->cmask;
+		x->omask |= g->omask;
+		x->lines += g->lines;
+		if (add_check(&x->cu, g->cu) | add_check(&x->ca, g->ca) |
+		    add_check(&x->ou, g->ou) | add_check(&x->oa, g->oa))
+			die("customer '%.*s': a sum overflows 64 bits", (int)g->keylen,
+			    (const char *)g->key);
+		return;
+	}
+	if (F.gn == F.gcap)
+		set_pool(F.gcap * 2);
+	F.g[F.gn] = (Grp){ g->month, c->head, g->cmask, g->omask, g->lines,
+			   g->cu, g->ca, g->ou, g->oa };
+	c->head = (uint32_t)F.gn++;
+}
+
+/* ---- sorting customers by key ---- */
+
+typedef struct {
+	uint64_t p0, p1;
+	const Cust *c;
+} SortKey;
+
+int key_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return (an > bn) - (an < bn);
+}
+
+static inline int sk_less(const SortKey *a, const SortKey *b)
+{
+	if (a->p0 != b->p0)
+		return a->p0 < b->p0;
+	if (a->p1 != b->p1)
+		return a->p1 < b->p1;
+	return key_cmp(a->c->key, a->c->keylen, b->c->key, b->c->keylen) < 0;
+}
+
+static void sort_keys(SortKey *v, size_t n)
+{
+	/* Quicksort (median of three) down to insertion sort of small slices,
+	 * recursing into the smaller side; keys are distinct. */
+	while (n > 16) {
+		SortKey *a = &v[0], *b = &v[n / 2], *c = &v[n - 1], t;
+		if (sk_less(b, a)) { t = *a; *a = *b; *b = t; }
+		if (sk_less(c, b)) { t = *b; *b = *c; *c = t; }
+		if (sk_less(b, a)) { t = *a; *a = *b; *b = t; }
+		SortKey pivot = *b;
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (sk_less(&v[i], &pivot))
+				i++;
+			while (sk_less(&pivot, &v[j]))
+				j--;
+			if (i >= j)
+				break;
+			t = v[i]; v[i] = v[j]; v[j] = t;
+			i++;
+			j--;
+		}
+		size_t left = j + 1;
+		if (left < n - left) {
+			sort_keys(v, left);
+			v += left;
+			n -= left;
+		} else {
+			sort_keys(v + left, n - left);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		SortKey x = v[i];
+		size_t j = i;
+		while (j > 0 && sk_less(&x, &v[j - 1])) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+/* ---- runs ---- */
+
+Stream *runs_new(Runs *r)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+	}
+	Stream *s = &r->v[r->n++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+void runs_spill(Runs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		stream_spill(&r->v[i]);
+	mem.spills++;
+}
+
+/* emit_run sorts the folded customers and appends them as one run. */
+static void emit_run(Runs *r)
+{
+	SortKey *keys = xmalloc((F.n ? F.n : 1) * sizeof *keys);
+	mem_account((int64_t)(F.n * sizeof *keys));
+	size_t k = 0;
+	uint32_t maxg = 1;
+	for (size_t i = 0; i < F.cap; i++) {
+		Cust *c = &F.c[i];
+		if (!c->key)
+			continue;
+		key_prefix(c->key, c->keylen, &keys[k].p0, &keys[k].p1);
+		keys[k++].c = c;
+	}
+	sort_keys(keys, k);
+	Stream *run = runs_new(r);
+	size_t gscap = 64;
+	Grp **gs = xmalloc(gscap * sizeof *gs);
+	for (size_t i = 0; i < k; i++) {
+		const Cust *c = keys[i].c;
+		/* The list is newest first; insertion sort puts months in order. */
+		uint32_t ng = 0;
+		for (uint32_t j = c->head; j != NONE; j = F.g[j].next) {
+			Grp *x = &F.g[j];
+			if (ng == gscap)
+				gs = xrealloc(gs, (gscap *= 2) * sizeof *gs);
+			uint32_t pos = ng++;
+			while (pos > 0 && gs[pos - 1]->month > x->month) {
+				gs[pos] = gs[pos - 1];
+				pos--;
+			}
+			gs[pos] = x;
+		}
+		uint8_t *p = stream_room(run, 2 + KEY_MAX + 10), *q;
+		q = put_uv(key_put(p, c->key, c->keylen), ng);
+		stream_commit(run, (size_t)(q - p));
+		for (uint32_t j = 0; j < ng; j++) {
+			Grp *x = gs[j];
+			Group g = { NULL, 0, x->month, x->cmask, x->omask, x->lines,
+				    x->cu, x->ca, x->ou, x->oa };
+			p = stream_room(run, GRP_MAX);
+			stream_commit(run, (size_t)(grp_put(p, &g) - p));
+		}
+	}
+	(void)maxg;
+	free(gs);
+	mem_account(-(int64_t)(F.n * sizeof *keys));
+	free(keys);
+	/* Clear for the next partition; the tables stay allocated. */
+	memset(F.c, 0, F.cap * sizeof *F.c);
+	F.n = 0;
+	F.gn = 0;
+}
+
+static void fold_partset(PartSet *ps, Runs *r);
+
+/* The spilled part of a partition is read into this buffer, which keys
+ * point into until the partition's run is written. */
+static uint8_t *xbuf;
+static size_t xcap;
+
+static void fold_stream(PartSet *parent, Stream *s, Runs *r)
+{
+	/* Folding needs the records plus tables that can reach about four
+	 * times their size; larger partitions are split by the next 8 bits. */
+	if (s->bytes > mem.budget / 8 && parent->level + 1 < 8) {
+		partset_spill(parent);
+		runs_spill(r);
+		fold_release();
+		PartSet *sub = xcalloc(1, sizeof *sub);
+		sub->level = parent->level + 1;
+		enum { BUF = 1 << 20 };
+		uint8_t *buf = xmalloc(BUF);
+		Reader rd;
+		reader_init(&rd, s, buf, BUF);
+		Group g;
+		const uint8_t *p;
+		while ((p = reader_item(&rd, REC_MAX))) {
+			rd.p = rec_get(p, &g);
+			partset_add(sub, hash_bytes(g.key, g.keylen), &g);
+		}
+		free(buf);
+		stream_free(s);
+		fold_partset(sub, r);
+		free(sub);
+		return;
+	}
+	uint64_t disk = s->bytes;
+	for (Chunk *c = s->head; c; c = c->next)
+		disk -= c->len;
+	if (disk > xcap) {
+		mem_account(-(int64_t)xcap);
+		big_free(xbuf, xcap);
+		xcap = disk;
+		xbuf = big_alloc(xcap);
+		mem_account((int64_t)xcap);
+	}
+	uint8_t *p = xbuf;
+	for (size_t i = 0; i < s->next; i++) {
+		tmp_read(&mem.tmp, s->ext[i].off, p, s->ext[i].len);
+		p += s->ext[i].len;
+	}
+	/* Records are at least 12 bytes; most hold about 24. */
+	fold_reserve(s->bytes / 24 / 4 + 16, s->bytes / 24 + 16);
+	Group g;
+	for (const uint8_t *q = xbuf; q < p;) {
+		q = rec_get(q, &g);
+		fold_one(&g);
+	}
+	for (Chunk *c = s->head; c; c = c->next)
+		for (const uint8_t *q = c->data, *e = q + c->len; q < e;) {
+			q = rec_get(q, &g);
+			fold_one(&g);
+		}
+	emit_run(r);
+	stream_free(s);
+	if (mem.used > mem.budget)
+		runs_spill(r);
+}
+
+static void fold_partset(PartSet *ps, Runs *r)
+{
+	for (unsigned i = 0; i < NPART; i++)
+		if (ps->part[i].bytes)
+			fold_stream(ps, &ps->part[i], r);
+}
+
+void fold_all(PartSet *ps, Runs *r)
+{
+	fold_partset(ps, r);
+	fold_release();
+	if (xbuf) {
+		mem_account(-(int64_t)xcap);
+		big_free(xbuf, xcap);
+		xbuf = NULL;
+		xcap = 0;
+	}
+}

@@ -1,0 +1,176 @@
+/* Streams of records in chunks, the spill file, and hash partitions. */
+#include "agg.h"
+#include "bigmem.h"
+#include "money.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+Mem mem;
+
+void mem_account(int64_t delta)
+{
+	mem.used += (uint64_t)delta;
+	if (mem.used > mem.peak)
+		mem.peak = mem.used;
+}
+
+#define SLAB (2u << 20)
+
+void mem_init(uint64_t budget, const char *tmpdir)
+{
+	memset(&mem, 0, sizeof mem);
+	mem.budget = budget;
+	mem.tmpdir = tmpdir;
+	/* 256 partitions each fill a chunk before it is full: with chunks of
+	 * budget/1024 those partial chunks take at most a quarter of it. */
+	size_t c = 4096;
+	while (c < 64 * 1024 && c * 2 <= budget / 1024)
+		c *= 2;
+	mem.chunk_bytes = c;
+	mem.chunk_data = c - sizeof(Chunk);
+}
+
+static Chunk *chunk_new(void)
+{
+	if (!mem.free) {
+		/* A slab of chunks in one huge page. */
+		uint8_t *slab = big_alloc(SLAB);
+		for (size_t off = SLAB; off >= mem.chunk_bytes; off -= mem.chunk_bytes) {
+			Chunk *c = (Chunk *)(slab + off - mem.chunk_bytes);
+			c->next = mem.free;
+			mem.free = c;
+		}
+	}
+	Chunk *c = mem.free;
+	mem.free = c->next;
+	c->next = NULL;
+	c->len = 0;
+	mem_account((int64_t)mem.chunk_bytes);
+	return c;
+}
+
+static void chunk_release(Chunk *c)
+{
+	mem_account(-(int64_t)mem.chunk_bytes);
+	c->next = mem.free;
+	mem.free = c;
+}
+
+uint8_t *stream_grow(Stream *s)
+{
+	Chunk *c = chunk_new();
+	if (s->tail)
+		s->tail->next = c;
+	else
+		s->head = c;
+	s->tail = c;
+	return c->data;
+}
+
+void tmp_ensure(void)
+{
+	if (!mem.tmp_open) {
+		tmp_open(&mem.tmp, mem.tmpdir);
+		mem.tmp_open = 1;
+	}
+}
+
+void stream_spill(Stream *s)
+{
+	if (!s->head)
+		return;
+	tmp_ensure();
+	uint64_t off = mem.tmp.size, len = 0;
+	for (Chunk *c = s->head, *next; c; c = next) {
+		next = c->next;
+		tmp_append(&mem.tmp, c->data, c->len);
+		len += c->len;
+		chunk_release(c);
+	}
+	s->head = s->tail = NULL;
+	mem.spilled += len;
+	if (s->next == s->ncap) {
+		s->ncap = s->ncap ? s->ncap * 2 : 4;
+		s->ext = xrealloc(s->ext, s->ncap * sizeof *s->ext);
+	}
+	s->ext[s->next++] = (Extent){ off, len };
+}
+
+void stream_free(Stream *s)
+{
+	for (Chunk *c = s->head, *next; c; c = next) {
+		next = c->next;
+		chunk_release(c);
+	}
+	free(s->ext);
+	memset(s, 0, sizeof *s);
+}
+
+void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap)
+{
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	r->buf = buf;
+	r->bufcap = bufcap;
+	r->p = r->end = buf;
+}
+
+const uint8_t *reader_item(Reader *r, size_t need)
+{
+	if (!r->in_chunks) {
+		for (;;) {
+			size_t have = (size_t)(r->end - r->p);
+			if (have >= need || (have && !r->left))
+				return r->p;
+			if (r->left) {
+				/* Keep the partial item, read up to a buffer full. */
+				memmove(r->buf, r->p, have);
+				size_t want = r->bufcap - have;
+				if (want > r->left)
+					want = (size_t)r->left;
+				tmp_read(&mem.tmp, r->off, r->buf + have, want);
+				r->off += want;
+				r->left -= want;
+				r->p = r->buf;
+				r->end = r->buf + have + want;
+				continue;
+			}
+			if (r->ext < r->s->next) {
+				r->off = r->s->ext[r->ext].off;
+				r->left = r->s->ext[r->ext].len;
+				r->ext++;
+				continue;
+			}
+			r->in_chunks = 1;
+			r->chunk = r->s->head;
+			r->p = r->chunk ? r->chunk->data : NULL;
+			r->end = r->chunk ? r->chunk->data + r->chunk->len : NULL;
+			break;
+		}
+	}
+	while (r->chunk && r->p >= r->end) {
+		r->chunk = r->chunk->next;
+		r->p = r->chunk ? r->chunk->data : NULL;
+		r->end = r->chunk ? r->chunk->data + r->chunk->len : NULL;
+	}
+	return r->chunk ? r->p : NULL;
+}
+
+void partset_add(PartSet *ps, uint64_t h, const Group *g)
+{
+	Stream *s = &ps->part[(h >> (PART_BITS * ps->level)) & (NPART - 1)];
+	uint8_t *p = stream_room(s, REC_MAX);
+	stream_commit(s, (size_t)(rec_put(p, g) - p));
+	/* Phase 1 may fill most of the budget: the rest is for the fold's
+	 * tables and the first runs. */
+	if (mem.used > mem.budget / 8 * 7)
+		partset_spill(ps);
+}
+
+void partset_spill(PartSet *ps)
+{
+	for (unsigned i = 0; i < NPART; i++)
+		stream_spill(&ps->part[i]);
+	mem.spills++;
+}

@@ -1,0 +1,403 @@
+/* crm-gen: a seeded generator of synthetic transaction streams.
+ *
+ * Customers differ widely in purchase rate and basket size; many start with a
+ * machine; accessories appear now and then; customers lapse, some for good and
+ * some for over a year before they return; some slow down. Rows come out in
+ * date order. All arithmetic is integer (distributions come from quantile
+ * tables), so a seed gives the same bytes on every machine. */
+#include "date.h"
+#include "money.h"
+#include "out.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"crm-gen [--customers N] [--months M] [--start YYYY-MM] [--seed S]\n"
+	"               [--brands N] [--order-id] [--no-category] [--products FILE] [-o FILE]";
+
+/* ---- random numbers: xoshiro256** seeded by splitmix64 ---- */
+
+typedef struct { uint64_t s[4]; } Rng;
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void rng_seed(Rng *r, uint64_t seed, uint64_t stream)
+{
+	uint64_t x = seed * 0x2545f4914f6cdd1dULL ^ (stream + 1) * 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t rng_next(Rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+/* rng_below returns a uniform integer in [0, n). */
+static uint32_t rng_below(Rng *r, uint32_t n)
+{
+	return (uint32_t)(((rng_next(r) >> 32) * n) >> 32);
+}
+
+/* rng_pct is true with probability PCT/1000. */
+static int rng_permille(Rng *r, uint32_t permille)
+{
+	return rng_below(r, 1000) < permille;
+}
+
+/* Quantiles of Exp(1) at (k+0.5)/256, in thousandths. */
+static const uint16_t exp_q[256] = {
+	2, 6, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58, 62,
+	67, 71, 75, 79, 83, 88, 92, 96, 101, 105, 109, 114, 118, 122, 127, 131,
+	136, 140, 145, 149, 154, 158, 163, 168, 172, 177, 182, 186, 191, 196, 200, 205,
+	210, 215, 220, 225, 230, 234, 239, 244, 249, 254, 259, 265, 270, 275, 280, 285,
+	290, 296, 301, 306, 311, 317, 322, 328, 333, 338, 344, 349, 355, 361, 366, 372,
+	378, 383, 389, 395, 401, 406, 412, 418, 424, 430, 436, 442, 448, 454, 461, 467,
+	473, 479, 486, 492, 499, 505, 511, 518, 525, 531, 538, 545, 551, 558, 565, 572,
+	579, 586, 593, 600, 607, 614, 622, 629, 636, 644, 651, 659, 666, 674, 681, 689,
+	697, 705, 713, 721, 729, 737, 745, 754, 762, 770, 779, 787, 796, 805, 813, 822,
+	831, 840, 849, 858, 868, 877, 886, 896, 906, 915, 925, 935, 945, 955, 965, 976,
+	986, 997, 1007, 1018, 1029, 1040, 1051, 1062, 1074, 1085, 1097, 1108, 1120, 1132, 1145, 1157,
+	1169, 1182, 1195, 1208, 1221, 1234, 1248, 1262, 1275, 1290, 1304, 1318, 1333, 1348, 1363, 1379,
+	1394, 1410, 1426, 1443, 1459, 1476, 1493, 1511, 1529, 1547, 1565, 1584, 1604, 1623, 1643, 1664,
+	1684, 1706, 1727, 1750, 1772, 1796, 1819, 1844, 1869, 1895, 1921, 1948, 1976, 2004, 2034, 2064,
+	2095, 2127, 2161, 2195, 2231, 2268, 2306, 2347, 2388, 2432, 2477, 2525, 2575, 2627, 2683, 2742,
+	2804, 2871, 2942, 3019, 3103, 3194, 3294, 3405, 3530, 3673, 3840, 4041, 4292, 4629, 5140, 6238,};
+
+/* rng_gamma2 draws from Gamma(2, mean/2) in days: a purchase cycle that is
+ * roughly regular, sometimes early, now and then much later. */
+static int32_t rng_gamma2(Rng *r, int32_t mean)
+{
+	uint32_t e = (uint32_t)exp_q[rng_below(r, 256)] + exp_q[rng_below(r, 256)];
+	int32_t g = (int32_t)(((uint64_t)mean * e + 1000) / 2000);
+	return g < 1 ? 1 : g;
+}
+
+/* pick returns an index into a table of weights (per mille, summing to 1000). */
+static int pick(Rng *r, const uint16_t *w, int n)
+{
+	uint32_t x = rng_below(r, 1000), acc = 0;
+	for (int i = 0; i < n; i++)
+		if (x < (acc += w[i]))
+			return i;
+	return n - 1;
+}
+
+/* ---- the catalogue ---- */
+
+typedef struct {
+	const char *sku, *category;
+	int32_t price; /* cents */
+} Product;
+
+static const Product catalogue[] = {
+	{ "CAP-001", "capsule", 390 }, { "CAP-002", "capsule", 420 },
+	{ "CAP-003", "capsule", 450 }, { "CAP-004", "capsule", 480 },
+	{ "CAP-005", "capsule", 520 }, { "CAP-006", "capsule", 550 },
+	{ "CAP-007", "capsule", 590 }, { "CAP-008", "capsule", 640 },
+	{ "CAP-009", "capsule", 690 }, { "CAP-010", "capsule", 850 },
+	{ "TEA-001", "tea", 450 }, { "TEA-002", "tea", 590 },
+	{ "TEA-003", "tea", 790 }, { "TEA-004", "tea", 1200 },
+	{ "CARE-01", "care", 990 }, { "CARE-02", "care", 1490 },
+	{ "CARE-03", "care", 1990 },
+	{ "DEV-001", "device", 8900 }, { "DEV-002", "device", 14900 },
+	{ "DEV-003", "device", 22900 }, { "DEV-004", "device", 39900 },
+	{ "DEV-005", "device", 89900 },
+	{ "ACC-001", "accessory", 1290 }, { "ACC-002", "accessory", 1990 },
+	{ "ACC-003", "accessory", 3490 }, { "ACC-004", "accessory", 7900 },
+};
+enum { CAP0 = 0, NCAP = 10, TEA0 = 10, NTEA = 4, CARE0 = 14, NCARE = 3,
+       DEV0 = 17, NDEV = 5, ACC0 = 22, NACC = 4 };
+
+static const char *const brand_names[] = {
+	"alpina", "borealis", "cascade", "dunmore", "elmstead", "fjordline",
+	"glenbrook", "harbour",
+};
+
+/* ---- customers ---- */
+
+/* Mean days between orders, with shares per mille: a few weekly buyers, most
+ * monthly-ish, a long tail of occasional ones. */
+static const uint16_t gap_days[] = { 8, 12, 18, 26, 35, 50, 70, 100, 150, 240 };
+static const uint16_t gap_w[] = { 25, 55, 100, 160, 190, 170, 130, 90, 50, 30 };
+/* Pack multiplier per line (households to offices). */
+static const uint16_t qty_mul[] = { 1, 2, 3, 5, 8 };
+static const uint16_t qty_w[] = { 420, 300, 160, 85, 35 };
+
+enum { F_MACHINE_ONLY = 1, F_DECLINE = 2, F_GONE = 4, F_TEA = 8 };
+
+typedef struct {
+	Rng rng;
+	int32_t link;     /* next customer due the same day, -1 ends */
+	int32_t declined; /* day from which a declining customer slows */
+	uint16_t gap, lapse; /* mean gap in days; lapse chance per order, per mille */
+	uint8_t mul, lines, flags, brand;
+	uint32_t id;      /* number in the customer id */
+} Cust;
+
+typedef struct {
+	Out out;
+	int brands, order_id, category;
+	uint64_t orders;
+	int32_t day0;
+} Gen;
+
+static void put_line(Gen *g, const Cust *c, int32_t day, const Product *p, int32_t qty)
+{
+	Out *o = &g->out;
+	char *b = out_reserve(o, 160);
+	size_t n = 0;
+	if (g->brands) {
+		size_t l = strlen(brand_names[c->brand % 8]);
+		memcpy(b, brand_names[c->brand % 8], l);
+		n += l;
+		if (c->brand >= 8)
+			n += fmt_u64(b + n, c->brand / 8 + 1);
+		b[n++] = '\t';
+	}
+	date_fmt(b + n, day);
+	n += 10;
+	b[n++] = '\t';
+	if (g->order_id) {
+		b[n++] = 'O';
+		n += fmt_u64(b + n, 10000000 + g->orders);
+		b[n++] = '\t';
+	}
+	b[n++] = 'C';
+	char id[16];
+	size_t il = fmt_u64(id, c->id);
+	for (size_t i = il; i < 7; i++)
+		b[n++] = '0';
+	memcpy(b + n, id, il);
+	n += il;
+	b[n++] = '\t';
+	memcpy(b + n, p->sku, 7);
+	n += 7;
+	b[n++] = '\t';
+	if (g->category) {
+		size_t l = strlen(p->category);
+		memcpy(b + n, p->category, l);
+		n += l;
+		b[n++] = '\t';
+	}
+	n += fmt_u64(b + n, (uint64_t)qty);
+	b[n++] = '\t';
+	n += fixed_fmt(b + n, (int64_t)qty * p->price, 2);
+	b[n++] = '\n';
+	o->len += n;
+}
+
+/* order writes one purchase of customer C on DAY; FIRST marks the first. */
+static void order(Gen *g, Cust *c, int32_t day, int first)
+{
+	Rng *r = &c->rng;
+	g->orders++;
+	if (first && (c->flags & F_MACHINE_ONLY || rng_permille(r, 550))) {
+		/* Cheaper machines sell far more often than the top model. */
+		static const uint16_t dev_w[] = { 380, 300, 180, 110, 30 };
+		put_line(g, c, day, &catalogue[DEV0 + pick(r, dev_w, NDEV)], 1);
+		if (c->flags & F_MACHINE_ONLY)
+			return;
+		if (rng_permille(r, 300))
+			return; /* a machine alone; capsules come with the next order */
+	}
+	if (c->flags & F_MACHINE_ONLY)
+		return;
+	if (rng_permille(r, 50))
+		put_line(g, c, day, &catalogue[ACC0 + rng_below(r, NACC)], 1);
+	int n = 1 + (int)rng_below(r, c->lines);
+	/* Distinct products in one order: start somewhere, walk the range. */
+	int base = (c->flags & F_TEA) ? TEA0 : CAP0, range = (c->flags & F_TEA) ? NTEA : NCAP;
+	int start = (int)rng_below(r, (uint32_t)range);
+	for (int i = 0; i < n && i < range; i++) {
+		int32_t q = (int32_t)((1 + rng_below(r, 3)) * c->mul);
+		put_line(g, c, day, &catalogue[base + (start + i) % range], q);
+	}
+	if (rng_permille(r, 40))
+		put_line(g, c, day, &catalogue[CARE0 + rng_below(r, NCARE)], 1);
+}
+
+/* next_day returns the day of C's next order after DAY, or -1 when C is gone. */
+static int32_t next_day(Cust *c, int32_t day)
+{
+	Rng *r = &c->rng;
+	if (c->flags & F_MACHINE_ONLY)
+		return -1;
+	int32_t mean = c->gap;
+	if ((c->flags & F_DECLINE) && day >= c->declined)
+		mean *= 4;
+	if (rng_permille(r, c->lapse)) {
+		/* A lapse: most leave for good, a quarter return after 13 to 30
+		 * months, when they start over at their old rhythm. */
+		if (rng_permille(r, 750))
+			return -1;
+		return day + 395 + (int32_t)rng_below(r, 520);
+	}
+	return day + rng_gamma2(r, mean);
+}
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	uint64_t customers = 1000, months = 24, seed = 1, brands = 0;
+	int32_t start = month_index(2023, 1);
+	int order_id = 0, category = 1;
+	const char *products = NULL, *output = "-";
+	static const struct option longopts[] = {
+		{ "customers", required_argument, NULL, 'c' },
+		{ "months", required_argument, NULL, 'm' },
+		{ "start", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "brands", required_argument, NULL, 'b' },
+		{ "order-id", no_argument, NULL, 'i' },
+		{ "no-category", no_argument, NULL, 'n' },
+		{ "products", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (parse_uint(optarg, 99999999, &customers) || customers == 0)
+				usage_fail(usage_text, "--customers: '%s' is not a count from 1 to 99999999", optarg);
+			break;
+		case 'm':
+			if (parse_uint(optarg, 1200, &months) || months == 0)
+				usage_fail(usage_text, "--months: '%s' is not a count from 1 to 1200", optarg);
+			break;
+		case 'S':
+			if (month_parse(optarg, strlen(optarg), &start))
+				usage_fail(usage_text, "--start: '%s' is not a month (YYYY-MM)", optarg);
+			break;
+		case 's':
+			if (parse_uint(optarg, UINT64_MAX, &seed))
+				usage_fail(usage_text, "--seed: '%s' is not a whole number", optarg);
+			break;
+		case 'b':
+			if (parse_uint(optarg, 64, &brands))
+				usage_fail(usage_text, "--brands: '%s' is not a count from 0 to 64", optarg);
+			break;
+		case 'i': order_id = 1; break;
+		case 'n': category = 0; break;
+		case 'p': products = optarg; break;
+		case 'o': output = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-gen %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	if (optind != argc)
+		usage_fail(usage_text, "unexpected argument '%s'", argv[optind]);
+	if (start + (int32_t)months > month_index(9999, 12))
+		usage_fail(usage_text, "--start and --months run past the year 9999");
+
+	if (products) {
+		Out p;
+		out_create(&p, products);
+		out_str(&p, "sku\tcategory\tprice\n");
+		for (size_t i = 0; i < sizeof catalogue / sizeof *catalogue; i++) {
+			char buf[32];
+			out_str(&p, catalogue[i].sku);
+			out_char(&p, '\t');
+			out_str(&p, catalogue[i].category);
+			out_char(&p, '\t');
+			out_write(&p, buf, fixed_fmt(buf, catalogue[i].price, 2));
+			out_char(&p, '\n');
+		}
+		out_close(&p);
+	}
+
+	Gen g = { .brands = brands > 0, .order_id = order_id, .category = category };
+	g.day0 = month_first_day(start);
+	int32_t ndays = month_first_day(start + (int32_t)months) - g.day0;
+	int32_t *due = xmalloc((size_t)ndays * sizeof *due);
+	for (int32_t d = 0; d < ndays; d++)
+		due[d] = -1;
+	Cust *cs = xcalloc(customers, sizeof *cs);
+	for (uint64_t i = 0; i < customers; i++) {
+		Cust *c = &cs[i];
+		rng_seed(&c->rng, seed, i);
+		Rng *r = &c->rng;
+		c->id = (uint32_t)i + 1;
+		c->gap = gap_days[pick(r, gap_w, 10)];
+		c->mul = (uint8_t)qty_mul[pick(r, qty_w, 5)];
+		c->lines = (uint8_t)(1 + rng_below(r, 3));
+		c->lapse = (uint16_t)(15 + rng_below(r, 70));
+		if (rng_permille(r, 80))
+			c->flags |= F_MACHINE_ONLY;
+		if (rng_permille(r, 120))
+			c->flags |= F_DECLINE;
+		if (rng_permille(r, 150))
+			c->flags |= F_TEA;
+		if (brands) {
+			c->brand = (uint8_t)rng_below(r, (uint32_t)brands);
+			/* One customer in 40 also buys under another brand: the same
+			 * id, a separate history, since the key is brand + customer. */
+			if (i > 0 && brands > 1 && i % 40 == 0) {
+				c->id = cs[i - 1].id;
+				c->brand = (uint8_t)((cs[i - 1].brand + 1) % brands);
+			}
+		}
+		/* A third were customers before the period; the rest join evenly. */
+		int32_t first = rng_permille(r, 330) ? (int32_t)rng_below(r, 60 < ndays ? 60 : (uint32_t)ndays)
+						    : (int32_t)rng_below(r, (uint32_t)ndays);
+		c->declined = first + 120 + (int32_t)rng_below(r, 360);
+		c->link = due[first];
+		due[first] = (int32_t)i;
+	}
+	/* The first order is marked by a negative link bit: keep a flag array. */
+	unsigned char *started = xcalloc(customers, 1);
+
+	out_create(&g.out, output);
+	if (g.brands)
+		out_str(&g.out, "brand\t");
+	out_str(&g.out, order_id ? "date\torder_id\tcustomer_id\tsku\t" : "date\tcustomer_id\tsku\t");
+	out_str(&g.out, category ? "category\tqty\tamount\n" : "qty\tamount\n");
+	for (int32_t d = 0; d < ndays; d++) {
+		/* Customers due today, in a fixed order; rescheduling never lands
+		 * on the same day (gaps are at least one day). */
+		for (int32_t i = due[d]; i >= 0;) {
+			Cust *c = &cs[i];
+			int32_t nexti = c->link;
+			order(&g, c, g.day0 + d, !started[i]);
+			started[i] = 1;
+			int32_t nd = next_day(c, d);
+			if (nd >= 0 && nd < ndays) {
+				c->link = due[nd];
+				due[nd] = i;
+			}
+			i = nexti;
+		}
+	}
+	out_close(&g.out);
+	free(started);
+	free(cs);
+	free(due);
+	return 0;
+}
