@@ -44,65 +44,80 @@ static size_t fill(Tsv *t)
 	}
 }
 
-/* next_line finds the next line and sets t->line; returns 0 at the end. */
-static int next_line(Tsv *t)
+/* scan splits the line at t->pos into t->f in one pass over its bytes,
+ * finding tabs and the newline together; it sets t->line, t->nf and the
+ * position after the line. Returns 0 when the buffer holds no whole line
+ * (at the end of input the rest is a whole line). */
+static int scan(Tsv *t)
 {
-	for (;;) {
-		const char *s = t->buf + t->pos, *e = t->buf + t->len;
-		const char *nl = s < e ? memchr(s, '\n', (size_t)(e - s)) : NULL;
-		if (nl) {
-			t->line = s;
-			t->line_n = (size_t)(nl - s);
-			t->pos += t->line_n + 1;
-			break;
-		}
-		if (t->eof) {
-			if (s == e)
-				return 0;
-			t->line = s; /* a last line without its newline */
-			t->line_n = (size_t)(e - s);
-			t->pos = t->len;
-			break;
-		}
-		fill(t);
-	}
-	t->lineno++;
-	if (t->line_n && t->line[t->line_n - 1] == '\r')
-		t->line_n--;
-	return 1;
-}
-
-/* split cuts t->line at tabs into t->f; returns the number of fields. */
-static int split(Tsv *t)
-{
-	const char *p = t->line, *e = p + t->line_n, *start = p;
+	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *start = s;
 	int nf = 0, max = t->ncols;
+	const char *end = NULL;
 #ifdef __SSE2__
-	const __m128i tab = _mm_set1_epi8('\t');
+	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
 	while (p + 16 <= e) {
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), tab));
-		while (m) {
-			const char *q = p + __builtin_ctz(m);
-			m &= m - 1;
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		unsigned tm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		unsigned nm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+		if (nm)
+			tm &= (nm & -nm) - 1; /* only tabs before the newline */
+		while (tm) {
+			const char *q = p + __builtin_ctz(tm);
+			tm &= tm - 1;
 			if (nf < max)
 				t->f[nf] = (Field){ start, (size_t)(q - start) };
 			nf++;
 			start = q + 1;
 		}
+		if (nm) {
+			end = p + __builtin_ctz(nm);
+			break;
+		}
 		p += 16;
 	}
+	if (!end)
 #endif
-	for (; p < e; p++)
+	for (; p < e; p++) {
 		if (*p == '\t') {
 			if (nf < max)
 				t->f[nf] = (Field){ start, (size_t)(p - start) };
 			nf++;
 			start = p + 1;
+		} else if (*p == '\n') {
+			end = p;
+			break;
 		}
+	}
+	if (!end) {
+		if (!t->eof || s == e)
+			return 0;
+		end = e; /* a last line without its newline */
+	}
+	if (end > start && end[-1] == '\r' && end > s)
+		end--;
 	if (nf < max)
-		t->f[nf] = (Field){ start, (size_t)(e - start) };
-	return nf + 1;
+		t->f[nf] = (Field){ start, (size_t)(end - start) };
+	t->nf = nf + 1;
+	t->line = s;
+	t->line_n = (size_t)(end - s);
+	t->pos = (size_t)(end - t->buf);
+	if (t->pos < t->len && t->buf[t->pos] == '\r')
+		t->pos++;
+	if (t->pos < t->len)
+		t->pos++; /* the newline */
+	t->lineno++;
+	return 1;
+}
+
+/* next_line reads and splits the next line; returns 0 at the end. */
+static int next_line(Tsv *t)
+{
+	while (!scan(t)) {
+		if (t->eof)
+			return 0;
+		fill(t);
+	}
+	return 1;
 }
 
 void tsv_open(Tsv *t, const char *path)
@@ -127,15 +142,15 @@ void tsv_open(Tsv *t, const char *path)
 		t->cap = 16;
 	}
 	t->buf = xmalloc(t->cap);
+	/* A first pass counts the header's fields, a second records them. */
 	if (!next_line(t))
 		die("%s: empty input: no header line", t->name);
-	/* Count the header's fields by splitting with no limit. */
-	int n = 1;
-	for (size_t i = 0; i < t->line_n; i++)
-		n += t->line[i] == '\t';
+	int n = t->nf;
 	t->ncols = n;
 	t->f = xcalloc((size_t)n, sizeof *t->f);
-	split(t);
+	t->pos = 0;
+	t->lineno = 0;
+	next_line(t);
 	t->cols = xcalloc((size_t)n, sizeof *t->cols);
 	for (int i = 0; i < n; i++) {
 		if (t->f[i].n == 0)
@@ -179,16 +194,25 @@ int tsv_need(const Tsv *t, const char *name, const char *producer)
 	return c;
 }
 
+int tsv_next_raw(Tsv *t)
+{
+	return next_line(t);
+}
+
+void tsv_check(const Tsv *t)
+{
+	if (t->nf != t->ncols) {
+		if (t->line_n == 0)
+			tsv_fail_line(t, "empty line");
+		tsv_fail_line(t, "expected %d fields, found %d", t->ncols, t->nf);
+	}
+}
+
 int tsv_next(Tsv *t)
 {
 	if (!next_line(t))
 		return 0;
-	int nf = split(t);
-	if (nf != t->ncols) {
-		if (t->line_n == 0)
-			tsv_fail_line(t, "empty line");
-		tsv_fail_line(t, "expected %d fields, found %d", t->ncols, nf);
-	}
+	tsv_check(t);
 	return 1;
 }
 

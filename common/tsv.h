@@ -26,6 +26,7 @@ typedef struct {
 	int ncols;
 	char **cols;         /* header names */
 	Field *f;            /* ncols fields of the current row */
+	int nf;              /* fields the current row has */
 	const char *line;    /* the current row's bytes, without its newline */
 	size_t line_n;
 } Tsv;
@@ -44,6 +45,12 @@ int tsv_need(const Tsv *t, const char *name, const char *producer);
 /* tsv_next reads the next row into t->f; returns 1, or 0 at the end. A row
  * with the wrong number of fields is an error naming file and line. */
 int tsv_next(Tsv *t);
+
+/* tsv_next_raw reads the next row like tsv_next but leaves the field count
+ * unchecked (t->nf holds it; fields past ncols are not stored); tsv_check
+ * then checks it. Tools use them to skip rows another process checks. */
+int tsv_next_raw(Tsv *t);
+void tsv_check(const Tsv *t);
 
 /* tsv_fail dies with "FILE:LINE: field 'NAME': 'VALUE' REASON". */
 noreturn void tsv_fail(const Tsv *t, int col, const char *reason);

@@ -104,22 +104,30 @@ static void scan_file(Agg *a, const char *path)
 		    bi >= 0 ? "has" : "lacks");
 
 	uint8_t key[KEY_MAX];
-	while (tsv_next(&t)) {
+	/* In partition mode a row of another partition needs only its key and
+	 * date: that partition checks and folds it. */
+	int upto = ci > di ? ci : di;
+	if (bi > upto)
+		upto = bi;
+	while (tsv_next_raw(&t)) {
 		a->rows++;
-		/* The key: brand NUL customer_id, or customer_id. */
+		if (!a->part_n || t.nf <= upto)
+			tsv_check(&t);
+		/* The key: brand NUL customer_id, or customer_id in place. */
 		Field fc = t.f[ci];
-		size_t kn = 0, bn = 0;
+		const uint8_t *kp = (const uint8_t *)fc.p;
+		size_t kn = fc.n < KEY_MAX ? fc.n : KEY_MAX, bn = 0;
 		const char *bp = NULL;
 		if (bi >= 0) {
 			bp = t.f[bi].p;
 			bn = t.f[bi].n < KEY_MAX / 2 ? t.f[bi].n : KEY_MAX / 2;
+			size_t cn = fc.n < KEY_MAX - bn - 1 ? fc.n : KEY_MAX - bn - 1;
 			memcpy(key, bp, bn);
 			key[bn] = 0;
-			kn = bn + 1;
+			memcpy(key + bn + 1, fc.p, cn);
+			kp = key;
+			kn = bn + 1 + cn;
 		}
-		size_t cn = fc.n < KEY_MAX - kn ? fc.n : KEY_MAX - kn;
-		memcpy(key + kn, fc.p, cn);
-		kn += cn;
 		int y, m, d;
 		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
 		int32_t month = why ? -1 : month_index(y, m);
@@ -127,14 +135,17 @@ static void scan_file(Agg *a, const char *path)
 		/* Lines of one customer and month in a row fold before they are
 		 * stored: an order's lines usually come together. */
 		int same = a->pending && a->pend.month == month && a->pend.keylen == kn &&
-			   key_eq(a->pend_key, key, kn);
-		uint64_t h = same ? a->pend_h : hash_bytes(key, kn);
-		if (a->part_n && hash_range(h, a->part_n) != a->part_i) {
-			/* Another partition checks and folds this row; all of them
-			 * see every date, so they agree on period_end. */
-			if (month > a->max_month)
-				a->max_month = month;
-			continue;
+			   key_eq(a->pend_key, kp, kn);
+		uint64_t h = same ? a->pend_h : hash_bytes(kp, kn);
+		if (a->part_n) {
+			if (hash_range(h, a->part_n) != a->part_i) {
+				/* All partitions see every date, so they agree on
+				 * period_end. */
+				if (month > a->max_month)
+					a->max_month = month;
+				continue;
+			}
+			tsv_check(&t);
 		}
 		if (fc.n == 0)
 			tsv_fail(&t, ci, "is empty");
@@ -179,7 +190,7 @@ static void scan_file(Agg *a, const char *path)
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
-			memcpy(a->pend_key, key, kn);
+			key_copy(a->pend_key, kp, kn);
 			a->pend = (Group){ .key = a->pend_key, .keylen = (uint32_t)kn, .month = month };
 			a->pend_h = h;
 			a->pending = 1;
@@ -295,6 +306,9 @@ int main(int argc, char **argv)
 		a.products = &products;
 	}
 	mem_init(budget, tmp_dir(tmpdir));
+	/* Create the output first: a destination that cannot be written
+	 * fails now, not after the whole input has been read. */
+	out_create(&o, output);
 
 	double t0 = now();
 	for (int i = 0; i < nfiles; i++)
@@ -307,7 +321,6 @@ int main(int argc, char **argv)
 	fold_all(&a.ps, &runs);
 	double t2 = now();
 	OutFmt f = { a.has_brand > 0, a.decimals, a.max_month };
-	out_create(&o, output);
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);

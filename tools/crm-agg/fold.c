@@ -311,7 +311,7 @@ static void fold_stream(PartSet *parent, Stream *s, Runs *r)
 {
 	/* Folding needs the records plus tables that can reach about four
 	 * times their size; larger partitions are split by the next 8 bits. */
-	if (s->bytes > mem.budget / 8 && parent->level + 1 < 8) {
+	if (s->bytes > mem.split_bytes && parent->level + 1 < 8) {
 		partset_spill(parent);
 		runs_spill(r);
 		fold_release();

@@ -86,7 +86,7 @@ static int cursor_next(Cursor *c)
 	if (!p)
 		return 0;
 	p = key_get(p, &k, &c->keylen);
-	memcpy(c->key, k, c->keylen);
+	key_copy(c->key, k, c->keylen);
 	c->rd.p = get_uv(p, &c->ngroups);
 	key_prefix(c->key, c->keylen, &c->p0, &c->p1);
 	return 1;
@@ -200,6 +200,8 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 	size_t fan = (size_t)(mem.budget / 2 / RUN_BUF);
 	if (fan < 4)
 		fan = 4;
+	if (mem.test_fan)
+		fan = mem.test_fan;
 	while (r->n > fan) {
 		runs_spill(r);
 		Runs next = { 0 };

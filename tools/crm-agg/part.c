@@ -29,6 +29,17 @@ void mem_init(uint64_t budget, const char *tmpdir)
 		c *= 2;
 	mem.chunk_bytes = c;
 	mem.chunk_data = c - sizeof(Chunk);
+	/* Folding a partition needs its records plus tables that can reach
+	 * about four times their size. */
+	mem.split_bytes = budget / 8;
+	/* Test hooks: force the paths that only huge inputs take. */
+	const char *e = getenv("CRM_TEST_SPLIT_BYTES");
+	uint64_t v;
+	if (e && parse_uint(e, UINT64_MAX, &v) == 0)
+		mem.split_bytes = v;
+	e = getenv("CRM_TEST_FAN");
+	if (e && parse_uint(e, 1 << 20, &v) == 0 && v >= 2)
+		mem.test_fan = (size_t)v;
 }
 
 static Chunk *chunk_new(void)

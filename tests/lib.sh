@@ -1,0 +1,81 @@
+# lib.sh: helpers for the test suites; a suite's run.sh sources it and ends
+# with `finish`. Each check prints "ok" or "FAIL" with a name.
+#
+#   golden NAME            start a transcript (compared with gold/NAME.out)
+#   t CMD                  run CMD with sh -c, append "====[CMD]====", its
+#                          stdout, its stderr and "[exit N]" when N != 0
+#   golden_end             diff the transcript with gold/NAME.out
+#   check NAME CMD         pass when CMD exits 0
+#   same NAME FILE1 FILE2  pass when the files are byte-identical
+#   expect NAME WANT GOT   pass when the strings are equal
+set -u
+npass=0
+nfail=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/crm-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+SAN=${CRM_TEST_SAN:-0}
+
+pass() { npass=$((npass + 1)); printf '  ok   %s\n' "$1"; }
+fail() { nfail=$((nfail + 1)); printf '  FAIL %s\n' "$1"; }
+
+golden() {
+	GNAME=$1
+	GOUT="$WORK/$GNAME.out"
+	: > "$GOUT"
+}
+
+t() {
+	printf '====[%s]====\n' "$*" >> "$GOUT"
+	sh -c "$*" > "$WORK/t.out" 2> "$WORK/t.err"
+	rc=$?
+	cat "$WORK/t.out" "$WORK/t.err" >> "$GOUT"
+	[ "$rc" -eq 0 ] || printf '[exit %d]\n' "$rc" >> "$GOUT"
+}
+
+golden_end() {
+	if [ "${CRM_UPDATE_GOLD:-0}" = 1 ]; then
+		mkdir -p gold
+		cp "$GOUT" "gold/$GNAME.out"
+	fi
+	if [ ! -f "gold/$GNAME.out" ]; then
+		fail "$GNAME: no gold/$GNAME.out"
+	elif diff -u "gold/$GNAME.out" "$GOUT" > "$WORK/diff"; then
+		pass "$GNAME"
+	else
+		fail "$GNAME"
+		head -n 60 "$WORK/diff"
+	fi
+}
+
+check() {
+	name=$1
+	shift
+	if sh -c "$*" > "$WORK/c.out" 2>&1; then
+		pass "$name"
+	else
+		fail "$name"
+		head -n 20 "$WORK/c.out"
+	fi
+}
+
+same() {
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1: $2 and $3 differ"
+		diff "$2" "$3" | head -n 10
+	fi
+}
+
+expect() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: want '$2', got '$3'"
+	fi
+}
+
+finish() {
+	printf '  %d passed, %d failed\n' "$npass" "$nfail"
+	[ "$nfail" -eq 0 ]
+}
