@@ -50,13 +50,13 @@ lint:
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	cp -f $(BIN) $(DESTDIR)$(BINDIR)/
+	cp -f $(BIN) scripts/crm-agg-parallel $(DESTDIR)$(BINDIR)/
 	cp -f rules/*.rules $(DESTDIR)$(DATADIR)/
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS) crm-agg-parallel; do rm -f $(DESTDIR)$(BINDIR)/$$t; done
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
