@@ -1,4 +1,5 @@
 #include "money.h"
+#include "out.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -99,23 +100,20 @@ const char *int_parse(const char *s, size_t n, int64_t *v)
 
 size_t fixed_fmt(char *p, int64_t v, int decimals)
 {
-	char tmp[24];
-	size_t n = 0;
 	uint64_t x = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int d = 0;
-	do {
-		tmp[n++] = (char)('0' + x % 10);
-		x /= 10;
-		d++;
-		if (d == decimals)
-			tmp[n++] = '.';
-	} while (x || d <= decimals);
-	size_t len = 0;
+	size_t n = 0;
 	if (v < 0)
-		p[len++] = '-';
-	while (n)
-		p[len++] = tmp[--n];
-	return len;
+		p[n++] = '-';
+	if (decimals == 0)
+		return n + fmt_u64(p + n, x);
+	uint64_t unit = (uint64_t)pow10_i64[decimals], frac = x % unit;
+	n += fmt_u64(p + n, x / unit);
+	p[n++] = '.';
+	for (int i = decimals - 1; i >= 0; i--) {
+		p[n + (size_t)i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	return n + (size_t)decimals;
 }
 
 int64_t div_round(int64_t num, int64_t den)

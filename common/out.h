@@ -30,6 +30,8 @@ void out_flush(Out *o);
 void out_close(Out *o);
 
 void out_slow_write(Out *o, const void *p, size_t n);
+/* pipe_grow enlarges the buffer of FD when it is a pipe (best effort). */
+void pipe_grow(int fd);
 
 static inline void out_write(Out *o, const void *p, size_t n)
 {

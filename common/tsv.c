@@ -1,4 +1,5 @@
 #include "tsv.h"
+#include "out.h"
 #include "util.h"
 
 #include <errno.h>
@@ -44,69 +45,148 @@ static size_t fill(Tsv *t)
 	}
 }
 
-/* scan splits the line at t->pos into t->f in one pass over its bytes,
- * finding tabs and the newline together; it sets t->line, t->nf and the
- * position after the line. Returns 0 when the buffer holds no whole line
- * (at the end of input the rest is a whole line). */
-static int scan(Tsv *t)
+/* Tab positions of the line being split, relative to its start: flattened
+ * first, then turned into fields, so that neither loop depends on how the
+ * tabs fall in the vector blocks (data-dependent branches mispredict). */
+static uint32_t *tabs;
+static size_t tabs_cap;
+
+static void tabs_reserve(size_t n)
 {
-	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *start = s;
-	int nf = 0, max = t->ncols;
-	const char *end = NULL;
-#ifdef __SSE2__
-	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
-	while (p + 16 <= e) {
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-		unsigned tm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
-		unsigned nm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		if (nm)
-			tm &= (nm & -nm) - 1; /* only tabs before the newline */
-		while (tm) {
-			const char *q = p + __builtin_ctz(tm);
-			tm &= tm - 1;
-			if (nf < max)
-				t->f[nf] = (Field){ start, (size_t)(q - start) };
-			nf++;
-			start = q + 1;
-		}
-		if (nm) {
-			end = p + __builtin_ctz(nm);
-			break;
-		}
-		p += 16;
+	if (n > tabs_cap) {
+		tabs_cap = n * 2;
+		tabs = xrealloc(tabs, tabs_cap * sizeof *tabs);
 	}
-	if (!end)
-#endif
-	for (; p < e; p++) {
-		if (*p == '\t') {
-			if (nf < max)
-				t->f[nf] = (Field){ start, (size_t)(p - start) };
-			nf++;
-			start = p + 1;
-		} else if (*p == '\n') {
-			end = p;
-			break;
-		}
-	}
+}
+
+/* SCAN defines a scanner NAME whose MASK64(p, c) gives a bit per byte of
+ * p[0..63] equal to c: the same code compiled for SSE2 (every x86-64) and
+ * for AVX2, which builds the masks in half the steps. */
+#define SCAN(NAME, ATTR, VEC, SPLAT, MASK64)                                     \
+ATTR static int NAME(Tsv *t)                                                     \
+{                                                                                \
+	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *end = NULL;\
+	size_t nt = 0;                                                           \
+	const VEC tab = SPLAT('\t'), nl = SPLAT('\n');                           \
+	while (p + 64 <= e) {                                                    \
+		uint64_t tm = MASK64(p, tab), nm = MASK64(p, nl);                \
+		if (nm)                                                          \
+			tm &= (nm & -nm) - 1; /* only tabs before the newline */ \
+		tabs_reserve(nt + 68);                                           \
+		uint32_t base = (uint32_t)(p - s), *o = tabs + nt;               \
+		int cnt = pop64(tm);                                             \
+		/* Four at a time; past the last tab the writes are unused. */ \
+		for (int k = 0; k < cnt; k += 4) {                               \
+			o[k] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63);     \
+			tm &= tm - 1;                                            \
+			o[k + 1] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63); \
+			tm &= tm - 1;                                            \
+			o[k + 2] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63); \
+			tm &= tm - 1;                                            \
+			o[k + 3] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63); \
+			tm &= tm - 1;                                            \
+		}                                                                \
+		nt += (size_t)cnt;                                               \
+		if (nm) {                                                        \
+			end = p + __builtin_ctzll(nm);                           \
+			break;                                                   \
+		}                                                                \
+		p += 64;                                                         \
+	}                                                                        \
+	return scan_finish(t, s, p, end, nt);                                    \
+}
+
+/* scan_finish ends the line: the bytes the vector loop left (the last ones
+ * of the buffer) with a byte loop, then the fields from the tab positions.
+ * Returns 0 when the buffer holds no whole line. */
+static int scan_finish(Tsv *t, const char *s, const char *p, const char *end, size_t nt)
+{
+	const char *e = t->buf + t->len;
 	if (!end) {
-		if (!t->eof || s == e)
-			return 0;
-		end = e; /* a last line without its newline */
+		for (; p < e; p++) {
+			if (*p == '\t') {
+				tabs_reserve(nt + 1);
+				tabs[nt++] = (uint32_t)(p - s);
+			} else if (*p == '\n') {
+				end = p;
+				break;
+			}
+		}
+		if (!end) {
+			if (!t->eof || s == e)
+				return 0;
+			end = e; /* a last line without its newline */
+		}
 	}
-	if (end > start && end[-1] == '\r' && end > s)
+	const char *stop = end;
+	uint32_t start = 0;
+	size_t keep = nt < (size_t)t->ncols ? nt : (size_t)t->ncols;
+	for (size_t i = 0; i < keep; i++) {
+		t->f[i] = (Field){ s + start, tabs[i] - start };
+		start = tabs[i] + 1;
+	}
+	if (nt > keep)
+		start = tabs[nt - 1] + 1;
+	if (end > s + start && end[-1] == '\r')
 		end--;
-	if (nf < max)
-		t->f[nf] = (Field){ start, (size_t)(end - start) };
-	t->nf = nf + 1;
+	if (nt < (size_t)t->ncols)
+		t->f[nt] = (Field){ s + start, (size_t)(end - (s + start)) };
+	t->nf = (int)nt + 1;
 	t->line = s;
 	t->line_n = (size_t)(end - s);
-	t->pos = (size_t)(end - t->buf);
-	if (t->pos < t->len && t->buf[t->pos] == '\r')
-		t->pos++;
+	t->pos = (size_t)(stop - t->buf);
 	if (t->pos < t->len)
 		t->pos++; /* the newline */
 	t->lineno++;
 	return 1;
+}
+
+#ifdef __SSE2__
+static inline uint64_t mask64_sse2(const char *p, __m128i c)
+{
+	uint64_t a = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), c));
+	uint64_t b = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), c));
+	uint64_t d = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), c));
+	uint64_t f = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), c));
+	return a | b << 16 | d << 32 | f << 48;
+}
+SCAN(scan_sse2, , __m128i, _mm_set1_epi8, mask64_sse2)
+#else
+/* No vector unit known: every byte goes through scan_finish's loop. */
+static int scan_sse2(Tsv *t)
+{
+	const char *s = t->buf + t->pos;
+	return scan_finish(t, s, s, NULL, 0);
+}
+#endif
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2")))
+AVX2 static inline uint64_t mask64_avx2(const char *p, __m256i c)
+{
+	uint64_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)p), c));
+	uint64_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + 32)), c));
+	return a | b << 32;
+}
+SCAN(scan_avx2, AVX2, __m256i, _mm256_set1_epi8, mask64_avx2)
+#define HAVE_AVX2 1
+#endif
+
+/* scan splits the line at t->pos into t->f, sets t->line, t->nf and the
+ * position after the line; returns 0 when the buffer holds no whole line
+ * (at the end of input the rest is a whole line). */
+static int scan(Tsv *t)
+{
+#ifdef HAVE_AVX2
+	/* CRM_NO_AVX2 in the environment tests the baseline code. */
+	static int avx2 = -1;
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") && !getenv("CRM_NO_AVX2");
+	if (avx2)
+		return scan_avx2(t);
+#endif
+	return scan_sse2(t);
 }
 
 /* next_line reads and splits the next line; returns 0 at the end. */
@@ -126,6 +206,7 @@ void tsv_open(Tsv *t, const char *path)
 	if (strcmp(path, "-") == 0) {
 		t->fd = 0;
 		t->name = xstrdup("stdin");
+		pipe_grow(0);
 	} else {
 		t->fd = open(path, O_RDONLY);
 		if (t->fd < 0)

@@ -48,4 +48,14 @@ int parse_size(const char *s, uint64_t *bytes);
  * no spaces); returns 0 on success, -1 when malformed or above max. */
 int parse_uint(const char *s, uint64_t max, uint64_t *v);
 
+/* pop64 counts set bits without the POPCNT instruction, which baseline
+ * x86-64 lacks (the compiler would call a slow library routine). */
+static inline int pop64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 #endif

@@ -42,7 +42,7 @@ static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
 	memcpy(p, ym, 7);
 	p += 7;
 	*p++ = '\t';
-	p += fmt_u64(p, (uint64_t)__builtin_popcount(g->cmask));
+	p += fmt_u64(p, (uint64_t)pop64(g->cmask));
 	*p++ = '\t';
 	p += fmt_i64(p, g->cu);
 	*p++ = '\t';
@@ -56,7 +56,7 @@ static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
 		*p++ = '\t';
 	}
 	*p++ = '\t';
-	p += fmt_u64(p, (uint64_t)__builtin_popcount(g->omask));
+	p += fmt_u64(p, (uint64_t)pop64(g->omask));
 	*p++ = '\t';
 	p += fixed_fmt(p, g->oa, f->decimals);
 	*p++ = '\t';

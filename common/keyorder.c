@@ -1,0 +1,81 @@
+#include "keyorder.h"
+#include "date.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void keyorder_init(KeyOrder *k, const Tsv *t)
+{
+	memset(k, 0, sizeof *k);
+	k->bi = tsv_col(t, "brand");
+	k->ci = tsv_need(t, "customer_id", "crm-agg");
+}
+
+void keyorder_free(KeyOrder *k)
+{
+	free(k->brand);
+	free(k->cust);
+	memset(k, 0, sizeof *k);
+}
+
+/* cmp orders byte strings as the C locale does: a prefix first. */
+static int cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return (an > bn) - (an < bn);
+}
+
+static void keep(char **dst, size_t *n, size_t *cap, Field f)
+{
+	if (f.n + 1 > *cap) {
+		*cap = f.n + 64;
+		*dst = xrealloc(*dst, *cap);
+	}
+	memcpy(*dst, f.p, f.n);
+	*n = f.n;
+}
+
+int keyorder_next(KeyOrder *k, const Tsv *t, int32_t month)
+{
+	Field b = k->bi >= 0 ? t->f[k->bi] : (Field){ "", 0 };
+	Field c = t->f[k->ci];
+	int order = 1; /* > 0: a later customer */
+	if (k->have) {
+		order = cmp(b.p, b.n, k->brand ? k->brand : "", k->bn);
+		if (order == 0)
+			order = cmp(c.p, c.n, k->cust, k->cn);
+		if (order < 0 || (order == 0 && month <= k->month)) {
+			char pm[8], cm[8];
+			month_fmt(pm, k->month);
+			month_fmt(cm, month);
+			tsv_fail_line(t, "not sorted by %scustomer_id, month: '%.*s' %.7s after '%.*s' %.7s "
+				      "(crm-agg writes rows in this order)", k->bi >= 0 ? "brand, " : "",
+				      (int)c.n, c.p, cm, (int)k->cn, k->cust, pm);
+		}
+	}
+	if (order > 0) {
+		if (k->bi >= 0)
+			keep(&k->brand, &k->bn, &k->bcap, b);
+		keep(&k->cust, &k->cn, &k->ccap, c);
+	}
+	k->prev_month = k->month;
+	k->month = month;
+	k->have = 1;
+	return order > 0;
+}
+
+void keyorder_whole(const KeyOrder *k, const Tsv *t, int start, int tenure_col)
+{
+	if (start) {
+		Field f = t->f[tenure_col];
+		if (f.n != 1 || f.p[0] != '0')
+			tsv_fail_line(t, "the customer's first row is not their first purchase month "
+				      "(tenure_months %.*s): give --from to the last tool of the pipeline only",
+				      (int)f.n, f.p);
+	} else if (k->month != k->prev_month + 1) {
+		tsv_fail_line(t, "a month is missing before this row (crm-tier writes every month)");
+	}
+}

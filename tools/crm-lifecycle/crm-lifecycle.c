@@ -1,0 +1,178 @@
+/* crm-lifecycle: lifecycle events per customer and month.
+ *
+ * Reads crm-tier's rows and adds `event`: new in the month of the first
+ * purchase, lost when active last month and not this month, reactivated
+ * when active this month, not last month, and the customer had ordered
+ * before the activity window; empty otherwise. */
+#include "date.h"
+#include "keyorder.h"
+#include "money.h"
+#include "out.h"
+#include "rules.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
+
+typedef struct {
+	char *brand;
+	int wa;
+} Brand;
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	const char *rules_path = NULL, *output = "-";
+	int explain = 0, stats = 0;
+	int32_t from = INT32_MIN;
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': rules_path = optarg; break;
+		case 'f':
+			if (month_parse(optarg, strlen(optarg), &from))
+				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
+			break;
+		case 'e': explain = 1; break;
+		case 's': stats = 1; break;
+		case 'o': output = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-lifecycle %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	if (argc - optind > 1)
+		usage_fail(usage_text, "one input at most");
+
+	Rules *rules = rules_load(rules_path);
+	Tsv t;
+	tsv_open(&t, optind < argc ? argv[optind] : "-");
+	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
+	int ai = tsv_need(&t, "active", "crm-tier"), ti = tsv_need(&t, "tenure_months", "crm-tier");
+	int bi = tsv_col(&t, "brand");
+	KeyOrder ko;
+	keyorder_init(&ko, &t);
+	Out o;
+	out_create(&o, output);
+	for (int c = 0; c < t.ncols; c++) {
+		out_str(&o, t.cols[c]);
+		out_char(&o, '\t');
+	}
+	out_str(&o, explain ? "event\tevent_explain\n" : "event\n");
+
+	Brand *brands = NULL;
+	size_t nbrands = 0;
+	int wa = 0;
+	int prev_active = 0;
+	int32_t first_order = INT32_MAX, last_order = INT32_MIN;
+	uint64_t rows = 0, written = 0, nnew = 0, nlost = 0, nreact = 0;
+	char buf[160], m1[8], m2[8];
+	while (tsv_next(&t)) {
+		rows++;
+		int32_t month;
+		const char *why = month_parse(t.f[mi].p, t.f[mi].n, &month);
+		if (why)
+			tsv_fail(&t, mi, why);
+		int start = keyorder_next(&ko, &t, month);
+		keyorder_whole(&ko, &t, start, ti);
+		int64_t orders;
+		if ((why = int_parse(t.f[oi].p, t.f[oi].n, &orders)))
+			tsv_fail(&t, oi, why);
+		Field af = t.f[ai];
+		if (af.n != 1 || (af.p[0] != '0' && af.p[0] != '1'))
+			tsv_fail(&t, ai, "is not 0 or 1");
+		int active = af.p[0] == '1';
+		if (start) {
+			/* The activity window of the customer's brand. */
+			const char *b = bi >= 0 ? t.f[bi].p : "";
+			size_t bn = bi >= 0 ? t.f[bi].n : 0;
+			size_t i;
+			for (i = 0; i < nbrands; i++)
+				if (strlen(brands[i].brand) == bn && memcmp(brands[i].brand, b, bn) == 0)
+					break;
+			if (i == nbrands) {
+				brands = xrealloc(brands, (nbrands + 1) * sizeof *brands);
+				brands[i].brand = xstrndup(b, bn);
+				const char *rb = bn && rules_has_brand(rules, brands[i].brand) ? brands[i].brand : NULL;
+				brands[i].wa = (int)rules_int(rules, rb, "window.activity_months");
+				nbrands++;
+			}
+			wa = brands[i].wa;
+			prev_active = 0;
+			first_order = INT32_MAX;
+			last_order = INT32_MIN;
+		}
+		const char *event = "";
+		buf[0] = '\0';
+		if (start) {
+			event = "new";
+			nnew++;
+			month_fmt(m1, month);
+			snprintf(buf, sizeof buf, "new: first purchase in %.7s", m1);
+		} else if (prev_active && !active) {
+			event = "lost";
+			nlost++;
+			month_fmt(m1, last_order);
+			snprintf(buf, sizeof buf, "lost: active last month, no order in %d months since %.7s",
+				 wa, m1);
+		} else if (active && !prev_active && first_order <= month - wa) {
+			/* Active again, and the earlier orders lie before the window. */
+			event = "reactivated";
+			nreact++;
+			month_fmt(m1, month);
+			month_fmt(m2, last_order);
+			snprintf(buf, sizeof buf, "reactivated: order in %.7s, none in the %d months before (last %.7s)",
+				 m1, wa, m2);
+		}
+		if (orders > 0) {
+			if (first_order == INT32_MAX)
+				first_order = month;
+			last_order = month;
+		}
+		prev_active = active;
+		if (month < from)
+			continue;
+		out_write(&o, t.line, t.line_n);
+		out_char(&o, '\t');
+		out_str(&o, event);
+		if (explain) {
+			out_char(&o, '\t');
+			out_str(&o, buf);
+		}
+		out_char(&o, '\n');
+		written++;
+	}
+	out_close(&o);
+	if (stats)
+		fprintf(stderr, "crm-lifecycle: %llu rows read, %llu written (%llu before --from left out); "
+			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
+			(unsigned long long)written, (unsigned long long)(rows - written),
+			(unsigned long long)nnew, (unsigned long long)nlost, (unsigned long long)nreact);
+	for (size_t i = 0; i < nbrands; i++)
+		free(brands[i].brand);
+	free(brands);
+	keyorder_free(&ko);
+	tsv_close(&t);
+	rules_free(rules);
+	return 0;
+}
