@@ -551,6 +551,45 @@ static void check_all(Loader *L)
 	}
 }
 
+/* check_section checks what no single key can: relations between keys in
+ * effect for BRAND (NULL: the defaults). */
+static void check_section(Loader *L, const char *brand)
+{
+	Rules *r = L->r;
+	const RuleEntry *order = rules_entry(r, brand, "tier.order");
+	if (order && *order->value) {
+		const char *last = strrchr(order->value, ',');
+		last = last ? last + 1 : order->value;
+		static const char *const lim[] = { "min_avg_monthly", "min_orders", "min_avg_order" };
+		for (int i = 0; i < 3; i++) {
+			char key[300];
+			snprintf(key, sizeof key, "tier.%s.%s", last, lim[i]);
+			const RuleEntry *e = rules_entry(r, brand, key);
+			if (e && strcmp(e->value, "none") != 0)
+				lerr(L, e->file, e->line, "key '%s': the last tier of tier.order takes every "
+				     "active customer and has no limits", key);
+		}
+		const RuleEntry *in = rules_entry(r, brand, "tier.inactive");
+		if (in && list_has(order->value, in->value, strlen(in->value)))
+			lerr(L, in->file, in->line, "key 'tier.inactive': '%s' is also in tier.order", in->value);
+		const RuleEntry *ct = rules_entry(r, brand, "churn.tiers");
+		if (ct)
+			for (const char *c = ct->value; *c;) {
+				const char *comma = strchr(c, ',');
+				size_t n = comma ? (size_t)(comma - c) : strlen(c);
+				if (!list_has(order->value, c, n))
+					lerr(L, ct->file, ct->line, "key 'churn.tiers': '%.*s' is not listed in tier.order",
+					     (int)n, c);
+				c += n + (comma != NULL);
+			}
+	}
+	const RuleEntry *rm = rules_entry(r, brand, "churn.recent_months");
+	const RuleEntry *wm = rules_entry(r, brand, "window.monetary_months");
+	if (rm && wm && atoi(rm->value) >= atoi(wm->value))
+		lerr(L, rm->file, rm->line, "key 'churn.recent_months': %s is not shorter than "
+		     "window.monetary_months (%s)", rm->value, wm->value);
+}
+
 /* ---- entry points ---- */
 
 static Rules *load(const char *path, int fatal, int *nerrors)
@@ -569,6 +608,11 @@ static Rules *load(const char *path, int fatal, int *nerrors)
 		load_path(&L, path, NULL, 0, 0);
 	if (L.nerrors == 0)
 		check_all(&L);
+	if (L.nerrors == 0) {
+		check_section(&L, NULL);
+		for (size_t i = 0; i < L.r->nbrands; i++)
+			check_section(&L, L.r->brands[i]);
+	}
 	free(L.entry_file);
 	if (nerrors)
 		*nerrors = L.nerrors;

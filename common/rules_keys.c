@@ -41,14 +41,17 @@ const RuleDef rule_defs[] = {
 	{ "churn.tiers", RK_LIST, "tiers", 0, 0, 0, NULL,
 	  "Tiers whose active customers are checked for churn risk." },
 	{ "churn.min_gap_days", RK_INT, "days", 0, 100000, 0, NULL,
-	  "Lapse: recency_days must be at least this many days ..." },
+	  "Lapse: a customer lapses when recency_days is at least this many days and "
+	  "at least churn.gap_factor times their mean gap between orders." },
 	{ "churn.gap_factor", RK_DEC, "ratio", 0, 0, 0, NULL,
-	  "... and at least this times the customer's mean gap between orders in the "
-	  "monetary window (which needs two orders there)." },
+	  "Lapse: recency_days must reach this times the customer's mean gap between "
+	  "orders in the monetary window (two orders there at least)." },
 	{ "churn.recent_months", RK_INT, "months", 1, MONTHS_MAX, 0, NULL,
-	  "Decline: the monthly consumable value over this many recent months ..." },
+	  "Decline: the recent months whose consumable value per month is compared "
+	  "with that of the rest of the monetary window." },
 	{ "churn.drop_ratio", RK_DEC, "ratio", 0, 0, 0, NULL,
-	  "... is below this times the monthly value over the rest of the monetary window." },
+	  "Decline: a customer declines when the recent value per month is below this "
+	  "times the value per month of the rest of the monetary window." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -24,11 +24,12 @@ golden() {
 	: > "$GOUT"
 }
 
+# The temporary directory's name differs each run: transcripts say $WORK.
 t() {
-	printf '====[%s]====\n' "$*" >> "$GOUT"
+	printf '====[%s]====\n' "$*" | sed "s|$WORK|\$WORK|g" >> "$GOUT"
 	sh -c "$*" > "$WORK/t.out" 2> "$WORK/t.err"
 	rc=$?
-	cat "$WORK/t.out" "$WORK/t.err" >> "$GOUT"
+	cat "$WORK/t.out" "$WORK/t.err" | sed "s|$WORK|\$WORK|g" >> "$GOUT"
 	[ "$rc" -eq 0 ] || printf '[exit %d]\n' "$rc" >> "$GOUT"
 }
 

@@ -1,0 +1,25 @@
+#!/bin/sh
+# crm-churn: both reasons, alone and together, at their boundaries, on the
+# hand-made customers of ../crm-tier/data; brand rules; errors. Risk is also
+# checked on generated data against sqlite3 in the crm-tier suite.
+. ../lib.sh
+
+crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle > "$WORK/life.tsv"
+golden risk
+t "crm-churn --explain --stats $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$21 == 1 || (\$1 == \"c12\" && \$2 == \"2024-10\")' | cut -f1,2,13,19,21-"
+golden_end
+
+cat > "$WORK/slow.rules" <<'R'
+# Lapse needs three times the mean gap; decline a drop below 80%.
+churn.gap_factor = 3.0
+churn.drop_ratio = 0.8
+R
+cat > "$WORK/bad.rules" <<'R'
+churn.recent_months = 12
+R
+golden rules
+t "crm-churn --rules $WORK/slow.rules $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$21 == 1' | cut -f1,2,21,22"
+t crm-churn --rules "$WORK/bad.rules" "$WORK/life.tsv"
+t "cut -f1-18 $WORK/life.tsv | crm-churn"
+golden_end
+finish

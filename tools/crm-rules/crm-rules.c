@@ -1,0 +1,125 @@
+/* crm-rules: check a rules file, show the rules in effect, print their
+ * fingerprint. */
+#include "rules.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"crm-rules check [FILE]\n"
+	"       crm-rules show [--brand NAME] [FILE]\n"
+	"       crm-rules id [FILE]";
+
+/* show_key prints KEY's row: value in effect, where it comes from, unit
+ * and meaning. */
+static void show_key(const Rules *r, const char *brand, const char *key, const RuleDef *d)
+{
+	const RuleEntry *e = rules_entry(r, brand, key);
+	if (e) {
+		printf("%s\t%s\t%s:%d%s%s%s\t%s\t%s\n", key, e->value, e->file, e->line,
+		       e->brand ? " [brand " : "", e->brand ? e->brand : "", e->brand ? "]" : "",
+		       d->unit, d->doc);
+	} else {
+		/* Only optional limits can be unset. */
+		printf("%s\tnone\t(not set)\t%s\t%s\n", key, d->unit, d->doc);
+	}
+}
+
+static void show(const Rules *r, const char *brand)
+{
+	printf("key\tvalue\tsource\tunit\tmeaning\n");
+	for (const RuleDef *d = rule_defs; d->key; d++) {
+		const char *star = strchr(d->key, '*');
+		if (!star) {
+			if (rules_entry(r, brand, d->key) || (d->flags & RF_NONE))
+				show_key(r, brand, d->key, d);
+			continue;
+		}
+		/* Pattern keys: at the first one of a list, every key of each
+		 * name of the list, name by name (all of tier.gold.* together). */
+		const RuleDef *first = rule_defs;
+		while (!first->names || strcmp(first->names, d->names) != 0)
+			first++;
+		if (first != d || !rules_get(r, brand, d->names))
+			continue;
+		char **names;
+		size_t n = rules_list(r, brand, d->names, &names);
+		for (size_t i = 0; i < n; i++)
+			for (const RuleDef *x = d; x->key; x++) {
+				const char *st = strchr(x->key, '*');
+				if (!st || !x->names || strcmp(x->names, d->names) != 0)
+					continue;
+				char key[512];
+				snprintf(key, sizeof key, "%.*s%s%s", (int)(st - x->key), x->key, names[i], st + 1);
+				show_key(r, brand, key, x);
+			}
+		rules_list_free(names);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	const char *brand = NULL;
+	static const struct option longopts[] = {
+		{ "brand", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': brand = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-rules %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	if (optind >= argc)
+		usage_fail(usage_text, "a command is needed: check, show or id");
+	const char *cmd = argv[optind++];
+	if (argc - optind > 1)
+		usage_fail(usage_text, "one rules file at most");
+	const char *path = optind < argc ? argv[optind] : NULL;
+	if (brand && strcmp(cmd, "show") != 0)
+		usage_fail(usage_text, "--brand goes with show");
+
+	if (strcmp(cmd, "check") == 0) {
+		int nerr;
+		Rules *r = rules_load_checked(path, &nerr);
+		if (!r) {
+			fprintf(stderr, "%s: %d error%s\n", progname, nerr, nerr == 1 ? "" : "s");
+			return EXIT_DATA;
+		}
+		char id[17];
+		rules_id(r, id);
+		printf("%s: ok, fingerprint %s\n", path ? path : "default.rules", id);
+		rules_free(r);
+		return 0;
+	}
+	if (strcmp(cmd, "show") != 0 && strcmp(cmd, "id") != 0)
+		usage_fail(usage_text, "unknown command '%s'", cmd);
+	Rules *r = rules_load(path);
+	if (strcmp(cmd, "id") == 0) {
+		char id[17];
+		rules_id(r, id);
+		printf("%s\n", id);
+	} else {
+		if (brand && !rules_has_brand(r, brand))
+			warn("no [brand %s] section: showing the defaults it gets", brand);
+		show(r, brand);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("write error on stdout");
+	rules_free(r);
+	return 0;
+}
