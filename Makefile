@@ -19,9 +19,16 @@ $(O)/common/%.o: common/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(O)/gen/default_rules.c: rules/default.rules scripts/embed-rules
+$(O)/gen/default_rules.c: rules/default.rules scripts/embed
 	@mkdir -p $(@D)
-	sh scripts/embed-rules rules/default.rules > $@.tmp && mv $@.tmp $@
+	sh scripts/embed rules/default.rules rules_default_text > $@.tmp && mv $@.tmp $@
+
+# crm-report carries its page: the HTML compiled in as a C string.
+$(O)/gen/dashboard_html.c: tools/crm-report/dashboard.html scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed tools/crm-report/dashboard.html dashboard_html > $@.tmp && mv $@.tmp $@
+
+$(O)/bin/crm-report: $(O)/gen/dashboard_html.c
 
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

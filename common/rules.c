@@ -708,3 +708,36 @@ void rules_id(const Rules *r, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)hash_bytes(buf, len));
 	free(buf);
 }
+
+void rules_each(const Rules *r, const char *brand,
+		void (*fn)(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d),
+		void *ctx)
+{
+	for (const RuleDef *d = rule_defs; d->key; d++) {
+		const char *star = strchr(d->key, '*');
+		if (!star) {
+			const RuleEntry *e = rules_entry(r, brand, d->key);
+			if (e || (d->flags & RF_NONE))
+				fn(ctx, d->key, e, d);
+			continue;
+		}
+		/* At the first pattern key of a list: every key of each name. */
+		const RuleDef *first = rule_defs;
+		while (!first->names || strcmp(first->names, d->names) != 0)
+			first++;
+		if (first != d || !rules_get(r, brand, d->names))
+			continue;
+		char **names;
+		size_t n = rules_list(r, brand, d->names, &names);
+		for (size_t i = 0; i < n; i++)
+			for (const RuleDef *x = d; x->key; x++) {
+				const char *st = strchr(x->key, '*');
+				if (!st || !x->names || strcmp(x->names, d->names) != 0)
+					continue;
+				char key[512];
+				snprintf(key, sizeof key, "%.*s%s%s", (int)(st - x->key), x->key, names[i], st + 1);
+				fn(ctx, key, rules_entry(r, brand, key), x);
+			}
+		rules_list_free(names);
+	}
+}

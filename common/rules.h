@@ -97,6 +97,13 @@ int rules_has_brand(const Rules *r, const char *brand);
  * comments, order and layout do not change it. */
 void rules_id(const Rules *r, char out[17]);
 
+/* rules_each calls FN for every key in effect for BRAND, in the order of
+ * rule_defs (pattern keys expanded name by name: all of tier.gold.*
+ * together); E is NULL for an optional limit that is not set. */
+void rules_each(const Rules *r, const char *brand,
+		void (*fn)(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d),
+		void *ctx);
+
 /* rule_def_find returns the definition matching KEY, or NULL; for a pattern
  * key it sets *name to the "*" part (a pointer into KEY, *namelen bytes). */
 const RuleDef *rule_def_find(const char *key, const char **name, size_t *namelen);

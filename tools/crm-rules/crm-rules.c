@@ -15,49 +15,21 @@ static const char usage_text[] =
 
 /* show_key prints KEY's row: value in effect, where it comes from, unit
  * and meaning. */
-static void show_key(const Rules *r, const char *brand, const char *key, const RuleDef *d)
+static void show_key(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d)
 {
-	const RuleEntry *e = rules_entry(r, brand, key);
-	if (e) {
+	(void)ctx;
+	if (e)
 		printf("%s\t%s\t%s:%d%s%s%s\t%s\t%s\n", key, e->value, e->file, e->line,
 		       e->brand ? " [brand " : "", e->brand ? e->brand : "", e->brand ? "]" : "",
 		       d->unit, d->doc);
-	} else {
-		/* Only optional limits can be unset. */
+	else
 		printf("%s\tnone\t(not set)\t%s\t%s\n", key, d->unit, d->doc);
-	}
 }
 
 static void show(const Rules *r, const char *brand)
 {
 	printf("key\tvalue\tsource\tunit\tmeaning\n");
-	for (const RuleDef *d = rule_defs; d->key; d++) {
-		const char *star = strchr(d->key, '*');
-		if (!star) {
-			if (rules_entry(r, brand, d->key) || (d->flags & RF_NONE))
-				show_key(r, brand, d->key, d);
-			continue;
-		}
-		/* Pattern keys: at the first one of a list, every key of each
-		 * name of the list, name by name (all of tier.gold.* together). */
-		const RuleDef *first = rule_defs;
-		while (!first->names || strcmp(first->names, d->names) != 0)
-			first++;
-		if (first != d || !rules_get(r, brand, d->names))
-			continue;
-		char **names;
-		size_t n = rules_list(r, brand, d->names, &names);
-		for (size_t i = 0; i < n; i++)
-			for (const RuleDef *x = d; x->key; x++) {
-				const char *st = strchr(x->key, '*');
-				if (!st || !x->names || strcmp(x->names, d->names) != 0)
-					continue;
-				char key[512];
-				snprintf(key, sizeof key, "%.*s%s%s", (int)(st - x->key), x->key, names[i], st + 1);
-				show_key(r, brand, key, x);
-			}
-		rules_list_free(names);
-	}
+	rules_each(r, brand, show_key, NULL);
 }
 
 int main(int argc, char **argv)

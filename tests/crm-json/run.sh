@@ -1,0 +1,77 @@
+#!/bin/sh
+# crm-json: the document of the hand-made customers of ../crm-tier/data,
+# figures computed by hand, the schema, totals that reconcile, every figure
+# per brand and month against awk, NDJSON, and errors.
+. ../lib.sh
+SCHEMA=../../man/crm-json.schema.json
+
+crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle | crm-churn > "$WORK/sig.tsv"
+golden document
+t crm-json --at-risk 3 "$WORK/sig.tsv"
+t "head -n 3 $WORK/sig.tsv | crm-json --ndjson"
+golden_end
+crm-json --at-risk 3 "$WORK/sig.tsv" > "$WORK/doc.json"
+
+# 2024-12 by hand: 14 customers; c03, c05, c08 inactive; diamond c09;
+# platinum c10, c11; gold c01, c12; silver c02, c13; bronze c04, c06, c07,
+# c14; c03 lost; at risk c01 (lapse), c11 (decline), c12 (both) with
+# 12-month values 600.00 + 1410.00 + 1200.00; December's value 200.00 (c09)
+# + 100.00 (c10) + 20.00 (c11).
+expect "2024-12 by hand" \
+	"14 11 3 1 2 2 2 4 1 3 2 2 3210 320 c11,c12,c01" \
+	"$(jq -r '.series[0] as $s | $s.months[-1] as $m | [$m.customers, $m.active, $m.inactive,
+		($m.tiers | .diamond.customers, .platinum.customers, .gold.customers, .silver.customers, .bronze.customers),
+		$m.events.lost, $m.churn.at_risk, $m.churn.lapse, $m.churn.decline, $m.churn.value_at_risk, $m.value,
+		([$s.at_risk[].customer_id] | join(","))] | map(tostring) | join(" ")' "$WORK/doc.json")"
+
+# The schema is checked by python3's jsonschema, an independent validator.
+cat > "$WORK/valid.py" <<PY
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open("$SCHEMA"))).validate(json.load(open(sys.argv[1])))
+PY
+check "the document is valid JSON (python3 json)" "/usr/bin/python3 -m json.tool $WORK/doc.json > /dev/null"
+check "the document matches man/crm-json.schema.json" "/usr/bin/python3 $WORK/valid.py $WORK/doc.json"
+check "NDJSON: every line parses (jq)" "crm-json --ndjson $WORK/sig.tsv | jq -e . > /dev/null"
+expect "NDJSON: one object per row" "$(($(wc -l < "$WORK/sig.tsv") - 1))" "$(crm-json --ndjson "$WORK/sig.tsv" | wc -l)"
+
+# ---- generated data with brands ----
+if [ "$SAN" = 1 ]; then CUST=800; else CUST=6000; fi
+crm-gen --customers $CUST --months 30 --brands 3 --seed 5 | crm-agg | crm-tier | crm-lifecycle | crm-churn > "$WORK/gs.tsv"
+crm-json --at-risk 20 "$WORK/gs.tsv" > "$WORK/g.json"
+check "generated: matches the schema" "/usr/bin/python3 $WORK/valid.py $WORK/g.json"
+expect "totals reconcile in every series and month (tiers sum to active, active + inactive = base, tier values + inactive = total value)" "0" \
+	"$(jq '[.series[].months[] | . as $m |
+		(($m.tiers | [.[].customers] | add) == $m.active and $m.active + $m.inactive == $m.customers and
+		 ((($m.tiers | [.[].value] | add) + $m.inactive_value) * 100 | round) == ($m.value * 100 | round) and
+		 ((($m.tiers | [.[].value_12m] | add) + $m.inactive_value_12m) * 100 | round) == ($m.value_12m * 100 | round) and
+		 ($m.tiers | [.[].at_risk] | add) == $m.churn.at_risk) | select(. | not)] | length' "$WORK/g.json")"
+expect "brand series add up to the total" "0" \
+	"$(jq '.series[0].months as $all | [.series[1:][] | .months[]] | group_by(.month) |
+		map({month: .[0].month, c: (map(.customers) | add), v: (map(.value * 100 | round) | add)}) |
+		map(. as $b | $all[] | select(.month == $b.month) | select(.customers != $b.c or (.value * 100 | round) != $b.v)) | length' "$WORK/g.json")"
+# The same figures per brand and month from the rows, by awk; a brand's rows
+# count under that brand only.
+awk -F'\t' 'NR > 1 {
+	k = $1 "\t" $3; c[k]++; a[k] += $19; v[k] += $6 * 100
+	n[k] += $21 == "new"; l[k] += $21 == "lost"; r[k] += $21 == "reactivated"; x[k] += $22
+} END { for (k in c) printf "%s\t%d\t%d\t%.0f\t%d\t%d\t%d\t%d\n", k, c[k], a[k], v[k], n[k], l[k], r[k], x[k] }' \
+	"$WORK/gs.tsv" | sort > "$WORK/awk.tsv"
+jq -r '.series[1:][] | .brand as $b | .months[] |
+	[$b, .month, .customers, .active, (.value * 100 | round), .events.new, .events.lost, .events.reactivated, .churn.at_risk] | @tsv' \
+	"$WORK/g.json" | sort > "$WORK/jq.tsv"
+same "per brand and month: base, active, value, events, risk equal awk's" "$WORK/awk.tsv" "$WORK/jq.tsv"
+expect "at-risk lists: 20 a series, highest 12-month value first, of their own brand" "0" \
+	"$(jq '[.series[] | .brand as $b | .at_risk as $r | ($r | length) != 20,
+		($r | map(.value_12m) | . != (sort | reverse)), ($b != null and ($r | map(.brand != $b) | any))] | map(select(.)) | length' "$WORK/g.json")"
+crm-json --at-risk 20 "$WORK/gs.tsv" | cmp -s - "$WORK/g.json"
+expect "rerun gives the same bytes" 0 $?
+
+# ---- errors ----
+golden errors
+t "cut -f1-19 $WORK/sig.tsv | crm-json"
+t "sed '2s/\tpassive\t/\tgolden\t/; 2s/\t0\t0\t0.00\t0.00\t0.00\t0\tgolden/\t0\t0\t0.00\t0.00\t0.00\t1\tgolden/' $WORK/sig.tsv | crm-json"
+t "sed '2s/\tpassive\t/\tgold\t/' $WORK/sig.tsv | crm-json"
+t "sed '2s/\t0\t\$/\t1\t/' $WORK/sig.tsv | crm-json"
+t crm-json --at-risk lots "$WORK/sig.tsv"
+golden_end
+finish

@@ -1,0 +1,101 @@
+// The dashboard in a real browser (Debian's chromium driven by
+// playwright-core): figures on the page equal the JSON for the default and
+// a chosen brand and month, the CSV exports hold the table's figures, the
+// rules section names every key, a phone-wide page does not scroll sideways.
+// Usage: node browser.js DASHBOARD.html DOC.json OUTDIR
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const path = require('path');
+const [page_path, doc_path, outdir] = process.argv.slice(2);
+const D = JSON.parse(fs.readFileSync(doc_path, 'utf8'));
+let failed = 0;
+function check(name, ok, detail) {
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${ok || detail === undefined ? '' : ': ' + detail}`);
+  if (!ok) failed++;
+}
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const DEC = Number(D.rules.keys.find(k => k.key === 'money.decimals').value);
+const fix = n => Number(n).toFixed(DEC);
+const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', e => errors.push(e.message));
+  const url = 'file://' + path.resolve(page_path);
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'load' });
+  const loadMs = Date.now() - t0;
+  await page.waitForSelector('#tiers tbody tr');
+  check('no script errors', errors.length === 0, errors.join('; '));
+  const renderMs = await page.evaluate(() => document.body.dataset.renderMs);
+  fs.writeFileSync(path.join(outdir, 'load.txt'), `load ${loadMs} ms, script done at ${renderMs} ms\n`);
+
+  // Default view: all brands, the latest month.
+  const s0 = D.series[0], m0 = s0.months[s0.months.length - 1];
+  const kpi = async id => page.$eval(`#kpi-${id}`, e => e.dataset.value);
+  const kpis = [await kpi('customers'), await kpi('active'), await kpi('value_12m'), await kpi('new'),
+                await kpi('share_at_risk'), await kpi('value_at_risk')].map(Number);
+  check('KPI cards equal the JSON', same(kpis, [m0.customers, m0.active, m0.value_12m, m0.events.new,
+        m0.churn.share_at_risk, m0.churn.value_at_risk]), JSON.stringify(kpis));
+  const shown = await page.$eval('#kpi-customers', e => e.textContent);
+  check('the customers card reads as a person would', shown === m0.customers.toLocaleString('en-US'), shown);
+  const tierRows = async () => page.$$eval('#tiers tbody tr', rs => rs.map(r => [...r.cells].map(c => c.dataset.value)));
+  const want = m => D.tiers.map(t => [t, m.tiers[t].customers, m.tiers[t].share, fix(m.tiers[t].value), m.tiers[t].value_share,
+    fix(m.tiers[t].value_12m), m.tiers[t].at_risk, fix(m.tiers[t].value_at_risk)].map(String));
+  check('tier table equals the JSON', same((await tierRows()).slice(0, D.tiers.length), want(m0)));
+  const risk = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].dataset.value));
+  check('at-risk list equals the JSON', same(risk, s0.at_risk.map(r => r.customer_id)), JSON.stringify(risk));
+  const cells = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].textContent));
+  check('customer ids show as written, markup and all', same(cells, s0.at_risk.map(r => r.customer_id)), JSON.stringify(cells));
+  const svgs = await page.$$eval('svg', v => v.map(s => s.querySelectorAll('rect,path').length));
+  check('three charts drawn', svgs.length === 3 && svgs.every(n => n > 0), JSON.stringify(svgs));
+  const rules = await page.$$eval('#rules tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
+  check('the rules section shows every key', same(rules, D.rules.keys.map(k => k.key)));
+  check('the rules fingerprint is shown', (await page.$eval('#rules-id', e => e.textContent)) === D.rules.id);
+  await page.screenshot({ path: path.join(outdir, 'desktop.png'), fullPage: true });
+
+  // A brand and an earlier month, through the selectors.
+  if (D.input.brands.length) {
+    const b = D.input.brands[D.input.brands.length - 1];
+    const s = D.series.find(x => x.brand === b);
+    const m = s.months[Math.max(0, s.months.length - 7)];
+    await page.selectOption('#brand', b);
+    await page.selectOption('#month', m.month);
+    check('brand and month selected', (await page.evaluate(() => document.body.dataset.brand + ' ' + document.body.dataset.month)) === `${b} ${m.month}`);
+    check(`KPI cards equal the JSON for ${b} ${m.month}`, Number(await kpi('customers')) === m.customers && Number(await kpi('active')) === m.active);
+    check(`tier table equals the JSON for ${b} ${m.month}`, same((await tierRows()).slice(0, D.tiers.length), want(m)));
+
+    // The tier table's CSV export holds the same figures.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#tiers-csv')]);
+    const csv = fs.readFileSync(await dl.path(), 'utf8');
+    const head = 'tier,customers,share of active,value,value share,12-month value,at risk,value at risk';
+    const first = want(m).map(r => r.map(q).join(','));
+    check('tier CSV export equals the table', csv.startsWith([head, ...first].join('\n') + '\n'), csv.slice(0, 200));
+    check('tier CSV is named for the selection', dl.suggestedFilename() === `tiers-${b}-${m.month}.csv`, dl.suggestedFilename());
+    await page.selectOption('#month', s.months[s.months.length - 1].month);
+    const [dr] = await Promise.all([page.waitForEvent('download'), page.click('#risk-csv')]);
+    const rcsv = fs.readFileSync(await dr.path(), 'utf8').trim().split('\n');
+    check('at-risk CSV export equals the list', rcsv.length === s.at_risk.length + 1 &&
+          rcsv.slice(1).every((l, k) => l.split(',')[2] === q(s.at_risk[k].customer_id)), rcsv.slice(0, 3).join(' | '));
+  }
+
+  // Opening with a hash selects; a phone-wide page does not scroll sideways.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const p2 = await phone.newPage();
+  await p2.goto(url + `#brand=&month=${s0.months[0].month}`, { waitUntil: 'load' });
+  await p2.waitForSelector('#tiers tbody tr');
+  check('the hash selects the month', (await p2.evaluate(() => document.body.dataset.month)) === s0.months[0].month);
+  const over = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('no sideways scrolling on a 390 px phone', over <= 0, `${over} px too wide`);
+  await p2.goto(url, { waitUntil: 'load' });
+  await p2.screenshot({ path: path.join(outdir, 'phone.png'), fullPage: true });
+  await browser.close();
+  process.exit(failed ? 1 : 0);
+})().catch(e => { console.error(e); process.exit(1); });

@@ -1,0 +1,50 @@
+#!/bin/sh
+# crm-report: errors, the page's embedding, and the page in a real browser
+# (Debian's chromium driven by playwright-core, installed from npm into
+# build/node on first use).
+. ../lib.sh
+
+# Customers whose ids hold markup: the page must show them as text and its
+# embedded JSON must not end early at a "</script>".
+sed 's/\tc12\t/\tc12<\/script><b>\&"q\t/' ../crm-tier/data/signals_tx.tsv > "$WORK/tx.tsv"
+crm-gen --customers 3000 --months 26 --brands 2 --seed 9 > "$WORK/gen.tsv"
+for f in tx gen; do
+	crm-agg "$WORK/$f.tsv" | crm-tier | crm-lifecycle | crm-churn | crm-json --at-risk 10 > "$WORK/$f.json"
+	crm-report -o "$WORK/$f.html" "$WORK/$f.json"
+done
+check "the page embeds the document whole" "grep -q 'c12<\\\\/script><b>&\\\\\"q' $WORK/tx.html"
+expect "one </script> per script element" "4" "$(grep -o '</script>' "$WORK/tx.html" | wc -l)"
+check "no reference outside the file (works offline)" "! grep -Eq '(src|href)=\"(https?:)?//' $WORK/gen.html"
+printf '{"schema":"crm-json/1","series":[' > "$WORK/cut.json"
+golden errors
+t crm-report "$WORK/cut.json"
+t "echo '{\"a\":1}' | crm-report"
+t crm-report no_such.json
+t crm-report a.json b.json
+golden_end
+
+# ---- in a real browser ----
+ROOT=$(cd ../.. && pwd)
+NODE_DIR=$ROOT/build/node
+if [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
+	mkdir -p "$NODE_DIR"
+	(cd "$NODE_DIR" && npm install --silent --no-audit --no-fund --no-save playwright-core > /dev/null 2>&1)
+fi
+if ! command -v chromium > /dev/null || [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
+	fail "browser test: needs chromium and playwright-core (scripts/setup, npm)"
+	finish
+	exit 1
+fi
+for f in tx gen; do
+	mkdir -p "$WORK/shots-$f"
+	if NODE_PATH=$NODE_DIR/node_modules node browser.js "$WORK/$f.html" "$WORK/$f.json" "$WORK/shots-$f" > "$WORK/b.out" 2>&1; then
+		pass "browser ($f): $(grep -c '^  ok' "$WORK/b.out") checks, $(cat "$WORK/shots-$f/load.txt")"
+	else
+		fail "browser ($f)"
+		grep -v '^  ok' "$WORK/b.out" | head -20
+	fi
+	check "browser ($f): screenshots taken" "[ -s $WORK/shots-$f/desktop.png ] && [ -s $WORK/shots-$f/phone.png ]"
+done
+# Keep the last screenshots where a person can look at them.
+mkdir -p "$ROOT/build/test-shots" && cp "$WORK"/shots-gen/*.png "$ROOT/build/test-shots/" 2> /dev/null
+finish

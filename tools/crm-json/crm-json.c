@@ -1,0 +1,757 @@
+/* crm-json: publish the monthly signals as one JSON document, or as one
+ * JSON object per row (--ndjson).
+ *
+ * Reads crm-churn's rows, sorted by (brand,) customer_id, month, and adds
+ * them up per brand and month: memory grows with months x brands x tiers,
+ * never with customers. The layout is documented in crm-json(1) and in
+ * man/crm-json.schema.json. */
+#include "date.h"
+#include "json.h"
+#include "keyorder.h"
+#include "money.h"
+#include "out.h"
+#include "rules.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"crm-json [--rules FILE] [--at-risk N] [-o FILE] [FILE]\n"
+	"       crm-json --ndjson [-o FILE] [FILE]";
+
+#define MAX_TIERS 32
+#define SHARE_DECIMALS 4
+
+enum { EV_NEW, EV_LOST, EV_REACT };
+
+/* The figures of one month of one series. */
+typedef struct {
+	uint64_t customers, active;
+	int64_t value, value12, inactive_value, inactive_value12;
+	uint64_t events[3];
+	uint64_t risk, lapse, decline;
+	int64_t risk_value;
+	uint64_t tc[MAX_TIERS], trisk[MAX_TIERS];
+	int64_t tv[MAX_TIERS], tv12[MAX_TIERS], trv[MAX_TIERS];
+} Month;
+
+/* An at-risk customer of the latest month. */
+typedef struct {
+	int64_t value12;
+	char *brand, *cust, *tier, *reason;
+	int64_t recency;          /* -1: none */
+} Risk;
+
+typedef struct {
+	char *brand;              /* NULL: all brands */
+	int32_t lo;               /* month of m[0] */
+	size_t n;
+	Month *m;
+	Risk *heap;               /* a min-heap: the weakest kept at the root */
+	size_t nheap;
+	int32_t risk_month;
+} Series;
+
+typedef struct {
+	Rules *rules;
+	int decimals;
+	char *tiers[MAX_TIERS];
+	size_t ntiers;
+	char *inactive;
+	Series *s;
+	size_t ns;
+	size_t top;               /* --at-risk */
+	uint64_t rows, customers;
+	int has_brand;
+} Ctx;
+
+/* ---- series and months ---- */
+
+static Series *series_for(Ctx *x, const char *b, size_t n)
+{
+	for (size_t i = 1; i < x->ns; i++)
+		if (strlen(x->s[i].brand) == n && memcmp(x->s[i].brand, b, n) == 0)
+			return &x->s[i];
+	x->s = xrealloc(x->s, (x->ns + 1) * sizeof *x->s);
+	Series *s = &x->s[x->ns++];
+	memset(s, 0, sizeof *s);
+	s->brand = xstrndup(b, n);
+	s->heap = xcalloc(x->top ? x->top : 1, sizeof *s->heap);
+	s->risk_month = INT32_MIN;
+	return s;
+}
+
+static Month *month_of(Series *s, int32_t m)
+{
+	if (!s->n) {
+		s->lo = m;
+		s->n = 1;
+		s->m = xcalloc(1, sizeof *s->m);
+	} else if (m < s->lo) {
+		size_t add = (size_t)(s->lo - m);
+		s->m = xrealloc(s->m, (s->n + add) * sizeof *s->m);
+		memmove(s->m + add, s->m, s->n * sizeof *s->m);
+		memset(s->m, 0, add * sizeof *s->m);
+		s->n += add;
+		s->lo = m;
+	} else if ((size_t)(m - s->lo) >= s->n) {
+		size_t n = (size_t)(m - s->lo) + 1;
+		s->m = xrealloc(s->m, n * sizeof *s->m);
+		memset(s->m + s->n, 0, (n - s->n) * sizeof *s->m);
+		s->n = n;
+	}
+	return &s->m[m - s->lo];
+}
+
+/* risk_better orders at-risk customers: higher 12-month value first, then
+ * brand and customer in byte order, so the list never depends on input
+ * order beyond the sort crm-agg defines. */
+static int risk_better(const Risk *a, const Risk *b)
+{
+	if (a->value12 != b->value12)
+		return a->value12 > b->value12;
+	int c = strcmp(a->brand ? a->brand : "", b->brand ? b->brand : "");
+	if (c)
+		return c < 0;
+	return strcmp(a->cust, b->cust) < 0;
+}
+
+static void risk_free(Risk *r)
+{
+	free(r->brand);
+	free(r->cust);
+	free(r->tier);
+	free(r->reason);
+}
+
+static void heap_down(Risk *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, w = i;
+		if (l < n && risk_better(&h[w], &h[l]))
+			w = l;
+		if (l + 1 < n && risk_better(&h[w], &h[l + 1]))
+			w = l + 1;
+		if (w == i)
+			return;
+		Risk t = h[i];
+		h[i] = h[w];
+		h[w] = t;
+		i = w;
+	}
+}
+
+/* keep_risk offers R to the top-N list of S for month M (the latest month
+ * seen so far: a later month starts the list again). Takes R's strings. */
+static void keep_risk(Ctx *x, Series *s, int32_t m, Risk *r)
+{
+	if (m < s->risk_month) {
+		risk_free(r);
+		return;
+	}
+	if (m > s->risk_month) {
+		for (size_t i = 0; i < s->nheap; i++)
+			risk_free(&s->heap[i]);
+		s->nheap = 0;
+		s->risk_month = m;
+	}
+	if (s->nheap < x->top) {
+		size_t i = s->nheap++;
+		s->heap[i] = *r;
+		while (i > 0 && risk_better(&s->heap[(i - 1) / 2], &s->heap[i])) {
+			Risk t = s->heap[i];
+			s->heap[i] = s->heap[(i - 1) / 2];
+			s->heap[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (x->top && risk_better(r, &s->heap[0])) {
+		risk_free(&s->heap[0]);
+		s->heap[0] = *r;
+		heap_down(s->heap, s->nheap, 0);
+		return;
+	}
+	risk_free(r);
+}
+
+/* ---- reading ---- */
+
+static size_t tier_index(Ctx *x, const Tsv *t, int col)
+{
+	Field f = t->f[col];
+	for (size_t i = 0; i < x->ntiers; i++)
+		if (strlen(x->tiers[i]) == f.n && memcmp(x->tiers[i], f.p, f.n) == 0)
+			return i;
+	tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
+}
+
+static void add_tiers(Ctx *x, const char *brand)
+{
+	char **v;
+	size_t n = rules_list(x->rules, brand, "tier.order", &v);
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+		for (j = 0; j < x->ntiers; j++)
+			if (strcmp(x->tiers[j], v[i]) == 0)
+				break;
+		if (j == x->ntiers) {
+			if (x->ntiers == MAX_TIERS)
+				die("rules: more than %d tiers", MAX_TIERS);
+			x->tiers[x->ntiers++] = xstrdup(v[i]);
+		}
+	}
+	rules_list_free(v);
+}
+
+static void read_rows(Ctx *x, Tsv *t)
+{
+	int mi = tsv_need(t, "month", "crm-agg"), ami = tsv_need(t, "amount", "crm-agg");
+	int vi = tsv_need(t, "value_m", "crm-tier"), aci = tsv_need(t, "active", "crm-tier");
+	int ti = tsv_need(t, "tier", "crm-tier"), ri = tsv_need(t, "recency_days", "crm-tier");
+	int ei = tsv_need(t, "event", "crm-lifecycle");
+	int ki = tsv_need(t, "churn_risk", "crm-churn"), cri = tsv_need(t, "churn_reason", "crm-churn");
+	int bi = tsv_col(t, "brand");
+	KeyOrder ko;
+	keyorder_init(&ko, t);
+	x->has_brand = bi >= 0;
+	size_t inactive_n = strlen(x->inactive);
+	while (tsv_next(t)) {
+		x->rows++;
+		int32_t month;
+		const char *why = month_parse(t->f[mi].p, t->f[mi].n, &month);
+		if (why)
+			tsv_fail(t, mi, why);
+		if (keyorder_next(&ko, t, month))
+			x->customers++;
+		int64_t amount, value12, recency = -1;
+		if ((why = fixed_parse(t->f[ami].p, t->f[ami].n, x->decimals, &amount)))
+			tsv_fail(t, ami, why);
+		if ((why = fixed_parse(t->f[vi].p, t->f[vi].n, x->decimals, &value12)))
+			tsv_fail(t, vi, why);
+		if (t->f[ri].n && (why = int_parse(t->f[ri].p, t->f[ri].n, &recency)))
+			tsv_fail(t, ri, why);
+		Field af = t->f[aci], kf = t->f[ki], ef = t->f[ei], tf = t->f[ti];
+		if (af.n != 1 || (af.p[0] != '0' && af.p[0] != '1'))
+			tsv_fail(t, aci, "is not 0 or 1");
+		if (kf.n != 1 || (kf.p[0] != '0' && kf.p[0] != '1'))
+			tsv_fail(t, ki, "is not 0 or 1");
+		int active = af.p[0] == '1', risk = kf.p[0] == '1';
+		size_t tier = 0;
+		if (active)
+			tier = tier_index(x, t, ti);
+		else if (tf.n != inactive_n || memcmp(tf.p, x->inactive, tf.n) != 0)
+			tsv_fail(t, ti, "is not the inactive tier of the rules, though active is 0");
+		int ev = -1;
+		if (field_eq(ef, "new", 3))
+			ev = EV_NEW;
+		else if (field_eq(ef, "lost", 4))
+			ev = EV_LOST;
+		else if (field_eq(ef, "reactivated", 11))
+			ev = EV_REACT;
+		else if (ef.n)
+			tsv_fail(t, ei, "is not new, lost, reactivated or empty");
+		Field rf = t->f[cri];
+		int lapse = rf.n >= 5 && memcmp(rf.p, "lapse", 5) == 0;
+		int decline = (rf.n >= 7 && memcmp(rf.p + rf.n - 7, "decline", 7) == 0);
+		if (risk != (lapse || decline) || (rf.n && !(field_eq(rf, "lapse", 5) ||
+		    field_eq(rf, "decline", 7) || field_eq(rf, "lapse+decline", 13))))
+			tsv_fail(t, cri, "does not agree with churn_risk");
+
+		/* The total series, and the brand's (found first: finding may
+		 * move the array). */
+		Series *bs = bi >= 0 ? series_for(x, t->f[bi].p, t->f[bi].n) : NULL;
+		Series *ss[2] = { &x->s[0], bs };
+		for (int k = 0; k < 2 && ss[k]; k++) {
+			Month *m = month_of(ss[k], month);
+			m->customers++;
+			m->value += amount;
+			m->value12 += value12;
+			if (active) {
+				m->active++;
+				m->tc[tier]++;
+				m->tv[tier] += amount;
+				m->tv12[tier] += value12;
+			} else {
+				m->inactive_value += amount;
+				m->inactive_value12 += value12;
+			}
+			if (ev >= 0)
+				m->events[ev]++;
+			if (risk) {
+				m->risk++;
+				m->lapse += (uint64_t)lapse;
+				m->decline += (uint64_t)decline;
+				m->risk_value += value12;
+				m->trisk[tier]++;
+				m->trv[tier] += value12;
+				if (x->top) {
+					Risk r = { value12, bi >= 0 ? xstrndup(t->f[bi].p, t->f[bi].n) : NULL,
+						   xstrndup(t->f[ko.ci].p, t->f[ko.ci].n),
+						   xstrndup(tf.p, tf.n), xstrndup(rf.p, rf.n), recency };
+					keep_risk(x, ss[k], month, &r);
+				}
+			}
+		}
+	}
+	keyorder_free(&ko);
+}
+
+/* ---- writing ---- */
+
+static void share(Out *o, int64_t part, int64_t whole)
+{
+	json_fixed(o, whole ? mul_div_round(part, pow10_i64[SHARE_DECIMALS], whole) : 0, SHARE_DECIMALS);
+}
+
+static void month_name(Out *o, int32_t m)
+{
+	char b[8];
+	month_fmt(b, m);
+	json_str(o, b, 7);
+}
+
+static void u64(Out *o, uint64_t v)
+{
+	out_u64(o, v);
+}
+
+static void i64d(Out *o, int64_t v)
+{
+	out_i64(o, v);
+}
+
+static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
+{
+	const Month *m = &s->m[i];
+	int d = x->decimals;
+	out_char(o, '{');
+	json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "customers", 0); u64(o, m->customers);
+	json_key(o, "active", 0); u64(o, m->active);
+	json_key(o, "inactive", 0); u64(o, m->customers - m->active);
+	json_key(o, "value", 0); json_fixed(o, m->value, d);
+	json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
+	json_key(o, "inactive_value", 0); json_fixed(o, m->inactive_value, d);
+	json_key(o, "inactive_value_12m", 0); json_fixed(o, m->inactive_value12, d);
+	json_key(o, "tiers", 0);
+	out_char(o, '{');
+	for (size_t k = 0; k < x->ntiers; k++) {
+		json_key(o, x->tiers[k], k == 0);
+		out_char(o, '{');
+		json_key(o, "customers", 1); u64(o, m->tc[k]);
+		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active);
+		json_key(o, "value", 0); json_fixed(o, m->tv[k], d);
+		json_key(o, "value_share", 0); share(o, m->tv[k], m->value);
+		json_key(o, "value_12m", 0); json_fixed(o, m->tv12[k], d);
+		json_key(o, "at_risk", 0); u64(o, m->trisk[k]);
+		json_key(o, "value_at_risk", 0); json_fixed(o, m->trv[k], d);
+		out_char(o, '}');
+	}
+	out_char(o, '}');
+	json_key(o, "events", 0);
+	out_char(o, '{');
+	json_key(o, "new", 1); u64(o, m->events[EV_NEW]);
+	json_key(o, "lost", 0); u64(o, m->events[EV_LOST]);
+	json_key(o, "reactivated", 0); u64(o, m->events[EV_REACT]);
+	out_char(o, '}');
+	json_key(o, "churn", 0);
+	out_char(o, '{');
+	json_key(o, "at_risk", 1); u64(o, m->risk);
+	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+	json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
+	json_key(o, "lapse", 0); u64(o, m->lapse);
+	json_key(o, "decline", 0); u64(o, m->decline);
+	out_char(o, '}');
+	/* Change against the same month a year earlier, where there is one. */
+	json_key(o, "yoy", 0);
+	if (i < 12) {
+		out_str(o, "null");
+	} else {
+		const Month *p = &s->m[i - 12];
+		out_char(o, '{');
+		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i - 12);
+		json_key(o, "customers", 0); i64d(o, (int64_t)m->customers - (int64_t)p->customers);
+		json_key(o, "active", 0); i64d(o, (int64_t)m->active - (int64_t)p->active);
+		json_key(o, "value", 0); json_fixed(o, m->value - p->value, d);
+		json_key(o, "value_12m", 0); json_fixed(o, m->value12 - p->value12, d);
+		json_key(o, "new", 0); i64d(o, (int64_t)m->events[EV_NEW] - (int64_t)p->events[EV_NEW]);
+		json_key(o, "lost", 0); i64d(o, (int64_t)m->events[EV_LOST] - (int64_t)p->events[EV_LOST]);
+		json_key(o, "reactivated", 0);
+		i64d(o, (int64_t)m->events[EV_REACT] - (int64_t)p->events[EV_REACT]);
+		json_key(o, "at_risk", 0); i64d(o, (int64_t)m->risk - (int64_t)p->risk);
+		out_char(o, '}');
+	}
+	out_char(o, '}');
+}
+
+/* Sums over the 12 months ending with month I. */
+typedef struct {
+	int64_t value;
+	uint64_t events[3], active, tm[MAX_TIERS], risk;
+} Period;
+
+static void period_sum(const Series *s, size_t i, Period *p)
+{
+	memset(p, 0, sizeof *p);
+	for (size_t k = i - 11; k <= i; k++) {
+		const Month *m = &s->m[k];
+		p->value += m->value;
+		p->active += m->active;
+		p->risk += m->risk;
+		for (int e = 0; e < 3; e++)
+			p->events[e] += m->events[e];
+		for (size_t t = 0; t < MAX_TIERS; t++)
+			p->tm[t] += m->tc[t];
+	}
+}
+
+static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
+{
+	Period p, q;
+	period_sum(s, i, &p);
+	out_char(o, '{');
+	json_key(o, "start", 1); month_name(o, s->lo + (int32_t)i - 11);
+	json_key(o, "end", 0); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "value", 0); json_fixed(o, p.value, x->decimals);
+	json_key(o, "new", 0); u64(o, p.events[EV_NEW]);
+	json_key(o, "lost", 0); u64(o, p.events[EV_LOST]);
+	json_key(o, "reactivated", 0); u64(o, p.events[EV_REACT]);
+	json_key(o, "at_risk_months", 0); u64(o, p.risk);
+	json_key(o, "active_months", 0); u64(o, p.active);
+	json_key(o, "tier_months", 0);
+	out_char(o, '{');
+	for (size_t k = 0; k < x->ntiers; k++) {
+		json_key(o, x->tiers[k], k == 0);
+		u64(o, p.tm[k]);
+	}
+	out_char(o, '}');
+	json_key(o, "tier_mix", 0);
+	out_char(o, '{');
+	for (size_t k = 0; k < x->ntiers; k++) {
+		json_key(o, x->tiers[k], k == 0);
+		share(o, (int64_t)p.tm[k], (int64_t)p.active);
+	}
+	out_char(o, '}');
+	json_key(o, "yoy", 0);
+	if (i < 23) {
+		out_str(o, "null");
+	} else {
+		period_sum(s, i - 12, &q);
+		out_char(o, '{');
+		json_key(o, "end", 1); month_name(o, s->lo + (int32_t)i - 12);
+		json_key(o, "value", 0); json_fixed(o, p.value - q.value, x->decimals);
+		json_key(o, "new", 0); i64d(o, (int64_t)p.events[EV_NEW] - (int64_t)q.events[EV_NEW]);
+		json_key(o, "lost", 0); i64d(o, (int64_t)p.events[EV_LOST] - (int64_t)q.events[EV_LOST]);
+		json_key(o, "reactivated", 0);
+		i64d(o, (int64_t)p.events[EV_REACT] - (int64_t)q.events[EV_REACT]);
+		json_key(o, "active_months", 0); i64d(o, (int64_t)p.active - (int64_t)q.active);
+		out_char(o, '}');
+	}
+	out_char(o, '}');
+}
+
+static int cmp_risk(const void *a, const void *b)
+{
+	return risk_better(a, b) ? -1 : risk_better(b, a) ? 1 : 0;
+}
+
+static void write_series(Ctx *x, Out *o, Series *s)
+{
+	int d = x->decimals;
+	out_char(o, '{');
+	json_key(o, "brand", 1);
+	if (s->brand)
+		json_cstr(o, s->brand);
+	else
+		out_str(o, "null");
+	json_key(o, "months", 0);
+	out_char(o, '[');
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			out_char(o, ',');
+		out_char(o, '\n');
+		write_month(x, o, s, i);
+	}
+	out_char(o, ']');
+	json_key(o, "periods", 0);
+	out_char(o, '[');
+	for (size_t i = 11; i < s->n; i++) {
+		if (i > 11)
+			out_char(o, ',');
+		out_char(o, '\n');
+		write_period(x, o, s, i);
+	}
+	out_char(o, ']');
+	json_key(o, "kpis", 0);
+	if (!s->n) {
+		out_str(o, "null");
+	} else {
+		const Month *m = &s->m[s->n - 1];
+		out_char(o, '{');
+		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)s->n - 1);
+		json_key(o, "customers", 0); u64(o, m->customers);
+		json_key(o, "active", 0); u64(o, m->active);
+		json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
+		json_key(o, "new", 0); u64(o, m->events[EV_NEW]);
+		json_key(o, "at_risk", 0); u64(o, m->risk);
+		json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+		json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
+		json_key(o, "share_of_value_at_risk", 0); share(o, m->risk_value, m->value12);
+		out_char(o, '}');
+	}
+	/* The list of the latest month only: customers at risk earlier had their
+	 * month replaced when a later month came. */
+	json_key(o, "at_risk", 0);
+	out_char(o, '[');
+	int latest = s->n && s->risk_month == s->lo + (int32_t)s->n - 1;
+	qsort(s->heap, s->nheap, sizeof *s->heap, cmp_risk);
+	for (size_t i = 0; latest && i < s->nheap; i++) {
+		const Risk *r = &s->heap[i];
+		out_str(o, i ? ",\n{" : "\n{");
+		json_key(o, "rank", 1); u64(o, i + 1);
+		if (x->has_brand) {
+			json_key(o, "brand", 0);
+			json_cstr(o, r->brand);
+		}
+		json_key(o, "customer_id", 0); json_cstr(o, r->cust);
+		json_key(o, "tier", 0); json_cstr(o, r->tier);
+		json_key(o, "value_12m", 0); json_fixed(o, r->value12, d);
+		json_key(o, "recency_days", 0);
+		if (r->recency >= 0)
+			i64d(o, r->recency);
+		else
+			out_str(o, "null");
+		json_key(o, "reason", 0); json_cstr(o, r->reason);
+		out_char(o, '}');
+	}
+	out_str(o, "]}");
+}
+
+typedef struct {
+	Out *o;
+	int first;
+} RuleOut;
+
+static void rule_out(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d)
+{
+	RuleOut *ro = ctx;
+	Out *o = ro->o;
+	out_str(o, ro->first ? "\n{" : ",\n{");
+	ro->first = 0;
+	json_key(o, "key", 1); json_cstr(o, key);
+	json_key(o, "value", 0); json_cstr(o, e ? e->value : "none");
+	json_key(o, "source", 0);
+	if (e) {
+		char src[600];
+		snprintf(src, sizeof src, "%s:%d", e->file, e->line);
+		json_cstr(o, src);
+	} else {
+		out_str(o, "null");
+	}
+	json_key(o, "unit", 0); json_cstr(o, d->unit);
+	json_key(o, "meaning", 0); json_cstr(o, d->doc);
+	out_char(o, '}');
+}
+
+static void write_doc(Ctx *x, Out *o)
+{
+	char id[17];
+	rules_id(x->rules, id);
+	out_char(o, '{');
+	json_key(o, "schema", 1); json_cstr(o, "crm-json/1");
+	json_key(o, "generator", 0); json_cstr(o, "crm-json " CRM_VERSION);
+	json_key(o, "rules", 0);
+	out_char(o, '{');
+	json_key(o, "id", 1); json_cstr(o, id);
+	json_key(o, "keys", 0);
+	out_char(o, '[');
+	RuleOut ro = { o, 1 };
+	rules_each(x->rules, NULL, rule_out, &ro);
+	out_char(o, ']');
+	/* Each brand with a section: the keys in effect for it. */
+	json_key(o, "brands", 0);
+	out_char(o, '[');
+	for (size_t i = 0; i < x->rules->nbrands; i++) {
+		if (i)
+			out_char(o, ',');
+		out_char(o, '{');
+		json_key(o, "brand", 1); json_cstr(o, x->rules->brands[i]);
+		json_key(o, "keys", 0);
+		out_char(o, '[');
+		RuleOut rb = { o, 1 };
+		rules_each(x->rules, x->rules->brands[i], rule_out, &rb);
+		out_str(o, "]}");
+	}
+	out_str(o, "]}");
+	Series *all = &x->s[0];
+	json_key(o, "input", 0);
+	out_char(o, '{');
+	json_key(o, "rows", 1); u64(o, x->rows);
+	json_key(o, "customers", 0); u64(o, x->customers);
+	json_key(o, "first_month", 0);
+	if (all->n)
+		month_name(o, all->lo);
+	else
+		out_str(o, "null");
+	json_key(o, "last_month", 0);
+	if (all->n)
+		month_name(o, all->lo + (int32_t)all->n - 1);
+	else
+		out_str(o, "null");
+	json_key(o, "brands", 0);
+	out_char(o, '[');
+	for (size_t i = 1; i < x->ns; i++) {
+		if (i > 1)
+			out_char(o, ',');
+		json_cstr(o, x->s[i].brand);
+	}
+	out_str(o, "]}");
+	json_key(o, "tiers", 0);
+	out_char(o, '[');
+	for (size_t k = 0; k < x->ntiers; k++) {
+		if (k)
+			out_char(o, ',');
+		json_cstr(o, x->tiers[k]);
+	}
+	out_char(o, ']');
+	json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
+	json_key(o, "series", 0);
+	out_char(o, '[');
+	for (size_t i = 0; i < x->ns; i++) {
+		if (i)
+			out_char(o, ',');
+		out_char(o, '\n');
+		write_series(x, o, &x->s[i]);
+	}
+	out_str(o, "]}\n");
+}
+
+/* ---- --ndjson ---- */
+
+static int numeric_column(const char *name)
+{
+	static const char *const num[] = {
+		"orders", "units", "amount", "other_orders", "other_amount", "lines",
+		"tenure_months", "recency_days", "orders_f", "value_m", "avg_monthly",
+		"avg_order", "active", "churn_risk", NULL,
+	};
+	for (const char *const *p = num; *p; p++)
+		if (strcmp(*p, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* ndjson writes each row as an object: the known numeric columns as
+ * numbers (checked), the others as strings, an empty field as null. */
+static uint64_t ndjson(Tsv *t, Out *o, int decimals)
+{
+	int *num = xcalloc((size_t)t->ncols, sizeof *num);
+	for (int c = 0; c < t->ncols; c++)
+		num[c] = numeric_column(t->cols[c]);
+	uint64_t rows = 0;
+	while (tsv_next(t)) {
+		rows++;
+		out_char(o, '{');
+		for (int c = 0; c < t->ncols; c++) {
+			json_key(o, t->cols[c], c == 0);
+			Field f = t->f[c];
+			if (!f.n) {
+				out_str(o, "null");
+				continue;
+			}
+			if (num[c]) {
+				int64_t v;
+				const char *why = fixed_parse(f.p, f.n, decimals, &v);
+				if (why)
+					tsv_fail(t, c, why);
+				out_write(o, f.p, f.n); /* a valid JSON number as it stands */
+				continue;
+			}
+			json_str(o, f.p, f.n);
+		}
+		out_str(o, "}\n");
+	}
+	free(num);
+	return rows;
+}
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	const char *rules_path = NULL, *output = "-";
+	int nd = 0;
+	Ctx x;
+	memset(&x, 0, sizeof x);
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "at-risk", required_argument, NULL, 'a' },
+		{ "ndjson", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	uint64_t top = 0;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': rules_path = optarg; break;
+		case 'a':
+			if (parse_uint(optarg, 100000, &top))
+				usage_fail(usage_text, "--at-risk: '%s' is not a count from 0 to 100000", optarg);
+			break;
+		case 'n': nd = 1; break;
+		case 'o': output = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-json %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	if (argc - optind > 1)
+		usage_fail(usage_text, "one input at most");
+	x.rules = rules_load(rules_path);
+	x.decimals = (int)rules_int(x.rules, NULL, "money.decimals");
+	Tsv t;
+	tsv_open(&t, optind < argc ? argv[optind] : "-");
+	Out o;
+	out_create(&o, output);
+	if (nd) {
+		ndjson(&t, &o, x.decimals);
+	} else {
+		x.top = (size_t)top;
+		add_tiers(&x, NULL);
+		for (size_t i = 0; i < x.rules->nbrands; i++)
+			add_tiers(&x, x.rules->brands[i]);
+		x.inactive = xstrdup(rules_get(x.rules, NULL, "tier.inactive"));
+		x.s = xcalloc(1, sizeof *x.s);
+		x.ns = 1;
+		x.s[0].heap = xcalloc(x.top ? x.top : 1, sizeof *x.s[0].heap);
+		x.s[0].risk_month = INT32_MIN;
+		read_rows(&x, &t);
+		write_doc(&x, &o);
+	}
+	out_close(&o);
+	tsv_close(&t);
+	for (size_t i = 0; i < x.ns; i++) {
+		for (size_t k = 0; k < x.s[i].nheap; k++)
+			risk_free(&x.s[i].heap[k]);
+		free(x.s[i].heap);
+		free(x.s[i].m);
+		free(x.s[i].brand);
+	}
+	free(x.s);
+	for (size_t k = 0; k < x.ntiers; k++)
+		free(x.tiers[k]);
+	free(x.inactive);
+	rules_free(x.rules);
+	return 0;
+}
