@@ -123,8 +123,13 @@ crm-agg "$WORK/shuf.tsv" > "$WORK/o.tsv"
 same "shuffled input" "$WORK/agg.tsv" "$WORK/o.tsv"
 crm-agg --stats --memory 4M "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
 same "--memory 4M" "$WORK/agg.tsv" "$WORK/o.tsv"
+# Enough data to spill several times, whatever the pass.
+crm-gen --customers 20000 --months 24 --seed 13 > "$WORK/big.tsv"
+crm-agg "$WORK/big.tsv" > "$WORK/big.ref"
+crm-agg --stats --memory 4M "$WORK/big.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
 spills=$(sed -n 's/.*; \([0-9]*\) spills.*/\1/p' "$WORK/stats")
 check "--memory 4M spills more than once ($spills)" "[ $spills -gt 1 ]"
+same "... and gives the same bytes" "$WORK/big.ref" "$WORK/o.tsv"
 # Test hooks force the rare paths: partitions split again, merges in passes.
 CRM_TEST_SPLIT_BYTES=20000 CRM_TEST_FAN=3 crm-agg --memory 4M "$WORK/shuf.tsv" > "$WORK/o.tsv"
 same "partitions split again, runs merged in passes" "$WORK/agg.tsv" "$WORK/o.tsv"

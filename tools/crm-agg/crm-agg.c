@@ -342,6 +342,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < a.nbr; i++) {
 		free(a.br[i].brand);
 		rules_list_free(a.br[i].excl);
+		free(a.br[i].excl_n);
 	}
 	free(a.br);
 	rules_free(a.rules);
