@@ -3,6 +3,7 @@
 . ../lib.sh
 golden rules
 t crm-rules check data/good.rules
+t crm-rules check ../../rules/examples/acme.rules
 t crm-rules show --brand beta data/good.rules
 t "crm-rules show data/good.rules | grep -e churn.drop -e activity -e gold.min_orders"
 t "crm-rules show --brand nosuch data/good.rules | grep exclude"
