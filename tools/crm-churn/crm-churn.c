@@ -32,6 +32,7 @@ static const char usage_text[] =
 typedef struct {
 	char *brand;
 	char **tiers;
+	size_t *tier_len;
 	size_t ntiers;
 	int wm, recent;
 	int64_t min_gap, factor, ratio; /* factor and ratio in millionths */
@@ -48,6 +49,9 @@ static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, siz
 	r->brand = xstrndup(b, bn);
 	const char *rb = bn && rules_has_brand(rules, r->brand) ? r->brand : NULL;
 	r->ntiers = rules_list(rules, rb, "churn.tiers", &r->tiers);
+	r->tier_len = xmalloc((r->ntiers + 1) * sizeof *r->tier_len);
+	for (size_t i = 0; i < r->ntiers; i++)
+		r->tier_len[i] = strlen(r->tiers[i]);
 	r->wm = (int)rules_int(rules, rb, "window.monetary_months");
 	r->recent = (int)rules_int(rules, rb, "churn.recent_months");
 	r->min_gap = rules_int(rules, rb, "churn.min_gap_days");
@@ -58,10 +62,10 @@ static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, siz
 	return r;
 }
 
-static int in_list(char **v, size_t n, Field f)
+static int in_list(char **v, const size_t *len, size_t n, Field f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(v[i]) == f.n && memcmp(v[i], f.p, f.n) == 0)
+		if (len[i] == f.n && memcmp(v[i], f.p, f.n) == 0)
 			return 1;
 	return 0;
 }
@@ -162,7 +166,7 @@ int main(int argc, char **argv)
 		size_t elen = 0;
 		ebuf[0] = '\0';
 		Field act = t.f[aci];
-		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->ntiers, t.f[tri])) {
+		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->tier_len, br->ntiers, t.f[tri])) {
 			int64_t recency;
 			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)))
 				tsv_fail(&t, ri, why);
@@ -220,6 +224,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nbrands; i++) {
 		free(brands[i].brand);
 		rules_list_free(brands[i].tiers);
+		free(brands[i].tier_len);
 	}
 	free(brands);
 	hist_free(&h);
