@@ -333,6 +333,10 @@ static void fold_stream(PartSet *parent, Stream *s, Runs *r)
 		free(sub);
 		return;
 	}
+	/* Make room first: the records read back, the tables (up to about
+	 * three times the records) and the new run must fit the budget. */
+	if (mem.used + 4 * s->bytes > mem.budget)
+		runs_spill(r);
 	uint64_t disk = s->bytes;
 	for (Chunk *c = s->head; c; c = c->next)
 		disk -= c->len;
