@@ -76,35 +76,12 @@ crm-gen --customers $((CUST / 2)) --months 30 --seed 12 --brands 3 > "$WORK/txb.
 crm-agg "$WORK/tx.tsv" > "$WORK/agg.tsv"
 crm-agg "$WORK/txb.tsv" > "$WORK/aggb.tsv"
 
-# The same figures from sqlite3, computed from the raw lines.
-sqlite_agg() { # FILE KEYCOLS
-	sqlite3 -batch "$WORK/ref.db" <<SQL
-.mode tabs
-.headers off
-DROP TABLE IF EXISTS tx;
-.import $1 tx
-WITH t AS (
-  SELECT $2 AS k, substr(date, 1, 7) AS m, date AS d, CAST(qty AS INTEGER) AS q,
-         CAST(replace(amount, '.', '') AS INTEGER) AS a,
-         category IN ('device', 'accessory') AS ex FROM tx),
-g AS (
-  SELECT k, m,
-    count(DISTINCT CASE WHEN NOT ex AND q > 0 AND a >= 0 THEN d END) AS orders,
-    total(CASE WHEN NOT ex THEN q END) AS units,
-    total(CASE WHEN NOT ex THEN a END) AS amount,
-    min(CASE WHEN NOT ex AND q > 0 AND a >= 0 THEN d END) AS first,
-    max(CASE WHEN NOT ex AND q > 0 AND a >= 0 THEN d END) AS last,
-    count(DISTINCT CASE WHEN ex AND q > 0 AND a >= 0 THEN d END) AS oorders,
-    total(CASE WHEN ex THEN a END) AS oamount,
-    count(*) AS lines
-  FROM t GROUP BY k, m)
-SELECT k, m, orders, CAST(units AS INTEGER),
-  printf('%d.%02d', CAST(amount AS INTEGER) / 100, CAST(amount AS INTEGER) % 100),
-  coalesce(first, ''), coalesce(last, ''), oorders,
-  printf('%d.%02d', CAST(oamount AS INTEGER) / 100, CAST(oamount AS INTEGER) % 100),
-  lines, (SELECT substr(max(date), 1, 7) FROM tx)
-FROM g ORDER BY k, m;
-SQL
+# The same figures from sqlite3, computed from the raw lines by the query
+# bench-agg times (scripts/peers/agg-sqlite.sql), keyed by KEY.
+sqlite_agg() { # FILE KEY
+	rm -f "$WORK/ref.db"
+	sed "s/customer_id AS k/$2 AS k/" ../../scripts/peers/agg-sqlite.sql |
+		sqlite3 -batch "$WORK/ref.db" -cmd '.mode tabs' -cmd ".import $1 tx"
 }
 sqlite_agg "$WORK/tx.tsv" customer_id > "$WORK/sql.tsv"
 tail -n +2 "$WORK/agg.tsv" > "$WORK/agg.body"

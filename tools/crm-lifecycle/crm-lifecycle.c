@@ -5,6 +5,7 @@
  * when active this month, not last month, and the customer had ordered
  * before the activity window; empty otherwise. */
 #include "date.h"
+#include "filteropt.h"
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
@@ -12,7 +13,6 @@
 #include "tsv.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,57 +28,22 @@ typedef struct {
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-";
-	int explain = 0, stats = 0;
-	int32_t from = INT32_MIN;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'f':
-			if (month_parse(optarg, strlen(optarg), &from))
-				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
-			break;
-		case 'e': explain = 1; break;
-		case 's': stats = 1; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
-		case 'V':
-			printf("crm-lifecycle %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
-		usage_fail(usage_text, "one input at most");
+	FilterOpts opt;
+	filter_options(argc, argv, usage_text, 0, &opt);
+	int explain = opt.explain;
+	int32_t from = opt.from;
 
-	Rules *rules = rules_load(rules_path);
+	Rules *rules = rules_load(opt.rules);
 	Tsv t;
-	tsv_open(&t, optind < argc ? argv[optind] : "-");
+	tsv_open(&t, opt.input);
 	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
 	int ai = tsv_need(&t, "active", "crm-tier"), ti = tsv_need(&t, "tenure_months", "crm-tier");
 	int bi = tsv_col(&t, "brand");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
-	out_create(&o, output);
-	for (int c = 0; c < t.ncols; c++) {
-		out_str(&o, t.cols[c]);
-		out_char(&o, '\t');
-	}
-	out_str(&o, explain ? "event\tevent_explain\n" : "event\n");
+	out_create(&o, opt.output);
+	filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
 
 	Brand *brands = NULL;
 	size_t nbrands = 0;
@@ -163,7 +128,7 @@ int main(int argc, char **argv)
 		written++;
 	}
 	out_close(&o);
-	if (stats)
+	if (opt.stats)
 		fprintf(stderr, "crm-lifecycle: %llu rows read, %llu written (%llu before --from left out); "
 			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),

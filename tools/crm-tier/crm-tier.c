@@ -5,6 +5,7 @@
  * the period end, months without purchases included, with the measures and
  * the tier the rules give. Memory holds one customer's history. */
 #include "date.h"
+#include "filteropt.h"
 #include "history.h"
 #include "keyorder.h"
 #include "money.h"
@@ -13,7 +14,6 @@
 #include "tsv.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,13 +421,9 @@ static void run(Tier *s)
 		s->fill[s->pi] = F_PERIOD;
 
 	Out *o = &s->o;
-	for (int c = 0; c < t->ncols; c++) {
-		if (c)
-			out_char(o, '\t');
-		out_str(o, t->cols[c]);
-	}
-	out_str(o, "\ttenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier");
-	out_str(o, s->explain ? "\ttier_explain\n" : "\n");
+	filter_header(o, t, s->explain ?
+		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\ttier_explain" :
+		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier");
 
 	int have = 0;
 	while (tsv_next(t)) {
@@ -501,63 +497,27 @@ static void run(Tier *s)
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-";
-	int stats = 0;
 	Tier s;
 	memset(&s, 0, sizeof s);
-	s.from = INT32_MIN;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'f':
-			if (month_parse(optarg, strlen(optarg), &s.from))
-				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
-			break;
-		case 't':
-			if (month_parse(optarg, strlen(optarg), &s.to))
-				usage_fail(usage_text, "--to: '%s' is not a month (YYYY-MM)", optarg);
-			s.to_given = 1;
-			month_fmt(s.period, s.to);
-			break;
-		case 'e': s.explain = 1; break;
-		case 's': stats = 1; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
-		case 'V':
-			printf("crm-tier %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
-		usage_fail(usage_text, "one input at most");
-	if (s.to_given && s.from != INT32_MIN && s.from > s.to)
-		usage_fail(usage_text, "--from is after --to");
+	FilterOpts opt;
+	filter_options(argc, argv, usage_text, 1, &opt);
+	s.from = opt.from;
+	s.to = opt.to;
+	s.to_given = opt.to_given;
+	s.explain = opt.explain;
+	if (s.to_given)
+		month_fmt(s.period, s.to);
 
-	s.x.rules = rules_load(rules_path);
+	s.x.rules = rules_load(opt.rules);
 	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);
-	tsv_open(&s.t, optind < argc ? argv[optind] : "-");
-	out_create(&s.o, output);
+	tsv_open(&s.t, opt.input);
+	out_create(&s.o, opt.output);
 	run(&s);
 	out_close(&s.o);
-	if (stats)
+	if (opt.stats)
 		fprintf(stderr, "crm-tier: %llu rows read, %llu written: %llu months without purchases "
 			"added, %llu rows after --to left out\n", (unsigned long long)s.rows_in,
 			(unsigned long long)s.rows_out, (unsigned long long)s.filled,

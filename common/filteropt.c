@@ -1,0 +1,70 @@
+#include "filteropt.h"
+#include "date.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void filter_options(int argc, char **argv, const char *usage, int allow_to, FilterOpts *o)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->output = "-";
+	o->input = "-";
+	o->from = INT32_MIN;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': o->rules = optarg; break;
+		case 'f':
+			if (month_parse(optarg, strlen(optarg), &o->from))
+				usage_fail(usage, "--from: '%s' is not a month (YYYY-MM)", optarg);
+			break;
+		case 't':
+			if (!allow_to)
+				usage_fail(usage, NULL);
+			if (month_parse(optarg, strlen(optarg), &o->to))
+				usage_fail(usage, "--to: '%s' is not a month (YYYY-MM)", optarg);
+			o->to_given = 1;
+			break;
+		case 'e': o->explain = 1; break;
+		case 's': o->stats = 1; break;
+		case 'o': o->output = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage);
+			exit(0);
+		case 'V':
+			printf("%s %s\n", progname, CRM_VERSION);
+			exit(0);
+		default:
+			usage_fail(usage, NULL);
+		}
+	}
+	if (argc - optind > 1)
+		usage_fail(usage, "one input at most");
+	if (optind < argc)
+		o->input = argv[optind];
+	if (o->to_given && o->from != INT32_MIN && o->from > o->to)
+		usage_fail(usage, "--from is after --to");
+}
+
+void filter_header(Out *o, const Tsv *t, const char *added)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		out_str(o, t->cols[c]);
+		out_char(o, '\t');
+	}
+	out_str(o, added);
+	out_char(o, '\n');
+}
