@@ -167,6 +167,19 @@ static char *normalize(const RuleDef *d, const char *value, const char **why)
 			return NULL;
 		}
 		return xstrdup(value);
+	case RK_ENUM: {
+		size_t n = strlen(value);
+		for (const char *p = d->names; *p;) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
+			if (len == n && memcmp(p, value, n) == 0)
+				return xstrdup(value);
+			p += len + (bar != NULL);
+		}
+		snprintf(reason, sizeof reason, "is not one of %s", d->names);
+		*why = reason;
+		return NULL;
+	}
 	case RK_RANGE: {
 		int lo, hi, used = 0;
 		if (sscanf(value, "%d-%d%n", &lo, &hi, &used) == 2 && value[used] == '\0') {
@@ -517,7 +530,7 @@ static void check_all(Loader *L)
 		const char *nm;
 		size_t nl;
 		rule_def_find(e->key, &nm, &nl);
-		if (e->def->names) {
+		if (e->def->names && strchr(e->def->key, '*')) {
 			const char *list = rules_get(r, e->brand, e->def->names);
 			if (!list || !list_has(list, nm, nl))
 				lerr(L, e->file, e->line, "key '%s': '%.*s' is not listed in %s",
@@ -538,7 +551,7 @@ static void check_all(Loader *L)
 			continue;
 		int used = 0;
 		for (const RuleDef *d = rule_defs; d->key; d++)
-			if (d->names && strcmp(d->names, e->key) == 0)
+			if (d->names && strchr(d->key, '*') && strcmp(d->names, e->key) == 0)
 				used = 1;
 		if (!used)
 			continue;

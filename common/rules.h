@@ -25,6 +25,7 @@ typedef enum {
 	RK_TEXT,   /* free text to the end of the line */
 	RK_RANGE,  /* a score range "lo-hi" or a single score */
 	RK_WORD,   /* one name */
+	RK_ENUM,   /* one of the words in `names`, separated by '|' */
 } RuleKind;
 
 /* Flags of a rule definition. */
@@ -39,7 +40,8 @@ typedef struct {
 	const char *unit;
 	int64_t min, max;  /* RK_INT: bounds */
 	unsigned flags;
-	const char *names; /* for a pattern key: the list key naming its "*" */
+	const char *names; /* a pattern key: the list key naming its "*";
+			    * RK_ENUM: the allowed values, "keep|drop" */
 	const char *doc;
 } RuleDef;
 

@@ -53,5 +53,62 @@ const RuleDef rule_defs[] = {
 	  "Decline: a customer declines when the recent value per month is below this "
 	  "times the value per month of the rest of the monetary window." },
 
+	{ "clean.column.customer_id", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the customer id." },
+	{ "clean.column.date", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the purchase date (time of day dropped)." },
+	{ "clean.column.sku", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the product code." },
+	{ "clean.column.category", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the category; without it the "
+	  "category comes from --products." },
+	{ "clean.column.qty", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the quantity." },
+	{ "clean.column.amount", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the line's amount; without it "
+	  "amount = qty x unit price." },
+	{ "clean.column.unit_price", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the unit price." },
+	{ "clean.column.order_id", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the order (invoice) id." },
+	{ "clean.column.brand", RK_TEXT, "column", 0, 0, 0, NULL,
+	  "crm-clean: the export's column holding the brand." },
+	{ "clean.date_format", RK_ENUM, "format", 0, 0, 0, "auto|iso|mdy|dmy|dmy-dot|ymd",
+	  "crm-clean: how dates are written: iso YYYY-MM-DD, mdy M/D/YYYY, dmy "
+	  "D/M/YYYY, dmy-dot D.M.YYYY, ymd YYYYMMDD (a time of day may follow); auto "
+	  "takes the format that reads the most dates of the first 1000 rows (a tie is an error)." },
+	{ "clean.price_decimals", RK_INT, "digits", 0, 6, RF_GLOBAL, NULL,
+	  "crm-clean: most decimals of a unit price; qty x price is rounded half away "
+	  "from zero to money.decimals." },
+	{ "clean.id_drop_zero_decimals", RK_ENUM, "yes/no", 0, 0, 0, "yes|no",
+	  "crm-clean: yes turns a customer id exported as a number, 17850.0, into 17850." },
+	{ "clean.cancel_prefix", RK_TEXT, "text", 0, 0, 0, NULL,
+	  "crm-clean: an order id starting with this marks a cancellation, rejected as "
+	  "cancelled; empty: none." },
+	{ "clean.returns", RK_ENUM, "policy", 0, 0, 0, "keep|drop|net",
+	  "crm-clean: lines with a negative quantity: keep them (crm-agg nets them), "
+	  "drop them (rejected as return), or net: keep those that follow a purchase "
+	  "of the same customer and product in the input, reject the others as "
+	  "unmatched_return." },
+	{ "clean.zero_price", RK_ENUM, "policy", 0, 0, 0, "keep|drop",
+	  "crm-clean: lines with a zero unit price or amount (samples, adjustments): "
+	  "keep, or drop as zero_price." },
+	{ "clean.max_amount", RK_MONEY, "money", 0, 0, RF_NONE, NULL,
+	  "crm-clean: a line whose amount is above this is rejected as outlier; none: "
+	  "no limit." },
+	{ "clean.max_qty", RK_INT, "units", 0, 1000000000, RF_NONE, NULL,
+	  "crm-clean: a line whose quantity is above this is rejected as outlier; "
+	  "none: no limit." },
+	{ "clean.dedup", RK_ENUM, "policy", 0, 0, 0, "exact|off",
+	  "crm-clean: exact rejects a record identical, byte for byte, to an earlier "
+	  "one as duplicate (memory: 16 bytes a distinct record); off keeps them." },
+	{ "clean.encoding", RK_ENUM, "policy", 0, 0, 0, "pass|utf8",
+	  "crm-clean: pass leaves bytes as they are; utf8 rejects records that are "
+	  "not valid UTF-8 as bad_encoding." },
+	{ "clean.max_record_lines", RK_INT, "lines", 1, 10000, 0, NULL,
+	  "crm-clean: a quoted field may span lines; a record longer than this is "
+	  "taken as an unbalanced quote: its first line is rejected as malformed and "
+	  "the rest read again." },
+
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

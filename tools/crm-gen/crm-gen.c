@@ -17,7 +17,8 @@
 
 static const char usage_text[] =
 	"crm-gen [--customers N] [--months M] [--start YYYY-MM] [--seed S]\n"
-	"               [--brands N] [--order-id] [--no-category] [--products FILE] [-o FILE]";
+	"               [--brands N] [--order-id] [--no-category] [--products FILE]\n"
+	"               [--format tsv|invoice] [--messy PERMILLE] [-o FILE]";
 
 /* ---- random numbers: xoshiro256** seeded by splitmix64 ---- */
 
@@ -107,23 +108,24 @@ static int pick(Rng *r, const uint16_t *w, int n)
 typedef struct {
 	const char *sku, *category;
 	int32_t price; /* cents */
+	const char *name; /* as an export writes it; some need CSV quoting */
 } Product;
 
 static const Product catalogue[] = {
-	{ "CAP-001", "capsule", 390 }, { "CAP-002", "capsule", 420 },
-	{ "CAP-003", "capsule", 450 }, { "CAP-004", "capsule", 480 },
-	{ "CAP-005", "capsule", 520 }, { "CAP-006", "capsule", 550 },
-	{ "CAP-007", "capsule", 590 }, { "CAP-008", "capsule", 640 },
-	{ "CAP-009", "capsule", 690 }, { "CAP-010", "capsule", 850 },
-	{ "TEA-001", "tea", 450 }, { "TEA-002", "tea", 590 },
-	{ "TEA-003", "tea", 790 }, { "TEA-004", "tea", 1200 },
-	{ "CARE-01", "care", 990 }, { "CARE-02", "care", 1490 },
-	{ "CARE-03", "care", 1990 },
-	{ "DEV-001", "device", 8900 }, { "DEV-002", "device", 14900 },
-	{ "DEV-003", "device", 22900 }, { "DEV-004", "device", 39900 },
-	{ "DEV-005", "device", 89900 },
-	{ "ACC-001", "accessory", 1290 }, { "ACC-002", "accessory", 1990 },
-	{ "ACC-003", "accessory", 3490 }, { "ACC-004", "accessory", 7900 },
+	{ "CAP-001", "capsule", 390, "CAPSULES RISTRETTO 10-PACK" }, { "CAP-002", "capsule", 420, "CAPSULES LUNGO, 10-PACK" },
+	{ "CAP-003", "capsule", 450, "CAPSULES \"DECAF\" 10-PACK" }, { "CAP-004", "capsule", 480, "CAPSULES ARPEGGIO 10-PACK" },
+	{ "CAP-005", "capsule", 520, "CAPSULES VOLLUTO 10-PACK" }, { "CAP-006", "capsule", 550, "CAPSULES CAPRICCIO 10-PACK" },
+	{ "CAP-007", "capsule", 590, "CAPSULES ROMA, INTENSE" }, { "CAP-008", "capsule", 640, "CAPSULES KAZAAR 10-PACK" },
+	{ "CAP-009", "capsule", 690, "CAPSULES ORIGIN \"ETHIOPIA\"" }, { "CAP-010", "capsule", 850, "CAPSULES GRAND CRU 20-PACK" },
+	{ "TEA-001", "tea", 450, "TEA EARL GREY 20 BAGS" }, { "TEA-002", "tea", 590, "TEA GREEN, JASMINE" },
+	{ "TEA-003", "tea", 790, "TEA ROOIBOS 20 BAGS" }, { "TEA-004", "tea", 1200, "TEA MATCHA TIN" },
+	{ "CARE-01", "care", 990, "DESCALER 2 DOSES" }, { "CARE-02", "care", 1490, "CLEANING TABS, 6" },
+	{ "CARE-03", "care", 1990, "CARE KIT \"COMPLETE\"" },
+	{ "DEV-001", "device", 8900, "MACHINE PIXIE" }, { "DEV-002", "device", 14900, "MACHINE ESSENZA" },
+	{ "DEV-003", "device", 22900, "MACHINE CITIZ, MILK" }, { "DEV-004", "device", 39900, "MACHINE LATTISSIMA" },
+	{ "DEV-005", "device", 89900, "MACHINE CREATISTA PRO" },
+	{ "ACC-001", "accessory", 1290, "MUG SET OF 2" }, { "ACC-002", "accessory", 1990, "MILK JUG" },
+	{ "ACC-003", "accessory", 3490, "CUP HOLDER, STEEL" }, { "ACC-004", "accessory", 7900, "MILK FROTHER" },
 };
 enum { CAP0 = 0, NCAP = 10, TEA0 = 10, NTEA = 4, CARE0 = 14, NCARE = 3,
        DEV0 = 17, NDEV = 5, ACC0 = 22, NACC = 4 };
@@ -157,11 +159,14 @@ typedef struct {
 typedef struct {
 	Out out;
 	int brands, order_id, category;
+	int invoice;                 /* --format invoice */
+	uint32_t messy;              /* defects a thousand lines */
+	Rng defects;                 /* its own stream: the purchases stay the same */
 	uint64_t orders;
 	int32_t day0;
 } Gen;
 
-static void put_line(Gen *g, const Cust *c, int32_t day, const Product *p, int32_t qty)
+static void put_tsv(Gen *g, const Cust *c, int32_t day, const Product *p, int32_t qty)
 {
 	Out *o = &g->out;
 	char *b = out_reserve(o, 160);
@@ -204,6 +209,102 @@ static void put_line(Gen *g, const Cust *c, int32_t day, const Product *p, int32
 	n += fixed_fmt(b + n, (int64_t)qty * p->price, 2);
 	b[n++] = '\n';
 	o->len += n;
+}
+
+/* csv_field writes S as a CSV field, quoted when it must be. */
+static void csv_field(Out *o, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		out_str(o, s);
+		return;
+	}
+	out_char(o, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			out_char(o, '"');
+		out_char(o, *s);
+	}
+	out_char(o, '"');
+}
+
+/* put_invoice writes one line of an invoice export: InvoiceNo, StockCode,
+ * Description, Quantity, InvoiceDate (M/D/YYYY H:MM), UnitPrice,
+ * CustomerID, Country. DEFECT, when not 0, spoils it the way real exports
+ * are spoilt (see messy_line). */
+static void put_invoice(Gen *g, const Cust *c, int32_t day, const Product *p, int32_t qty,
+			const char *inv, int defect)
+{
+	Out *o = &g->out;
+	char b[64];
+	static const char *const countries[] = { "United Kingdom", "France", "Germany", "EIRE",
+		"Netherlands", "Spain" };
+	csv_field(o, inv);
+	out_char(o, ',');
+	out_str(o, p->sku);
+	out_char(o, ',');
+	if (defect == 'q')
+		out_str(o, "\"BROKEN QUOTE"); /* never closed */
+	else if (defect == 'n')
+		out_str(o, "\"TWO\nLINES\"");
+	else
+		csv_field(o, p->name);
+	out_char(o, ',');
+	out_i64(o, defect == 'r' ? -qty : defect == 'x' ? 80995 : qty);
+	out_char(o, ',');
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	if (defect == 'd')
+		snprintf(b, sizeof b, "%d/%d/%d %d:%02d", 13, 45, y, 9, 0);
+	else
+		snprintf(b, sizeof b, "%d/%d/%d %d:%02d", m, d, y, 8 + (int)(c->id % 10), (int)(c->id % 60));
+	out_str(o, b);
+	out_char(o, ',');
+	if (defect == 'b')
+		out_str(o, "\"1,25\"");
+	else
+		out_write(o, b, fixed_fmt(b, defect == 'z' ? 0 : p->price, 2));
+	out_char(o, ',');
+	if (defect != 'c') {
+		out_char(o, 'C');
+		size_t il = fmt_u64(b, c->id);
+		for (size_t i = il; i < 7; i++)
+			out_char(o, '0');
+		out_write(o, b, il);
+	}
+	out_char(o, ',');
+	out_str(o, countries[c->id % 6]);
+	out_str(o, "\r\n");
+}
+
+/* A defect a messy export may have, by its share of defects: a missing
+ * customer, a return, a cancelled line, a bad price, a bad date, a zero
+ * price, an unbalanced quote, a description over two lines (valid), an
+ * outlier quantity; duplicates and empty lines are added around lines. */
+static const char defect_kinds[] = "crkbdzqnxDE";
+
+static void put_line(Gen *g, const Cust *c, int32_t day, const Product *p, int32_t qty)
+{
+	if (!g->invoice) {
+		put_tsv(g, c, day, p, qty);
+		return;
+	}
+	char inv[32];
+	snprintf(inv, sizeof inv, "O%llu", (unsigned long long)(10000000 + g->orders));
+	int defect = 0;
+	if (g->messy && rng_below(&g->defects, 1000) < g->messy)
+		defect = defect_kinds[rng_below(&g->defects, sizeof defect_kinds - 1)];
+	if (defect == 'k') {
+		/* A cancelled copy of the line comes after it. */
+		put_invoice(g, c, day, p, qty, inv, 0);
+		inv[0] = 'C';
+		put_invoice(g, c, day, p, -qty, inv, 0);
+		return;
+	}
+	if (defect == 'E')
+		out_str(&g->out, "\r\n");
+	put_invoice(g, c, day, p, qty, inv, defect == 'D' || defect == 'E' ? 0 : defect);
+	if (defect == 'D')
+		put_invoice(g, c, day, p, qty, inv, 0);
 }
 
 /* order writes one purchase of customer C on DAY; FIRST marks the first. */
@@ -260,7 +361,8 @@ int main(int argc, char **argv)
 	crm_init(argv[0]);
 	uint64_t customers = 1000, months = 24, seed = 1, brands = 0;
 	int32_t start = month_index(2023, 1);
-	int order_id = 0, category = 1;
+	int order_id = 0, category = 1, invoice = 0;
+	uint64_t messy = 0;
 	const char *products = NULL, *output = "-";
 	static const struct option longopts[] = {
 		{ "customers", required_argument, NULL, 'c' },
@@ -269,6 +371,8 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "brands", required_argument, NULL, 'b' },
 		{ "order-id", no_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "messy", required_argument, NULL, 'M' },
 		{ "no-category", no_argument, NULL, 'n' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -299,6 +403,16 @@ int main(int argc, char **argv)
 				usage_fail(usage_text, "--brands: '%s' is not a count from 0 to 64", optarg);
 			break;
 		case 'i': order_id = 1; break;
+		case 'f':
+			if (strcmp(optarg, "invoice") == 0)
+				invoice = 1;
+			else if (strcmp(optarg, "tsv") != 0)
+				usage_fail(usage_text, "--format: '%s' is not tsv or invoice", optarg);
+			break;
+		case 'M':
+			if (parse_uint(optarg, 1000, &messy))
+				usage_fail(usage_text, "--messy: '%s' is not a count from 0 to 1000", optarg);
+			break;
 		case 'n': category = 0; break;
 		case 'p': products = optarg; break;
 		case 'o': output = optarg; break;
@@ -333,7 +447,11 @@ int main(int argc, char **argv)
 		out_close(&p);
 	}
 
-	Gen g = { .brands = brands > 0, .order_id = order_id, .category = category };
+	if (messy && !invoice)
+		usage_fail(usage_text, "--messy goes with --format invoice");
+	Gen g = { .brands = brands > 0, .order_id = order_id, .category = category,
+		  .invoice = invoice, .messy = (uint32_t)messy };
+	rng_seed(&g.defects, seed, UINT64_MAX);
 	g.day0 = month_first_day(start);
 	int32_t ndays = month_first_day(start + (int32_t)months) - g.day0;
 	int32_t *due = xmalloc((size_t)ndays * sizeof *due);
@@ -375,10 +493,14 @@ int main(int argc, char **argv)
 	unsigned char *started = xcalloc(customers, 1);
 
 	out_create(&g.out, output);
-	if (g.brands)
+	if (invoice)
+		out_str(&g.out, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\r\n");
+	else if (g.brands)
 		out_str(&g.out, "brand\t");
-	out_str(&g.out, order_id ? "date\torder_id\tcustomer_id\tsku\t" : "date\tcustomer_id\tsku\t");
-	out_str(&g.out, category ? "category\tqty\tamount\n" : "qty\tamount\n");
+	if (!invoice) {
+		out_str(&g.out, order_id ? "date\torder_id\tcustomer_id\tsku\t" : "date\tcustomer_id\tsku\t");
+		out_str(&g.out, category ? "category\tqty\tamount\n" : "qty\tamount\n");
+	}
 	for (int32_t d = 0; d < ndays; d++) {
 		/* Customers due today, in a fixed order; rescheduling never lands
 		 * on the same day (gaps are at least one day). */
