@@ -564,6 +564,78 @@ static void check_all(Loader *L)
 	}
 }
 
+/* check_rfm checks crm-rfm's keys together: cut points fit rfm.bins, every
+ * segment has its five keys with ranges within the bins, and the last
+ * segment takes every score. */
+static void check_rfm(Loader *L, const char *brand)
+{
+	Rules *r = L->r;
+	const RuleEntry *be = rules_entry(r, brand, "rfm.bins");
+	if (!be)
+		return;
+	int bins = atoi(be->value);
+	const char *dec = rules_get(r, NULL, "money.decimals");
+	int decimals = dec ? atoi(dec) : 2;
+	static const char *const cuts[] = { "rfm.recency.cuts", "rfm.frequency.cuts", "rfm.monetary.cuts" };
+	for (int i = 0; i < 3; i++) {
+		const RuleEntry *e = rules_entry(r, brand, cuts[i]);
+		if (!e || strcmp(e->value, "quantile") == 0)
+			continue;
+		int n = 0, bad = 0;
+		int64_t prev = 0;
+		for (const char *c = e->value; *c;) {
+			const char *comma = strchr(c, ',');
+			size_t len = comma ? (size_t)(comma - c) : strlen(c);
+			int64_t v;
+			const char *why = i == 2 ? fixed_parse(c, len, decimals, &v) : int_parse(c, len, &v);
+			if (why || v < 0 || (n > 0 && v <= prev))
+				bad = 1;
+			prev = v;
+			n++;
+			c += len + (comma != NULL);
+		}
+		if (bad || n != bins - 1)
+			lerr(L, e->file, e->line, "key '%s': '%s' is not 'quantile' or %d ascending %s "
+			     "(rfm.bins - 1)", e->key, e->value, bins - 1, i == 2 ? "amounts >= 0" : "whole numbers >= 0");
+	}
+	const RuleEntry *w[3] = { rules_entry(r, brand, "rfm.weight.r"), rules_entry(r, brand, "rfm.weight.f"),
+				  rules_entry(r, brand, "rfm.weight.m") };
+	if (w[0] && w[1] && w[2] && atof(w[0]->value) + atof(w[1]->value) + atof(w[2]->value) <= 0)
+		lerr(L, w[0]->file, w[0]->line, "key 'rfm.weight.r': the three rfm weights are all 0");
+	const RuleEntry *segs = rules_entry(r, brand, "rfm.segments");
+	if (!segs || !*segs->value)
+		return;
+	static const char *const part[] = { "r", "f", "m", "label", "action" };
+	for (const char *c = segs->value; *c;) {
+		const char *comma = strchr(c, ',');
+		int len = comma ? (int)(comma - c) : (int)strlen(c);
+		int all = 1;
+		for (int k = 0; k < 5; k++) {
+			char key[300];
+			snprintf(key, sizeof key, "rfm.segment.%.*s.%s", len, c, part[k]);
+			const RuleEntry *e = rules_entry(r, brand, key);
+			if (!e) {
+				lerr(L, segs->file, segs->line, "key 'rfm.segments': segment '%.*s' has no key '%s'",
+				     len, c, key);
+				all = 0;
+				continue;
+			}
+			if (k > 2)
+				continue;
+			int lo, hi;
+			sscanf(e->value, "%d-%d", &lo, &hi);
+			if (hi > bins)
+				lerr(L, e->file, e->line, "key '%s': %s reaches past rfm.bins (%d)", key, e->value, bins);
+			if (!comma && (lo != 1 || hi != bins))
+				all = 0;
+		}
+		if (!comma && !all)
+			lerr(L, segs->file, segs->line, "key 'rfm.segments': the last segment, '%.*s', must take "
+			     "every score (1-%d for r, f and m)", len, c, bins);
+		c += len + (comma != NULL);
+	}
+}
+
 /* check_section checks what no single key can: relations between keys in
  * effect for BRAND (NULL: the defaults). */
 static void check_section(Loader *L, const char *brand)
@@ -596,6 +668,7 @@ static void check_section(Loader *L, const char *brand)
 				c += n + (comma != NULL);
 			}
 	}
+	check_rfm(L, brand);
 	const RuleEntry *rm = rules_entry(r, brand, "churn.recent_months");
 	const RuleEntry *wm = rules_entry(r, brand, "window.monetary_months");
 	if (rm && wm && atoi(rm->value) >= atoi(wm->value))

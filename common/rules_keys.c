@@ -110,5 +110,59 @@ const RuleDef rule_defs[] = {
 	  "taken as an unbalanced quote: its first line is rejected as malformed and "
 	  "the rest read again." },
 
+	{ "rfm.period_days", RK_INT, "days", 1, 36600, 0, NULL,
+	  "crm-rfm: frequency and monetary count the days (as-of - period_days, as-of]; "
+	  "with crm-agg's monthly rows, the period_days x 12 / 365 whole months (rounded) "
+	  "ending with the as-of month." },
+	{ "rfm.bins", RK_INT, "scores", 2, 9, 0, NULL,
+	  "crm-rfm: scores run from 1 to this (5: quintiles, 4: quartiles); higher is better." },
+	{ "rfm.recency.cuts", RK_LIST, "days", 0, 0, 0, NULL,
+	  "crm-rfm: quantile, or rfm.bins - 1 ascending day counts: the inclusive upper "
+	  "bounds of recency scores bins, bins - 1, ... (recency scores in reverse)." },
+	{ "rfm.frequency.cuts", RK_LIST, "orders", 0, 0, 0, NULL,
+	  "crm-rfm: quantile, or rfm.bins - 1 ascending order counts: the inclusive upper "
+	  "bounds of frequency scores 1, 2, ..." },
+	{ "rfm.monetary.cuts", RK_LIST, "money", 0, 0, 0, NULL,
+	  "crm-rfm: quantile, or rfm.bins - 1 ascending amounts: the inclusive upper "
+	  "bounds of monetary scores 1, 2, ..." },
+	{ "rfm.weight.r", RK_DEC, "weight", 0, 0, 0, NULL,
+	  "crm-rfm: weight of r_score in rfm_score, the weighted mean of the three scores." },
+	{ "rfm.weight.f", RK_DEC, "weight", 0, 0, 0, NULL,
+	  "crm-rfm: weight of f_score in rfm_score." },
+	{ "rfm.weight.m", RK_DEC, "weight", 0, 0, 0, NULL,
+	  "crm-rfm: weight of m_score in rfm_score." },
+	{ "rfm.segments", RK_LIST, "segments", 0, 0, 0, NULL,
+	  "crm-rfm: segments in the order they are tried; a customer gets the first whose "
+	  "three score ranges hold; the last must take every score." },
+	{ "rfm.segment.*.r", RK_RANGE, "scores", 1, 9, 0, "rfm.segments",
+	  "crm-rfm: the r_score range (LO-HI) of the segment." },
+	{ "rfm.segment.*.f", RK_RANGE, "scores", 1, 9, 0, "rfm.segments",
+	  "crm-rfm: the f_score range (LO-HI) of the segment." },
+	{ "rfm.segment.*.m", RK_RANGE, "scores", 1, 9, 0, "rfm.segments",
+	  "crm-rfm: the m_score range (LO-HI) of the segment." },
+	{ "rfm.segment.*.label", RK_TEXT, "text", 0, 0, 0, "rfm.segments",
+	  "crm-rfm: the segment's name as people read it." },
+	{ "rfm.segment.*.action", RK_TEXT, "text", 0, 0, 0, "rfm.segments",
+	  "crm-rfm: the recommendation written beside each customer of the segment." },
+
+	{ "kmeans.features", RK_LIST, "columns", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the numeric columns clustered (--features overrides)." },
+	{ "kmeans.log1p", RK_ENUM, "yes/no", 0, 0, RF_GLOBAL, "yes|no",
+	  "crm-kmeans: yes takes log(1 + x) of every feature before standardizing." },
+	{ "kmeans.k", RK_INT, "clusters", 1, 1000, RF_GLOBAL, NULL,
+	  "crm-kmeans: the number of clusters (-k overrides)." },
+	{ "kmeans.n_init", RK_INT, "runs", 1, 1000, RF_GLOBAL, NULL,
+	  "crm-kmeans: runs from different k-means++ starts; the lowest inertia is kept." },
+	{ "kmeans.max_iter", RK_INT, "iterations", 1, 1000000, RF_GLOBAL, NULL,
+	  "crm-kmeans: most Lloyd iterations of one run." },
+	{ "kmeans.tol", RK_DEC, "distance", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: a run stops when the centres move less than this in all (sum of "
+	  "squared shifts, in standardized units)." },
+	{ "kmeans.seed", RK_INT, "seed", 0, 4294967295LL, RF_GLOBAL, NULL,
+	  "crm-kmeans: the seed of the k-means++ starts (--seed overrides)." },
+	{ "kmeans.silhouette_sample", RK_INT, "rows", 2, 1000000, RF_GLOBAL, NULL,
+	  "crm-kmeans: --elbow computes the silhouette exactly up to this many rows, on "
+	  "a seeded sample of this many beyond." },
+
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

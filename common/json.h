@@ -1,4 +1,4 @@
-/* JSON text output for crm-json: strings escaped per RFC 8259, exact
+/* json: JSON text output for the tools that publish JSON: strings escaped per RFC 8259, exact
  * decimal numbers written from integers. */
 #ifndef CRM_JSON_H
 #define CRM_JSON_H

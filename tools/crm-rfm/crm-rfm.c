@@ -1,0 +1,1023 @@
+/* crm-rfm: recency, frequency and monetary scores and the named segments.
+ *
+ * Reads transactions (any order) or crm-agg's monthly rows and writes one row
+ * per customer with a consumable order in the period, sorted by (brand,)
+ * customer_id. Data flow: every consumable line up to the as-of date becomes
+ * a (customer, day, amount) record, folded on the fly with the record before
+ * it when both are of the same customer and day (an order's lines come
+ * together); at the end the records are grouped by customer (counting sort),
+ * each customer's period is folded, and each brand's customers are scored
+ * against that brand's quantiles or cut points. */
+#include "bigmem.h"
+#include "date.h"
+#include "hash.h"
+#include "json.h"
+#include "money.h"
+#include "out.h"
+#include "products.h"
+#include "rules.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
+	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
+
+enum { MAXBINS = 9, SAMPLE = 2000 };
+enum { M_R, M_F, M_M };
+static const char *const measure_name[3] = { "recency", "frequency", "monetary" };
+
+typedef struct {
+	char *label, *action;
+	int lo[3], hi[3];
+} Segment;
+
+/* A brand's rules, read once. */
+typedef struct {
+	char *name;                /* NULL: no brand column */
+	size_t name_n;
+	char **excl;
+	size_t nexcl;
+	int32_t period_days, period_months;
+	int bins;
+	int quantile[3];           /* else cut[m] holds the cut points */
+	int64_t cut[3][MAXBINS];
+	int64_t w[3], wsum;        /* weights in millionths */
+	Segment *seg;
+	size_t nseg;
+	/* Filled by scoring. */
+	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
+	uint32_t *idx;             /* scored customers, in output order */
+	size_t n;
+} Brand;
+
+typedef struct {
+	uint64_t h;
+	uint32_t key_off, key_n;   /* brand NUL customer_id, or customer_id */
+	uint32_t brand;
+	int32_t last;              /* last purchase day up to the as-of date */
+	uint32_t freq;
+	int64_t mon;
+	int32_t recency;
+	uint8_t score[3], seg, scored;
+} Cust;
+
+/* One record: a customer's day (transactions: day * 2 + 1 when a purchase)
+ * or month (monthly rows: month * 32 + orders) with its consumable value. */
+typedef struct {
+	uint32_t cust;
+	int32_t when;
+	int64_t amount;
+} Rec;
+
+typedef struct {
+	Rules *rules;
+	int decimals;
+	const Products *products;
+	Brand *br;
+	size_t nbr;
+	int has_brand;             /* -1 until the first file */
+	int monthly;               /* -1 until the first file */
+	int32_t as_of;             /* INT32_MIN: the latest date of the input */
+	int as_of_given;
+	int32_t max_day;
+	/* Customers: an open-addressing table of indexes into cust. */
+	Cust *cust;
+	size_t ncust, custcap;
+	uint64_t *table;
+	size_t tcap;
+	char *keys;
+	size_t keys_n, keys_cap;
+	Rec *rec;
+	size_t nrec, reccap;
+	uint64_t rows, used, excluded, later;
+} Ctx;
+
+static Ctx X;
+
+/* ---- brands and their rules ---- */
+
+static void parse_cuts(Brand *b, int m, const char *key)
+{
+	const char *v = rules_get(X.rules, b->name, key);
+	b->quantile[m] = strcmp(v, "quantile") == 0;
+	if (b->quantile[m])
+		return;
+	int n = 0;
+	for (const char *c = v; *c && n < MAXBINS;) {
+		const char *comma = strchr(c, ',');
+		size_t len = comma ? (size_t)(comma - c) : strlen(c);
+		/* crm-rules checked the list: numbers, ascending, bins - 1. */
+		if (m == M_M)
+			fixed_parse(c, len, X.decimals, &b->cut[m][n++]);
+		else
+			int_parse(c, len, &b->cut[m][n++]);
+		c += len + (comma != NULL);
+	}
+}
+
+static uint32_t brand_of(const char *p, size_t n)
+{
+	for (size_t i = 0; i < X.nbr; i++)
+		if (X.br[i].name_n == n && (n == 0 || memcmp(X.br[i].name, p, n) == 0))
+			return (uint32_t)i;
+	X.br = xrealloc(X.br, (X.nbr + 1) * sizeof *X.br);
+	Brand *b = &X.br[X.nbr];
+	memset(b, 0, sizeof *b);
+	b->name = X.has_brand ? xstrndup(p, n) : NULL;
+	b->name_n = n;
+	const char *rb = b->name && rules_has_brand(X.rules, b->name) ? b->name : NULL;
+	b->nexcl = rules_list(X.rules, rb, "exclude.categories", &b->excl);
+	b->period_days = (int32_t)rules_int(X.rules, rb, "rfm.period_days");
+	b->period_months = (int32_t)((b->period_days * 12 + 182) / 365);
+	if (b->period_months < 1)
+		b->period_months = 1;
+	b->bins = (int)rules_int(X.rules, rb, "rfm.bins");
+	parse_cuts(b, M_R, "rfm.recency.cuts");
+	parse_cuts(b, M_F, "rfm.frequency.cuts");
+	parse_cuts(b, M_M, "rfm.monetary.cuts");
+	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
+	for (int m = 0; m < 3; m++) {
+		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
+		b->wsum += b->w[m];
+	}
+	char **names;
+	b->nseg = rules_list(X.rules, rb, "rfm.segments", &names);
+	b->seg = xcalloc(b->nseg, sizeof *b->seg);
+	for (size_t s = 0; s < b->nseg; s++) {
+		char key[300];
+		static const char *const part[3] = { "r", "f", "m" };
+		for (int m = 0; m < 3; m++) {
+			snprintf(key, sizeof key, "rfm.segment.%s.%s", names[s], part[m]);
+			rules_range(X.rules, rb, key, &b->seg[s].lo[m], &b->seg[s].hi[m]);
+		}
+		snprintf(key, sizeof key, "rfm.segment.%s.label", names[s]);
+		b->seg[s].label = xstrdup(rules_get(X.rules, rb, key));
+		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
+		b->seg[s].action = xstrdup(rules_get(X.rules, rb, key));
+	}
+	rules_list_free(names);
+	return (uint32_t)X.nbr++;
+}
+
+static int excluded(const Brand *b, const char *cat, size_t n)
+{
+	for (size_t i = 0; i < b->nexcl; i++)
+		if (strlen(b->excl[i]) == n && memcmp(b->excl[i], cat, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- customers ---- */
+
+static const char *key_of(const Cust *c)
+{
+	return X.keys + c->key_off;
+}
+
+/* big_grow moves N bytes at P into a new mapping of CAP bytes: the
+ * customer arrays are tens of megabytes probed at random, where huge pages
+ * save a TLB miss on nearly every probe. */
+static void *big_grow(void *p, size_t n, size_t oldcap, size_t cap)
+{
+	void *q = big_alloc(cap);
+	if (p) {
+		memcpy(q, p, n);
+		big_free(p, oldcap);
+	}
+	return q;
+}
+
+/* The table holds (hash high 32 bits << 32 | index + 1), 0 when free, so a
+ * probe rarely touches a customer that is not the one looked for. */
+static void table_grow(void)
+{
+	size_t cap = X.tcap ? X.tcap * 2 : 1 << 16;
+	uint64_t *t = big_alloc(cap * sizeof *t);
+	for (size_t i = 0; i < X.ncust; i++) {
+		size_t j = X.cust[i].h & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = (X.cust[i].h >> 32 << 32) | (i + 1);
+	}
+	if (X.table)
+		big_free(X.table, X.tcap * sizeof *t);
+	X.table = t;
+	X.tcap = cap;
+}
+
+static uint32_t customer(const char *k, size_t n, uint64_t h, uint32_t brand)
+{
+	if ((X.ncust + 1) * 2 > X.tcap)
+		table_grow();
+	size_t j = h & (X.tcap - 1);
+	uint64_t tag = h >> 32 << 32;
+	for (uint64_t e; (e = X.table[j]); j = (j + 1) & (X.tcap - 1)) {
+		if ((e & 0xffffffff00000000ULL) != tag)
+			continue;
+		uint32_t i = (uint32_t)e - 1;
+		const Cust *c = &X.cust[i];
+		if (c->key_n == n && memcmp(key_of(c), k, n) == 0)
+			return i;
+	}
+	if (X.ncust >= UINT32_MAX - 1)
+		die("more than 4294967294 customers");
+	if (X.ncust == X.custcap) {
+		size_t cap = X.custcap ? X.custcap * 2 : 1 << 15;
+		X.cust = big_grow(X.cust, X.ncust * sizeof *X.cust, X.custcap * sizeof *X.cust,
+				  cap * sizeof *X.cust);
+		X.custcap = cap;
+	}
+	while (X.keys_n + n > X.keys_cap) {
+		size_t cap = X.keys_cap ? X.keys_cap * 2 : 1 << 20;
+		X.keys = big_grow(X.keys, X.keys_n, X.keys_cap, cap);
+		X.keys_cap = cap;
+	}
+	if (X.keys_n + n > UINT32_MAX)
+		die("customer keys over 4 GB");
+	memcpy(X.keys + X.keys_n, k, n);
+	X.cust[X.ncust] = (Cust){ .h = h, .key_off = (uint32_t)X.keys_n, .key_n = (uint32_t)n,
+				  .brand = brand, .last = INT32_MIN };
+	X.keys_n += n;
+	X.table[j] = tag | (X.ncust + 1);
+	return (uint32_t)X.ncust++;
+}
+
+static void add_rec(uint32_t cust, int32_t when, int64_t amount)
+{
+	if (X.nrec == X.reccap) {
+		X.reccap = X.reccap ? X.reccap * 2 : 1 << 16;
+		X.rec = xrealloc(X.rec, X.reccap * sizeof *X.rec);
+	}
+	X.rec[X.nrec++] = (Rec){ cust, when, amount };
+}
+
+/* ---- reading ---- */
+
+static void read_file(const char *path)
+{
+	Tsv t;
+	tsv_open(&t, path);
+	int ci = tsv_need(&t, "customer_id", NULL), bi = tsv_col(&t, "brand");
+	int monthly = tsv_col(&t, "month") >= 0;
+	if (X.monthly < 0) {
+		X.monthly = monthly;
+		X.has_brand = bi >= 0;
+	} else if (X.monthly != monthly || X.has_brand != (bi >= 0)) {
+		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
+		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
+	}
+	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? "crm-agg" : NULL);
+	int ki = -1, si = -1, oi = -1, li = -1;
+	if (monthly) {
+		di = tsv_need(&t, "month", "crm-agg");
+		oi = tsv_need(&t, "orders", "crm-agg");
+		li = tsv_need(&t, "last_date", "crm-agg");
+		if (X.as_of_given && X.as_of != month_last_day(month_of_day(X.as_of)))
+			die("--as-of: with monthly rows the as-of date must be the last day of a month");
+	} else {
+		di = tsv_need(&t, "date", NULL);
+		qi = tsv_need(&t, "qty", NULL);
+		if (X.products)
+			si = tsv_need(&t, "sku", NULL);
+		else if ((ki = tsv_col(&t, "category")) < 0)
+			die("%s: missing column 'category' (or give a products file with --products)", t.name);
+	}
+	char key[2048];
+	uint32_t prev = UINT32_MAX;
+	while (tsv_next(&t)) {
+		X.rows++;
+		Field fc = t.f[ci];
+		if (fc.n == 0)
+			tsv_fail(&t, ci, "is empty");
+		const char *bp = "";
+		size_t bn = 0;
+		const char *kp = fc.p;
+		size_t kn = fc.n;
+		if (bi >= 0) {
+			bp = t.f[bi].p;
+			bn = t.f[bi].n;
+			if (bn == 0)
+				tsv_fail(&t, bi, "is empty");
+			if (memchr(bp, 0, bn))
+				tsv_fail(&t, bi, "holds a NUL byte");
+			if (bn + 1 + fc.n > sizeof key)
+				tsv_fail(&t, ci, "is too long (brand and customer_id over 2047 bytes)");
+			memcpy(key, bp, bn);
+			key[bn] = 0;
+			memcpy(key + bn + 1, fc.p, fc.n);
+			kp = key;
+			kn = bn + 1 + fc.n;
+		}
+		const char *why;
+		int64_t amount;
+		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, X.decimals, &amount)))
+			tsv_fail(&t, ai, why);
+		int32_t when, day;
+		int purchase;
+		const Brand *b;
+		if (monthly) {
+			int32_t mon;
+			if ((why = month_parse(t.f[di].p, t.f[di].n, &mon)))
+				tsv_fail(&t, di, why);
+			int64_t orders;
+			if ((why = int_parse(t.f[oi].p, t.f[oi].n, &orders)))
+				tsv_fail(&t, oi, why);
+			if (orders < 0 || orders > 31)
+				tsv_fail(&t, oi, "is not a count of days in a month (0-31)");
+			day = month_last_day(mon);
+			if (day > X.max_day)
+				X.max_day = day;
+			if (X.as_of_given && day > X.as_of) {
+				X.later++;
+				continue;
+			}
+			int32_t last = INT32_MIN;
+			if (t.f[li].n) {
+				if ((why = date_parse(t.f[li].p, t.f[li].n, &last)))
+					tsv_fail(&t, li, why);
+				if (month_of_day(last) != mon)
+					tsv_fail(&t, li, "is not in the row's month");
+			}
+			when = mon * 32 + (int32_t)orders;
+			uint32_t c = customer(kp, kn, hash_bytes(kp, kn), bi >= 0 ? brand_of(bp, bn) : brand_of("", 0));
+			if (last > X.cust[c].last)
+				X.cust[c].last = last;
+			add_rec(c, when, amount);
+			X.used++;
+			continue;
+		}
+		if ((why = date_parse(t.f[di].p, t.f[di].n, &day)))
+			tsv_fail(&t, di, why);
+		int64_t qty;
+		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
+			tsv_fail(&t, qi, why);
+		if (day > X.max_day)
+			X.max_day = day;
+		if (X.as_of_given && day > X.as_of) {
+			X.later++;
+			continue;
+		}
+		const char *cat;
+		size_t catn;
+		if (X.products) {
+			cat = products_category(X.products, t.f[si].p, t.f[si].n);
+			if (!cat) {
+				char msg[600];
+				snprintf(msg, sizeof msg, "is not in the products file %s", X.products->path);
+				tsv_fail(&t, si, msg);
+			}
+			catn = strlen(cat);
+		} else {
+			cat = t.f[ki].p;
+			catn = t.f[ki].n;
+			if (catn == 0)
+				tsv_fail(&t, ki, "is empty");
+		}
+		/* The customer of the line before is checked first: an order's
+		 * lines come together. */
+		uint32_t c;
+		if (prev != UINT32_MAX && X.cust[prev].key_n == kn && memcmp(key_of(&X.cust[prev]), kp, kn) == 0)
+			c = prev;
+		else
+			c = customer(kp, kn, hash_bytes(kp, kn), brand_of(bp, bn));
+		prev = c;
+		b = &X.br[X.cust[c].brand];
+		if (excluded(b, cat, catn)) {
+			X.excluded++;
+			continue;
+		}
+		X.used++;
+		purchase = qty > 0 && amount >= 0;
+		if (purchase && day > X.cust[c].last)
+			X.cust[c].last = day;
+		when = day * 2 + purchase;
+		Rec *r = X.nrec ? &X.rec[X.nrec - 1] : NULL;
+		if (r && r->cust == c && r->when >> 1 == day) {
+			r->when |= purchase;
+			if (add_check(&r->amount, amount))
+				tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
+		} else {
+			add_rec(c, when, amount);
+		}
+	}
+	tsv_close(&t);
+}
+
+/* ---- folding and scoring ---- */
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* fold groups the records by customer and computes recency, frequency and
+ * monetary over each customer's brand period. */
+static void fold(void)
+{
+	uint32_t *start = xcalloc(X.ncust + 1, sizeof *start);
+	for (size_t i = 0; i < X.nrec; i++)
+		start[X.rec[i].cust + 1]++;
+	for (size_t c = 0; c < X.ncust; c++)
+		start[c + 1] += start[c];
+	int32_t *when = xmalloc((X.nrec ? X.nrec : 1) * sizeof *when);
+	int64_t *amt = xmalloc((X.nrec ? X.nrec : 1) * sizeof *amt);
+	uint32_t *fill = xmalloc((X.ncust + 1) * sizeof *fill);
+	memcpy(fill, start, (X.ncust + 1) * sizeof *fill);
+	for (size_t i = 0; i < X.nrec; i++) {
+		uint32_t at = fill[X.rec[i].cust]++;
+		when[at] = X.rec[i].when;
+		amt[at] = X.rec[i].amount;
+	}
+	free(fill);
+	free(X.rec);
+	X.rec = NULL;
+	int32_t as_of_mon = month_of_day(X.as_of);
+	for (size_t c = 0; c < X.ncust; c++) {
+		Cust *u = &X.cust[c];
+		const Brand *b = &X.br[u->brand];
+		uint32_t lo = start[c], hi = start[c + 1];
+		/* Days of one customer: sort to count distinct purchase days. */
+		if (!X.monthly && hi - lo > 1)
+			qsort(when + lo, hi - lo, sizeof *when, cmp_i32);
+		int32_t first = X.as_of - b->period_days; /* the period is (first, as_of] */
+		int32_t prev_day = INT32_MIN;
+		for (uint32_t i = lo; i < hi; i++) {
+			if (X.monthly) {
+				int32_t mon = when[i] >> 5;
+				if (mon <= as_of_mon - b->period_months || mon > as_of_mon)
+					continue;
+				u->freq += (uint32_t)(when[i] & 31);
+			} else {
+				int32_t day = when[i] >> 1;
+				if (day <= first)
+					continue;
+				if ((when[i] & 1) && day != prev_day) {
+					u->freq++;
+					prev_day = day;
+				}
+			}
+			if (add_check(&u->mon, amt[i]))
+				die("the monetary value of customer '%.*s' overflows 64 bits", (int)u->key_n, key_of(u));
+		}
+		u->scored = u->freq > 0;
+		if (u->scored && u->last == INT32_MIN)
+			die("customer '%.*s' has orders but no last_date", (int)u->key_n, key_of(u));
+		if (u->scored)
+			u->recency = X.as_of - u->last;
+	}
+	free(start);
+	free(when);
+	free(amt);
+}
+
+static int64_t measure(const Cust *u, int m)
+{
+	return m == M_R ? u->recency : m == M_F ? (int64_t)u->freq : u->mon;
+}
+
+/* score: higher is better; a value at or below threshold k is in bin k
+ * (the thresholds are inclusive upper bounds); recency counts in reverse. */
+static int score(const Brand *b, int m, int64_t v)
+{
+	int above = 0;
+	for (int k = 0; k < b->bins - 1; k++)
+		above += v > b->thr[m][k];
+	return m == M_R ? b->bins - above : 1 + above;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const Cust *x = &X.cust[*(const uint32_t *)a], *y = &X.cust[*(const uint32_t *)b];
+	size_t n = x->key_n < y->key_n ? x->key_n : y->key_n;
+	int c = memcmp(key_of(x), key_of(y), n);
+	if (c)
+		return c;
+	return (x->key_n > y->key_n) - (x->key_n < y->key_n);
+}
+
+static void score_brand(Brand *b)
+{
+	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
+	for (int m = 0; m < 3; m++) {
+		if (!b->quantile[m]) {
+			memcpy(b->thr[m], b->cut[m], sizeof b->cut[m]);
+			continue;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			v[i] = measure(&X.cust[b->idx[i]], m);
+		qsort(v, b->n, sizeof *v, cmp_i64);
+		/* Nearest rank: threshold k is the value at rank ceil(k n / bins). */
+		for (int k = 1; k < b->bins; k++) {
+			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->bins - 1) / (uint64_t)b->bins);
+			b->thr[m][k - 1] = b->n ? v[rank ? rank - 1 : 0] : 0;
+		}
+	}
+	free(v);
+	for (size_t i = 0; i < b->n; i++) {
+		Cust *u = &X.cust[b->idx[i]];
+		for (int m = 0; m < 3; m++)
+			u->score[m] = (uint8_t)score(b, m, measure(u, m));
+		size_t s = 0;
+		for (; s < b->nseg; s++) {
+			const Segment *g = &b->seg[s];
+			int ok = 1;
+			for (int m = 0; m < 3; m++)
+				ok &= u->score[m] >= g->lo[m] && u->score[m] <= g->hi[m];
+			if (ok)
+				break;
+		}
+		/* crm-rules makes the last segment take every score. */
+		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
+	}
+}
+
+static void score_all(void)
+{
+	for (size_t c = 0; c < X.ncust; c++)
+		if (X.cust[c].scored)
+			X.br[X.cust[c].brand].n++;
+	for (size_t i = 0; i < X.nbr; i++) {
+		X.br[i].idx = xmalloc((X.br[i].n ? X.br[i].n : 1) * sizeof *X.br[i].idx);
+		X.br[i].n = 0;
+	}
+	for (size_t c = 0; c < X.ncust; c++)
+		if (X.cust[c].scored) {
+			Brand *b = &X.br[X.cust[c].brand];
+			b->idx[b->n++] = (uint32_t)c;
+		}
+	for (size_t i = 0; i < X.nbr; i++) {
+		qsort(X.br[i].idx, X.br[i].n, sizeof *X.br[i].idx, cmp_key);
+		score_brand(&X.br[i]);
+	}
+}
+
+/* Brands in output order: by name. */
+static int cmp_brand(const void *a, const void *b)
+{
+	const Brand *x = &X.br[*(const uint32_t *)a], *y = &X.br[*(const uint32_t *)b];
+	size_t n = x->name_n < y->name_n ? x->name_n : y->name_n;
+	int c = n ? memcmp(x->name, y->name, n) : 0;
+	return c ? c : (x->name_n > y->name_n) - (x->name_n < y->name_n);
+}
+
+/* ---- writing ---- */
+
+static void put_money(Out *o, int64_t v)
+{
+	char b[32];
+	out_write(o, b, fixed_fmt(b, v, X.decimals));
+}
+
+static void put_fixed(Out *o, int64_t v, int d)
+{
+	char b[32];
+	out_write(o, b, fixed_fmt(b, v, d));
+}
+
+/* rfm_score in hundredths: the weighted mean of the scores. */
+static int64_t rfm_score(const Brand *b, const Cust *u)
+{
+	int64_t num = 0;
+	for (int m = 0; m < 3; m++)
+		num += b->w[m] * u->score[m];
+	return mul_div_round(num, 100, b->wsum);
+}
+
+static void put_brand(Out *o, const Brand *b)
+{
+	if (X.has_brand) {
+		out_write(o, b->name, b->name_n);
+		out_char(o, '\t');
+	}
+}
+
+static void write_rows(Out *o, const uint32_t *order)
+{
+	if (X.has_brand)
+		out_str(o, "brand\t");
+	out_str(o, "customer_id\trecency\tfrequency\tmonetary\tr_score\tf_score\tm_score\trfm_score\t"
+		   "segment\trecommendation\tsegmented_at\n");
+	char asof[11];
+	date_fmt(asof, X.as_of);
+	for (size_t bi = 0; bi < X.nbr; bi++) {
+		const Brand *b = &X.br[order[bi]];
+		for (size_t i = 0; i < b->n; i++) {
+			const Cust *u = &X.cust[b->idx[i]];
+			put_brand(o, b);
+			const char *k = key_of(u);
+			size_t kn = u->key_n;
+			if (X.has_brand) {
+				k += b->name_n + 1;
+				kn -= b->name_n + 1;
+			}
+			out_write(o, k, kn);
+			out_char(o, '\t');
+			out_i64(o, u->recency);
+			out_char(o, '\t');
+			out_u64(o, u->freq);
+			out_char(o, '\t');
+			put_money(o, u->mon);
+			for (int m = 0; m < 3; m++) {
+				out_char(o, '\t');
+				out_char(o, (char)('0' + u->score[m]));
+			}
+			out_char(o, '\t');
+			put_fixed(o, rfm_score(b, u), 2);
+			out_char(o, '\t');
+			out_str(o, b->seg[u->seg].label);
+			out_char(o, '\t');
+			out_str(o, b->seg[u->seg].action);
+			out_char(o, '\t');
+			out_write(o, asof, 10);
+			out_char(o, '\n');
+		}
+	}
+}
+
+static void put_measure(Out *o, int m, int64_t v)
+{
+	if (m == M_M)
+		put_money(o, v);
+	else
+		out_i64(o, v);
+}
+
+static void write_thresholds(Out *o, const uint32_t *order)
+{
+	if (X.has_brand)
+		out_str(o, "brand\t");
+	out_str(o, "measure\tmethod\tscore\tabove\tup_to\tcustomers\tmin\tmax\n");
+	for (size_t bi = 0; bi < X.nbr; bi++) {
+		const Brand *b = &X.br[order[bi]];
+		for (int m = 0; m < 3; m++) {
+			uint64_t cnt[MAXBINS + 1] = { 0 };
+			int64_t mn[MAXBINS + 1], mx[MAXBINS + 1];
+			for (size_t i = 0; i < b->n; i++) {
+				const Cust *u = &X.cust[b->idx[i]];
+				int s = u->score[m];
+				int64_t v = measure(u, m);
+				if (!cnt[s]++ || v < mn[s])
+					mn[s] = v;
+				if (cnt[s] == 1 || v > mx[s])
+					mx[s] = v;
+			}
+			for (int s = b->bins; s >= 1; s--) {
+				/* Score s holds values in (thr[k-1], thr[k]] with k = s - 1
+				 * (frequency, monetary) or k = bins - s (recency). */
+				int k = m == M_R ? b->bins - s : s - 1;
+				put_brand(o, b);
+				out_str(o, measure_name[m]);
+				out_str(o, b->quantile[m] ? "\tquantile\t" : "\tcuts\t");
+				out_char(o, (char)('0' + s));
+				out_char(o, '\t');
+				if (k > 0)
+					put_measure(o, m, b->thr[m][k - 1]);
+				out_char(o, '\t');
+				if (k < b->bins - 1)
+					put_measure(o, m, b->thr[m][k]);
+				out_char(o, '\t');
+				out_u64(o, cnt[s]);
+				out_char(o, '\t');
+				if (cnt[s])
+					put_measure(o, m, mn[s]);
+				out_char(o, '\t');
+				if (cnt[s])
+					put_measure(o, m, mx[s]);
+				out_char(o, '\n');
+			}
+		}
+	}
+}
+
+/* Per segment of a brand: counts, sums and medians. */
+typedef struct {
+	uint64_t n;
+	int64_t mon;
+	int64_t med[3];     /* medians x 2 (the sum of the two middle values) */
+} SegSum;
+
+static int64_t median2(int64_t *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_i64);
+	return n % 2 ? 2 * v[n / 2] : v[n / 2 - 1] + v[n / 2];
+}
+
+static SegSum *summarize(const Brand *b, int64_t *total)
+{
+	SegSum *ss = xcalloc(b->nseg, sizeof *ss);
+	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
+	*total = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const Cust *u = &X.cust[b->idx[i]];
+		ss[u->seg].n++;
+		ss[u->seg].mon += u->mon;
+		*total += u->mon;
+	}
+	for (size_t s = 0; s < b->nseg; s++)
+		for (int m = 0; m < 3; m++) {
+			size_t n = 0;
+			for (size_t i = 0; i < b->n; i++) {
+				const Cust *u = &X.cust[b->idx[i]];
+				if (u->seg == s)
+					v[n++] = measure(u, m);
+			}
+			ss[s].med[m] = median2(v, n);
+		}
+	free(v);
+	return ss;
+}
+
+enum { SHARE_D = 4 };
+
+static int64_t share(int64_t part, int64_t whole)
+{
+	return whole > 0 ? mul_div_round(part, pow10_i64[SHARE_D], whole) : 0;
+}
+
+static void write_summary(Out *o, const uint32_t *order)
+{
+	if (X.has_brand)
+		out_str(o, "brand\t");
+	out_str(o, "segment\tcustomers\tshare\tmonetary\tavg_monetary\trevenue_share\t"
+		   "median_recency\tmedian_frequency\tmedian_monetary\trecommendation\n");
+	for (size_t bi = 0; bi < X.nbr; bi++) {
+		const Brand *b = &X.br[order[bi]];
+		int64_t total;
+		SegSum *ss = summarize(b, &total);
+		for (size_t s = 0; s < b->nseg; s++) {
+			put_brand(o, b);
+			out_str(o, b->seg[s].label);
+			out_char(o, '\t');
+			out_u64(o, ss[s].n);
+			out_char(o, '\t');
+			put_fixed(o, share((int64_t)ss[s].n, (int64_t)b->n), SHARE_D);
+			out_char(o, '\t');
+			put_money(o, ss[s].mon);
+			out_char(o, '\t');
+			put_money(o, ss[s].n ? div_round(ss[s].mon, (int64_t)ss[s].n) : 0);
+			out_char(o, '\t');
+			put_fixed(o, share(ss[s].mon, total), SHARE_D);
+			out_char(o, '\t');
+			put_fixed(o, ss[s].med[M_R] * 5, 1);
+			out_char(o, '\t');
+			put_fixed(o, ss[s].med[M_F] * 5, 1);
+			out_char(o, '\t');
+			put_money(o, div_round(ss[s].med[M_M], 2));
+			out_char(o, '\t');
+			out_str(o, b->seg[s].action);
+			out_char(o, '\n');
+		}
+		free(ss);
+	}
+}
+
+typedef struct {
+	uint64_t h;
+	uint32_t c;
+} Pick;
+
+static int cmp_pick(const void *a, const void *b)
+{
+	const Pick *x = a, *y = b;
+	if (x->h != y->h)
+		return (x->h > y->h) - (x->h < y->h);
+	return cmp_key(&x->c, &y->c);
+}
+
+static void write_json(Out *o, const uint32_t *order)
+{
+	char id[17], asof[11];
+	rules_id(X.rules, id);
+	date_fmt(asof, X.as_of);
+	out_str(o, "{\"schema\":\"crm-rfm/1\",\"generator\":\"crm-rfm " CRM_VERSION "\",\"rules_id\":");
+	json_str(o, id, 16);
+	out_str(o, ",\"as_of\":");
+	json_str(o, asof, 10);
+	out_str(o, ",\"input\":");
+	json_cstr(o, X.monthly ? "monthly" : "transactions");
+	out_str(o, ",\"brands\":[");
+	for (size_t bi = 0; bi < X.nbr; bi++) {
+		const Brand *b = &X.br[order[bi]];
+		out_str(o, bi ? ",\n{\"brand\":" : "\n{\"brand\":");
+		if (b->name)
+			json_str(o, b->name, b->name_n);
+		else
+			out_str(o, "null");
+		out_str(o, ",\"customers\":");
+		out_u64(o, b->n);
+		out_str(o, ",\"period_days\":");
+		out_i64(o, b->period_days);
+		out_str(o, ",\"bins\":");
+		out_i64(o, b->bins);
+		out_str(o, ",\"thresholds\":{");
+		for (int m = 0; m < 3; m++) {
+			out_str(o, m ? ",\"" : "\"");
+			out_str(o, measure_name[m]);
+			out_str(o, "\":[");
+			for (int k = 0; k < b->bins - 1; k++) {
+				if (k)
+					out_char(o, ',');
+				if (m == M_M)
+					json_fixed(o, b->thr[m][k], X.decimals);
+				else
+					out_i64(o, b->thr[m][k]);
+			}
+			out_char(o, ']');
+		}
+		int64_t total;
+		SegSum *ss = summarize(b, &total);
+		out_str(o, "},\"segments\":[");
+		for (size_t s = 0; s < b->nseg; s++) {
+			out_str(o, s ? ",\n{\"label\":" : "\n{\"label\":");
+			json_cstr(o, b->seg[s].label);
+			out_str(o, ",\"action\":");
+			json_cstr(o, b->seg[s].action);
+			out_str(o, ",\"customers\":");
+			out_u64(o, ss[s].n);
+			out_str(o, ",\"share\":");
+			json_fixed(o, share((int64_t)ss[s].n, (int64_t)b->n), SHARE_D);
+			out_str(o, ",\"monetary\":");
+			json_fixed(o, ss[s].mon, X.decimals);
+			out_str(o, ",\"avg_monetary\":");
+			json_fixed(o, ss[s].n ? div_round(ss[s].mon, (int64_t)ss[s].n) : 0, X.decimals);
+			out_str(o, ",\"revenue_share\":");
+			json_fixed(o, share(ss[s].mon, total), SHARE_D);
+			out_str(o, ",\"median_recency\":");
+			json_fixed(o, ss[s].med[M_R] * 5, 1);
+			out_str(o, ",\"median_frequency\":");
+			json_fixed(o, ss[s].med[M_F] * 5, 1);
+			out_str(o, ",\"median_monetary\":");
+			json_fixed(o, div_round(ss[s].med[M_M], 2), X.decimals);
+			out_str(o, ",\"ranges\":{");
+			static const char *const rk[3] = { "r", "f", "m" };
+			for (int m = 0; m < 3; m++) {
+				out_str(o, m ? ",\"" : "\"");
+				out_str(o, rk[m]);
+				out_str(o, "\":[");
+				out_i64(o, b->seg[s].lo[m]);
+				out_char(o, ',');
+				out_i64(o, b->seg[s].hi[m]);
+				out_char(o, ']');
+			}
+			out_str(o, "}}");
+		}
+		free(ss);
+		/* The R x F grid: customers and monetary value per cell,
+		 * grid[f - 1][r - 1]. */
+		uint64_t cnt[MAXBINS][MAXBINS] = { { 0 } };
+		int64_t mon[MAXBINS][MAXBINS] = { { 0 } };
+		for (size_t i = 0; i < b->n; i++) {
+			const Cust *u = &X.cust[b->idx[i]];
+			cnt[u->score[M_F] - 1][u->score[M_R] - 1]++;
+			mon[u->score[M_F] - 1][u->score[M_R] - 1] += u->mon;
+		}
+		out_str(o, "],\"grid\":[");
+		for (int f = 0; f < b->bins; f++) {
+			out_str(o, f ? ",[" : "[");
+			for (int r = 0; r < b->bins; r++) {
+				out_str(o, r ? ",[" : "[");
+				out_u64(o, cnt[f][r]);
+				out_char(o, ',');
+				json_fixed(o, mon[f][r], X.decimals);
+				out_char(o, ']');
+			}
+			out_char(o, ']');
+		}
+		/* A sample for the scatter: the customers with the smallest
+		 * key hashes, so it never depends on input order. */
+		Pick *p = xmalloc((b->n ? b->n : 1) * sizeof *p);
+		for (size_t i = 0; i < b->n; i++)
+			p[i] = (Pick){ X.cust[b->idx[i]].h, b->idx[i] };
+		qsort(p, b->n, sizeof *p, cmp_pick);
+		size_t np = b->n < SAMPLE ? b->n : SAMPLE;
+		out_str(o, "],\"points\":[");
+		for (size_t i = 0; i < np; i++) {
+			const Cust *u = &X.cust[p[i].c];
+			out_str(o, i ? ",[" : "[");
+			out_i64(o, u->recency);
+			out_char(o, ',');
+			out_u64(o, u->freq);
+			out_char(o, ',');
+			json_fixed(o, u->mon, X.decimals);
+			out_char(o, ',');
+			out_u64(o, u->seg);
+			out_char(o, ']');
+		}
+		free(p);
+		out_str(o, "]}");
+	}
+	out_str(o, "]}\n");
+}
+
+int main(int argc, char **argv)
+{
+	crm_init(argv[0]);
+	const char *rules_path = NULL, *output = "-", *products_path = NULL;
+	int mode = 0, stats = 0;
+	X.as_of = INT32_MIN;
+	X.has_brand = X.monthly = -1;
+	X.max_day = INT32_MIN;
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "products", required_argument, NULL, 'p' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "thresholds", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': rules_path = optarg; break;
+		case 'p': products_path = optarg; break;
+		case 'a':
+			if (date_parse(optarg, strlen(optarg), &X.as_of))
+				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			X.as_of_given = 1;
+			break;
+		case 'S':
+		case 'T':
+		case 'J':
+			if (mode && mode != ch)
+				usage_fail(usage_text, "--summary, --thresholds and --json exclude each other");
+			mode = ch;
+			break;
+		case 's': stats = 1; break;
+		case 'o': output = optarg; break;
+		case 'h':
+			printf("usage: %s\n", usage_text);
+			return 0;
+		case 'V':
+			printf("crm-rfm %s\n", CRM_VERSION);
+			return 0;
+		default:
+			usage_fail(usage_text, NULL);
+		}
+	}
+	X.rules = rules_load(rules_path);
+	X.decimals = (int)rules_int(X.rules, NULL, "money.decimals");
+	Products products;
+	if (products_path) {
+		products_load(&products, products_path);
+		X.products = &products;
+	}
+	Out o;
+	out_create(&o, output);
+	if (optind == argc)
+		read_file("-");
+	for (int i = optind; i < argc; i++)
+		read_file(argv[i]);
+	if (!X.as_of_given) {
+		if (X.max_day == INT32_MIN)
+			die("no rows to score, and no --as-of");
+		X.as_of = X.max_day;
+	}
+	fold();
+	score_all();
+	uint32_t *order = xmalloc((X.nbr ? X.nbr : 1) * sizeof *order);
+	for (size_t i = 0; i < X.nbr; i++)
+		order[i] = (uint32_t)i;
+	qsort(order, X.nbr, sizeof *order, cmp_brand);
+	if (mode == 'S')
+		write_summary(&o, order);
+	else if (mode == 'T')
+		write_thresholds(&o, order);
+	else if (mode == 'J')
+		write_json(&o, order);
+	else
+		write_rows(&o, order);
+	out_close(&o);
+	if (stats) {
+		uint64_t scored = 0;
+		for (size_t i = 0; i < X.nbr; i++)
+			scored += X.br[i].n;
+		char asof[11];
+		date_fmt(asof, X.as_of);
+		fprintf(stderr, "crm-rfm: as of %s: %llu rows read: %llu used, %llu of excluded categories, "
+			"%llu after the as-of date; %llu customers, %llu scored (a consumable order in the "
+			"period), %llu not\n", asof, (unsigned long long)X.rows, (unsigned long long)X.used,
+			(unsigned long long)X.excluded, (unsigned long long)X.later,
+			(unsigned long long)X.ncust, (unsigned long long)scored,
+			(unsigned long long)(X.ncust - scored));
+	}
+	return 0;
+}
