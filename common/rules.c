@@ -625,7 +625,9 @@ static void check_rfm(Loader *L, const char *brand)
 			int lo, hi;
 			sscanf(e->value, "%d-%d", &lo, &hi);
 			if (hi > bins)
-				lerr(L, e->file, e->line, "key '%s': %s reaches past rfm.bins (%d)", key, e->value, bins);
+				lerr(L, e->file, e->line, "key '%s': %s reaches past rfm.bins (%d); every segment "
+				     "must be restated for the bins (see rules/examples/rfm-quartiles.rules)",
+				     key, e->value, bins);
 			if (!comma && (lo != 1 || hi != bins))
 				all = 0;
 		}

@@ -26,8 +26,14 @@ rm -f data/changed.rules.tmp
 expect "the built-in rules have a fixed id" "$(crm-rules id)" "$(CRM_RULES= crm-rules id)"
 check "CRM_RULES is used when no file is given" "[ \"\$(CRM_RULES=data/good.rules crm-rules id)\" = \"\$(crm-rules id data/good.rules)\" ]"
 # Every key of the table is documented in crm-rules(5) and set in default.rules.
-for k in $(crm-rules show | cut -f1 | sed 1d | grep -v '^tier\.[a-z]*\.' ); do
+for k in $(crm-rules show | cut -f1 | sed 1d | grep -v -e '^tier\.[a-z]*\.' -e '^rfm\.segment\.[a-z_]*\.'); do
 	grep -q "^\.It Cm $k " "$TESTS/../man/crm-rules.5" || fail "crm-rules(5) documents $k"
+done
+# Keys named after a tier or segment are documented in their pattern form.
+for k in tier.min_avg_monthly tier.min_orders tier.min_avg_order rfm.segment.r rfm.segment.f \
+	rfm.segment.m rfm.segment.label rfm.segment.action; do
+	grep -q "^\.It Cm ${k%.*}. Ns Ar name Ns Cm .${k##*.} " "$TESTS/../man/crm-rules.5" ||
+		fail "crm-rules(5) documents ${k%.*}.NAME.${k##*.}"
 done
 pass "crm-rules(5) documents every key"
 finish

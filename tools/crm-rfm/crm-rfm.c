@@ -411,9 +411,9 @@ static void read_file(const char *path)
 
 /* ---- folding and scoring ---- */
 
-static int cmp_i32(const void *a, const void *b)
+static int cmp_when(const void *a, const void *b)
 {
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	int32_t x = ((const Rec *)a)->when, y = ((const Rec *)b)->when;
 	return (x > y) - (x < y);
 }
 
@@ -432,15 +432,11 @@ static void fold(void)
 		start[X.rec[i].cust + 1]++;
 	for (size_t c = 0; c < X.ncust; c++)
 		start[c + 1] += start[c];
-	int32_t *when = xmalloc((X.nrec ? X.nrec : 1) * sizeof *when);
-	int64_t *amt = xmalloc((X.nrec ? X.nrec : 1) * sizeof *amt);
+	Rec *g = xmalloc((X.nrec ? X.nrec : 1) * sizeof *g);
 	uint32_t *fill = xmalloc((X.ncust + 1) * sizeof *fill);
 	memcpy(fill, start, (X.ncust + 1) * sizeof *fill);
-	for (size_t i = 0; i < X.nrec; i++) {
-		uint32_t at = fill[X.rec[i].cust]++;
-		when[at] = X.rec[i].when;
-		amt[at] = X.rec[i].amount;
-	}
+	for (size_t i = 0; i < X.nrec; i++)
+		g[fill[X.rec[i].cust]++] = X.rec[i];
 	free(fill);
 	free(X.rec);
 	X.rec = NULL;
@@ -451,25 +447,25 @@ static void fold(void)
 		uint32_t lo = start[c], hi = start[c + 1];
 		/* Days of one customer: sort to count distinct purchase days. */
 		if (!X.monthly && hi - lo > 1)
-			qsort(when + lo, hi - lo, sizeof *when, cmp_i32);
+			qsort(g + lo, hi - lo, sizeof *g, cmp_when);
 		int32_t first = X.as_of - b->period_days; /* the period is (first, as_of] */
 		int32_t prev_day = INT32_MIN;
 		for (uint32_t i = lo; i < hi; i++) {
 			if (X.monthly) {
-				int32_t mon = when[i] >> 5;
+				int32_t mon = g[i].when >> 5;
 				if (mon <= as_of_mon - b->period_months || mon > as_of_mon)
 					continue;
-				u->freq += (uint32_t)(when[i] & 31);
+				u->freq += (uint32_t)(g[i].when & 31);
 			} else {
-				int32_t day = when[i] >> 1;
+				int32_t day = g[i].when >> 1;
 				if (day <= first)
 					continue;
-				if ((when[i] & 1) && day != prev_day) {
+				if ((g[i].when & 1) && day != prev_day) {
 					u->freq++;
 					prev_day = day;
 				}
 			}
-			if (add_check(&u->mon, amt[i]))
+			if (add_check(&u->mon, g[i].amount))
 				die("the monetary value of customer '%.*s' overflows 64 bits", (int)u->key_n, key_of(u));
 		}
 		u->scored = u->freq > 0;
@@ -479,8 +475,7 @@ static void fold(void)
 			u->recency = X.as_of - u->last;
 	}
 	free(start);
-	free(when);
-	free(amt);
+	free(g);
 }
 
 static int64_t measure(const Cust *u, int m)
@@ -773,11 +768,15 @@ static void write_summary(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			put_fixed(o, share(ss[s].mon, total), SHARE_D);
 			out_char(o, '\t');
-			put_fixed(o, ss[s].med[M_R] * 5, 1);
+			/* An empty segment has no medians. */
+			if (ss[s].n)
+				put_fixed(o, ss[s].med[M_R] * 5, 1);
 			out_char(o, '\t');
-			put_fixed(o, ss[s].med[M_F] * 5, 1);
+			if (ss[s].n)
+				put_fixed(o, ss[s].med[M_F] * 5, 1);
 			out_char(o, '\t');
-			put_money(o, div_round(ss[s].med[M_M], 2));
+			if (ss[s].n)
+				put_money(o, div_round(ss[s].med[M_M], 2));
 			out_char(o, '\t');
 			out_str(o, b->seg[s].action);
 			out_char(o, '\n');
@@ -857,12 +856,17 @@ static void write_json(Out *o, const uint32_t *order)
 			json_fixed(o, ss[s].n ? div_round(ss[s].mon, (int64_t)ss[s].n) : 0, X.decimals);
 			out_str(o, ",\"revenue_share\":");
 			json_fixed(o, share(ss[s].mon, total), SHARE_D);
-			out_str(o, ",\"median_recency\":");
-			json_fixed(o, ss[s].med[M_R] * 5, 1);
-			out_str(o, ",\"median_frequency\":");
-			json_fixed(o, ss[s].med[M_F] * 5, 1);
-			out_str(o, ",\"median_monetary\":");
-			json_fixed(o, div_round(ss[s].med[M_M], 2), X.decimals);
+			if (ss[s].n) {
+				out_str(o, ",\"median_recency\":");
+				json_fixed(o, ss[s].med[M_R] * 5, 1);
+				out_str(o, ",\"median_frequency\":");
+				json_fixed(o, ss[s].med[M_F] * 5, 1);
+				out_str(o, ",\"median_monetary\":");
+				json_fixed(o, div_round(ss[s].med[M_M], 2), X.decimals);
+			} else {
+				out_str(o, ",\"median_recency\":null,\"median_frequency\":null,"
+					   "\"median_monetary\":null");
+			}
 			out_str(o, ",\"ranges\":{");
 			static const char *const rk[3] = { "r", "f", "m" };
 			for (int m = 0; m < 3; m++) {

@@ -1,0 +1,105 @@
+#!/bin/sh
+# crm-rfm: quintiles with heavy ties computed by hand, every segment reached
+# through cut points, weights, thresholds and summary tables, agreement
+# with sqlite3 on generated data, monthly rows against transactions, brands,
+# input order, errors.
+. ../lib.sh
+
+# Ten customers whose scores data/ties.expected works out by hand: six share
+# frequency 1 and five monetary 10.00, so those scores leave bins empty
+# instead of splitting equal customers.
+crm-rfm --as-of 2024-12-31 data/ties.tsv | cut -f1-9 > "$WORK/ties.out"
+same "hand-computed quintile scores with heavy ties" data/ties.expected "$WORK/ties.out"
+
+golden tables
+t crm-rfm --as-of 2024-12-31 --thresholds data/ties.tsv
+t crm-rfm --as-of 2024-12-31 --summary --stats data/ties.tsv
+t crm-rfm --stats data/ties.tsv
+t "crm-rfm --as-of 2024-12-31 data/ties.tsv | cut -f1,9-"
+golden_end
+
+# Cut points fix every score, so each customer (named after the segment it
+# is built for) lands in its segment.
+golden segments
+t "crm-rfm --rules data/segments.rules data/segments.tsv | cut -f1-9"
+golden_end
+n=$(crm-rfm --rules data/segments.rules data/segments.tsv | tail -n +2 | cut -f9 | sort -u | wc -l)
+expect "the fixture reaches all ten segments" 10 "$n"
+crm-rfm --rules data/segments.rules data/segments.tsv | tail -n +2 | awk -F'\t' '
+	{ want = $1; gsub("_", " ", want); got = tolower($9); gsub("'"'"'", "", got)
+	  sub("customers", "", got); sub(/ +$/, "", got); sub("cant lose them", "cant lose", got)
+	  if (got != want) { print $1 " is in " $9; bad = 1 } }
+	END { exit bad }' > "$WORK/seg.err" 2>&1
+check "each fixture customer is in the segment it was built for" "[ ! -s $WORK/seg.err ]"
+
+# Generated data: the same scores from sqlite3.
+if [ "$SAN" = 1 ]; then CUST=400; else CUST=3000; fi
+crm-gen --customers $CUST --seed 7 > "$WORK/tx.tsv"
+crm-rfm "$WORK/tx.tsv" > "$WORK/rfm.tsv"
+sqlite3 -batch "$WORK/r.db" -cmd '.mode tabs' -cmd ".import $WORK/tx.tsv tx" < rfm.sql > "$WORK/sq.tsv"
+tail -n +2 "$WORK/rfm.tsv" | cut -f1-9 > "$WORK/ours.tsv"
+same "every score and segment equals the sqlite3 computation" "$WORK/sq.tsv" "$WORK/ours.tsv"
+check "and the data has customers ($(wc -l < "$WORK/sq.tsv"))" "[ $(wc -l < "$WORK/sq.tsv") -gt 100 ]"
+for s in Champions "Loyal Customers" "Can't Lose Them" "At Risk" "Potential Loyalists" Promising \
+	"Need Attention" "About to Sleep" Hibernating Lost; do
+	n=$(cut -f9 "$WORK/ours.tsv" | grep -cx "$s")
+	check "generated data reaches '$s' ($n)" "[ $n -gt 0 ]"
+done
+
+# Weights: rfm_score = (2 r + f + m) / 4, rounded half away from zero.
+printf 'rfm.weight.r = 2\n' > "$WORK/w.rules"
+crm-rfm --rules "$WORK/w.rules" "$WORK/tx.tsv" > "$WORK/w.tsv"
+awk -F'\t' 'NR > 1 { want = sprintf("%.2f", int((2 * $5 + $6 + $7) * 100 / 4 + 0.5) / 100)
+	if ($8 != want) { print $1, $8, want; bad = 1 } } END { exit bad }' "$WORK/w.tsv" > "$WORK/w.err"
+check "weights 2,1,1: rfm_score = (2 r + f + m) / 4" "[ ! -s $WORK/w.err ]"
+n=$(paste "$WORK/rfm.tsv" "$WORK/w.tsv" | awk -F'\t' '$8 != $19' | wc -l)
+check "and the weights changed rfm_score of $n customers" "[ $n -gt 0 ]"
+cut -f1-7,9 "$WORK/ours.tsv" > "$WORK/o8.tsv"; tail -n +2 "$WORK/w.tsv" | cut -f1-7,9 > "$WORK/w8.tsv"
+same "weights leave the scores and segments alone" "$WORK/o8.tsv" "$WORK/w8.tsv"
+
+# Input order does not matter.
+awk 'NR == 1 { print; next } { print | "sort -t \"\t\" -k6,6 -k2,2r" }' "$WORK/tx.tsv" > "$WORK/shuf.tsv"
+crm-rfm "$WORK/shuf.tsv" > "$WORK/shuf.out"
+same "shuffled input gives the same bytes" "$WORK/rfm.tsv" "$WORK/shuf.out"
+
+# crm-agg's monthly rows give the same as transactions when the period is
+# whole months: 2023-12-31 minus 365 days is 2022-12-31.
+crm-rfm --as-of 2023-12-31 "$WORK/tx.tsv" > "$WORK/day.out"
+crm-agg "$WORK/tx.tsv" | crm-rfm --as-of 2023-12-31 > "$WORK/mon.out"
+same "monthly rows = transactions over whole months" "$WORK/day.out" "$WORK/mon.out"
+
+# Brands are scored apart: each brand's rows are those of its rows alone.
+crm-gen --customers $((CUST / 2)) --brands 2 --seed 3 > "$WORK/btx.tsv"
+crm-rfm "$WORK/btx.tsv" > "$WORK/b.out"
+ok=1
+for b in $(tail -n +2 "$WORK/btx.tsv" | cut -f1 | sort -u); do
+	awk -F'\t' -v b="$b" 'NR == 1 || $1 == b' "$WORK/btx.tsv" | cut -f2- > "$WORK/one.tsv"
+	crm-rfm --as-of "$(tail -n +2 "$WORK/b.out" | head -1 | cut -f12)" "$WORK/one.tsv" | tail -n +2 > "$WORK/one.out"
+	awk -F'\t' -v b="$b" '$1 == b' "$WORK/b.out" | cut -f2- | cmp -s - "$WORK/one.out" || ok=0
+done
+check "each brand is scored on its own customers" "[ $ok = 1 ]"
+
+# Quartiles: the example rules restate the segments for 4 bins.
+crm-rfm --rules ../../rules/examples/rfm-quartiles.rules "$WORK/tx.tsv" > "$WORK/q.tsv"
+n=$(tail -n +2 "$WORK/q.tsv" | cut -f5-7 | tr '\t' '\n' | sort -u | tr -d '\n')
+expect "quartile scores run 1 to 4" 1234 "$n"
+
+# The dashboard's document adds up.
+crm-rfm --json "$WORK/tx.tsv" > "$WORK/rfm.json"
+check "--json: segments, grid and customers agree" "jq -e '.brands[0] as \$b | ([\$b.segments[].customers] | add) == \$b.customers and ([\$b.grid[][][0]] | add) == \$b.customers and (\$b.points | length) <= 2000 and (\$b.segments | length) == 10' $WORK/rfm.json"
+n=$(jq '[.brands[0].segments[].monetary] | add * 100 | round' "$WORK/rfm.json")
+m=$(tail -n +2 "$WORK/rfm.tsv" | awk -F'\t' '{ split($4, a, "."); s += a[1] * 100 + (substr($4, 1, 1) == "-" ? -a[2] : a[2]) } END { print s }')
+expect "--json: segment monetary values add up to the rows'" "$m" "$n"
+
+printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-01\tc1\ts\tcapsule\t1\t1.5x\n' > "$WORK/bad.tsv"
+printf 'rfm.bins = 4\n' > "$WORK/b4.rules"
+golden errors
+t crm-rfm "$WORK/bad.tsv"
+t crm-rfm --as-of 2024-02-30 "$WORK/tx.tsv"
+t "crm-agg $WORK/tx.tsv | crm-rfm --as-of 2024-12-15"
+t crm-rfm --summary --json "$WORK/tx.tsv"
+t "crm-rfm --rules $WORK/b4.rules $WORK/tx.tsv 2>&1 | head -3"
+t "cut -f1,2,3,5,6 $WORK/tx.tsv | crm-rfm"
+t "printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n' | crm-rfm"
+golden_end
+finish
