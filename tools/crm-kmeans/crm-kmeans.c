@@ -89,7 +89,7 @@ typedef struct {
 	char *text;
 	size_t text_n, text_cap;
 	size_t *off;        /* n + 1 offsets into text */
-	char *header;
+	char *header, *name;
 	int has_cluster_col;
 } Data;
 
@@ -172,6 +172,7 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 		D->text_n += t.line_n;
 		D->off[++D->n] = D->text_n;
 	}
+	D->name = xstrdup(t.name);
 	tsv_close(&t);
 	free(col);
 }
@@ -874,12 +875,12 @@ int main(int argc, char **argv)
 	const char *path = optind < argc ? argv[optind] : "-";
 	read_data(&D, path, feat, nfeat);
 	if (D.has_cluster_col && !profile && !json && !elbow)
-		die("%s: the input has a 'cluster' or 'cluster_name' column already", path);
+		die("%s: the input has a 'cluster' or 'cluster_name' column already", D.name);
 	int kmax = elbow && ehi > k ? ehi : k;
 	if (elbow && !json)
 		kmax = ehi;
 	if ((size_t)kmax > D.n)
-		die("%s: k = %d clusters need at least %d rows; there are %zu", path, kmax, kmax, D.n);
+		die("%s: k = %d clusters need at least %d rows; there are %zu", D.name, kmax, kmax, D.n);
 	standardize(&D);
 
 	ElbowRow *er = NULL;

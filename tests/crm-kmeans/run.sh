@@ -1,0 +1,67 @@
+#!/bin/sh
+# crm-kmeans: well-separated clusters recovered, the same seed the same
+# bytes, inertia within 1% of scikit-learn's and the silhouette equal to
+# its silhouette_score, named clusters on RFM data, errors.
+. ../lib.sh
+
+# Three blobs of 200 rows around (0,0,0), (10,10,10) and (-10,10,-10), noise
+# +-1, from a fixed linear congruential generator.
+awk 'BEGIN { OFS = "\t"; print "id", "group", "a", "b", "c"; s = 12345
+	split("0 0 0 10 10 10 -10 10 -10", m, " ")
+	for (i = 0; i < 600; i++) {
+		g = i % 3
+		for (j = 1; j <= 3; j++) { s = (s * 1103515245 + 12345) % 2147483648; v[j] = m[g * 3 + j] + 2 * s / 2147483648 - 1 }
+		printf "r%03d\t%d\t%.4f\t%.4f\t%.4f\n", i, g, v[1], v[2], v[3] } }' > "$WORK/blobs.tsv"
+crm-kmeans -k 3 --features a,b,c --no-log1p "$WORK/blobs.tsv" > "$WORK/k3.tsv"
+n=$(tail -n +2 "$WORK/k3.tsv" | cut -f2,6 | sort -u | wc -l)
+expect "three separated blobs: each is one cluster" 3 "$n"
+n=$(tail -n +2 "$WORK/k3.tsv" | cut -f6 | sort -u | wc -l)
+expect "and the three clusters differ" 3 "$n"
+cut -f1-5 "$WORK/k3.tsv" > "$WORK/k3in.tsv"
+same "every input row comes out, in order, with its columns" "$WORK/blobs.tsv" "$WORK/k3in.tsv"
+crm-kmeans -k 3 --features a,b,c --no-log1p "$WORK/blobs.tsv" > "$WORK/k3b.tsv"
+same "the same seed gives the same bytes" "$WORK/k3.tsv" "$WORK/k3b.tsv"
+crm-kmeans -k 3 --features a,b,c --no-log1p --seed 99 "$WORK/blobs.tsv" | tail -n +2 | cut -f2,6 | sort -u > "$WORK/s99"
+expect "another seed finds the same blobs" 3 "$(wc -l < "$WORK/s99")"
+
+golden blobs
+t crm-kmeans -k 3 --features a,b,c --no-log1p --profile "$WORK/blobs.tsv"
+t crm-kmeans --features a,b,c --no-log1p --elbow 2-5 "$WORK/blobs.tsv"
+golden_end
+
+# Against scikit-learn on the same standardized data (log1p, z-scores).
+if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi
+crm-gen --customers $CUST --seed 5 | crm-rfm > "$WORK/rfm.tsv"
+crm-kmeans --json "$WORK/rfm.tsv" > "$WORK/k.json"
+ours=$(jq .inertia "$WORK/k.json")
+theirs=$(/usr/bin/python3 ../../scripts/peers/kmeans-sklearn.py "$WORK/rfm.tsv" 4 | head -1)
+check "inertia $ours within 1% of scikit-learn's $theirs" \
+	"awk -v a=$ours -v b=$theirs 'BEGIN { exit !(a <= b * 1.01) }'"
+s_ours=$(crm-kmeans --features a,b,c --no-log1p --elbow 3-3 "$WORK/blobs.tsv" | tail -1 | cut -f3)
+printf 'recency\tfrequency\tmonetary\n' > "$WORK/b3.tsv"
+tail -n +2 "$WORK/blobs.tsv" | awk -F'\t' -v OFS='\t' '{ print $3 + 20, $4 + 20, $5 + 20 }' >> "$WORK/b3.tsv"
+s_theirs=$(/usr/bin/python3 ../../scripts/peers/kmeans-sklearn.py "$WORK/b3.tsv" 3 silhouette --no-log1p | tail -1)
+check "silhouette $s_ours = scikit-learn's silhouette_score $s_theirs" \
+	"awk -v a=$s_ours -v b=$s_theirs 'BEGIN { d = a - b; exit !(d < 0.0001 && d > -0.0001) }'"
+
+# RFM data: clusters are numbered best first and named by the rule.
+check "--json: cluster sizes add up to the rows" "jq -e '([.clusters[].customers] | add) == .rows' $WORK/k.json"
+names=$(jq -r '[.clusters[].name] | join(",")' "$WORK/k.json")
+check "clusters named by the rule ($names)" "echo '$names' | grep -q '^Champions,.*Lost'"
+crm-kmeans --profile "$WORK/rfm.tsv" > "$WORK/p.tsv"
+check "--profile: cluster 1 orders most often, the last least recently" \
+	"awk -F'\t' 'NR > 1 { f[NR] = \$7; r[NR] = \$5; n = NR } END { for (i = 3; i <= n; i++) if (f[i] > f[2]) exit 1; for (i = 2; i < n; i++) if (r[i] > r[n]) exit 1 }' $WORK/p.tsv"
+
+printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t10.5\nc2\t5\tmany\t8\n' > "$WORK/bad.tsv"
+printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t-10.5\nc2\t5\t1\t8\n' > "$WORK/neg.tsv"
+golden errors
+t crm-kmeans "$WORK/bad.tsv"
+t crm-kmeans -k 5 --no-log1p "$WORK/neg.tsv"
+t crm-kmeans -k 2 "$WORK/neg.tsv"
+t crm-kmeans -k 2 --no-log1p "$WORK/neg.tsv"
+t crm-kmeans --features recency,tenure "$WORK/neg.tsv"
+t crm-kmeans -k 0 "$WORK/neg.tsv"
+t crm-kmeans --elbow 5-2 "$WORK/neg.tsv"
+t "crm-kmeans -k 2 --no-log1p $WORK/neg.tsv | crm-kmeans -k 2 --no-log1p"
+golden_end
+finish
