@@ -1,12 +1,16 @@
 // The dashboard in a real browser (Debian's chromium driven by
 // playwright-core): figures on the page equal the JSON for the default and
 // a chosen brand and month, the CSV exports hold the table's figures, the
-// rules section names every key, a phone-wide page does not scroll sideways.
-// Usage: node browser.js DASHBOARD.html DOC.json OUTDIR
+// rules section names every key, a phone-wide page does not scroll sideways;
+// with crm-rfm and crm-kmeans documents, the segments page draws their
+// figures.
+// Usage: node browser.js DASHBOARD.html DOC.json OUTDIR [RFM.json KMEANS.json]
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
-const [page_path, doc_path, outdir] = process.argv.slice(2);
+const [page_path, doc_path, outdir, rfm_path, km_path] = process.argv.slice(2);
+const RFM = rfm_path ? JSON.parse(fs.readFileSync(rfm_path, 'utf8')) : null;
+const KM = km_path ? JSON.parse(fs.readFileSync(km_path, 'utf8')) : null;
 const D = JSON.parse(fs.readFileSync(doc_path, 'utf8'));
 let failed = 0;
 function check(name, ok, detail) {
@@ -54,12 +58,40 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
   check('at-risk list equals the JSON', same(risk, s0.at_risk.map(r => r.customer_id)), JSON.stringify(risk));
   const cells = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].textContent));
   check('customer ids show as written, markup and all', same(cells, s0.at_risk.map(r => r.customer_id)), JSON.stringify(cells));
-  const svgs = await page.$$eval('svg', v => v.map(s => s.querySelectorAll('rect,path').length));
+  const svgs = await page.$$eval('main > .grid svg', v => v.map(s => s.querySelectorAll('rect,path').length));
   check('three charts drawn', svgs.length === 3 && svgs.every(n => n > 0), JSON.stringify(svgs));
   const rules = await page.$$eval('#rules tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
   check('the rules section shows every key', same(rules, D.rules.keys.map(k => k.key)));
   check('the rules fingerprint is shown', (await page.$eval('#rules-id', e => e.textContent)) === D.rules.id);
   await page.screenshot({ path: path.join(outdir, 'desktop.png'), fullPage: true });
+
+  // The segments page.
+  const segShown = await page.$eval('#segments-section', e => !e.hidden);
+  check(RFM || KM ? 'segments page shown' : 'no segments page without documents', segShown === !!(RFM || KM));
+  if (RFM) {
+    const rb = async () => page.$$eval('#rfm-bars rect', rs => rs.map(r => Number(r.dataset.customers)));
+    const b0 = RFM.brands[0];
+    check('segment bars equal the RFM document', same(await rb(), b0.segments.map(x => x.customers)), JSON.stringify(await rb()));
+    const cells = await page.$$eval('#rfm-grid rect', rs => rs.map(r => [Number(r.dataset.r), Number(r.dataset.f), Number(r.dataset.customers)]));
+    check('R x F grid equals the document', cells.length === b0.bins * b0.bins &&
+          cells.every(([r, f, n]) => b0.grid[f - 1][r - 1][0] === n));
+    check('scatter draws every sampled customer', (await page.$$eval('#rfm-scatter circle', c => c.length)) === b0.points.length);
+    const labels = await page.$$eval('#rfm-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
+    check('segment table lists the segments in rule order', same(labels, b0.segments.map(x => x.label)));
+    if (RFM.brands.length > 1) {
+      const last = RFM.brands[RFM.brands.length - 1];
+      await page.selectOption('#brand', last.brand);
+      check(`segment bars follow the brand (${last.brand})`, same(await rb(), last.segments.map(x => x.customers)));
+      await page.selectOption('#brand', '');
+    }
+  }
+  if (KM) {
+    check('cluster scatter draws every sampled row', (await page.$$eval('#kmeans-scatter circle', c => c.length)) === KM.points.length);
+    check('elbow curve has a point per k', (await page.$$eval('#kmeans-elbow .elbow-point', c => c.length)) === KM.elbow.length);
+    const cl = await page.$$eval('#kmeans-table tbody tr', rs => rs.map(r => r.cells[1].dataset.value + ':' + r.cells[2].dataset.value));
+    check('cluster table equals the document', same(cl, KM.clusters.map(c => `${c.name}:${c.customers}`)), JSON.stringify(cl));
+  }
+  if (RFM || KM) await (await page.$('#segments-section')).screenshot({ path: path.join(outdir, 'segments.png') });
 
   // A brand and an earlier month, through the selectors.
   if (D.input.brands.length) {

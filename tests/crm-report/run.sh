@@ -10,10 +10,16 @@ sed 's/\tc12\t/\tc12<\/script><b>\&"q\t/' ../crm-tier/data/signals_tx.tsv > "$WO
 crm-gen --customers 3000 --months 26 --brands 2 --seed 9 > "$WORK/gen.tsv"
 for f in tx gen; do
 	crm-agg "$WORK/$f.tsv" | crm-tier | crm-lifecycle | crm-churn | crm-json --at-risk 10 > "$WORK/$f.json"
-	crm-report -o "$WORK/$f.html" "$WORK/$f.json"
 done
+crm-report -o "$WORK/tx.html" "$WORK/tx.json"
+# The generated data also gets the segments page.
+crm-rfm --json "$WORK/gen.tsv" > "$WORK/rfm.json"
+crm-rfm "$WORK/gen.tsv" | crm-kmeans --json --elbow 2-5 > "$WORK/km.json"
+crm-report --rfm "$WORK/rfm.json" --kmeans "$WORK/km.json" -o "$WORK/gen.html" "$WORK/gen.json"
+check "the page embeds the RFM and k-means documents" "grep -q '\"schema\":\"crm-rfm/1\"' $WORK/gen.html && grep -q '\"schema\":\"crm-kmeans/1\"' $WORK/gen.html"
 check "the page embeds the document whole" "grep -q 'c12<\\\\/script><b>&\\\\\"q' $WORK/tx.html"
 expect "one </script> per script element" "4" "$(grep -o '</script>' "$WORK/tx.html" | wc -l)"
+expect "one </script> per script element (segments)" "4" "$(grep -o '</script>' "$WORK/gen.html" | wc -l)"
 check "no reference outside the file (works offline)" "! grep -Eq '(src|href)=\"(https?:)?//' $WORK/gen.html"
 printf '{"schema":"crm-json/1","series":[' > "$WORK/cut.json"
 golden errors
@@ -37,7 +43,9 @@ if ! command -v chromium > /dev/null || [ ! -d "$NODE_DIR/node_modules/playwrigh
 fi
 for f in tx gen; do
 	mkdir -p "$WORK/shots-$f"
-	if NODE_PATH=$NODE_DIR/node_modules node browser.js "$WORK/$f.html" "$WORK/$f.json" "$WORK/shots-$f" > "$WORK/b.out" 2>&1; then
+	extra=""
+	[ $f = gen ] && extra="$WORK/rfm.json $WORK/km.json"
+	if NODE_PATH=$NODE_DIR/node_modules node browser.js "$WORK/$f.html" "$WORK/$f.json" "$WORK/shots-$f" $extra > "$WORK/b.out" 2>&1; then
 		pass "browser ($f): $(grep -c '^  ok' "$WORK/b.out") checks, $(cat "$WORK/shots-$f/load.txt")"
 	else
 		fail "browser ($f)"
