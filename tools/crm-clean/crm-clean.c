@@ -1104,7 +1104,7 @@ int main(int argc, char **argv)
 	C.dedup = strcmp(rules_get(C.rules, rb, "clean.dedup"), "exact") == 0;
 	C.utf8 = strcmp(rules_get(C.rules, rb, "clean.encoding"), "utf8") == 0;
 	C.max_lines = (int)rules_int(C.rules, rb, "clean.max_record_lines");
-	Products products;
+	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);
 		C.products = &products;

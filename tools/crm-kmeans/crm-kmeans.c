@@ -746,6 +746,28 @@ static void write_json(Out *o, const Data *D, const Fit *F, const Cluster *cl, c
 	out_str(o, "]}\n");
 }
 
+static void data_free(Data *D)
+{
+	free(D->x);
+	free(D->raw);
+	free(D->mean);
+	free(D->sd);
+	free(D->text);
+	free(D->off);
+	free(D->header);
+	free(D->name);
+}
+
+static void clusters_free(Cluster *cl, int k)
+{
+	for (int j = 0; j < k; j++) {
+		free(cl[j].zmean);
+		free(cl[j].mean);
+		free(cl[j].median);
+	}
+	free(cl);
+}
+
 /* ---- options ---- */
 
 static int64_t opt_int(const char *name, const char *s, int64_t lo, int64_t hi)
@@ -896,6 +918,10 @@ int main(int argc, char **argv)
 		if (!json) {
 			write_elbow(&o, er, ne);
 			out_close(&o);
+			free(er);
+			data_free(&D);
+			rules_list_free(feat);
+			rules_free(rules);
 			return 0;
 		}
 	}
@@ -912,5 +938,11 @@ int main(int argc, char **argv)
 	else
 		write_rows(&o, &D, &best, cl);
 	out_close(&o);
+	clusters_free(cl, k);
+	fit_free(&best);
+	free(er);
+	data_free(&D);
+	rules_list_free(feat);
+	rules_free(rules);
 	return 0;
 }

@@ -1034,7 +1034,7 @@ int main(int argc, char **argv)
 	}
 	X.rules = rules_load(rules_path);
 	X.decimals = (int)rules_int(X.rules, NULL, "money.decimals");
-	Products products;
+	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);
 		X.products = &products;
@@ -1065,6 +1065,7 @@ int main(int argc, char **argv)
 	else
 		write_rows(&o, order);
 	out_close(&o);
+	free(order);
 	if (stats) {
 		uint64_t scored = 0;
 		for (size_t i = 0; i < X.nbr; i++)
