@@ -52,6 +52,9 @@ crm-kmeans --profile "$WORK/rfm.tsv" > "$WORK/p.tsv"
 check "--profile: cluster 1 orders most often, the last least recently" \
 	"awk -F'\t' 'NR > 1 { f[NR] = \$7; r[NR] = \$5; n = NR } END { for (i = 3; i <= n; i++) if (f[i] > f[2]) exit 1; for (i = 2; i < n; i++) if (r[i] > r[n]) exit 1 }' $WORK/p.tsv"
 
+n=$(crm-kmeans --features recency,frequency,monetary,tenure --profile "$WORK/rfm.tsv" | head -1 | tr '\t' '\n' | grep -c tenure)
+expect "tenure (crm-rfm's last column) as a fourth feature" 2 "$n"
+
 printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t10.5\nc2\t5\tmany\t8\n' > "$WORK/bad.tsv"
 printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t-10.5\nc2\t5\t1\t8\n' > "$WORK/neg.tsv"
 golden errors

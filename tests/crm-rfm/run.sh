@@ -37,8 +37,8 @@ if [ "$SAN" = 1 ]; then CUST=400; else CUST=3000; fi
 crm-gen --customers $CUST --seed 7 > "$WORK/tx.tsv"
 crm-rfm "$WORK/tx.tsv" > "$WORK/rfm.tsv"
 sqlite3 -batch "$WORK/r.db" -cmd '.mode tabs' -cmd ".import $WORK/tx.tsv tx" < rfm.sql > "$WORK/sq.tsv"
-tail -n +2 "$WORK/rfm.tsv" | cut -f1-9 > "$WORK/ours.tsv"
-same "every score and segment equals the sqlite3 computation" "$WORK/sq.tsv" "$WORK/ours.tsv"
+tail -n +2 "$WORK/rfm.tsv" | cut -f1-9,12 > "$WORK/ours.tsv"
+same "every measure, score, segment and tenure equals the sqlite3 computation" "$WORK/sq.tsv" "$WORK/ours.tsv"
 check "and the data has customers ($(wc -l < "$WORK/sq.tsv"))" "[ $(wc -l < "$WORK/sq.tsv") -gt 100 ]"
 for s in Champions "Loyal Customers" "Can't Lose Them" "At Risk" "Potential Loyalists" Promising \
 	"Need Attention" "About to Sleep" Hibernating Lost; do

@@ -61,6 +61,7 @@ typedef struct {
 	uint32_t key_off, key_n;   /* brand NUL customer_id, or customer_id */
 	uint32_t brand;
 	int32_t last;              /* last purchase day up to the as-of date */
+	int32_t first;             /* first purchase day */
 	uint32_t freq;
 	int64_t mon;
 	int32_t recency;
@@ -252,7 +253,7 @@ static uint32_t customer(const char *k, size_t n, uint64_t h, uint32_t brand)
 		die("customer keys over 4 GB");
 	memcpy(X.keys + X.keys_n, k, n);
 	X.cust[X.ncust] = (Cust){ .h = h, .key_off = (uint32_t)X.keys_n, .key_n = (uint32_t)n,
-				  .brand = brand, .last = INT32_MIN };
+				  .brand = brand, .last = INT32_MIN, .first = INT32_MAX };
 	X.keys_n += n;
 	Slot *e = &X.table[j];
 	e->h = h;
@@ -288,11 +289,12 @@ static void read_file(const char *path)
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}
 	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? "crm-agg" : NULL);
-	int ki = -1, si = -1, oi = -1, li = -1;
+	int ki = -1, si = -1, oi = -1, li = -1, fi = -1;
 	if (monthly) {
 		di = tsv_need(&t, "month", "crm-agg");
 		oi = tsv_need(&t, "orders", "crm-agg");
 		li = tsv_need(&t, "last_date", "crm-agg");
+		fi = tsv_need(&t, "first_date", "crm-agg");
 		if (X.as_of_given && X.as_of != month_last_day(month_of_day(X.as_of)))
 			die("--as-of: with monthly rows the as-of date must be the last day of a month");
 	} else {
@@ -355,17 +357,25 @@ static void read_file(const char *path)
 				X.later++;
 				continue;
 			}
-			int32_t last = INT32_MIN;
+			int32_t last = INT32_MIN, first = INT32_MAX;
 			if (t.f[li].n) {
 				if ((why = date_parse(t.f[li].p, t.f[li].n, &last)))
 					tsv_fail(&t, li, why);
 				if (month_of_day(last) != mon)
 					tsv_fail(&t, li, "is not in the row's month");
 			}
+			if (t.f[fi].n) {
+				if ((why = date_parse(t.f[fi].p, t.f[fi].n, &first)))
+					tsv_fail(&t, fi, why);
+				if (month_of_day(first) != mon)
+					tsv_fail(&t, fi, "is not in the row's month");
+			}
 			when = mon * 32 + (int32_t)orders;
 			uint32_t c = customer(kp, kn, hash_bytes(kp, kn), bi >= 0 ? brand_of(bp, bn) : brand_of("", 0));
 			if (last > X.cust[c].last)
 				X.cust[c].last = last;
+			if (first < X.cust[c].first)
+				X.cust[c].first = first;
 			add_rec(c, when, amount);
 			X.used++;
 			continue;
@@ -513,6 +523,8 @@ static void fold(void)
 				int32_t day = g[i].when >> 1;
 				if ((g[i].when & 1) && day > u->last)
 					u->last = day;
+				if ((g[i].when & 1) && day < u->first)
+					u->first = day;
 				if (day <= first)
 					continue;
 				if ((g[i].when & 1) && day != prev_day) {
@@ -659,7 +671,7 @@ static void write_rows(Out *o, const uint32_t *order)
 	if (X.has_brand)
 		out_str(o, "brand\t");
 	out_str(o, "customer_id\trecency\tfrequency\tmonetary\tr_score\tf_score\tm_score\trfm_score\t"
-		   "segment\trecommendation\tsegmented_at\n");
+		   "segment\trecommendation\tsegmented_at\ttenure\n");
 	char asof[11];
 	date_fmt(asof, X.as_of);
 	for (size_t bi = 0; bi < X.nbr; bi++) {
@@ -692,6 +704,8 @@ static void write_rows(Out *o, const uint32_t *order)
 			out_str(o, b->seg[u->seg].action);
 			out_char(o, '\t');
 			out_write(o, asof, 10);
+			out_char(o, '\t');
+			out_i64(o, X.as_of - u->first);
 			out_char(o, '\n');
 		}
 	}
