@@ -79,6 +79,12 @@ for b in $(tail -n +2 "$WORK/btx.tsv" | cut -f1 | sort -u); do
 done
 check "each brand is scored on its own customers" "[ $ok = 1 ]"
 
+# A brand's section sets its own rules: cut points for one brand only.
+b2=$(tail -n +2 "$WORK/btx.tsv" | cut -f1 | sort -u | tail -1)
+printf '[brand %s]\nrfm.frequency.cuts = 1,2,3,4\n' "$b2" > "$WORK/brand.rules"
+crm-rfm --rules "$WORK/brand.rules" --thresholds "$WORK/btx.tsv" | awk -F'\t' '$2 == "frequency" { print $1, $3 }' | sort -u > "$WORK/methods"
+expect "[brand $b2] cut points apply to $b2 alone" "$(printf '%s quantile\n%s cuts' "$(head -1 "$WORK/methods" | cut -d' ' -f1)" "$b2")" "$(cat "$WORK/methods")"
+
 # Quartiles: the example rules restate the segments for 4 bins.
 crm-rfm --rules ../../rules/examples/rfm-quartiles.rules "$WORK/tx.tsv" > "$WORK/q.tsv"
 n=$(tail -n +2 "$WORK/q.tsv" | cut -f5-7 | tr '\t' '\n' | sort -u | tr -d '\n')

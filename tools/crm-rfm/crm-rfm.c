@@ -103,9 +103,10 @@ static Ctx X;
 
 /* ---- brands and their rules ---- */
 
-static void parse_cuts(Brand *b, int m, const char *key)
+/* parse_cuts reads the cut points of measure M from KEY of brand section RB. */
+static void parse_cuts(Brand *b, const char *rb, int m, const char *key)
 {
-	const char *v = rules_get(X.rules, b->name, key);
+	const char *v = rules_get(X.rules, rb, key);
 	b->quantile[m] = strcmp(v, "quantile") == 0;
 	if (b->quantile[m])
 		return;
@@ -139,9 +140,9 @@ static uint32_t brand_of(const char *p, size_t n)
 	if (b->period_months < 1)
 		b->period_months = 1;
 	b->bins = (int)rules_int(X.rules, rb, "rfm.bins");
-	parse_cuts(b, M_R, "rfm.recency.cuts");
-	parse_cuts(b, M_F, "rfm.frequency.cuts");
-	parse_cuts(b, M_M, "rfm.monetary.cuts");
+	parse_cuts(b, rb, M_R, "rfm.recency.cuts");
+	parse_cuts(b, rb, M_F, "rfm.frequency.cuts");
+	parse_cuts(b, rb, M_M, "rfm.monetary.cuts");
 	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
 	for (int m = 0; m < 3; m++) {
 		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
