@@ -8,6 +8,7 @@
 #include "date.h"
 #include "money.h"
 #include "out.h"
+#include "rng.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -20,46 +21,9 @@ static const char usage_text[] =
 	"               [--brands N] [--order-id] [--no-category] [--products FILE]\n"
 	"               [--format tsv|invoice] [--messy PERMILLE] [-o FILE]";
 
-/* ---- random numbers: xoshiro256** seeded by splitmix64 ---- */
+/* ---- random numbers (rng.h) ---- */
 
-typedef struct { uint64_t s[4]; } Rng;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(Rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = seed * 0x2545f4914f6cdd1dULL ^ (stream + 1) * 0x9e3779b97f4a7c15ULL;
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&x);
-}
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(Rng *r)
-{
-	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return res;
-}
-
-/* rng_below returns a uniform integer in [0, n). */
-static uint32_t rng_below(Rng *r, uint32_t n)
-{
-	return (uint32_t)(((rng_next(r) >> 32) * n) >> 32);
-}
-
-/* rng_pct is true with probability PCT/1000. */
+/* rng_permille is true with probability PERMILLE/1000. */
 static int rng_permille(Rng *r, uint32_t permille)
 {
 	return rng_below(r, 1000) < permille;

@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "json.h"
 #include "out.h"
+#include "rng.h"
 #include "rules.h"
 #include "tsv.h"
 #include "util.h"
@@ -30,51 +31,6 @@ static const char usage_text[] =
 	"                  [-o FILE] [FILE]";
 
 enum { CHUNK = 4096, SAMPLE = 2000 };
-
-/* ---- random numbers: xoshiro256** seeded by splitmix64 ---- */
-
-typedef struct {
-	uint64_t s[4];
-} Rng;
-
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(Rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = seed * 0x100000001b3ULL ^ (stream + 1) * 0xd6e8feb86659fd93ULL;
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix(&x);
-}
-
-static uint64_t rng_next(Rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t res = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = s[3] << 45 | s[3] >> 19;
-	return res;
-}
-
-/* A double in [0, 1). */
-static double rng_unit(Rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-static uint64_t rng_below(Rng *r, uint64_t n)
-{
-	return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
-}
 
 /* ---- the data ---- */
 
@@ -224,7 +180,7 @@ static inline double dist2(const double *a, const double *b, size_t d)
 static void kmeanspp(const Data *D, int k, Rng *r, double *c, double *closest, double *tmp)
 {
 	size_t n = D->n, d = D->d;
-	size_t first = rng_below(r, n);
+	size_t first = rng_below64(r, n);
 	memcpy(c, D->x + first * d, d * sizeof *c);
 	double pot = 0;
 	for (size_t i = 0; i < n; i++)
@@ -434,7 +390,7 @@ static double silhouette(const Data *D, const Fit *F, size_t limit, uint64_t see
 		Rng r;
 		rng_seed(&r, seed, 1000003);
 		for (size_t i = 0; i < limit; i++) {
-			size_t j = i + rng_below(&r, n - i);
+			size_t j = i + rng_below64(&r, n - i);
 			size_t t = idx[i];
 			idx[i] = idx[j];
 			idx[j] = t;
