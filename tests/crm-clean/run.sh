@@ -10,6 +10,8 @@ golden messy
 t "$INV --rejects \$WORK/rej.csv --report \$WORK/rep.json data/invoice_messy.csv; cat \$WORK/rej.csv; jq -c . \$WORK/rep.json"
 t "$INV --rules data/drop_returns.rules data/invoice_messy.csv 2>&1 >/dev/null"
 t "$INV --rules data/strict_encoding.rules --rejects \$WORK/rej.csv data/invoice_messy.csv 2>/dev/null | cut -f3-; cut -d, -f1-3 \$WORK/rej.csv"
+t "$INV --encoding utf8 data/invoice_messy.csv 2>&1 >/dev/null"
+t "$INV --encoding latin1 data/invoice_messy.csv"
 t "$INV --to 2011-01-01 data/invoice_messy.csv 2>&1 >/dev/null"
 t "$INV --strict data/invoice_messy.csv"
 golden_end

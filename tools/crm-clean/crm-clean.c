@@ -26,8 +26,8 @@
 
 static const char usage_text[] =
 	"crm-clean [--rules FILE] [--brand NAME] [--map COLUMN=NAME,...] [--products FILE]\n"
-	"                 [--date-format FORMAT] [--from DATE] [--to DATE] [-d DELIM]\n"
-	"                 [--rejects FILE] [--report FILE] [--strict] [-o FILE] [FILE]";
+	"                 [--date-format FORMAT] [--encoding pass|utf8] [--from DATE] [--to DATE]\n"
+	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [-o FILE] [FILE]";
 
 /* ---- canonical columns and reject categories ---- */
 
@@ -1017,7 +1017,7 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	const char *rules_path = NULL, *output = "-", *rejects = NULL, *report_path = NULL;
-	const char *products_path = NULL, *date_format = NULL;
+	const char *products_path = NULL, *date_format = NULL, *encoding = NULL;
 	memset(&C, 0, sizeof C);
 	C.delim = ',';
 	C.from = INT32_MIN;
@@ -1028,6 +1028,7 @@ int main(int argc, char **argv)
 		{ "map", required_argument, NULL, 'm' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "date-format", required_argument, NULL, 'D' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "rejects", required_argument, NULL, 'R' },
@@ -1045,6 +1046,11 @@ int main(int argc, char **argv)
 		case 'm': parse_map(optarg); break;
 		case 'p': products_path = optarg; break;
 		case 'D': date_format = optarg; break;
+		case 'E':
+			if (strcmp(optarg, "pass") != 0 && strcmp(optarg, "utf8") != 0)
+				usage_fail(usage_text, "--encoding: '%s' is not pass or utf8", optarg);
+			encoding = optarg;
+			break;
 		case 'f':
 		case 't': {
 			int32_t d;
@@ -1102,7 +1108,7 @@ int main(int argc, char **argv)
 	C.max_qty = rules_fixed(C.rules, rb, "clean.max_qty", 0, &none);
 	C.has_max_qty = !none;
 	C.dedup = strcmp(rules_get(C.rules, rb, "clean.dedup"), "exact") == 0;
-	C.utf8 = strcmp(rules_get(C.rules, rb, "clean.encoding"), "utf8") == 0;
+	C.utf8 = strcmp(encoding ? encoding : rules_get(C.rules, rb, "clean.encoding"), "utf8") == 0;
 	C.max_lines = (int)rules_int(C.rules, rb, "clean.max_record_lines");
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
