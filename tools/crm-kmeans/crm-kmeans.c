@@ -177,14 +177,13 @@ static inline double dist2(const double *a, const double *b, size_t d)
 /* kmeanspp picks K starting centres: the first uniformly, each next one
  * with probability proportional to the squared distance to the nearest
  * centre so far, the best of 2 + ln k candidates (greedy k-means++). */
-static void kmeanspp(const Data *D, int k, Rng *r, double *c, double *closest, double *tmp)
+static void kmeanspp(const Data *D, int k, Rng *r, double *c, double *closest)
 {
 	size_t n = D->n, d = D->d;
 	size_t first = rng_below64(r, n);
 	memcpy(c, D->x + first * d, d * sizeof *c);
-	double pot = 0;
 	for (size_t i = 0; i < n; i++)
-		pot += closest[i] = dist2(D->x + i * d, c, d);
+		closest[i] = dist2(D->x + i * d, c, d);
 	int trials = 2 + (int)log((double)k);
 	/* Cumulative sums for sampling. */
 	double *cum = xmalloc(n * sizeof *cum);
@@ -222,10 +221,7 @@ static void kmeanspp(const Data *D, int k, Rng *r, double *c, double *closest, d
 			if (e < closest[i])
 				closest[i] = e;
 		}
-		pot = best_pot;
 	}
-	(void)pot;
-	(void)tmp;
 	free(cum);
 }
 
@@ -324,8 +320,10 @@ static void lloyd(const Data *D, Fit *F, const Params *P, double *mind)
 				newc[(size_t)j * d + t] = v;
 			}
 		memcpy(F->c, newc, (size_t)k * d * sizeof *newc);
-		if (shift <= P->tol)
-			{ it++; break; }
+		if (shift <= P->tol) {
+			it++;
+			break;
+		}
 	}
 	F->iter = it;
 	/* Labels and inertia of the final centres. */
@@ -359,7 +357,7 @@ static void kmeans(const Data *D, int k, const Params *P, Fit *best)
 	for (int run = 0; run < P->n_init; run++) {
 		Rng r;
 		rng_seed(&r, P->seed, (uint64_t)run);
-		kmeanspp(D, k, &r, f.c, mind, NULL);
+		kmeanspp(D, k, &r, f.c, mind);
 		lloyd(D, &f, P, mind);
 		f.run = run;
 		if (P->stats)
