@@ -56,9 +56,10 @@ lint:
 	mandoc -Tlint -W warning $(MAN)
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/examples
 	cp -f $(BIN) scripts/crm-agg-parallel $(DESTDIR)$(BINDIR)/
 	cp -f rules/*.rules $(DESTDIR)$(DATADIR)/
+	cp -f rules/examples/*.rules $(DESTDIR)$(DATADIR)/examples/
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
 
