@@ -605,6 +605,23 @@ static void score_brand(Brand *b)
 		/* crm-rules makes the last segment take every score. */
 		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
 	}
+	/* Quantile scores left empty by ties are said, not silent. */
+	for (int m = 0; m < 3; m++) {
+		if (!b->quantile[m] || b->n < (size_t)b->bins)
+			continue;
+		uint64_t cnt[MAXBINS + 1] = { 0 };
+		for (size_t i = 0; i < b->n; i++)
+			cnt[X.cust[b->idx[i]].score[m]]++;
+		char list[64];
+		size_t len = 0;
+		for (int sc = 1; sc <= b->bins; sc++)
+			if (!cnt[sc])
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
+		if (len)
+			warn("%s%.*s%s%s: no customer scores %s; equal values share a score (see --thresholds)",
+			     b->name ? "brand " : "", (int)b->name_n, b->name ? b->name : "", b->name ? ": " : "",
+			     measure_name[m], list);
+	}
 }
 
 static void score_all(void)
