@@ -482,6 +482,20 @@ size_t rules_list(const Rules *r, const char *brand, const char *key, char ***it
 	return n;
 }
 
+void namelist_load(NameList *l, const Rules *r, const char *brand, const char *key)
+{
+	l->n = rules_list(r, brand, key, &l->name);
+	l->len = xmalloc((l->n + 1) * sizeof *l->len);
+	for (size_t i = 0; i < l->n; i++)
+		l->len[i] = strlen(l->name[i]);
+}
+
+void namelist_free(NameList *l)
+{
+	rules_list_free(l->name);
+	free(l->len);
+}
+
 void rules_list_free(char **items)
 {
 	if (!items)

@@ -90,6 +90,23 @@ int64_t rules_fixed(const Rules *r, const char *brand, const char *key,
  * rules_list_free). */
 size_t rules_list(const Rules *r, const char *brand, const char *key, char ***items);
 void rules_list_free(char **items);
+/* NameList holds a list key's names with their lengths, for a lookup per
+ * row (exclude.categories). */
+typedef struct {
+	char **name;
+	size_t *len;
+	size_t n;
+} NameList;
+void namelist_load(NameList *l, const Rules *r, const char *brand, const char *key);
+/* namelist_has tells whether P[0..N) is one of the names. */
+static inline int namelist_has(const NameList *l, const char *p, size_t n)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->len[i] == n && __builtin_memcmp(l->name[i], p, n) == 0)
+			return 1;
+	return 0;
+}
+void namelist_free(NameList *l);
 /* rules_range reads a "lo-hi" score range. */
 void rules_range(const Rules *r, const char *brand, const char *key, int *lo, int *hi);
 int rules_has_brand(const Rules *r, const char *brand);

@@ -27,9 +27,7 @@ static const char usage_text[] =
 typedef struct {
 	char *brand;          /* NULL: no brand column */
 	size_t brand_n;
-	char **excl;
-	size_t *excl_n;
-	size_t nexcl;
+	NameList excl;
 } BrandRules;
 
 typedef struct {
@@ -62,20 +60,9 @@ static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
 	BrandRules *r = &a->br[a->nbr++];
 	r->brand = n ? xstrndup(b, n) : NULL;
 	r->brand_n = n;
-	r->nexcl = rules_list(a->rules, r->brand, "exclude.categories", &r->excl);
-	r->excl_n = xmalloc((r->nexcl + 1) * sizeof *r->excl_n);
-	for (size_t i = 0; i < r->nexcl; i++)
-		r->excl_n[i] = strlen(r->excl[i]);
+	namelist_load(&r->excl, a->rules, r->brand, "exclude.categories");
 	/* Pointers into a->br moved with the realloc. */
 	return a->last = r;
-}
-
-static int excluded(const BrandRules *r, const char *cat, size_t n)
-{
-	for (size_t i = 0; i < r->nexcl; i++)
-		if (r->excl_n[i] == n && memcmp(r->excl[i], cat, n) == 0)
-			return 1;
-	return 0;
 }
 
 static void flush_pending(Agg *a)
@@ -185,7 +172,7 @@ static void scan_file(Agg *a, const char *path)
 			if (catn == 0)
 				tsv_fail(&t, ki, "is empty");
 		}
-		int ex = excluded(brand_rules(a, bp, bn), cat, catn);
+		int ex = namelist_has(&brand_rules(a, bp, bn)->excl, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
 		a->kept++;
 		if (!same) {
@@ -341,8 +328,7 @@ int main(int argc, char **argv)
 		products_free(&products);
 	for (size_t i = 0; i < a.nbr; i++) {
 		free(a.br[i].brand);
-		rules_list_free(a.br[i].excl);
-		free(a.br[i].excl_n);
+		namelist_free(&a.br[i].excl);
 	}
 	free(a.br);
 	rules_free(a.rules);

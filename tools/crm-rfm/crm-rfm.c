@@ -41,8 +41,7 @@ typedef struct {
 typedef struct {
 	char *name;                /* NULL: no brand column */
 	size_t name_n;
-	char **excl;
-	size_t nexcl;
+	NameList excl;             /* exclude.categories */
 	int32_t period_days, period_months;
 	int bins;
 	int quantile[3];           /* else cut[m] holds the cut points */
@@ -134,7 +133,7 @@ static uint32_t brand_of(const char *p, size_t n)
 	b->name = X.has_brand ? xstrndup(p, n) : NULL;
 	b->name_n = n;
 	const char *rb = b->name && rules_has_brand(X.rules, b->name) ? b->name : NULL;
-	b->nexcl = rules_list(X.rules, rb, "exclude.categories", &b->excl);
+	namelist_load(&b->excl, X.rules, rb, "exclude.categories");
 	b->period_days = (int32_t)rules_int(X.rules, rb, "rfm.period_days");
 	b->period_months = (int32_t)((b->period_days * 12 + 182) / 365);
 	if (b->period_months < 1)
@@ -165,14 +164,6 @@ static uint32_t brand_of(const char *p, size_t n)
 	}
 	rules_list_free(names);
 	return (uint32_t)X.nbr++;
-}
-
-static int excluded(const Brand *b, const char *cat, size_t n)
-{
-	for (size_t i = 0; i < b->nexcl; i++)
-		if (strlen(b->excl[i]) == n && memcmp(b->excl[i], cat, n) == 0)
-			return 1;
-	return 0;
 }
 
 /* ---- customers ---- */
@@ -420,7 +411,7 @@ static void read_file(const char *path)
 			memcpy(prev_key, kp, kn);
 		}
 		b = &X.br[bx];
-		if (excluded(b, cat, catn)) {
+		if (namelist_has(&b->excl, cat, catn)) {
 			X.excluded++;
 			continue;
 		}
@@ -1104,6 +1095,7 @@ int main(int argc, char **argv)
 			scored += X.br[i].n;
 		char asof[11];
 		date_fmt(asof, X.as_of);
+		asof[10] = 0;
 		fprintf(stderr, "crm-rfm: as of %s: %llu rows read: %llu used, %llu of excluded categories, "
 			"%llu after the as-of date; %llu customers, %llu scored (a consumable order in the "
 			"period), %llu not\n", asof, (unsigned long long)X.rows, (unsigned long long)X.used,
