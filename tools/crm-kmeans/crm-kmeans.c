@@ -852,9 +852,9 @@ int main(int argc, char **argv)
 	read_data(&D, path, feat, nfeat);
 	if (D.has_cluster_col && !profile && !json && !elbow)
 		die("%s: the input has a 'cluster' or 'cluster_name' column already", D.name);
-	int kmax = elbow && ehi > k ? ehi : k;
-	if (elbow && !json)
-		kmax = ehi;
+	/* The largest k asked for: the elbow's, and k itself unless the elbow
+	 * table is all that is written. */
+	int kmax = elbow && (ehi > k || !json) ? ehi : k;
 	if ((size_t)kmax > D.n)
 		die("%s: k = %d clusters need at least %d rows; there are %zu", D.name, kmax, kmax, D.n);
 	standardize(&D);

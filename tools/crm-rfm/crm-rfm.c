@@ -64,7 +64,7 @@ typedef struct {
 	uint32_t freq;
 	int64_t mon;
 	int32_t recency;
-	uint8_t score[3], seg, scored;
+	uint8_t score[3], seg;     /* scored: freq > 0 */
 } Cust;
 
 /* One record: a customer's day (transactions: day * 2 + 1 when a purchase)
@@ -527,10 +527,9 @@ static void fold(void)
 			if (add_check(&u->mon, g[i].amount))
 				die("the monetary value of customer '%.*s' overflows 64 bits", (int)u->key_n, key_of(u));
 		}
-		u->scored = u->freq > 0;
-		if (u->scored && u->last == INT32_MIN)
+		if (u->freq && u->last == INT32_MIN)
 			die("customer '%.*s' has orders but no last_date", (int)u->key_n, key_of(u));
-		if (u->scored)
+		if (u->freq)
 			u->recency = X.as_of - u->last;
 	}
 	free(start);
@@ -618,14 +617,14 @@ static void score_brand(Brand *b)
 static void score_all(void)
 {
 	for (size_t c = 0; c < X.ncust; c++)
-		if (X.cust[c].scored)
+		if (X.cust[c].freq)
 			X.br[X.cust[c].brand].n++;
 	for (size_t i = 0; i < X.nbr; i++) {
 		X.br[i].idx = xmalloc((X.br[i].n ? X.br[i].n : 1) * sizeof *X.br[i].idx);
 		X.br[i].n = 0;
 	}
 	for (size_t c = 0; c < X.ncust; c++)
-		if (X.cust[c].scored) {
+		if (X.cust[c].freq) {
 			Brand *b = &X.br[X.cust[c].brand];
 			b->idx[b->n++] = (uint32_t)c;
 		}
