@@ -127,12 +127,51 @@ for i in 1 2; do crm-agg --partition $i/2 "$WORK/txb.tsv" > "$WORK/b$i.tsv"; don
 crm-agg --merge "$WORK/b2.tsv" "$WORK/b1.tsv" > "$WORK/o.tsv"
 same "2 partitions merged, with brands" "$WORK/aggb.tsv" "$WORK/o.tsv"
 
-# The documented recipe: GNU parallel runs the partitions, one merge.
+# The documented recipe: GNU parallel runs the partitions, one merge. File
+# names are data, never shell code: each of these must aggregate exactly as
+# crm-agg does and create nothing.
+P="sh $TESTS/../scripts/crm-agg-parallel"
 if command -v parallel > /dev/null; then
-	sh ../../scripts/crm-agg-parallel -j 3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	$P -j 3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
 	same "scripts/crm-agg-parallel -j 3" "$WORK/agg.tsv" "$WORK/o.tsv"
-	sh ../../scripts/crm-agg-parallel -j 2 < "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	$P -j 2 < "$WORK/shuf.tsv" > "$WORK/o.tsv"
 	same "scripts/crm-agg-parallel from stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+	$P -j 2 -o "$WORK/o.tsv" - < "$WORK/shuf.tsv"
+	same "scripts/crm-agg-parallel -o FILE -" "$WORK/agg.tsv" "$WORK/o.tsv"
+	mkdir "$WORK/names"
+	for name in 'x;touch INJECTED;.tsv' 'two  spaces .tsv' '$(touch INJECTED).tsv' \
+		'`touch INJECTED`.tsv' "it's \"quoted\".tsv" '-o INJECTED' 'brace{}.tsv' '{1}.tsv' \
+		"$(printf 'new\nline*.tsv')"; do
+		cp "$WORK/shuf.tsv" "$WORK/names/$name"
+		(cd "$WORK/names" && $P -j 3 -- "$name" > "$WORK/o.tsv" 2> "$WORK/err"; echo $? > "$WORK/rc")
+		expect "crm-agg-parallel file name [$name]: exit 0, no message" "0" "$(cat "$WORK/rc" "$WORK/err")"
+		same "crm-agg-parallel file name [$name]: same as crm-agg" "$WORK/agg.tsv" "$WORK/o.tsv"
+		rm "$WORK/names/$name"
+		expect "crm-agg-parallel file name [$name]: nothing created" "" "$(ls -A "$WORK/names"; ls -A | grep INJECTED)"
+	done
+	echo '# no change' > "$WORK/names/--rules=x;\$(touch INJECTED).rules"
+	(cd "$WORK/names" && $P -j 2 --rules "--rules=x;\$(touch INJECTED).rules" "$WORK/shuf.tsv" > "$WORK/o.tsv")
+	same "crm-agg-parallel --rules value is one argument" "$WORK/agg.tsv" "$WORK/o.tsv"
+	expect "crm-agg-parallel --rules value: nothing created" "" "$(ls -A "$WORK/names" | grep -v rules=; ls -A | grep INJECTED)"
+	# A failing partition: crm-agg's own message, once, and its status.
+	$P -j 3 "$WORK/none.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel missing file: exit 1" "1" "$?"
+	expect "crm-agg-parallel missing file: one message" \
+		"crm-agg: $WORK/none.tsv: No such file or directory" "$(cat "$WORK/err")"
+	$P -j 3 --memory 1 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel bad --memory: exit 2" "2" "$?"
+	expect "crm-agg-parallel bad --memory: crm-agg's message" \
+		"crm-agg: --memory: '1' is not a size of at least 4M" "$(head -n 1 "$WORK/err")"
+	$P -j 0 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel -j 0: exit 2" "2" "$?"
+	expect "crm-agg-parallel -j 0: message" \
+		"crm-agg-parallel: -j: '0' is not a count from 1" "$(head -n 1 "$WORK/err")"
+	$P --partition 1/2 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel --partition: exit 2" "2" "$?"
+	expect "crm-agg-parallel --partition: message" \
+		"crm-agg-parallel: unknown option '--partition'" "$(head -n 1 "$WORK/err")"
+else
+	skip "scripts/crm-agg-parallel (parallel not installed)"
 fi
 
 # ---- failures: a closed pipe is quiet; a full disk is an error ----
