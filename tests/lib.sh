@@ -2,8 +2,11 @@
 # with `finish`. Each check prints "ok" or "FAIL" with a name.
 #
 #   golden NAME            start a transcript (compared with gold/NAME.out)
-#   t CMD                  run CMD with sh -c, append "====[CMD]====", its
-#                          stdout, its stderr and "[exit N]" when N != 0
+#   t CMD                  run CMD with bash -o pipefail -c, append
+#                          "====[CMD]====", its stdout, its stderr and
+#                          "[exit N]" when N != 0 (pipefail: a failing command
+#                          before a pipe still shows its status; dash has no
+#                          pipefail)
 #   golden_end             diff the transcript with gold/NAME.out
 #   check NAME CMD         pass when CMD exits 0
 #   same NAME FILE1 FILE2  pass when the files are byte-identical
@@ -30,7 +33,7 @@ golden() {
 # The temporary directory's name differs each run: transcripts say $WORK.
 t() {
 	printf '====[%s]====\n' "$*" | sed "s|$WORK|\$WORK|g" >> "$GOUT"
-	sh -c "$*" > "$WORK/t.out" 2> "$WORK/t.err"
+	bash -o pipefail -c "$*" > "$WORK/t.out" 2> "$WORK/t.err"
 	rc=$?
 	cat "$WORK/t.out" "$WORK/t.err" | sed "s|$WORK|\$WORK|g" >> "$GOUT"
 	[ "$rc" -eq 0 ] || printf '[exit %d]\n' "$rc" >> "$GOUT"
