@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void filter_options(int argc, char **argv, const char *usage, int allow_to, FilterOpts *o)
+void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
+		    FilterOpts *o)
 {
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
@@ -24,7 +25,7 @@ void filter_options(int argc, char **argv, const char *usage, int allow_to, Filt
 	o->input = "-";
 	o->from = INT32_MIN;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->rules = optarg; break;
 		case 'f':
@@ -42,8 +43,7 @@ void filter_options(int argc, char **argv, const char *usage, int allow_to, Filt
 		case 's': o->stats = 1; break;
 		case 'o': o->output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage);
-			exit(0);
+			help_exit(usage, help);
 		case 'V':
 			printf("%s %s\n", progname, CRM_VERSION);
 			exit(0);

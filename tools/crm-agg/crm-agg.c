@@ -6,6 +6,7 @@
 #include "agg.h"
 #include "date.h"
 #include "hash.h"
+#include "help.h"
 #include "money.h"
 #include "products.h"
 #include "rules.h"
@@ -22,6 +23,18 @@ static const char usage_text[] =
 	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
 	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
+
+static const HelpOpt help[] = {
+	{ "--memory SIZE", "memory budget (200M; K, M, G, T or % of memory)" },
+	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--products FILE", "take each line's category from a sku, category file" },
+	{ "--partition I/N", "fold only the customers of hash partition I of N" },
+	{ "--merge", "merge the outputs of disjoint partitions into one" },
+	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 /* Categories excluded from segmentation, per brand (rules may differ). */
 typedef struct {
@@ -243,7 +256,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:S:T:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': output = optarg; break;
 		case 'S':
@@ -257,8 +270,7 @@ int main(int argc, char **argv)
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-agg %s\n", CRM_VERSION);
 			return 0;

@@ -27,6 +27,15 @@
 static const char usage_text[] =
 	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
 
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--from YYYY-MM", "print only months from this one on" },
+	{ "--explain", "add churn_explain" },
+	{ "--stats", "print rows read and written and each reason's count on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
+
 #define MICRO 1000000 /* decimals of ratios: 6 */
 
 typedef struct {
@@ -74,7 +83,7 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, 0, &opt);
+	filter_options(argc, argv, usage_text, help, 0, &opt);
 	int explain = opt.explain;
 	int32_t from = opt.from;
 

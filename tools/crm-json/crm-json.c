@@ -6,6 +6,7 @@
  * never with customers. The layout is documented in crm-json(1) and in
  * man/crm-json.schema.json. */
 #include "date.h"
+#include "help.h"
 #include "json.h"
 #include "keyorder.h"
 #include "money.h"
@@ -22,6 +23,14 @@
 static const char usage_text[] =
 	"crm-json [--rules FILE] [--at-risk N] [-o FILE] [FILE]\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "the rules the signals were computed with" },
+	{ "--at-risk N", "list the N customers most at risk" },
+	{ "--ndjson", "one object per row" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 #define MAX_TIERS 32
 #define SHARE_DECIMALS 4
@@ -697,7 +706,7 @@ int main(int argc, char **argv)
 	};
 	int ch;
 	uint64_t top = 0;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'a':
@@ -707,8 +716,7 @@ int main(int argc, char **argv)
 		case 'n': nd = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-json %s\n", CRM_VERSION);
 			return 0;

@@ -11,6 +11,7 @@
 #include "bigmem.h"
 #include "date.h"
 #include "hash.h"
+#include "help.h"
 #include "json.h"
 #include "money.h"
 #include "out.h"
@@ -27,6 +28,18 @@
 static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
 	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules over the built-in defaults" },
+	{ "--products FILE", "categories from a sku, category file" },
+	{ "--as-of YYYY-MM-DD", "the day the scores describe (default: the latest date)" },
+	{ "--summary", "write per segment counts, shares and medians" },
+	{ "--thresholds", "write the score bounds instead of customers" },
+	{ "--json", "write the document crm-report reads" },
+	{ "--stats", "report rows read, used and left out on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 enum { MAXBINS = 9, SAMPLE = 2000 };
 enum { M_R, M_F, M_M };
@@ -1026,7 +1039,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
@@ -1045,8 +1058,7 @@ int main(int argc, char **argv)
 		case 's': stats = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-rfm %s\n", CRM_VERSION);
 			return 0;

@@ -22,6 +22,16 @@ static const char usage_text[] =
 	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM] [--explain] [--stats]\n"
 	"                [-o FILE] [FILE]";
 
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--from YYYY-MM", "print only months from this one on (earlier ones still count)" },
+	{ "--to YYYY-MM", "the last month to write (default: the input's period_end)" },
+	{ "--explain", "add tier_explain: limits that held, the first that failed" },
+	{ "--stats", "print row counts, months added and rows left out on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
+
 /* The tier rules of one brand (or of every brand). */
 typedef struct {
 	char *brand;
@@ -500,7 +510,7 @@ int main(int argc, char **argv)
 	Tier s;
 	memset(&s, 0, sizeof s);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, 1, &opt);
+	filter_options(argc, argv, usage_text, help, 1, &opt);
 	s.from = opt.from;
 	s.to = opt.to;
 	s.to_given = opt.to_given;
