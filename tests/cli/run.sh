@@ -102,4 +102,12 @@ for tool in $tools crm-agg-parallel; do
 		expect "$tool --help > /dev/full: exit 1" "1" "$?"
 	fi
 done
+
+# make install puts every program and every manual in place.
+make -s -n -C "$ROOT" install DESTDIR=/nonexistent > "$WORK/install.out" 2>&1
+missing=""
+for f in "$ROOT"/man/*.[1-9] "$ROOT"/scripts/crm-agg-parallel; do
+	grep -q "${f#"$ROOT"/}" "$WORK/install.out" || missing="$missing ${f#"$ROOT"/}"
+done
+expect "make install names every manual and crm-agg-parallel" "" "$missing"
 finish
