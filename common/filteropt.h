@@ -21,7 +21,8 @@ typedef struct {
 void filter_options(int argc, char **argv, const char *usage, int allow_to, FilterOpts *o);
 
 /* filter_header writes T's header line followed by the tab-separated names
- * ADDED ("tier\ttier_explain") and a newline. */
+ * ADDED ("tier\ttier_explain") and a newline. A name of ADDED that T has
+ * already (the tool's own output given to it again) is an error. */
 void filter_header(Out *o, const Tsv *t, const char *added);
 
 #endif

@@ -35,6 +35,28 @@ t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
 golden_end
 
+# A tool given its own output again: the columns it adds are there already.
+golden reruns
+t "crm-tier $WORK/agg.tsv | crm-tier"
+t "crm-tier $WORK/agg.tsv | crm-lifecycle | crm-lifecycle"
+t "crm-tier $WORK/agg.tsv | crm-churn | crm-churn --explain"
+t "crm-tier $WORK/agg.tsv | crm-lifecycle | crm-churn | crm-tier --to 2024-12"
+golden_end
+
+# Rows out of order: every tool names the customer and the months.
+crm-tier "$WORK/agg.tsv" > "$WORK/tier.tsv"
+crm-lifecycle "$WORK/tier.tsv" | crm-churn > "$WORK/full.tsv"
+{ sed 1q "$WORK/tier.tsv"; sed 1d "$WORK/tier.tsv" | sort -r; } > "$WORK/reversed.tsv"
+{ sed 1q "$WORK/tier.tsv"; sed 1d "$WORK/tier.tsv" | awk 'NR % 7 != 3'; } > "$WORK/holes.tsv"
+golden unsorted
+t "{ sed 1q $WORK/agg.tsv; sed 1d $WORK/agg.tsv | sort -r; } | crm-tier"
+t crm-lifecycle "$WORK/reversed.tsv"
+t crm-churn "$WORK/reversed.tsv"
+t "{ sed 1q $WORK/full.tsv; sed 1d $WORK/full.tsv | sort -r; } | crm-json"
+t crm-lifecycle "$WORK/holes.tsv"
+t crm-churn "$WORK/holes.tsv"
+golden_end
+
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi
 crm-gen --customers $CUST --months 30 --seed 21 | crm-agg > "$WORK/gagg.tsv"
