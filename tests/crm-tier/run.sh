@@ -35,6 +35,27 @@ t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
 golden_end
 
+# Sums beyond 64 bits: every tool names the customer or the total and the
+# month. 50000000000000000.00 is 5e18 cents; two of them overflow.
+big=50000000000000000.00
+tx() { printf 'customer_id\tdate\tsku\tcategory\tqty\tamount\n'; printf '%s\t%s\ts\tcapsule\t1\t%s\n' "$@"; }
+tx X1 2024-01-05 $big X1 2024-02-05 $big > "$WORK/big_one.tsv"
+tx X1 2024-01-05 $big X2 2024-01-05 $big > "$WORK/big_two.tsv"
+tx X1 2024-01-05 $big X1 2024-03-05 $big X1 2024-05-05 $big > "$WORK/big_gaps.tsv"
+tx X1 2024-01-05 $big X1 2024-07-05 $big X2 2024-12-05 1.00 > "$WORK/big_year.tsv"
+tx X1 2024-01-05 -$big X1 2024-02-05 $big X1 2024-03-05 $big X2 2024-05-05 1.00 > "$WORK/big_swing.tsv"
+printf 'window.monetary_months = 2\nchurn.recent_months = 1\n' > "$WORK/w2.rules"
+printf 'window.monetary_months = 3\nchurn.recent_months = 1\n' > "$WORK/w3.rules"
+printf 'churn.tiers = diamond,platinum,gold,silver,bronze\nchurn.recent_months = 1\n' > "$WORK/churn_all.rules"
+golden overflow
+t "crm-agg $WORK/big_one.tsv | crm-tier"
+t "crm-agg $WORK/big_swing.tsv | crm-tier --rules $WORK/w3.rules | cut -f1,2,15"
+t "crm-agg $WORK/big_gaps.tsv | crm-tier --rules $WORK/w2.rules | cut -f1,2,15"
+t "crm-agg $WORK/big_gaps.tsv | crm-tier --rules $WORK/w2.rules | crm-churn --rules $WORK/churn_all.rules | cut -f1,2,15,20-"
+t "crm-agg $WORK/big_two.tsv | crm-tier | crm-lifecycle | crm-churn | crm-json -o $WORK/j.json && grep -o '\"inactive\":0,\"value\":[^,]*' $WORK/j.json"
+t "crm-agg $WORK/big_year.tsv | crm-tier --rules $WORK/w2.rules | crm-lifecycle | crm-churn | crm-json -o $WORK/j.json && grep -o '\"end\":\"2024-12\",\"value\":[^,]*' $WORK/j.json"
+golden_end
+
 # A tool given its own output again: the columns it adds are there already.
 golden reruns
 t "crm-tier $WORK/agg.tsv | crm-tier"
