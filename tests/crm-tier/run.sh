@@ -56,6 +56,26 @@ t "crm-agg $WORK/big_two.tsv | crm-tier | crm-lifecycle | crm-churn | crm-json -
 t "crm-agg $WORK/big_year.tsv | crm-tier --rules $WORK/w2.rules | crm-lifecycle | crm-churn | crm-json -o $WORK/j.json && grep -o '\"end\":\"2024-12\",\"value\":[^,]*' $WORK/j.json"
 golden_end
 
+# Dates before 1970 (negative day numbers) work like any others: a history
+# in 1965 gives the figures of the same history in 2025 (both years have 365
+# days and the same calendar), and year 1 works too.
+tx O1 1965-01-05 100.00 O1 1965-02-07 100.00 O1 1965-03-09 100.00 O1 1965-04-11 100.00 \
+	O1 1965-05-13 100.00 O1 1965-06-15 100.00 O2 1965-09-30 10.00 > "$WORK/y1965.tsv"
+sed 's/\t1965-/\t2025-/' "$WORK/y1965.tsv" > "$WORK/y2025.tsv"
+tx A1 0001-01-01 5.00 A1 0001-03-01 5.00 > "$WORK/y0001.tsv"
+pipeline() { crm-agg "$1" | crm-tier | crm-lifecycle | crm-churn --explain; }
+golden before_1970
+t "crm-agg $WORK/y1965.tsv | crm-tier | crm-lifecycle | crm-churn --explain | cut -f1,2,6,7,12-"
+t "crm-agg $WORK/y0001.tsv | crm-tier --explain | cut -f1,2,12-"
+golden_end
+pipeline "$WORK/y1965.tsv" | sed 's/1965-/2025-/g' > "$WORK/p1965.tsv"
+pipeline "$WORK/y2025.tsv" > "$WORK/p2025.tsv"
+same "1965 gives the figures of 2025 through crm-churn" "$WORK/p2025.tsv" "$WORK/p1965.tsv"
+pipeline "$WORK/y1965.tsv" | crm-json | sed 's/1965-/2025-/g' > "$WORK/j1965.json"
+pipeline "$WORK/y2025.tsv" | crm-json > "$WORK/j2025.json"
+same "1965 gives the figures of 2025 through crm-json" "$WORK/j2025.json" "$WORK/j1965.json"
+check "and the churn pass finds risk there" "grep -q 'lapse+decline' $WORK/p1965.tsv"
+
 # A tool given its own output again: the columns it adds are there already.
 golden reruns
 t "crm-tier $WORK/agg.tsv | crm-tier"
