@@ -76,6 +76,17 @@ pipeline "$WORK/y2025.tsv" | crm-json > "$WORK/j2025.json"
 same "1965 gives the figures of 2025 through crm-json" "$WORK/j2025.json" "$WORK/j1965.json"
 check "and the churn pass finds risk there" "grep -q 'lapse+decline' $WORK/p1965.tsv"
 
+# One date far beyond the others: crm-agg stops (see its suite); with a
+# limit raised past it, crm-tier refuses to write a row for every month.
+tx F1 2024-01-05 10.00 F2 9999-12-31 10.00 > "$WORK/far.tsv"
+printf 'period.max_months = 120000\n' > "$WORK/long.rules"
+golden period
+t "crm-agg --rules $WORK/long.rules $WORK/far.tsv | crm-tier -o $WORK/far_tier.tsv && wc -l < $WORK/far_tier.tsv"
+t "crm-agg --rules $WORK/long.rules $WORK/far.tsv | crm-tier --rules $WORK/long.rules | wc -l"
+t crm-tier --to 2040-01 "$WORK/agg.tsv"
+t "crm-agg --to 2024-12 $WORK/far.tsv | crm-tier | wc -l"
+golden_end
+
 # A tool given its own output again: the columns it adds are there already.
 golden reruns
 t "crm-tier $WORK/agg.tsv | crm-tier"

@@ -189,6 +189,7 @@ typedef struct {
 	int explain;
 	int32_t from, to;
 	int to_given;
+	int64_t max_months;          /* period.max_months */
 	char period[8];
 	/* the current customer */
 	char *brand, *cust;
@@ -464,6 +465,17 @@ static void run(Tier *s)
 				tsv_fail(t, s->mi, "is after the row's period_end");
 		}
 		int start = keyorder_next(&s->ko, t, month);
+		if (start && (int64_t)s->to - month + 1 > s->max_months) {
+			/* A row for every month to the period end: refuse rather
+			 * than write millions of them. */
+			char msg[300], pe[8];
+			month_fmt(pe, s->to);
+			snprintf(msg, sizeof msg, "starts a customer %lld months before the period end "
+				 "%.7s, beyond period.max_months (%lld): cut the period with crm-agg "
+				 "--from/--to, or raise period.max_months",
+				 (long long)s->to - month + 1, pe, (long long)s->max_months);
+			tsv_fail(t, s->mi, msg);
+		}
 		if (start) {
 			if (have)
 				fill_until(s, s->to + 1);
@@ -526,6 +538,7 @@ int main(int argc, char **argv)
 
 	s.x.rules = rules_load(opt.rules);
 	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
+	s.max_months = rules_int(s.x.rules, NULL, "period.max_months");
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);
