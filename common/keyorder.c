@@ -76,7 +76,7 @@ int keyorder_next(KeyOrder *k, const Tsv *t, int32_t month)
 			month_fmt(pm, k->month);
 			month_fmt(cm, month);
 			tsv_fail_line(t, "not sorted by %scustomer_id, month: '%.*s' %.7s after '%.*s' %.7s "
-				      "(crm-agg writes rows in this order)", k->bi >= 0 ? "brand, " : "",
+				      "(crm-agg writes rows in this order: keep its order, or sort by these columns)", k->bi >= 0 ? "brand, " : "",
 				      (int)c.n, c.p, cm, (int)k->cn, k->cust, pm);
 		}
 	}

@@ -127,7 +127,7 @@ typedef struct {
 /* Facts of a month looked up in a table filled as months come: the rows
  * of each customer run through the same few hundred months. */
 typedef struct {
-	int32_t last_day;     /* 0: not filled yet */
+	int32_t last_day;     /* 0 (1970-01-01, a first day): not filled yet */
 	char text[8];         /* YYYY-MM */
 } MonthInfo;
 
