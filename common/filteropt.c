@@ -61,6 +61,16 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 
 void filter_header(Out *o, const Tsv *t, const char *added)
 {
+	/* A column added twice would make every later lookup by name find the
+	 * first one: a tool run on its own output is an error. */
+	for (const char *a = added; *a;) {
+		size_t n = strcspn(a, "\t");
+		for (int c = 0; c < t->ncols; c++)
+			if (strlen(t->cols[c]) == n && memcmp(t->cols[c], a, n) == 0)
+				die("%s:1: the input already has column '%s' (is it %s output?)",
+				    t->name, t->cols[c], progname);
+		a += n + (a[n] == '\t');
+	}
 	for (int c = 0; c < t->ncols; c++) {
 		out_str(o, t->cols[c]);
 		out_char(o, '\t');

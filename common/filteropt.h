@@ -24,7 +24,8 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 		    FilterOpts *o);
 
 /* filter_header writes T's header line followed by the tab-separated names
- * ADDED ("tier\ttier_explain") and a newline. */
+ * ADDED ("tier\ttier_explain") and a newline. A name of ADDED that T has
+ * already (the tool's own output given to it again) is an error. */
 void filter_header(Out *o, const Tsv *t, const char *added);
 
 #endif

@@ -50,6 +50,34 @@ t 'crm-agg data/one_line.tsv > /dev/full'
 t crm-agg --merge data/one_line.tsv
 golden_end
 
+# ---- golden: the period. One date far from the others stops crm-agg
+# (period.max_months); --from/--to cut the period, and --stats counts the
+# rows left out.
+printf 'period.max_months = 2\n' > "$WORK/short.rules"
+printf 'period.max_months = 120000\n' > "$WORK/long.rules"
+golden period
+t crm-agg data/far_date.tsv
+t crm-agg data/early_date.tsv
+t crm-agg --rules "$WORK/short.rules" data/far_date.tsv
+t crm-agg --to 2024-06 data/far_date.tsv
+t crm-agg --from 2024-01 data/early_date.tsv
+t crm-agg --from 2024-03 --to 2024-03 data/far_date.tsv
+t crm-agg --to 2024-08 data/one_line.tsv
+t 'crm-agg --from 2024-02 --to 2024-12 --stats data/far_date.tsv 2>&1 >/dev/null | grep -v -e seconds -e memory'
+t "crm-agg --rules $WORK/long.rules data/far_date.tsv | sed -n '1p;\$p'"
+t crm-agg --to 2024-01 data/early_date.tsv
+t crm-agg --from 2010-01 --to 2024-12 data/one_line.tsv
+t crm-agg --from 2024-05 --to 2024-04 data/one_line.tsv
+t crm-agg --to 2024-13 data/one_line.tsv
+t crm-agg --merge --to 2024-01 data/one_line.tsv
+golden_end
+crm-agg --to 2024-06 data/far_date.tsv > "$WORK/whole.tsv"
+crm-agg --to 2024-06 --partition 1/2 data/far_date.tsv > "$WORK/p1.tsv"
+crm-agg --to 2024-06 --partition 2/2 data/far_date.tsv > "$WORK/p2.tsv"
+crm-agg --merge "$WORK/p1.tsv" "$WORK/p2.tsv" > "$WORK/merged.tsv"
+same "--to with --partition: the merged parts equal one run" "$WORK/whole.tsv" "$WORK/merged.tsv"
+check "--partition alone stops at the far date too" "! crm-agg --partition 1/2 data/far_date.tsv > /dev/null 2>&1 && ! crm-agg --partition 2/2 data/far_date.tsv > /dev/null 2>&1"
+
 # A failed run leaves no output file, and no temporary one beside it.
 rm -f "$WORK/out.tsv"
 crm-agg -o "$WORK/out.tsv" data/bad_amount.tsv 2> /dev/null

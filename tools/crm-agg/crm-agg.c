@@ -21,7 +21,8 @@
 
 static const char usage_text[] =
 	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
-	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
+	"               [--from YYYY-MM] [--to YYYY-MM] [--partition I/N] [--stats]\n"
+	"               [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 static const HelpOpt help[] = {
@@ -53,8 +54,14 @@ typedef struct {
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
 	int has_brand;             /* -1 until the first file is opened */
-	int32_t max_month;
-	uint64_t rows, kept;
+	int32_t from, to;          /* --from, --to: months kept */
+	int to_given;
+	int64_t max_months;        /* period.max_months */
+	/* The period the dates span, and the rows that set its ends (for
+	 * the message when it grows too long). */
+	int32_t min_month, max_month;
+	char min_at[600], max_at[600];
+	uint64_t rows, kept, outside;
 	/* The pending partial group: consecutive rows of one key and month. */
 	Group pend;
 	uint64_t pend_h;
@@ -84,6 +91,41 @@ static void flush_pending(Agg *a)
 		partset_add(&a->ps, a->pend_h, &a->pend);
 		a->pending = 0;
 	}
+}
+
+/* span_add widens the period to the month of the current row of T (its
+ * date in column DI), dying when the period, from its first month to its
+ * last (or --to), grows beyond period.max_months. */
+static void span_add(Agg *a, const Tsv *t, int di, int32_t month)
+{
+	char *at;
+	if (month < a->min_month) {
+		a->min_month = month;
+		at = a->min_at;
+	} else if (month > a->max_month) {
+		a->max_month = month;
+		at = a->max_at;
+	} else {
+		return;
+	}
+	if (a->max_month < a->min_month) {
+		/* The first date: both ends. */
+		a->max_month = a->min_month = month;
+		snprintf(a->max_at, sizeof a->max_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	}
+	snprintf(at, sizeof a->min_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	int32_t hi = a->to_given ? a->to : a->max_month;
+	if (hi - a->min_month + 1 <= a->max_months)
+		return;
+	char lo_m[8], hi_m[8], msg[1600];
+	month_fmt(lo_m, a->min_month);
+	month_fmt(hi_m, hi);
+	const char *other = at == a->min_at ? (a->to_given ? NULL : a->max_at) : a->min_at;
+	snprintf(msg, sizeof msg, "stretches the period to %lld months, %.7s to %.7s (the other end "
+		 "set %s%s), beyond period.max_months (%lld): cut the period with --from/--to, "
+		 "or raise period.max_months", (long long)(hi - a->min_month + 1), lo_m, hi_m,
+		 other ? "at " : "by --to", other ? other : "", (long long)a->max_months);
+	tsv_fail(t, di, msg);
 }
 
 static void scan_file(Agg *a, const char *path)
@@ -141,8 +183,10 @@ static void scan_file(Agg *a, const char *path)
 			if (hash_range(h, a->part_n) != a->part_i) {
 				/* All partitions see every date, so they agree on
 				 * period_end. */
-				if (month > a->max_month)
-					a->max_month = month;
+				if (!why && month >= a->from && month <= a->to)
+					span_add(a, &t, di, month);
+				else if (!why)
+					a->outside++;
 				continue;
 			}
 			tsv_check(&t);
@@ -151,8 +195,6 @@ static void scan_file(Agg *a, const char *path)
 			tsv_fail(&t, ci, "is empty");
 		if (why)
 			tsv_fail(&t, di, why);
-		if (month > a->max_month)
-			a->max_month = month;
 		int64_t qty, amount;
 		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
 			tsv_fail(&t, qi, why);
@@ -187,6 +229,12 @@ static void scan_file(Agg *a, const char *path)
 		}
 		int ex = namelist_has(&brand_rules(a, bp, bn)->excl, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
+		if (month < a->from || month > a->to) {
+			/* Checked like every row, then left out: counted for --stats. */
+			a->outside++;
+			continue;
+		}
+		span_add(a, &t, di, month);
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
@@ -243,12 +291,18 @@ int main(int argc, char **argv)
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
+	a.from = INT32_MIN;
+	a.to = INT32_MAX;
+	a.min_month = INT32_MAX;
 	a.max_month = -1;
+	int from_given = 0;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "partition", required_argument, NULL, 'P' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'U' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -267,6 +321,16 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
 		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
+		case 'F':
+			if (month_parse(optarg, strlen(optarg), &a.from))
+				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
+			from_given = 1;
+			break;
+		case 'U':
+			if (month_parse(optarg, strlen(optarg), &a.to))
+				usage_fail(usage_text, "--to: '%s' is not a month (YYYY-MM)", optarg);
+			a.to_given = 1;
+			break;
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
@@ -284,10 +348,14 @@ int main(int argc, char **argv)
 	char **files = argc ? argv : stdin_only;
 	int nfiles = argc ? argc : 1;
 
+	if (from_given && a.to_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --to");
 	Out o;
 	if (merge) {
 		if (!argc)
 			usage_fail(usage_text, "--merge needs the files to merge");
+		if (from_given || a.to_given)
+			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
 		out_create(&o, output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -299,6 +367,10 @@ int main(int argc, char **argv)
 
 	a.rules = rules_load(rules_path);
 	a.decimals = (int)rules_int(a.rules, NULL, "money.decimals");
+	a.max_months = rules_int(a.rules, NULL, "period.max_months");
+	if (from_given && a.to_given && (int64_t)a.to - a.from + 1 > a.max_months)
+		usage_fail(usage_text, "--from to --to is %lld months, beyond period.max_months (%lld)",
+			   (long long)a.to - a.from + 1, (long long)a.max_months);
 	Products products;
 	if (products_path) {
 		products_load(&products, products_path);
@@ -319,19 +391,26 @@ int main(int argc, char **argv)
 	memset(&runs, 0, sizeof runs);
 	fold_all(&a.ps, &runs);
 	double t2 = now();
-	OutFmt f = { a.has_brand > 0, a.decimals, a.max_month };
+	/* The period ends with --to, or else with the latest month seen. */
+	OutFmt f = { a.has_brand > 0, a.decimals, a.to_given ? a.to : a.max_month };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
 	double t3 = now();
 	if (stats) {
+		char outside[200] = "";
+		if (from_given || a.to_given)
+			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside --from/--to "
+				 "left out\n", (unsigned long long)a.outside);
 		fprintf(stderr,
 			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
 			"%llu customer-months written\n"
+			"%s"
 			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
 			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
 			(unsigned long long)a.rows, (unsigned long long)a.kept,
-			(unsigned long long)(a.rows - a.kept), (unsigned long long)groups,
+			(unsigned long long)(a.rows - a.kept - a.outside), (unsigned long long)groups,
+			outside,
 			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}

@@ -217,6 +217,41 @@ static void add_tiers(Ctx *x, const char *brand)
 	rules_list_free(v);
 }
 
+/* overflow dies naming the sum: the figure WHAT (of tier TIER when not
+ * NULL) of series S over the month or months DURING, after WHERE (the
+ * input line, or ""). */
+static void overflow_at(const char *where, const Series *s, const char *during, const char *tier,
+			const char *what)
+{
+	char w[300];
+	if (tier)
+		snprintf(w, sizeof w, "tiers.%s.%s", tier, what);
+	else
+		snprintf(w, sizeof w, "%s", what);
+	if (s->brand)
+		die("%sa sum for %s overflows 64 bits (%s of brand '%s')", where, during, w, s->brand);
+	die("%sa sum for %s overflows 64 bits (%s of all customers)", where, during, w);
+}
+
+static void overflow(const Series *s, const char *during, const char *tier, const char *what)
+{
+	overflow_at("", s, during, tier, what);
+}
+
+/* add_sum adds V to *A, a figure of series S in month MONTH, read from
+ * the current row of T; dies naming them when the sum overflows. */
+static void add_sum(const Tsv *t, const Series *s, int32_t month, int64_t *a, int64_t v,
+		    const char *tier, const char *what)
+{
+	if (add_check(a, v)) {
+		char where[600], during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		snprintf(where, sizeof where, "%s:%llu: ", t->name, (unsigned long long)t->lineno);
+		overflow_at(where, s, during, tier, what);
+	}
+}
+
 static void read_rows(Ctx *x, Tsv *t)
 {
 	int mi = tsv_need(t, "month", "crm-agg"), ami = tsv_need(t, "amount", "crm-agg");
@@ -278,16 +313,17 @@ static void read_rows(Ctx *x, Tsv *t)
 		for (int k = 0; k < 2 && ss[k]; k++) {
 			Month *m = month_of(ss[k], month);
 			m->customers++;
-			m->value += amount;
-			m->value12 += value12;
+			Series *sk = ss[k];
+			add_sum(t, sk, month, &m->value, amount, NULL, "value");
+			add_sum(t, sk, month, &m->value12, value12, NULL, "value_12m");
 			if (active) {
 				m->active++;
 				m->tc[tier]++;
-				m->tv[tier] += amount;
-				m->tv12[tier] += value12;
+				add_sum(t, sk, month, &m->tv[tier], amount, x->tiers[tier], "value");
+				add_sum(t, sk, month, &m->tv12[tier], value12, x->tiers[tier], "value_12m");
 			} else {
-				m->inactive_value += amount;
-				m->inactive_value12 += value12;
+				add_sum(t, sk, month, &m->inactive_value, amount, NULL, "inactive_value");
+				add_sum(t, sk, month, &m->inactive_value12, value12, NULL, "inactive_value_12m");
 			}
 			if (ev >= 0)
 				m->events[ev]++;
@@ -295,9 +331,9 @@ static void read_rows(Ctx *x, Tsv *t)
 				m->risk++;
 				m->lapse += (uint64_t)lapse;
 				m->decline += (uint64_t)decline;
-				m->risk_value += value12;
+				add_sum(t, sk, month, &m->risk_value, value12, NULL, "churn.value_at_risk");
 				m->trisk[tier]++;
-				m->trv[tier] += value12;
+				add_sum(t, sk, month, &m->trv[tier], value12, x->tiers[tier], "value_at_risk");
 				if (x->top) {
 					Risk r = { value12, bi >= 0 ? xstrndup(t->f[bi].p, t->f[bi].n) : NULL,
 						   xstrndup(t->f[ko.ci].p, t->f[ko.ci].n),
@@ -312,9 +348,28 @@ static void read_rows(Ctx *x, Tsv *t)
 
 /* ---- writing ---- */
 
-static void share(Out *o, int64_t part, int64_t whole)
+/* share writes PART / WHOLE (0 when WHOLE is 0) with SHARE_DECIMALS; a
+ * share beyond 64 bits (a value total near 0 beside large parts) dies
+ * naming the figure WHAT (of tier TIER) of S in month MONTH. */
+static void share(Out *o, int64_t part, int64_t whole, const Series *s, int32_t month,
+		  const char *tier, const char *what)
 {
-	json_fixed(o, whole ? mul_div_round(part, pow10_i64[SHARE_DECIMALS], whole) : 0, SHARE_DECIMALS);
+	int64_t q = 0;
+	if (whole && mul_div_check(part, pow10_i64[SHARE_DECIMALS], whole, &q)) {
+		char during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		overflow(s, during, tier, what);
+	}
+	json_fixed(o, q, SHARE_DECIMALS);
+}
+
+/* diff returns A - B, dying like share when it overflows. */
+static int64_t diff(int64_t a, int64_t b, const Series *s, const char *during, const char *what)
+{
+	if (sub_check(&a, b))
+		overflow(s, during, NULL, what);
+	return a;
 }
 
 static void month_name(Out *o, int32_t m)
@@ -338,8 +393,9 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	const Month *m = &s->m[i];
 	int d = x->decimals;
+	int32_t mon = s->lo + (int32_t)i;
 	out_char(o, '{');
-	json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "month", 1); month_name(o, mon);
 	json_key(o, "customers", 0); u64(o, m->customers);
 	json_key(o, "active", 0); u64(o, m->active);
 	json_key(o, "inactive", 0); u64(o, m->customers - m->active);
@@ -353,9 +409,9 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 		json_key(o, x->tiers[k], k == 0);
 		out_char(o, '{');
 		json_key(o, "customers", 1); u64(o, m->tc[k]);
-		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active);
+		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active, s, mon, x->tiers[k], "share");
 		json_key(o, "value", 0); json_fixed(o, m->tv[k], d);
-		json_key(o, "value_share", 0); share(o, m->tv[k], m->value);
+		json_key(o, "value_share", 0); share(o, m->tv[k], m->value, s, mon, x->tiers[k], "value_share");
 		json_key(o, "value_12m", 0); json_fixed(o, m->tv12[k], d);
 		json_key(o, "at_risk", 0); u64(o, m->trisk[k]);
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->trv[k], d);
@@ -371,7 +427,7 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 	json_key(o, "churn", 0);
 	out_char(o, '{');
 	json_key(o, "at_risk", 1); u64(o, m->risk);
-	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "churn.share_at_risk");
 	json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
 	json_key(o, "lapse", 0); u64(o, m->lapse);
 	json_key(o, "decline", 0); u64(o, m->decline);
@@ -386,8 +442,12 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i - 12);
 		json_key(o, "customers", 0); i64d(o, (int64_t)m->customers - (int64_t)p->customers);
 		json_key(o, "active", 0); i64d(o, (int64_t)m->active - (int64_t)p->active);
-		json_key(o, "value", 0); json_fixed(o, m->value - p->value, d);
-		json_key(o, "value_12m", 0); json_fixed(o, m->value12 - p->value12, d);
+		char during[40], mb[8];
+		month_fmt(mb, mon);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		json_key(o, "value", 0); json_fixed(o, diff(m->value, p->value, s, during, "yoy.value"), d);
+		json_key(o, "value_12m", 0);
+		json_fixed(o, diff(m->value12, p->value12, s, during, "yoy.value_12m"), d);
 		json_key(o, "new", 0); i64d(o, (int64_t)m->events[EV_NEW] - (int64_t)p->events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)m->events[EV_LOST] - (int64_t)p->events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -409,7 +469,12 @@ static void period_sum(const Series *s, size_t i, Period *p)
 	memset(p, 0, sizeof *p);
 	for (size_t k = i - 11; k <= i; k++) {
 		const Month *m = &s->m[k];
-		p->value += m->value;
+		if (add_check(&p->value, m->value)) {
+			char during[40], mb[8];
+			month_fmt(mb, s->lo + (int32_t)i);
+			snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+			overflow(s, during, NULL, "periods.value");
+		}
 		p->active += m->active;
 		p->risk += m->risk;
 		for (int e = 0; e < 3; e++)
@@ -443,7 +508,7 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 	out_char(o, '{');
 	for (size_t k = 0; k < x->ntiers; k++) {
 		json_key(o, x->tiers[k], k == 0);
-		share(o, (int64_t)p.tm[k], (int64_t)p.active);
+		share(o, (int64_t)p.tm[k], (int64_t)p.active, s, s->lo + (int32_t)i, x->tiers[k], "tier_mix");
 	}
 	out_char(o, '}');
 	json_key(o, "yoy", 0);
@@ -453,7 +518,11 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 		period_sum(s, i - 12, &q);
 		out_char(o, '{');
 		json_key(o, "end", 1); month_name(o, s->lo + (int32_t)i - 12);
-		json_key(o, "value", 0); json_fixed(o, p.value - q.value, x->decimals);
+		char during[40], mb[8];
+		month_fmt(mb, s->lo + (int32_t)i);
+		snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+		json_key(o, "value", 0);
+		json_fixed(o, diff(p.value, q.value, s, during, "periods.yoy.value"), x->decimals);
 		json_key(o, "new", 0); i64d(o, (int64_t)p.events[EV_NEW] - (int64_t)q.events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)p.events[EV_LOST] - (int64_t)q.events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -508,9 +577,12 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
 		json_key(o, "new", 0); u64(o, m->events[EV_NEW]);
 		json_key(o, "at_risk", 0); u64(o, m->risk);
-		json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+		int32_t mon = s->lo + (int32_t)s->n - 1;
+		json_key(o, "share_at_risk", 0);
+		share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "kpis.share_at_risk");
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
-		json_key(o, "share_of_value_at_risk", 0); share(o, m->risk_value, m->value12);
+		json_key(o, "share_of_value_at_risk", 0);
+		share(o, m->risk_value, m->value12, s, mon, NULL, "kpis.share_of_value_at_risk");
 		out_char(o, '}');
 	}
 	/* The list of the latest month only: customers at risk earlier had their

@@ -137,7 +137,7 @@ typedef struct {
 /* Facts of a month looked up in a table filled as months come: the rows
  * of each customer run through the same few hundred months. */
 typedef struct {
-	int32_t last_day;     /* 0: not filled yet */
+	int32_t last_day;     /* 0 (1970-01-01, a first day): not filled yet */
 	char text[8];         /* YYYY-MM */
 } MonthInfo;
 
@@ -199,12 +199,13 @@ typedef struct {
 	int explain;
 	int32_t from, to;
 	int to_given;
+	int64_t max_months;          /* period.max_months */
 	char period[8];
 	/* the current customer */
 	char *brand, *cust;
 	size_t bn, cn, bcap, ccap;
 	TierRules *tr;
-	int32_t last_buy;            /* last consumable purchase day, -1 none */
+	int32_t last_buy;            /* last consumable purchase day, or NO_DAY */
 	int32_t next_month;          /* first month not yet written */
 	uint64_t rows_in, rows_out, filled, late;
 	Memo memo[3];
@@ -255,6 +256,16 @@ static inline char *put_money(const Tier *s, Memo *m, char *p, int64_t v)
 	return p + m->n;
 }
 
+/* overflow dies naming the customer, the month and the sum WHAT over W
+ * months that is beyond 64 bits. */
+static void overflow(const Tier *s, int32_t m, const char *what, int w)
+{
+	char mb[8];
+	month_fmt(mb, m);
+	tsv_fail_line(&s->t, "a sum for customer '%.*s' overflows 64 bits (%s over the %d months to %.7s)",
+		      (int)s->cn, s->cust, what, w, mb);
+}
+
 /* emit_month appends the measures of the latest month of s->h to the row
  * already written up to its last input column, and ends the line. */
 static void emit_measures(Tier *s)
@@ -263,13 +274,19 @@ static void emit_measures(Tier *s)
 	const TierRules *r = s->tr;
 	int32_t m = hist_month(h);
 	int64_t tenure = m - h->first_month;
-	int64_t orders_f = hist_orders(h, r->wf);
-	int64_t value_m = hist_amount(h, r->wm);
-	int64_t orders_m = hist_orders(h, r->wm);
+	int64_t orders_f, value_m, orders_m, orders_a;
+	if (hist_orders(h, r->wf, &orders_f))
+		overflow(s, m, "orders_f", r->wf);
+	if (hist_amount(h, r->wm, &value_m))
+		overflow(s, m, "value_m", r->wm);
+	if (hist_orders(h, r->wm, &orders_m))
+		overflow(s, m, "orders", r->wm);
+	if (hist_orders(h, r->wa, &orders_a))
+		overflow(s, m, "orders", r->wa);
 	int64_t span = tenure + 1 < r->wm ? tenure + 1 : r->wm;
 	int64_t avg_monthly = div_memo(&s->dm[0], value_m, span);
 	int64_t avg_order = orders_m ? div_memo(&s->dm[1], value_m, orders_m) : 0;
-	int active = hist_orders(h, r->wa) > 0;
+	int active = orders_a > 0;
 	Out *o = &s->o;
 	int32_t last_day = month_info(m)->last_day;
 	/* One reservation covers the figures; each takes at most 21 bytes. */
@@ -277,7 +294,7 @@ static void emit_measures(Tier *s)
 	*p++ = '\t';
 	p = put_small(p, tenure);
 	*p++ = '\t';
-	if (s->last_buy >= 0)
+	if (s->last_buy != NO_DAY)
 		p = put_small(p, last_day - s->last_buy);
 	*p++ = '\t';
 	p = put_small(p, orders_f);
@@ -313,7 +330,7 @@ static void emit_measures(Tier *s)
 		s->elen = 0;
 		s->ebuf[0] = '\0';
 		if (!active) {
-			if (s->last_buy >= 0) {
+			if (s->last_buy != NO_DAY) {
 				char d[11];
 				date_fmt(d, s->last_buy);
 				eprintf(s, "%s: no order in %d months (last %.10s)", r->inactive, r->wa, d);
@@ -361,7 +378,7 @@ static void fill_until(Tier *s, int32_t end)
 	char zero[32];
 	size_t zn = fixed_fmt(zero, 0, s->x.decimals);
 	for (int32_t m = s->next_month; m < end; m++) {
-		hist_push(&s->h, 0, 0, -1, -1);
+		hist_push(&s->h, 0, 0, NO_DAY, NO_DAY);
 		s->next_month = m + 1;
 		if (m < s->from)
 			continue;
@@ -458,6 +475,17 @@ static void run(Tier *s)
 				tsv_fail(t, s->mi, "is after the row's period_end");
 		}
 		int start = keyorder_next(&s->ko, t, month);
+		if (start && (int64_t)s->to - month + 1 > s->max_months) {
+			/* A row for every month to the period end: refuse rather
+			 * than write millions of them. */
+			char msg[300], pe[8];
+			month_fmt(pe, s->to);
+			snprintf(msg, sizeof msg, "starts a customer %lld months before the period end "
+				 "%.7s, beyond period.max_months (%lld): cut the period with crm-agg "
+				 "--from/--to, or raise period.max_months",
+				 (long long)s->to - month + 1, pe, (long long)s->max_months);
+			tsv_fail(t, s->mi, msg);
+		}
 		if (start) {
 			if (have)
 				fill_until(s, s->to + 1);
@@ -467,7 +495,7 @@ static void run(Tier *s)
 			s->tr = tier_rules(&s->x, b.p, b.n);
 			hist_reset(&s->h, month);
 			s->next_month = month;
-			s->last_buy = -1;
+			s->last_buy = NO_DAY;
 			have = 1;
 		}
 		if (month > s->to) {
@@ -481,7 +509,7 @@ static void run(Tier *s)
 			tsv_fail(t, s->oi, why ? why : "is negative");
 		if ((why = fixed_parse(t->f[s->ai].p, t->f[s->ai].n, s->x.decimals, &amount)))
 			tsv_fail(t, s->ai, why);
-		int32_t last = -1;
+		int32_t last = NO_DAY;
 		Field ld = t->f[s->li];
 		if (ld.n) {
 			if ((why = date_parse(ld.p, ld.n, &last)))
@@ -520,6 +548,7 @@ int main(int argc, char **argv)
 
 	s.x.rules = rules_load(opt.rules);
 	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
+	s.max_months = rules_int(s.x.rules, NULL, "period.max_months");
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);
