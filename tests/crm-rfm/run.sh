@@ -115,7 +115,7 @@ printf 'rfm.weight.r = 5000000000000\nrfm.weight.f = 5000000000000\n' > "$WORK/w
 printf 'rfm.weight.r = 4000000000000\n' > "$WORK/wr.rules"
 golden overflow
 t crm-rfm --rules "$WORK/wbig.rules" "$WORK/tx.tsv"
-t "crm-rfm --rules $WORK/wr.rules $WORK/tx.tsv | cut -f1,5-8 | head -n 4"
+t "crm-rfm --rules $WORK/wr.rules $WORK/tx.tsv | cut -f1,5-8 | sed -n 1,4p"
 t crm-rfm --as-of 2024-12-31 --summary "$WORK/big.tsv"
 t crm-rfm --as-of 2024-12-31 --json "$WORK/big.tsv"
 t "sed 's/^2024-01-05\tX/2024-01-05\tb\tX/; 1s/^date/date\tbrand/' $WORK/big.tsv | crm-rfm --as-of 2024-12-31 --summary"

@@ -30,7 +30,7 @@ t crm-tier data/signals_tx.tsv
 t crm-tier --to 2024-13 "$WORK/agg.tsv"
 t crm-tier --from 2024-06 --to 2024-05 "$WORK/agg.tsv"
 t "crm-tier --from 2024-06 $WORK/agg.tsv | crm-lifecycle"
-t "crm-tier $WORK/agg.tsv | crm-churn | head -n 3"
+t "crm-tier $WORK/agg.tsv | crm-churn | sed -n 1,3p"
 t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
 golden_end

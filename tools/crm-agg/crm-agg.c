@@ -30,6 +30,8 @@ static const HelpOpt help[] = {
 	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
 	{ "--rules FILE", "rules overriding the built-in ones" },
 	{ "--products FILE", "take each line's category from a sku, category file" },
+	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
+	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period ends there" },
 	{ "--partition I/N", "fold only the customers of hash partition I of N" },
 	{ "--merge", "merge the outputs of disjoint partitions into one" },
 	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
