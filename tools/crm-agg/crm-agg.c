@@ -31,7 +31,7 @@ static const HelpOpt help[] = {
 	{ "--rules FILE", "rules overriding the built-in ones" },
 	{ "--products FILE", "take each line's category from a sku, category file" },
 	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
-	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period ends there" },
+	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period end" },
 	{ "--partition I/N", "fold only the customers of hash partition I of N" },
 	{ "--merge", "merge the outputs of disjoint partitions into one" },
 	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
