@@ -61,6 +61,19 @@ check "--profile: 4 clusters; cluster 1 orders most often, the last least recent
 n=$(crm-kmeans --features recency,frequency,monetary,tenure --profile "$WORK/rfm.tsv" | head -1 | tr '\t' '\n' | grep -c tenure)
 expect "tenure (crm-rfm's last column) as a fourth feature" 2 "$n"
 
+# Fewer distinct points than k: k comes down to their number, said on
+# standard error, and no empty cluster is named or written.
+golden degenerate
+t crm-kmeans --profile data/all_same.tsv
+t crm-kmeans data/two_points.tsv
+t crm-kmeans --profile -k 2 data/two_points.tsv
+t crm-kmeans --elbow 2-5 data/all_same.tsv
+t crm-kmeans --elbow 1-4 data/two_points.tsv
+t "crm-kmeans --json --elbow 2-6 data/two_points.tsv | jq -c '[.k, .elbow, [.clusters[] | [.name, .customers]]]'"
+golden_end
+n=$(crm-kmeans -k 6 --profile data/two_points.tsv 2> /dev/null | awk -F'\t' 'NR > 1 && $3 == 0' | wc -l)
+expect "no cluster of 0 customers" 0 "$n"
+
 printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t10.5\nc2\t5\tmany\t8\n' > "$WORK/bad.tsv"
 printf 'id\trecency\tfrequency\tmonetary\nc1\t3\t2\t-10.5\nc2\t5\t1\t8\n' > "$WORK/neg.tsv"
 golden errors
