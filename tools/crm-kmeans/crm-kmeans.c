@@ -89,6 +89,7 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 	D->d = nfeat;
 	D->names = feat;
 	int *col = xmalloc(nfeat * sizeof *col);
+	uint64_t *negative = xcalloc(nfeat, sizeof *negative);
 	for (size_t j = 0; j < nfeat; j++)
 		col[j] = tsv_need(&t, feat[j], NULL);
 	D->has_cluster_col = tsv_col(&t, "cluster") >= 0 || tsv_col(&t, "cluster_name") >= 0;
@@ -115,9 +116,7 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 		}
 		for (size_t j = 0; j < nfeat; j++) {
 			double v = parse_num(&t, col[j]);
-			if (D->log1p && v < 0)
-				tsv_fail(&t, col[j], "is below 0; log1p (kmeans.log1p = yes) needs values >= 0 "
-					 "(use --no-log1p)");
+			negative[j] += v < 0;
 			D->raw[D->n * nfeat + j] = v;
 		}
 		while (D->text_n + t.line_n > D->text_cap) {
@@ -129,12 +128,20 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 		D->off[++D->n] = D->text_n;
 	}
 	D->name = xstrdup(t.name);
+	/* log1p needs x >= 0; a negative value (a monetary net of returns
+	 * above purchases) is taken as 0, the lowest, and said. */
+	for (size_t j = 0; D->log1p && j < nfeat; j++)
+		if (negative[j])
+			warn("%s: %llu row%s with a negative %s clamped to 0 before log1p (--no-log1p keeps them)",
+			     D->name, (unsigned long long)negative[j], negative[j] == 1 ? "" : "s", feat[j]);
 	tsv_close(&t);
+	free(negative);
 	free(col);
 }
 
-/* standardize: x = (f(raw) - mean) / sd, f = log1p or identity, with the
- * population standard deviation; a constant feature keeps sd 1 and is 0. */
+/* standardize: x = (f(raw) - mean) / sd, f = log1p(max(raw, 0)) or the
+ * identity, with the population standard deviation; a constant feature
+ * keeps sd 1 and is 0. The raw values stay as read, for the profile. */
 static void standardize(Data *D)
 {
 	size_t n = D->n, d = D->d;
@@ -142,7 +149,7 @@ static void standardize(Data *D)
 	D->mean = xcalloc(d, sizeof *D->mean);
 	D->sd = xcalloc(d, sizeof *D->sd);
 	for (size_t i = 0; i < n * d; i++)
-		D->x[i] = D->log1p ? log1p(D->raw[i]) : D->raw[i];
+		D->x[i] = D->log1p ? log1p(D->raw[i] > 0 ? D->raw[i] : 0) : D->raw[i];
 	for (size_t j = 0; j < d; j++) {
 		double s = 0;
 		for (size_t i = 0; i < n; i++)
