@@ -52,6 +52,20 @@ printf '{"schema":"crm-json/1","a":"x\001y"}\n' > "$WORK/ctl.json"
 printf '{"schema":"crm-json/1","a":tru' > "$WORK/word.json"
 printf '{"schema":"crm-json/1","a":01}' > "$WORK/zero.json"
 awk 'BEGIN { printf "{\"a\":"; for (i = 0; i < 600; i++) printf "["; for (i = 0; i < 600; i++) printf "]"; print "}" }' > "$WORK/deep.json"
+# Every prefix of a document (its last byte is a newline) is refused as
+# cut short: about 200 of them, evenly spaced, and the last 40 bytes each.
+size=$(wc -c < "$WORK/empty.json")
+bad=0
+for n in $(awk -v s="$size" 'BEGIN { for (i = 1; i < s - 1; i += int(s / 200) + 1) print i; for (i = s - 41; i < s - 1; i++) print i }'); do
+	head -c "$n" "$WORK/empty.json" | crm-report > /dev/null 2> "$WORK/prefix.err"
+	rc=$?
+	if [ $rc -ne 1 ] || ! grep -q 'cut short' "$WORK/prefix.err"; then
+		bad=$((bad + 1))
+		printf 'prefix of %d bytes: exit %d: %s\n' "$n" $rc "$(cat "$WORK/prefix.err")"
+	fi
+done
+expect "every prefix of a document is refused as cut short" 0 $bad
+
 echo keep > "$WORK/page.html"
 golden documents
 t crm-report --rfm "$WORK/km.json" -o "$WORK/page.html" "$WORK/gen.json"

@@ -183,6 +183,7 @@ static inline double dist2(const double *a, const double *b, size_t d)
 	return s;
 }
 
+/* same_point tells whether two rows of D features are equal in every one. */
 static int same_point(const double *a, const double *b, size_t d)
 {
 	for (size_t t = 0; t < d; t++)
@@ -506,8 +507,10 @@ static int cmp_cluster(const void *a, const void *b)
 }
 
 /* describe renumbers the clusters (1 = best by the naming rule, or the
- * largest) and names them; returns the clusters in their new order and
- * rewrites F's labels to the new numbers (0-based). */
+ * largest) and names them; returns the clusters in their new order (owned
+ * by the caller, clusters_free) and rewrites F's labels to the new numbers
+ * (0-based). A cluster with no row is dropped, said on standard error, and
+ * F->k becomes the number kept. */
 static Cluster *describe(const Data *D, Fit *F)
 {
 	size_t n = D->n, d = D->d;

@@ -32,17 +32,20 @@ static noreturn void bad(const Parse *p, const char *what)
 	die("%s: not valid JSON: byte %zu: %s", p->path, p->i + 1, what);
 }
 
+/* skip_ws moves past JSON white space. */
 static void skip_ws(Parse *p)
 {
 	while (p->i < p->n && strchr(" \t\n\r", p->s[p->i]) && p->s[p->i])
 		p->i++;
 }
 
+/* at tells whether the current byte is C (never past the end). */
 static int at(const Parse *p, char c)
 {
 	return p->i < p->n && p->s[p->i] == c;
 }
 
+/* expect moves past C, or stops with WHAT. */
 static void expect(Parse *p, char c, const char *what)
 {
 	if (!at(p, c))
@@ -83,6 +86,7 @@ static void parse_string(Parse *p, size_t *body, size_t *body_n)
 	p->i++;
 }
 
+/* digit tells whether the current byte is a decimal digit. */
 static int digit(const Parse *p)
 {
 	return p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9';
@@ -120,6 +124,8 @@ static void parse_number(Parse *p)
 
 static void parse_value(Parse *p, int depth);
 
+/* parse_object reads an object at DEPTH (1: the document itself, whose
+ * members are kept in P->top). */
 static void parse_object(Parse *p, int depth)
 {
 	expect(p, '{', "expected an object");
@@ -152,6 +158,7 @@ static void parse_object(Parse *p, int depth)
 	}
 }
 
+/* parse_array reads an array at DEPTH. */
 static void parse_array(Parse *p, int depth)
 {
 	expect(p, '[', "expected an array");
