@@ -100,6 +100,9 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
     check('R x F grid equals the document', cells.length === b0.bins * b0.bins &&
           cells.every(([r, f, n]) => b0.grid[f - 1][r - 1][0] === n));
     check('scatter draws every sampled customer', (await page.$$eval('#rfm-scatter circle', c => c.length)) === b0.points.length);
+    const note = await page.$eval('#rfm-note', e => e.textContent);
+    check('the RFM note counts the customers who returned more than they bought',
+          b0.net_negative ? note.includes(`${b0.net_negative.toLocaleString('en-US')} of them returned more`) : !note.includes('returned more'), note);
     const labels = await page.$$eval('#rfm-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
     check('segment table lists the segments in rule order', same(labels, b0.segments.map(x => x.label)));
     if (RFM.brands.length > 1) {

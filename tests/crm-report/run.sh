@@ -12,6 +12,17 @@ for f in tx gen; do
 	crm-agg "$WORK/$f.tsv" | crm-tier | crm-lifecycle | crm-churn | crm-json --at-risk 10 > "$WORK/$f.json"
 done
 crm-report -o "$WORK/tx.html" "$WORK/tx.json"
+# The README pipeline on a messy invoice export, cleaned as crm-clean(1)
+# shows: some customers return more than they buy (negative monetary).
+crm-gen --customers 2000 --seed 3 --format invoice --messy 20 --no-category --products "$WORK/p.tsv" > "$WORK/e.csv"
+crm-clean --map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID \
+	--date-format mdy --products "$WORK/p.tsv" "$WORK/e.csv" > "$WORK/messy.tsv" 2> /dev/null
+crm-agg "$WORK/messy.tsv" | crm-tier | crm-lifecycle | crm-churn | crm-json --at-risk 10 > "$WORK/messy.json"
+crm-rfm --json "$WORK/messy.tsv" > "$WORK/messy-rfm.json" 2> /dev/null
+crm-rfm "$WORK/messy.tsv" 2> /dev/null | crm-kmeans --json --elbow 2-8 > "$WORK/messy-km.json" 2> /dev/null
+crm-report --rfm "$WORK/messy-rfm.json" --kmeans "$WORK/messy-km.json" -o "$WORK/messy.html" "$WORK/messy.json"
+check "messy export: a page with net-negative customers" "[ -s $WORK/messy.html ] && jq -e '.brands[0].net_negative > 0' $WORK/messy-rfm.json"
+
 # A signal stream of the header alone: a page that says there is no data
 # and still shows the rules in effect.
 crm-agg "$WORK/tx.tsv" | crm-tier | crm-lifecycle | crm-churn | head -1 | crm-json > "$WORK/empty.json"
@@ -100,10 +111,11 @@ if ! command -v chromium > /dev/null || [ ! -d "$NODE_DIR/node_modules/playwrigh
 	finish
 	exit 1
 fi
-for f in tx gen empty; do
+for f in tx gen empty messy; do
 	mkdir -p "$WORK/shots-$f"
 	extra=""
 	[ $f = gen ] && extra="$WORK/rfm.json $WORK/km.json"
+	[ $f = messy ] && extra="$WORK/messy-rfm.json $WORK/messy-km.json"
 	if NODE_PATH=$NODE_DIR/node_modules node browser.js "$WORK/$f.html" "$WORK/$f.json" "$WORK/shots-$f" $extra > "$WORK/b.out" 2>&1; then
 		pass "browser ($f): $(grep -c '^  ok' "$WORK/b.out") checks, $(cat "$WORK/shots-$f/load.txt")"
 	else
