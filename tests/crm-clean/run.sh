@@ -35,6 +35,11 @@ t crm-clean --map nothing=x data/tab.tsv
 t crm-clean -d ab data/tab.tsv
 golden_end
 
+# Edge cases of the input: each fixture is named for the one it holds.
+golden edges
+t crm-clean data/unnamed_first_column.csv
+golden_end
+
 # Every read size: lines, quoted newlines, CRLF pairs and the BOM split
 # anywhere by the buffer give the same output, rejects and report.
 $INV --rejects "$WORK/r0" --report "$WORK/j0" data/invoice_messy.csv > "$WORK/o0" 2> /dev/null

@@ -664,6 +664,9 @@ static void flush_held(void)
 
 /* ---- feeding libcsv ---- */
 
+/* on_field is libcsv's field callback: it appends S[0..N) (S may be NULL
+ * when N is 0) to the current record's fields, its bytes copied into the
+ * arena, which the record owns until complete() resets it. */
 static void on_field(void *s, size_t n, void *data)
 {
 	(void)data;
@@ -671,7 +674,9 @@ static void on_field(void *s, size_t n, void *data)
 		C.fcap = C.fcap ? C.fcap * 2 : 32;
 		C.fields = xrealloc(C.fields, C.fcap * sizeof *C.fields);
 	}
-	if (C.arena_n + n > C.arena_cap) {
+	/* Allocated on the first field even when it is empty (a header
+	 * starting with an unnamed column): memcpy never sees NULL. */
+	if (!C.arena || C.arena_n + n > C.arena_cap) {
 		C.arena_cap = (C.arena_n + n) * 2 + 256;
 		char *old = C.arena;
 		C.arena = xrealloc(C.arena, C.arena_cap);
