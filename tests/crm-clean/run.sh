@@ -7,9 +7,9 @@ MAP="--map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_p
 INV="crm-clean --date-format mdy $MAP --products data/products.tsv"
 
 golden messy
-t "$INV --rejects \$WORK/rej.csv --report \$WORK/rep.json data/invoice_messy.csv; cat \$WORK/rej.csv; jq -c . \$WORK/rep.json"
+t "$INV --rejects $WORK/rej.csv --report $WORK/rep.json data/invoice_messy.csv; cat $WORK/rej.csv; jq -c . $WORK/rep.json"
 t "$INV --rules data/drop_returns.rules data/invoice_messy.csv 2>&1 >/dev/null"
-t "$INV --rules data/strict_encoding.rules --rejects \$WORK/rej.csv data/invoice_messy.csv 2>/dev/null | cut -f3-; cut -d, -f1-3 \$WORK/rej.csv"
+t "$INV --rules data/strict_encoding.rules --rejects $WORK/rej.csv data/invoice_messy.csv 2>/dev/null | cut -f3-; cut -d, -f1-3 $WORK/rej.csv"
 t "$INV --encoding utf8 data/invoice_messy.csv 2>&1 >/dev/null"
 t "$INV --encoding latin1 data/invoice_messy.csv"
 t "$INV --to 2011-01-01 data/invoice_messy.csv 2>&1 >/dev/null"
@@ -36,9 +36,21 @@ t crm-clean -d ab data/tab.tsv
 golden_end
 
 # Edge cases of the input: each fixture is named for the one it holds.
+# Customer ids of 1024 bytes (the most crm-agg takes), 1025 bytes and
+# 1 MB; with a brand of 3 bytes, 1020 is the most.
+{ echo "date,customer_id,sku,category,qty,amount"
+  for n in 1024 1025 1048576 1020 1021; do
+	printf '2024-01-02,'; head -c $n /dev/zero | tr '\0' i; echo ",s1,capsule,1,3.90"
+  done; } > "$WORK/long_ids.csv"
 golden edges
 t crm-clean data/unnamed_first_column.csv
+t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json $WORK/long_ids.csv | awk '{ print length(\$0) }'; cut -d, -f1-3 $WORK/rej.csv; jq -c .rejected.id_too_long $WORK/rep.json"
+t "crm-clean --brand abc $WORK/long_ids.csv | awk '{ print length(\$0) }'"
 golden_end
+crm-clean "$WORK/long_ids.csv" 2> /dev/null | crm-agg > /dev/null
+expect "ids crm-clean lets through, crm-agg takes" 0 $?
+crm-clean --brand abc "$WORK/long_ids.csv" 2> /dev/null | crm-agg > /dev/null
+expect "ids crm-clean lets through with a brand, crm-agg takes" 0 $?
 
 # Every read size: lines, quoted newlines, CRLF pairs and the BOM split
 # anywhere by the buffer give the same output, rejects and report.

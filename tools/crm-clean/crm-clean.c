@@ -13,6 +13,7 @@
 #include "products.h"
 #include "rules.h"
 #include "strmap.h"
+#include "tsv.h"
 #include "util.h"
 
 #include <csv.h>
@@ -40,7 +41,7 @@ enum { S_PARSE, S_REQUIRED, S_VALUES, S_RULES, S_DEDUP, NSTAGE };
 static const char *const stages[NSTAGE] = { "parse", "required", "values", "rules", "dedup" };
 
 typedef enum {
-	R_MALFORMED, R_ENCODING, R_MISSING, R_NUMBER, R_DATE, R_UNKNOWN_SKU, R_RANGE,
+	R_MALFORMED, R_ENCODING, R_MISSING, R_NUMBER, R_DATE, R_LONG_ID, R_UNKNOWN_SKU, R_RANGE,
 	R_CANCELLED, R_ZERO_QTY, R_RETURN, R_UNMATCHED, R_ZERO_PRICE, R_NEG_PRICE, R_OUTLIER,
 	R_DUPLICATE, NREASON
 } Reason;
@@ -49,7 +50,8 @@ static const struct {
 	int stage;
 } reasons[NREASON] = {
 	{ "malformed", S_PARSE }, { "bad_encoding", S_PARSE }, { "missing_value", S_REQUIRED },
-	{ "bad_number", S_VALUES }, { "bad_date", S_VALUES }, { "unknown_sku", S_VALUES },
+	{ "bad_number", S_VALUES }, { "bad_date", S_VALUES }, { "id_too_long", S_VALUES },
+	{ "unknown_sku", S_VALUES },
 	{ "out_of_range", S_RULES }, { "cancelled", S_RULES }, { "zero_quantity", S_RULES },
 	{ "return", S_RULES }, { "unmatched_return", S_RULES }, { "zero_price", S_RULES },
 	{ "negative_price", S_RULES }, { "outlier", S_RULES }, { "duplicate", S_DEDUP },
@@ -355,6 +357,25 @@ static Str field(const Str *f, int canon_col)
 	return c < 0 ? (Str){ "", 0 } : trim(f[c]);
 }
 
+/* id_key returns the customer id ID as written, or, under
+ * clean.id_drop_zero_decimals, without the zero decimals a number export
+ * adds (17850.0 is 17850). The result points into ID. */
+static Str id_key(Str id)
+{
+	if (!C.id_drop_zeros)
+		return id;
+	const char *dot = memchr(id.p, '.', id.n);
+	if (!dot || dot == id.p || dot + 1 == id.p + id.n)
+		return id;
+	for (const char *q = id.p; q < dot; q++)
+		if (*q < '0' || *q > '9')
+			return id;
+	for (const char *q = dot + 1; q < id.p + id.n; q++)
+		if (*q != '0')
+			return id;
+	return (Str){ id.p, (size_t)(dot - id.p) };
+}
+
 static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, size_t nf)
 {
 	char msg[256];
@@ -426,6 +447,18 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		}
 		amount = (int64_t)q;
 	}
+	/* The key crm-agg builds (brand, NUL, id) has a bounded length. */
+	Str id = id_key(cust);
+	size_t brand_n = C.brand ? strlen(C.brand) : C.col[C_BRAND] >= 0 ? field(f, C_BRAND).n : 0;
+	if (brand_n ? brand_n + 1 + id.n > CRM_KEY_MAX : id.n > CRM_KEY_MAX) {
+		if (brand_n)
+			snprintf(msg, sizeof msg, "brand and customer_id are %zu bytes: over %d together",
+				 brand_n + id.n, CRM_KEY_MAX - 1);
+		else
+			snprintf(msg, sizeof msg, "customer_id is %zu bytes: over %d", id.n, CRM_KEY_MAX);
+		reject(line, raw, raw_n, R_LONG_ID, msg);
+		return;
+	}
 	Str df = field(f, C_DATE);
 	int32_t day;
 	if (parse_date(df.p, df.n, C.date_format, &day)) {
@@ -479,21 +512,9 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		reject(line, raw, raw_n, R_ZERO_PRICE, "the price is 0 (clean.zero_price = drop)");
 		return;
 	}
-	/* The customer id as written, or without the zero decimals a number
-	 * export adds (17850.0). */
-	if (C.id_drop_zeros) {
-		const char *dot = memchr(cust.p, '.', cust.n);
-		if (dot && dot > cust.p) {
-			int ok = 1;
-			for (const char *q = cust.p; q < dot; q++)
-				ok &= *q >= '0' && *q <= '9';
-			for (const char *q = dot + 1; q < cust.p + cust.n; q++)
-				ok &= *q == '0';
-			if (ok && dot + 1 < cust.p + cust.n) {
-				cust.n = (size_t)(dot - cust.p);
-				C.ids_decimals++;
-			}
-		}
+	if (id.n != cust.n) {
+		cust = id;
+		C.ids_decimals++;
 	}
 	XXH128_hash_t pair = { 0, 0 };
 	if (C.returns == 2) {
