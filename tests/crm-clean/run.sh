@@ -46,6 +46,14 @@ golden edges
 t crm-clean data/unnamed_first_column.csv
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json $WORK/long_ids.csv | awk '{ print length(\$0) }'; cut -d, -f1-3 $WORK/rej.csv; jq -c .rejected.id_too_long $WORK/rep.json"
 t "crm-clean --brand abc $WORK/long_ids.csv | awk '{ print length(\$0) }'"
+# Records spanning lines: counted, their lines named; refused with
+# clean.max_record_lines = 1.
+SPAN='{lines_read, header_lines, empty_lines, row_lines, rows_read, rows_spanning_lines, spanning_rows}'
+t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quote_closed_next_line.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
+t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quoted_line_breaks.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
+t crm-clean --strict data/quoted_line_breaks.csv
+t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quote_closed_next_line.csv; cat $WORK/rej.csv"
+t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quoted_line_breaks.csv; cat $WORK/rej.csv"
 golden_end
 crm-clean "$WORK/long_ids.csv" 2> /dev/null | crm-agg > /dev/null
 expect "ids crm-clean lets through, crm-agg takes" 0 $?
@@ -84,6 +92,8 @@ expect "every stage: in = rejected + out, and out goes to the next" "true" \
 	"$(jq '. as $r | [.stages as $s | range(0; $s | length) as $i | $s[$i].in == $s[$i].rejected + $s[$i].out and
 		($i == 0 or $s[$i].in == $s[$i - 1].out)] | all and $r.stages[0].in == $r.rows_read and
 		$r.stages[-1].out == $r.rows_written' "$WORK/rep.json")"
+expect "lines read = lines of the file = header + empty lines + lines of the rows" "$(wc -l < "$WORK/messy.csv") true" \
+	"$(jq '.lines_read, .lines_read == .header_lines + .empty_lines + .row_lines' "$WORK/rep.json" | xargs)"
 expect "written = lines out" "$(jq .rows_written "$WORK/rep.json")" "$(($(wc -l < "$WORK/out.tsv") - 1))"
 # The reject file read by python3's csv module: one record a rejected row,
 # the same counts per category as the report.

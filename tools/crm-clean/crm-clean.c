@@ -8,6 +8,7 @@
  * and per stage, in the summary on stderr and the --report JSON. */
 #include "date.h"
 #include "hash.h"
+#include "json.h"
 #include "money.h"
 #include "out.h"
 #include "products.h"
@@ -109,6 +110,8 @@ static int set_has(const Set *s, XXH128_hash_t h)
 
 /* ---- the state of a run ---- */
 
+enum { SPAN_LIST = 10 };  /* rows spanning lines listed by line numbers */
+
 typedef struct {
 	char *p;
 	size_t n;
@@ -174,6 +177,11 @@ typedef struct {
 	int have_rej;
 	uint64_t rows, written, empty, cleaned_values, ids_decimals;
 	uint64_t rejected[NREASON];
+	/* Physical lines: lines read = header lines + empty lines + the
+	 * lines of the rows; a row spanning lines is counted, and the first
+	 * SPAN_LIST of them kept for the summary and the report. */
+	uint64_t header_lines, row_lines, spanning;
+	uint64_t span[SPAN_LIST][2];
 } Clean;
 
 static Clean C;
@@ -191,13 +199,46 @@ static void csv_quoted(Out *o, const char *s, size_t n)
 	out_char(o, '"');
 }
 
+/* row_last_line returns the physical line a row starting on LINE with the
+ * text RAW[0..RAW_N) ends on: a quoted line break makes it a later one. */
+static uint64_t row_last_line(uint64_t line, const char *raw, size_t raw_n)
+{
+	while (raw_n && raw[raw_n - 1] == '\n')
+		raw_n--;
+	for (const char *p = raw; (p = memchr(p, '\n', raw_n - (size_t)(p - raw))); p++)
+		line++;
+	return line;
+}
+
+/* count_row counts a row, written or rejected, of the lines LINE..LAST. */
+static void count_row(uint64_t line, uint64_t last)
+{
+	C.rows++;
+	C.row_lines += last - line + 1;
+	if (last > line) {
+		if (C.spanning < SPAN_LIST) {
+			C.span[C.spanning][0] = line;
+			C.span[C.spanning][1] = last;
+		}
+		C.spanning++;
+	}
+}
+
 /* reject counts a rejected record of REASON and writes it to the reject
- * file: its first line, category, detail and original text. */
+ * file: its first line, category, detail and original text. The detail
+ * of a record spanning lines ends with their range. */
 static void reject(uint64_t line, const char *raw, size_t raw_n, Reason r, const char *detail)
 {
+	uint64_t last = row_last_line(line, raw, raw_n);
+	char full[512];
+	if (last > line)
+		snprintf(full, sizeof full, "%s (a record of lines %llu-%llu)", detail,
+			 (unsigned long long)line, (unsigned long long)last);
+	else
+		snprintf(full, sizeof full, "%s", detail);
 	if (C.strict)
-		die("%s:%llu: %s: %s", C.name, (unsigned long long)line, reasons[r].name, detail);
-	C.rows++;
+		die("%s:%llu: %s: %s", C.name, (unsigned long long)line, reasons[r].name, full);
+	count_row(line, last);
 	C.rejected[r]++;
 	if (!C.have_rej)
 		return;
@@ -208,7 +249,7 @@ static void reject(uint64_t line, const char *raw, size_t raw_n, Reason r, const
 	out_char(o, ',');
 	out_str(o, reasons[r].name);
 	out_char(o, ',');
-	csv_quoted(o, detail, strlen(detail));
+	csv_quoted(o, full, strlen(full));
 	out_char(o, ',');
 	csv_quoted(o, raw, raw_n);
 	out_char(o, '\n');
@@ -585,7 +626,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 	char *p = out_reserve(o, 24);
 	o->len += fixed_fmt(p, amount, C.decimals);
 	out_char(o, '\n');
-	C.rows++;
+	count_row(line, row_last_line(line, raw, raw_n));
 	C.written++;
 }
 
@@ -735,6 +776,7 @@ static void complete(void)
 	if (!C.header_done) {
 		header(C.fields, C.nfields);
 		C.header_done = 1;
+		C.header_lines = C.rec_lines;
 	} else if (!C.sample_done) {
 		if (C.nheld == C.held_cap) {
 			C.held_cap = C.held_cap ? C.held_cap * 2 : 64;
@@ -835,7 +877,9 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 			resync("a quoted field does not end where it should (unbalanced quote)");
 			return;
 		}
-		reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, csv_strerror(csv_error(&C.csv)));
+		reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, csv_error(&C.csv) == CSV_EPARSE ?
+		       "a quote inside an unquoted field, or not followed by the delimiter (stray quote)" :
+		       csv_strerror(csv_error(&C.csv)));
 		csv_free(&C.csv);
 		csv_start();
 		csv_set_space_func(&C.csv, is_space);
@@ -847,7 +891,10 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 	if (C.record_done) {
 		complete();
 	} else if (C.rec_lines >= (size_t)C.max_lines && C.csv.pstate != 0) {
-		resync("a quoted field does not end (unbalanced quote)");
+		char why[96];
+		snprintf(why, sizeof why, "a quoted field is still open after clean.max_record_lines (%d) "
+			 "lines (unbalanced quote?)", C.max_lines);
+		resync(why);
 	}
 }
 
@@ -940,8 +987,16 @@ static void summary(void)
 	uint64_t rej = 0;
 	for (int r = 0; r < NREASON; r++)
 		rej += C.rejected[r];
-	fprintf(stderr, "crm-clean: %s: %llu rows read, %llu written, %llu rejected", C.name,
-		(unsigned long long)C.rows, (unsigned long long)C.written, (unsigned long long)rej);
+	fprintf(stderr, "crm-clean: %s: %llu lines, %llu rows read", C.name, (unsigned long long)C.lineno,
+		(unsigned long long)C.rows);
+	if (C.spanning) {
+		fprintf(stderr, " (%llu spanning lines", (unsigned long long)C.spanning);
+		for (uint64_t i = 0; i < C.spanning && i < SPAN_LIST; i++)
+			fprintf(stderr, "%s%llu-%llu", i ? ", " : " ", (unsigned long long)C.span[i][0],
+				(unsigned long long)C.span[i][1]);
+		fprintf(stderr, "%s)", C.spanning > SPAN_LIST ? ", ..." : "");
+	}
+	fprintf(stderr, ", %llu written, %llu rejected", (unsigned long long)C.written, (unsigned long long)rej);
 	const char *sep = " (";
 	for (int r = 0; r < NREASON; r++)
 		if (C.rejected[r]) {
@@ -959,13 +1014,9 @@ static void report(const char *path)
 	uint64_t rej = 0, left = C.rows;
 	for (int r = 0; r < NREASON; r++)
 		rej += C.rejected[r];
-	out_str(&o, "{\"input\":\"");
-	for (const char *p = C.name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			out_char(&o, '\\');
-		out_char(&o, *p);
-	}
-	out_str(&o, "\",\"rows_read\":");
+	out_str(&o, "{\"input\":");
+	json_cstr(&o, C.name);
+	out_str(&o, ",\"rows_read\":");
 	out_u64(&o, C.rows);
 	out_str(&o, ",\"rows_written\":");
 	out_u64(&o, C.written);
@@ -973,6 +1024,23 @@ static void report(const char *path)
 	out_u64(&o, rej);
 	out_str(&o, ",\"empty_lines\":");
 	out_u64(&o, C.empty);
+	out_str(&o, ",\"lines_read\":");
+	out_u64(&o, C.lineno);
+	out_str(&o, ",\"header_lines\":");
+	out_u64(&o, C.header_lines);
+	out_str(&o, ",\"row_lines\":");
+	out_u64(&o, C.row_lines);
+	out_str(&o, ",\"rows_spanning_lines\":");
+	out_u64(&o, C.spanning);
+	out_str(&o, ",\"spanning_rows\":[");
+	for (uint64_t i = 0; i < C.spanning && i < SPAN_LIST; i++) {
+		out_str(&o, i ? ",{\"first_line\":" : "{\"first_line\":");
+		out_u64(&o, C.span[i][0]);
+		out_str(&o, ",\"last_line\":");
+		out_u64(&o, C.span[i][1]);
+		out_char(&o, '}');
+	}
+	out_char(&o, ']');
 	out_str(&o, ",\"date_format\":\"");
 	out_str(&o, formats[C.date_format]);
 	out_str(&o, "\",\"values_with_tabs_or_newlines\":");
