@@ -19,6 +19,9 @@ golden_end
 golden dialects
 t "crm-clean -d ';' --map date=Datum,customer_id=Kunde,sku=Artikel,category=Kategorie,qty=Menge,amount=Betrag,order_id=Beleg data/semicolon.csv"
 t crm-clean -d tab data/tab.tsv
+t crm-clean data/semicolon.csv
+t crm-clean data/tab.tsv
+t crm-clean -d tab data/rounding.csv
 t crm-clean data/compact_no_final_newline.csv
 t crm-clean data/dmy_detected.csv
 t crm-clean data/ambiguous_dates.csv

@@ -632,6 +632,34 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 
 /* ---- the header, and the date format ---- */
 
+/* delimiter_hint dies naming the delimiter the export seems to use when
+ * the header did not split on ours (one name holding ';', a tab or '|'):
+ * otherwise the missing column would be blamed on the mapping. */
+static void delimiter_hint(const Str *f, size_t nf)
+{
+	static const char cand[] = ",;\t|";
+	if (nf != 1)
+		return;
+	int best = 0;
+	size_t most = 0;
+	for (int k = 0; cand[k]; k++) {
+		size_t n = 0;
+		for (size_t i = 0; i < f[0].n; i++)
+			n += f[0].p[i] == cand[k];
+		if ((unsigned char)cand[k] != C.delim && n > most) {
+			most = n;
+			best = k;
+		}
+	}
+	if (!most)
+		return;
+	char mine[8], theirs[8];
+	snprintf(mine, sizeof mine, C.delim == '\t' ? "tab" : "'%c'", C.delim);
+	snprintf(theirs, sizeof theirs, cand[best] == '\t' ? "tab" : "'%c'", cand[best]);
+	die("%s:1: the header holds no %s but %s %zu times: the delimiter seems to be %s (give -d %s)",
+	    C.name, mine, theirs, most, theirs, theirs);
+}
+
 static void header(const Str *f, size_t nf)
 {
 	C.ncols = (int)nf;
@@ -653,6 +681,8 @@ static void header(const Str *f, size_t nf)
 			if (strcmp(C.names[i], want) == 0)
 				C.col[k] = (int)i;
 		int required = k == C_CUSTOMER || k == C_DATE || k == C_SKU || k == C_QTY;
+		if (C.col[k] < 0 && required)
+			delimiter_hint(f, nf);
 		if (C.col[k] < 0 && required)
 			die("%s:1: no column '%s' for %s (map it with --map %s=NAME)", C.name,
 			    want && *want ? want : canon[k], canon[k], canon[k]);
