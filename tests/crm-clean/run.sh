@@ -57,6 +57,11 @@ t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quoted_line_br
 t crm-clean --strict data/quoted_line_breaks.csv
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quote_closed_next_line.csv; cat $WORK/rej.csv"
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quoted_line_breaks.csv; cat $WORK/rej.csv"
+# Standard output carries one thing: the stream, the rejects or the report.
+t "crm-clean -d tab --report - data/tab.tsv 2> $WORK/e; echo exit \$?; head -n 1 $WORK/e"
+t "crm-clean -d tab --rejects - data/tab.tsv 2> $WORK/e; echo exit \$?; head -n 1 $WORK/e"
+t "crm-clean -d tab -o $WORK/o.tsv --rejects - --report - data/tab.tsv 2> $WORK/e; echo exit \$?; head -n 1 $WORK/e"
+t "crm-clean -d tab -o $WORK/o.tsv --report - data/tab.tsv | jq -c '{rows_read, rows_written}'; cat $WORK/o.tsv"
 golden_end
 crm-clean "$WORK/long_ids.csv" 2> /dev/null | crm-agg > /dev/null
 expect "ids crm-clean lets through, crm-agg takes" 0 $?

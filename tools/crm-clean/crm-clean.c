@@ -1209,6 +1209,13 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one input at most");
 	const char *path = optind < argc ? argv[optind] : "-";
+	/* One output at most on standard output: two would interleave. */
+	int on_stdout = !strcmp(output, "-") + (rejects && !strcmp(rejects, "-")) +
+			(report_path && !strcmp(report_path, "-"));
+	if (on_stdout > 1)
+		usage_fail(usage_text, "%s -: standard output already carries %s; give a file for one of them",
+			   report_path && !strcmp(report_path, "-") ? "--report" : "--rejects",
+			   !strcmp(output, "-") ? "the stream (-o)" : "the rejects");
 
 	/* Settle the rules: those of --brand's section where it has one. */
 	C.rules = rules_load(rules_path);
