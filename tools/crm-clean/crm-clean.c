@@ -346,25 +346,6 @@ static int parse_date(const char *s, size_t n, int f, int32_t *days)
 	return 0;
 }
 
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i];
-		size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-		if (k == 9 || (k == 1 && c < 0xc2) || i + k >= n + (k == 0))
-			return 0;
-		for (size_t j = 1; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-		if (k == 2 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0)))
-			return 0;
-		if (k == 3 && ((c == 0xf0 && s[i + 1] < 0x90) || c > 0xf4 || (c == 0xf4 && s[i + 1] >= 0x90)))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static Str trim(Str f)
 {
 	while (f.n && (*f.p == ' ' || *f.p == '\t'))
@@ -425,7 +406,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		reject(line, raw, raw_n, R_MALFORMED, msg);
 		return;
 	}
-	if (C.utf8 && !utf8_valid((const unsigned char *)raw, raw_n)) {
+	if (C.utf8 && !utf8_valid(raw, raw_n)) {
 		reject(line, raw, raw_n, R_ENCODING, "not valid UTF-8");
 		return;
 	}
