@@ -68,6 +68,39 @@ expect "ids crm-clean lets through, crm-agg takes" 0 $?
 crm-clean --brand abc "$WORK/long_ids.csv" 2> /dev/null | crm-agg > /dev/null
 expect "ids crm-clean lets through with a brand, crm-agg takes" 0 $?
 
+# The crm-clean command of crm(7)'s example, run on the messy export: its
+# cancelled invoices must be rejected as such, not taken as returns.
+sed -n '/^\$ crm-clean/,/[^e]$/p' ../../man/crm.7 | sed "s/^\\$ //; s/\\\\e\$/\\\\/; s|products.tsv|data/products.tsv|;
+	s|rejects.csv|$WORK/man-rej.csv|; s|export.csv|data/invoice_messy.csv|; s|tx.tsv|$WORK/man-tx.tsv|" > "$WORK/man.sh"
+sh "$WORK/man.sh" 2> /dev/null
+expect "crm(7)'s crm-clean example rejects the cancelled invoice" "1" \
+	"$(grep -c '^[0-9]*,cancelled,' "$WORK/man-rej.csv")"
+
+# crm-clean(1)'s example: its export, run as shown, gives the output shown
+# (lines wrapped in the page compared with blanks joined).
+mkdir "$WORK/man1" && cp data/products.tsv "$WORK/man1/"
+expect "crm-clean(1)'s example gives the output it shows" "same" "$(/usr/bin/python3 - ../../man/crm-clean.1 "$WORK/man1" <<'PY'
+import re, subprocess, sys
+page, cwd = open(sys.argv[1]).read(), sys.argv[2]
+blocks = re.findall(r"\.Bd -literal -offset indent\n(.*?)\.Ed\n", page[page.index(".Sh EXAMPLES"):], re.S)
+open(cwd + "/export.csv", "w").write(blocks[0])
+norm = lambda t: re.sub(" +", " ", t.replace("\n", " ")).strip()
+cmd, want, got = None, [], []
+for line in blocks[1].replace("\\e\n", "\\\n").splitlines(keepends=True) + ["$ true\n"]:
+    if line.startswith("$ "):
+        if cmd:
+            got.append(subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True))
+        cmd = line[2:]
+        want.append("")
+    elif cmd is not None and cmd.endswith("\\\n"):
+        cmd += line
+    else:
+        want[-1] += line
+out = [norm(r.stdout + r.stderr) for r in got]
+print("same" if out == [norm(w) for w in want[:-1]] else "differ: %r" % out)
+PY
+)"
+
 # Every read size: lines, quoted newlines, CRLF pairs and the BOM split
 # anywhere by the buffer give the same output, rejects and report.
 $INV --rejects "$WORK/r0" --report "$WORK/j0" data/invoice_messy.csv > "$WORK/o0" 2> /dev/null
