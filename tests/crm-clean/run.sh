@@ -46,6 +46,8 @@ golden_end
   for n in 1024 1025 1048576 1020 1021; do
 	printf '2024-01-02,'; head -c $n /dev/zero | tr '\0' i; echo ",s1,capsule,1,3.90"
   done; } > "$WORK/long_ids.csv"
+{ echo "date,customer_id,sku,category,qty,amount"
+  for i in $(seq 1 12); do printf '2024-01-02,"C\n%d",s1,capsule,1,3.90\n' $i; done; } > "$WORK/twelve_spanning.csv"
 golden edges
 t crm-clean data/unnamed_first_column.csv
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json $WORK/long_ids.csv | awk '{ print length(\$0) }'; cut -d, -f1-3 $WORK/rej.csv; jq -c .rejected.id_too_long $WORK/rep.json"
@@ -56,6 +58,7 @@ SPAN='{lines_read, header_lines, empty_lines, row_lines, rows_read, rows_spannin
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quote_closed_next_line.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quoted_line_breaks.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
 t crm-clean --strict data/quoted_line_breaks.csv
+t "crm-clean --report $WORK/rep.json $WORK/twelve_spanning.csv > /dev/null; jq -c '[.rows_spanning_lines, (.spanning_rows | length), .spanning_rows[-1]]' $WORK/rep.json"
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quote_closed_next_line.csv; cat $WORK/rej.csv"
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quoted_line_breaks.csv; cat $WORK/rej.csv"
 # Standard output carries one thing: the stream, the rejects or the report.

@@ -1001,7 +1001,7 @@ static void summary(void)
 	fprintf(stderr, "crm-clean: %s: %llu lines, %llu rows read", C.name, (unsigned long long)C.lineno,
 		(unsigned long long)C.rows);
 	if (C.spanning) {
-		fprintf(stderr, " (%llu spanning lines", (unsigned long long)C.spanning);
+		fprintf(stderr, " (%llu %s lines", (unsigned long long)C.spanning, C.spanning > 1 ? "span" : "spans");
 		for (uint64_t i = 0; i < C.spanning && i < SPAN_LIST; i++)
 			fprintf(stderr, "%s%llu-%llu", i ? ", " : " ", (unsigned long long)C.span[i][0],
 				(unsigned long long)C.span[i][1]);
