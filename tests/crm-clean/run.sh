@@ -23,6 +23,7 @@ t crm-clean -d tab data/tab.tsv
 t crm-clean data/semicolon.csv
 t crm-clean data/tab.tsv
 t crm-clean -d tab data/rounding.csv
+t crm-clean data/semicolon_comma_in_name.csv
 t crm-clean data/compact_no_final_newline.csv
 t crm-clean data/dmy_detected.csv
 t crm-clean data/ambiguous_dates.csv

@@ -614,31 +614,34 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 /* ---- the header, and the date format ---- */
 
 /* delimiter_hint dies naming the delimiter the export seems to use when
- * the header did not split on ours (one name holding ';', a tab or '|'):
- * otherwise the missing column would be blamed on the mapping. */
+ * the header's names hold another (a comma, semicolon, tab or '|') more
+ * often than there are names: otherwise a missing column would be blamed
+ * on the mapping. */
 static void delimiter_hint(const Str *f, size_t nf)
 {
 	static const char cand[] = ",;\t|";
-	if (nf != 1)
-		return;
 	int best = 0;
 	size_t most = 0;
 	for (int k = 0; cand[k]; k++) {
 		size_t n = 0;
-		for (size_t i = 0; i < f[0].n; i++)
-			n += f[0].p[i] == cand[k];
+		for (size_t j = 0; j < nf; j++)
+			for (size_t i = 0; i < f[j].n; i++)
+				n += f[j].p[i] == cand[k];
 		if ((unsigned char)cand[k] != C.delim && n > most) {
 			most = n;
 			best = k;
 		}
 	}
-	if (!most)
+	if (most < nf)
 		return;
 	char mine[8], theirs[8];
 	snprintf(mine, sizeof mine, C.delim == '\t' ? "tab" : "'%c'", C.delim);
 	snprintf(theirs, sizeof theirs, cand[best] == '\t' ? "tab" : "'%c'", cand[best]);
-	die("%s:1: the header holds no %s but %s %zu times: the delimiter seems to be %s (give -d %s)",
-	    C.name, mine, theirs, most, theirs, theirs);
+	if (nf == 1)
+		die("%s:1: the header holds no %s but %s %zu times: the delimiter seems to be %s (give -d %s)",
+		    C.name, mine, theirs, most, theirs, theirs);
+	die("%s:1: the header splits on %s into %zu names but holds %s %zu times: the delimiter seems to "
+	    "be %s (give -d %s)", C.name, mine, nf, theirs, most, theirs, theirs);
 }
 
 static void header(const Str *f, size_t nf)
