@@ -81,6 +81,15 @@ sh "$WORK/man.sh" 2> /dev/null
 expect "crm(7)'s crm-clean example rejects the cancelled invoice" "1" \
 	"$(grep -c '^[0-9]*,cancelled,' "$WORK/man-rej.csv")"
 
+# The report names its input in valid JSON, whatever the file's name holds.
+ODD="$WORK/$(printf 'a"b\\\t\351.tsv')"
+cp data/tab.tsv "$ODD"
+crm-clean -d tab --report "$WORK/odd.json" "$ODD" > /dev/null 2>&1
+expect "the report's input: a name with a quote, backslash, tab and Latin-1 byte" ok \
+	"$(/usr/bin/python3 -c 'import json, sys
+n = json.loads(open(sys.argv[1], "rb").read().decode())["input"].rsplit("/", 1)[1]
+print("ok" if n == "a" + chr(34) + "b" + chr(92) + chr(9) + chr(0xfffd) + ".tsv" else ascii(n))' "$WORK/odd.json" 2>&1 | tail -n 1)"
+
 # crm-clean(1)'s example: its export, run as shown, gives the output shown
 # (lines wrapped in the page compared with blanks joined).
 mkdir "$WORK/man1" && cp data/products.tsv "$WORK/man1/"
