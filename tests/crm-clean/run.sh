@@ -59,6 +59,8 @@ SPAN='{lines_read, header_lines, empty_lines, row_lines, rows_read, rows_spannin
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quote_closed_next_line.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
 t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/quoted_line_breaks.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
 t crm-clean --strict data/quoted_line_breaks.csv
+t "crm-clean --rejects $WORK/rej.csv --report $WORK/rep.json data/cr_line_ends.csv; cat $WORK/rej.csv; jq -c '$SPAN' $WORK/rep.json"
+t "crm-clean --report $WORK/rep.json data/blank_lines.csv; jq -c '$SPAN' $WORK/rep.json"
 t "crm-clean --report $WORK/rep.json $WORK/twelve_spanning.csv > /dev/null; jq -c '[.rows_spanning_lines, (.spanning_rows | length), .spanning_rows[-1]]' $WORK/rep.json"
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quote_closed_next_line.csv; cat $WORK/rej.csv"
 t "crm-clean --rules data/one_line_records.rules --rejects $WORK/rej.csv data/quoted_line_breaks.csv; cat $WORK/rej.csv"

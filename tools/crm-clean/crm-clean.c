@@ -199,13 +199,28 @@ static void csv_quoted(Out *o, const char *s, size_t n)
 	out_char(o, '"');
 }
 
+/* line_len returns the length of the physical line starting P[0..N), its
+ * end included: LF, CRLF or a lone CR (libcsv ends a record at each, so
+ * each is a line: a file saved with CR line ends reads line by line).
+ * Without a line end it is the rest, N; or 0 where MORE bytes may follow
+ * (the end, or a CR's LF, is still to come). */
+static size_t line_len(const char *p, size_t n, int more)
+{
+	const char *nl = memchr(p, '\n', n);
+	size_t upto = nl ? (size_t)(nl - p) : n;
+	const char *cr = memchr(p, '\r', upto);
+	if (cr && cr + 1 < p + upto)
+		return (size_t)(cr - p) + 1;
+	if (nl)
+		return upto + 1;
+	return more ? 0 : n;
+}
+
 /* row_last_line returns the physical line a row starting on LINE with the
  * text RAW[0..RAW_N) ends on: a quoted line break makes it a later one. */
 static uint64_t row_last_line(uint64_t line, const char *raw, size_t raw_n)
 {
-	while (raw_n && raw[raw_n - 1] == '\n')
-		raw_n--;
-	for (const char *p = raw; (p = memchr(p, '\n', raw_n - (size_t)(p - raw))); p++)
+	for (size_t off = line_len(raw, raw_n, 0); off < raw_n; off += line_len(raw + off, raw_n - off, 0))
 		line++;
 	return line;
 }
@@ -826,19 +841,27 @@ static void push_pending(const char *p, size_t n, uint64_t line)
 
 static void feed(const char *line, size_t n, uint64_t lineno);
 
+/* blank_line says whether LINE[0..N) holds nothing but blanks before its
+ * end: libcsv makes no record of it, so it counts as an empty line. */
+static int blank_line(const char *line, size_t n)
+{
+	size_t i = 0;
+	while (i < n && line[i] == ' ' && C.delim != ' ')
+		i++;
+	return i == n || line[i] == '\n' || (line[i] == '\r' && (i + 1 == n || line[i + 1] == '\n'));
+}
+
 /* resync rejects the first line of a record that never ends (an unbalanced
  * quote) and reads the lines after it again with a fresh parser. */
 static void resync(const char *why)
 {
-	const char *nl = memchr(C.raw, '\n', C.raw_n);
-	size_t first = nl ? (size_t)(nl - C.raw) + 1 : C.raw_n;
+	size_t first = line_len(C.raw, C.raw_n, 0);
 	uint64_t line = C.rec_line;
 	reject(line, C.raw, first, R_MALFORMED, why);
 	/* The rest goes back in front of the input, last line first. */
 	size_t start = C.npend;
 	for (size_t off = first; off < C.raw_n;) {
-		const char *e = memchr(C.raw + off, '\n', C.raw_n - off);
-		size_t len = e ? (size_t)(e - (C.raw + off)) + 1 : C.raw_n - off;
+		size_t len = line_len(C.raw + off, C.raw_n - off, 0);
 		push_pending(C.raw + off, len, ++line);
 		off += len;
 	}
@@ -863,7 +886,7 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 	/* libcsv's state 0 is "no row begun": a line starts a record, or is
 	 * empty and counted as such. */
 	if (C.csv.pstate == 0) {
-		if ((n == 1 && line[0] == '\n') || (n == 2 && line[0] == '\r' && line[1] == '\n') || n == 0) {
+		if (blank_line(line, n)) {
 			C.empty++;
 			return;
 		}
@@ -886,8 +909,7 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 			    (unsigned long long)C.rec_line, csv_strerror(csv_error(&C.csv)));
 		/* Over several lines the error is most likely an unbalanced
 		 * quote in the first: resync as for a record that never ends. */
-		const char *nl = memchr(C.raw, '\n', C.raw_n);
-		if (nl && nl < C.raw + C.raw_n - 1) {
+		if (line_len(C.raw, C.raw_n, 0) < C.raw_n) {
 			resync("a quoted field does not end where it should (unbalanced quote)");
 			return;
 		}
@@ -930,9 +952,8 @@ static void run(int fd)
 			feed(p.p, p.n, p.line);
 			free(p.p);
 		}
-		char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
-		if (nl || (eof && pos < len)) {
-			size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		size_t n = len > pos ? line_len(buf + pos, len - pos, !eof) : 0;
+		if (n) {
 			feed(buf + pos, n, ++C.lineno);
 			pos += n;
 			continue;
@@ -977,7 +998,7 @@ static void run(int fd)
 		}
 		if (!C.header_done)
 			die("%s:1: the header has an unbalanced quote", C.name);
-		if (!memchr(C.raw, '\n', C.raw_n) || memchr(C.raw, '\n', C.raw_n) == C.raw + C.raw_n - 1) {
+		if (line_len(C.raw, C.raw_n, 0) == C.raw_n) {
 			reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, "a quoted field does not end (unbalanced quote)");
 			break;
 		}
