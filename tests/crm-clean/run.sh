@@ -133,6 +133,33 @@ expect "read in chunks of 1..64 bytes: 20 rows, 8 written, the same bytes each t
   head -c 200000 /dev/zero | tr '\0' x; echo ",capsule,1,3.90"; } > "$WORK/long.csv"
 expect "a 200,000-byte field passes whole" "200000" "$(crm-clean "$WORK/long.csv" 2>/dev/null | awk -F'\t' 'NR == 2 { print length($3) }')"
 
+# Random bytes of CSV (quotes, delimiters, every line end, blanks, a BOM,
+# Latin-1) after a header, read in random chunk sizes: crm-clean ends with
+# 0 or 1 (under the sanitizers too) and, when it ends, accounts for every
+# line and every row.
+expect "random CSV: exit 0 or 1, every line and row accounted for, 300 inputs" "0" "$(/usr/bin/python3 - "$WORK" <<'PY' 2>&1 | tail -n 1
+import json, os, random, subprocess, sys
+random.seed(11)
+alpha = [b",", b'"', b"\n", b"\r\n", b"\r", b";", b"a", b"1", b"\t", b" ", b"2024-01-02", b"3.90",
+         b"\xef\xbb\xbf", b"x" * 50, b"\xfc"]
+work, bad = sys.argv[1], 0
+for i in range(300):
+    data = (b"date,customer_id,sku,category,qty,amount\n" if random.random() < 0.8 else b"") + \
+        b"".join(random.choice(alpha) for _ in range(random.randint(0, 60)))
+    args = ["crm-clean", "--report", work + "/fz.json"] + random.choice([[], ["--strict"], ["--encoding", "utf8"]])
+    env = dict(os.environ, CRM_TEST_READ_SIZE=str(random.choice([1, 2, 3, 64, 1 << 20])))
+    r = subprocess.run(args, input=data, capture_output=True, env=env)
+    if r.returncode == 0:
+        j = json.load(open(work + "/fz.json"))
+        ok = j["lines_read"] == j["header_lines"] + j["empty_lines"] + j["row_lines"] and \
+            j["rows_read"] == j["rows_written"] + j["rows_rejected"]
+    else:
+        ok = r.returncode == 1 and r.stderr.startswith(b"crm-clean: ") and r.stderr.count(b"\n") == 1
+    bad += not ok
+print(bad)
+PY
+)"
+
 # ---- generated exports ----
 if [ "$SAN" = 1 ]; then CUST=500; else CUST=5000; fi
 crm-gen --customers $CUST --order-id --products "$WORK/p.tsv" > "$WORK/canon.tsv"
