@@ -246,10 +246,14 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "o:S:T:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': output = optarg; break;
-		case 'S':
-			if (parse_size(optarg, &budget) || budget < (4u << 20))
-				usage_fail(usage_text, "--memory: '%s' is not a size of at least 4M", optarg);
+		case 'S': {
+			const char *why = parse_size(optarg, &budget);
+			if (why)
+				usage_fail(usage_text, "--memory: '%s' %s", optarg, why);
+			if (budget < (4u << 20))
+				usage_fail(usage_text, "--memory: '%s' is less than the smallest budget, 4M", optarg);
 			break;
+		}
 		case 'T': tmpdir = optarg; break;
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
