@@ -328,6 +328,9 @@ static void load_text(Loader *L, const char *file, const char *dir, char *text, 
 	int file_id = L->next_file_id++;
 	char *brand = NULL;
 	int lineno = 0;
+	/* A UTF-8 byte-order mark (some editors write one) is not text. */
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
 	for (char *p = text; *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)

@@ -1,7 +1,8 @@
 /* rules: the business-logic specification. A rules file holds "key = value"
  * lines, whole-line "#" comments, "include = FILE" (relative to the including
  * file) and sections: "[brand NAME]" keys apply to that brand only, and
- * "[defaults]" returns to keys for every brand.
+ * "[defaults]" returns to keys for every brand. A UTF-8 byte-order mark at
+ * the start of a file is skipped.
  *
  * The effective rules are the built-in rules/default.rules overlaid by the
  * file given with --rules (or $CRM_RULES): a later key overrides an earlier
