@@ -60,6 +60,7 @@ static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
 	BrandRules *r = &a->br[a->nbr++];
 	r->brand = n ? xstrndup(b, n) : NULL;
 	r->brand_n = n;
+	rules_brand_seen(a->rules, b, n);
 	namelist_load(&r->excl, a->rules, r->brand, "exclude.categories");
 	/* Pointers into a->br moved with the realloc. */
 	return a->last = r;
@@ -315,6 +316,9 @@ int main(int argc, char **argv)
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
+	/* A partition meets only some of the brands. */
+	if (a.has_brand > 0 && !a.part_n)
+		rules_warn_unseen_brands(a.rules);
 	double t3 = now();
 	if (stats) {
 		fprintf(stderr,
