@@ -85,11 +85,21 @@ void crm_init(const char *argv0)
 
 void cleanup_add(const char *path)
 {
+	/* A path that cannot be registered is removed at once: the error
+	 * ends the process, which would otherwise leave it behind. */
+	char *copy = malloc(strlen(path) + 1);
+	if (!copy) {
+		unlink(path);
+		die("out of memory");
+	}
+	strcpy(copy, path);
 	for (int i = 0; i < CLEANUP_MAX; i++)
 		if (!cleanup_paths[i]) {
-			cleanup_paths[i] = xstrdup(path);
+			cleanup_paths[i] = copy;
 			return;
 		}
+	unlink(path);
+	free(copy);
 	die("too many temporary files");
 }
 

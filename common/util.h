@@ -39,7 +39,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /* cleanup_add registers a path to unlink if the process dies or exits
- * before cleanup_forget(path) is called. The string is copied. */
+ * before cleanup_forget(path) is called. The string is copied; when it
+ * cannot be (out of memory, too many paths) the file is removed and the
+ * process dies. */
 void cleanup_add(const char *path);
 void cleanup_forget(const char *path);
 
