@@ -1,11 +1,9 @@
 #!/bin/sh
 # common: what every tool shares through libcrm: where -o writes, a failed
-# write of --help and --version, the signals that remove a half-written -o
-# file, a byte-order mark before a TSV header or in a rules file, and the
-# --memory size.
+# write of --help and --version, a byte-order mark before a TSV header or in
+# a rules file, and the --memory size. Signals and failures: tests/faults.
 . ../lib.sh
 TOOLS="crm-agg crm-churn crm-clean crm-gen crm-json crm-kmeans crm-lifecycle crm-report crm-rfm crm-rules crm-tier"
-ulimit -c 0 2>/dev/null
 crm-gen --customers 200 --seed 3 > "$WORK/small.tsv"
 crm-agg "$WORK/small.tsv" > "$WORK/want.tsv"
 ROOT=0
@@ -65,38 +63,6 @@ crm-agg -o "$WORK/stdout" "$WORK/small.tsv" | cat > "$WORK/stdout_pipe"
 same "-o /dev/stdout writes standard output (a pipe)" "$WORK/want.tsv" "$WORK/stdout_pipe"
 check "-o /dev/stdout leaves the link" "[ -L '$WORK/stdout' ]"
 check "no temporary file is left" "[ -z \"\$(find '$WORK' -name '*.tmp.*')\" ]"
-
-# ---- signals: a half-written -o file is removed, the target kept ----
-# crm-agg reads a FIFO held open by this shell, so it is mid-run when the
-# signal comes; the temporary file is there by then. A background job starts
-# with SIGINT and SIGQUIT ignored (and keeps them so): env restores them.
-sig_case() {
-	sig=$1
-	rm -f "$WORK/sigfifo"
-	mkfifo "$WORK/sigfifo"
-	echo previous > "$WORK/sigout"
-	env --default-signal=INT,QUIT crm-agg -o "$WORK/sigout" "$WORK/sigfifo" 2> "$WORK/sig.err" &
-	pid=$!
-	exec 3> "$WORK/sigfifo"
-	head -n 50 "$WORK/small.tsv" >&3
-	n=0
-	while [ -z "$(find "$WORK" -name 'sigout.tmp.*')" ] && [ $n -lt 100 ]; do
-		sleep 0.05
-		n=$((n + 1))
-	done
-	kill -s "$sig" $pid
-	wait $pid
-	rc=$?
-	exec 3>&-
-	left=$(find "$WORK" -name 'sigout.tmp.*' | wc -l)
-	find "$WORK" -name 'sigout.tmp.*' -exec rm -f {} +
-	printf '%s %s %s\n' "$rc" "$left" "$(cat "$WORK/sigout")"
-}
-for s in HUP:1 INT:2 QUIT:3 USR1:10 USR2:12 PIPE:13 ALRM:14 TERM:15 XCPU:24 XFSZ:25 VTALRM:26; do
-	expect "SIG${s%:*}: killed by it, no temporary file, target intact" \
-		"$((128 + ${s#*:})) 0 previous" "$(sig_case "${s%:*}" 2>/dev/null)"
-done
-expect "SIGKILL: the target stays intact" "137 previous" "$(sig_case KILL 2>/dev/null | cut -d' ' -f1,3)"
 
 # ---- a failed write of --help, --version or crm-rules check ----
 golden stdout
