@@ -125,6 +125,29 @@ expect "one row per customer and month from the first purchase" "$rows" \
 	"$(awk -F'\t' 'NR > 1 { pe = substr($11,1,4) * 12 + substr($11,6,2); m = substr($2,1,4) * 12 + substr($2,6,2); if (!($1 in f) || m < f[$1]) f[$1] = m }
 		END { for (c in f) n += pe - f[c] + 1; print n }' "$WORK/gagg.tsv")"
 
+# Averages a hair below a minimum print rounded up to it: 119.99 over 6
+# months prints avg_monthly 20.00 but is below silver's 20, and 3 orders of
+# 119.99 print avg_order 40.00 but are below gold's 40. The tools and the
+# sqlite3 script compare exactly and must agree; E2 and E4 sit exactly on
+# the minimums and make them.
+printf 'customer_id\tdate\tsku\tcategory\tqty\tamount\n' > "$WORK/edge_tx.tsv"
+printf '%s\t%s\ts\tcapsule\t1\t%s\n' E1 2024-01-05 59.99 E1 2024-06-05 60.00 \
+	E2 2024-01-05 60.00 E2 2024-06-05 60.00 \
+	E3 2024-06-05 40.00 E3 2024-06-06 40.00 E3 2024-06-07 39.99 \
+	E4 2024-06-05 40.00 E4 2024-06-06 40.00 E4 2024-06-07 40.00 >> "$WORK/edge_tx.tsv"
+crm-agg "$WORK/edge_tx.tsv" > "$WORK/eagg.tsv"
+crm-tier "$WORK/eagg.tsv" | crm-lifecycle | crm-churn | awk -F'\t' 'BEGIN { OFS = "\t" } NR > 1 {
+	print $1, $2, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22 }' > "$WORK/eours.tsv"
+sqlite3 -batch :memory: -cmd '.mode tabs' -cmd ".import $WORK/eagg.tsv agg" < signals.sql > "$WORK/esql.tsv"
+same "averages just below a minimum: tiers equal the exact sqlite3 computation" "$WORK/esql.tsv" "$WORK/eours.tsv"
+expect "119.99 over 6 months is bronze, not silver" bronze "$(awk -F'\t' '$1 == "E1" && $2 == "2024-06" { print $10 }' "$WORK/eours.tsv")"
+expect "120.00 over 6 months is silver" silver "$(awk -F'\t' '$1 == "E2" && $2 == "2024-06" { print $10 }' "$WORK/eours.tsv")"
+expect "3 orders of 119.99 are silver, not gold" silver "$(awk -F'\t' '$1 == "E3" { print $10 }' "$WORK/eours.tsv")"
+expect "3 orders of 120.00 are gold" gold "$(awk -F'\t' '$1 == "E4" { print $10 }' "$WORK/eours.tsv")"
+golden exact
+t "crm-tier --explain $WORK/eagg.tsv | cut -f1,2,14-"
+golden_end
+
 # One threshold changed: exactly the gold rows with 3 orders change, to a
 # lower tier; nothing else moves.
 crm-tier "$WORK/gagg.tsv" > "$WORK/t1.tsv"

@@ -32,9 +32,11 @@ CREATE TABLE w AS
   FROM s
   WINDOW win_all AS (PARTITION BY c ORDER BY m ROWS UNBOUNDED PRECEDING),
          win12 AS (PARTITION BY c ORDER BY m ROWS 11 PRECEDING);
--- Money divided and rounded half away from zero (values here are >= 0).
+-- Money divided and rounded half away from zero (values here are >= 0)
+-- for display; the tiers compare the exact averages (value_m / span against
+-- a minimum is value_m against minimum * span), never the rounded ones.
 CREATE TABLE t AS
-  SELECT *,
+  SELECT *, min(12, tenure + 1) AS span,
     (2 * value_m + min(12, tenure + 1)) / (2 * min(12, tenure + 1)) AS avg_monthly,
     CASE WHEN orders_m > 0 THEN (2 * value_m + orders_m) / (2 * orders_m) ELSE 0 END AS avg_order,
     orders_m > 0 AS active,
@@ -44,10 +46,10 @@ CREATE TABLE t AS
 CREATE TABLE u AS
   SELECT *,
     CASE WHEN NOT active THEN 'passive'
-         WHEN avg_monthly >= 15000 AND orders_f >= 5 AND avg_order >= 8000 THEN 'diamond'
-         WHEN avg_monthly >= 9000 AND orders_f >= 4 AND avg_order >= 6000 THEN 'platinum'
-         WHEN avg_monthly >= 5000 AND orders_f >= 3 AND avg_order >= 4000 THEN 'gold'
-         WHEN avg_monthly >= 2000 AND orders_f >= 2 THEN 'silver'
+         WHEN value_m >= 15000 * span AND orders_f >= 5 AND value_m >= 8000 * orders_m THEN 'diamond'
+         WHEN value_m >= 9000 * span AND orders_f >= 4 AND value_m >= 6000 * orders_m THEN 'platinum'
+         WHEN value_m >= 5000 * span AND orders_f >= 3 AND value_m >= 4000 * orders_m THEN 'gold'
+         WHEN value_m >= 2000 * span AND orders_f >= 2 THEN 'silver'
          ELSE 'bronze' END AS tier,
     lag(active) OVER (PARTITION BY c ORDER BY m) AS prev_active
   FROM t;

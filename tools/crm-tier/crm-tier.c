@@ -234,9 +234,29 @@ static void eprintf(Tier *s, const char *fmt, ...)
 	}
 }
 
-static const char *money(Tier *s, int64_t v, char *buf)
+/* avg_at_least tells whether the average NUM/DEN (DEN > 0; DEN == 0, no
+ * orders, averages 0) is at least MIN, all in minor units, compared
+ * exactly: NUM >= MIN*DEN in 128 bits, never on the rounded average. */
+static inline int avg_at_least(int64_t num, int64_t den, int64_t min)
 {
-	buf[fixed_fmt(buf, v, s->x.decimals)] = '\0';
+	if (den <= 0)
+		return 0 >= min;
+	return (__int128)num >= (__int128)min * den;
+}
+
+/* avg_text writes the average NUM/DEN to BUF (64 bytes) as --explain shows
+ * it: the money when the division is exact, else the fraction
+ * ("119.99/6"), so that the comparison stated beside it is true. Returns
+ * BUF. */
+static const char *avg_text(Tier *s, int64_t num, int64_t den, char *buf)
+{
+	size_t n = fixed_fmt(buf, den > 0 ? num / den : 0, s->x.decimals);
+	if (den > 0 && num % den != 0) {
+		n = fixed_fmt(buf, num, s->x.decimals);
+		snprintf(buf + n, 24, "/%lld", (long long)den);
+	} else {
+		buf[n] = '\0';
+	}
 	return buf;
 }
 
@@ -311,14 +331,15 @@ static void emit_measures(Tier *s)
 	o->len += (size_t)(p - p0);
 
 	/* The first tier whose limits all hold; the last takes the rest.
-	 * Limits compare the printed (rounded) figures, so what is shown is
-	 * what was compared. */
+	 * Averages compare exactly, not as printed: value_m/span >= min is
+	 * value_m >= min*span (128 bits), so 119.99 over 6 months stays below
+	 * 20 though it prints as 20.00. */
 	size_t tier = r->ntiers - 1;
 	if (active)
 		for (size_t i = 0; i + 1 < r->ntiers; i++)
-			if ((!r->has_avg_monthly[i] || avg_monthly >= r->avg_monthly[i]) &&
+			if ((!r->has_avg_monthly[i] || avg_at_least(value_m, span, r->avg_monthly[i])) &&
 			    (!r->has_orders[i] || orders_f >= r->orders[i]) &&
-			    (!r->has_avg_order[i] || avg_order >= r->avg_order[i])) {
+			    (!r->has_avg_order[i] || avg_at_least(value_m, orders_m, r->avg_order[i]))) {
 				tier = i;
 				break;
 			}
@@ -327,7 +348,7 @@ static void emit_measures(Tier *s)
 	else
 		out_write(o, r->inactive, r->inactive_len);
 	if (s->explain) {
-		char b1[32];
+		char b1[64];
 		s->elen = 0;
 		s->ebuf[0] = '\0';
 		if (!active) {
@@ -342,7 +363,7 @@ static void emit_measures(Tier *s)
 			eprintf(s, "%s:", r->tiers[tier]);
 			const char *sep = " ";
 			if (r->has_avg_monthly[tier]) {
-				eprintf(s, "%savg_monthly %s>=%s", sep, money(s, avg_monthly, b1), r->t_avg_monthly[tier]);
+				eprintf(s, "%savg_monthly %s>=%s", sep, avg_text(s, value_m, span, b1), r->t_avg_monthly[tier]);
 				sep = ", ";
 			}
 			if (r->has_orders[tier]) {
@@ -350,7 +371,7 @@ static void emit_measures(Tier *s)
 				sep = ", ";
 			}
 			if (r->has_avg_order[tier]) {
-				eprintf(s, "%savg_order %s>=%s", sep, money(s, avg_order, b1), r->t_avg_order[tier]);
+				eprintf(s, "%savg_order %s>=%s", sep, avg_text(s, value_m, orders_m, b1), r->t_avg_order[tier]);
 				sep = ", ";
 			}
 			if (*sep == ' ')
@@ -358,12 +379,12 @@ static void emit_measures(Tier *s)
 			/* Why not each higher tier: its first limit that fails. */
 			for (size_t i = 0; i < tier; i++) {
 				eprintf(s, "; not %s: ", r->tiers[i]);
-				if (r->has_avg_monthly[i] && avg_monthly < r->avg_monthly[i])
-					eprintf(s, "avg_monthly %s<%s", money(s, avg_monthly, b1), r->t_avg_monthly[i]);
+				if (r->has_avg_monthly[i] && !avg_at_least(value_m, span, r->avg_monthly[i]))
+					eprintf(s, "avg_monthly %s<%s", avg_text(s, value_m, span, b1), r->t_avg_monthly[i]);
 				else if (r->has_orders[i] && orders_f < r->orders[i])
 					eprintf(s, "orders %lld<%s", (long long)orders_f, r->t_orders[i]);
 				else
-					eprintf(s, "avg_order %s<%s", money(s, avg_order, b1), r->t_avg_order[i]);
+					eprintf(s, "avg_order %s<%s", avg_text(s, value_m, orders_m, b1), r->t_avg_order[i]);
 			}
 		}
 		out_char(o, '\t');
