@@ -59,8 +59,12 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 		usage_fail(usage, "--from is after --to");
 }
 
-void filter_header(Out *o, const Tsv *t, const char *added)
+int filter_header(Out *o, const Tsv *t, const char *added)
 {
+	int ri = tsv_col(t, "rules_id");
+	if (ri >= 0 && ri != t->ncols - 1)
+		die("%s:1: column 'rules_id' is not the last: it must stay behind every "
+		    "other column", t->name);
 	/* A column added twice would make every later lookup by name find the
 	 * first one: a tool run on its own output is an error. */
 	for (const char *a = added; *a;) {
@@ -72,9 +76,31 @@ void filter_header(Out *o, const Tsv *t, const char *added)
 		a += n + (a[n] == '\t');
 	}
 	for (int c = 0; c < t->ncols; c++) {
+		if (c == ri)
+			continue;
 		out_str(o, t->cols[c]);
 		out_char(o, '\t');
 	}
 	out_str(o, added);
-	out_char(o, '\n');
+	out_str(o, "\trules_id\n");
+	return ri;
+}
+
+size_t filter_rules_row(const Tsv *t, int ri, const char *id)
+{
+	if (ri < 0)
+		return t->line_n;
+	Field f = t->f[ri];
+	if (f.n != 16 || memcmp(f.p, id, 16) != 0)
+		tsv_fail_line(t, "the rows were made with rules %.*s but %s has rules %s "
+			      "(give every stage the same --rules or $CRM_RULES)",
+			      f.n > 40 ? 40 : (int)f.n, f.p, progname, id);
+	/* The last field: the row up to the tab before it. */
+	return (size_t)(f.p - t->line) - 1;
+}
+
+void filter_rules_end(Out *o, const char *id)
+{
+	out_char(o, '\t');
+	out_write(o, id, 16);
 }

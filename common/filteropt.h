@@ -24,8 +24,24 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 		    FilterOpts *o);
 
 /* filter_header writes T's header line followed by the tab-separated names
- * ADDED ("tier\ttier_explain") and a newline. A name of ADDED that T has
- * already (the tool's own output given to it again) is an error. */
-void filter_header(Out *o, const Tsv *t, const char *added);
+ * ADDED ("tier\ttier_explain"), then rules_id, and a newline: the rules_id
+ * column (the fingerprint of the rules that made the rows, see rules_id())
+ * is always the last, so a stage moves it behind the columns it adds. A
+ * name of ADDED that T has already (the tool's own output given to it
+ * again) is an error, and so is a rules_id column that is not T's last.
+ * Returns the index of T's rules_id column, or -1 when T has none (the
+ * stage then starts it). */
+int filter_header(Out *o, const Tsv *t, const char *added);
+
+/* filter_rules_row checks that the current row of T, whose rules_id column
+ * is RI (-1: none), was made with the rules of fingerprint ID, else dies
+ * naming both: stages that used different rules must not pass as one
+ * pipeline. Returns how many bytes of the row to copy before the added
+ * columns: the row without its rules_id field. */
+size_t filter_rules_row(const Tsv *t, int ri, const char *id);
+
+/* filter_rules_end writes the rules_id field that ends a row: a tab and
+ * ID. */
+void filter_rules_end(Out *o, const char *id);
 
 #endif

@@ -18,7 +18,7 @@ cat > "$WORK/bad.rules" <<'R'
 churn.recent_months = 12
 R
 golden rules
-t "crm-churn --rules $WORK/slow.rules $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$21 == 1' | cut -f1,2,21,22"
+t "crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier --rules $WORK/slow.rules | crm-lifecycle --rules $WORK/slow.rules | crm-churn --rules $WORK/slow.rules | awk -F'\t' 'NR == 1 || \$21 == 1' | cut -f1,2,21,22"
 t crm-churn --rules "$WORK/bad.rules" "$WORK/life.tsv"
 t "cut -f1-18 $WORK/life.tsv | crm-churn"
 golden_end

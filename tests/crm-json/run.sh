@@ -101,7 +101,7 @@ seqs = [bytes([a]) + t for a in range(0x80, 0x100)
 sys.stdout.buffer.write(b"".join(b"%s|" % s for s in seqs))
 ' > "$WORK/seqs"
 tr '|' '\n' < "$WORK/seqs" | awk -v row="$(sed -n 2p "$WORK/sig.tsv" | cut -f2-)" \
-	'BEGIN { print "customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\tother_orders\tother_amount\tlines\tperiod_end\ttenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\tevent\tchurn_risk\tchurn_reason" }
+	'BEGIN { print "customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\tother_orders\tother_amount\tlines\tperiod_end\ttenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\tevent\tchurn_risk\tchurn_reason\trules_id" }
 	{ print $0 "\t" row }' > "$WORK/seqs.tsv"
 crm-json --ndjson "$WORK/seqs.tsv" > "$WORK/seqs.ndjson"
 expect "ill-formed UTF-8: U+FFFD where python3 puts it, for 1536 sequences" "1536 0" \
@@ -117,7 +117,17 @@ golden errors
 t "cut -f1-19 $WORK/sig.tsv | crm-json"
 t "sed '2s/\tpassive\t/\tgolden\t/; 2s/\t0\t0\t0.00\t0.00\t0.00\t0\tgolden/\t0\t0\t0.00\t0.00\t0.00\t1\tgolden/' $WORK/sig.tsv | crm-json"
 t "sed '2s/\tpassive\t/\tgold\t/' $WORK/sig.tsv | crm-json"
-t "sed '2s/\t0\t\$/\t1\t/' $WORK/sig.tsv | crm-json"
+t "sed '2s/\t0\t\(\t[0-9a-f]*\)\$/\t1\t\1/' $WORK/sig.tsv | crm-json"
+# Rules travel with the rows: a stage with other rules, or rows without
+# their fingerprint, must not publish as if the stages agreed.
+printf 'window.monetary_months = 6\n' > "$WORK/m6.rules"
+t "crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle | crm-churn --rules $WORK/m6.rules | crm-json"
+t "crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle --rules $WORK/m6.rules"
+t "crm-json --rules $WORK/m6.rules $WORK/sig.tsv"
+t "CRM_RULES=$WORK/m6.rules crm-json $WORK/sig.tsv"
+t "sed '3s/\t[0-9a-f]*\$/\t0123456789abcdef/' $WORK/sig.tsv | crm-json"
+t "cut -f1-22 $WORK/sig.tsv | crm-json"
+t "crm-churn $WORK/sig.tsv | head -n 1"
 t crm-json --at-risk lots "$WORK/sig.tsv"
 golden_end
 finish

@@ -99,6 +99,8 @@ int main(int argc, char **argv)
 	int32_t from = opt.from;
 
 	Rules *rules = rules_load(opt.rules);
+	char rid[17];
+	rules_id(rules, rid);
 	int decimals = (int)rules_int(rules, NULL, "money.decimals");
 	Tsv t;
 	tsv_open(&t, opt.input);
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
 	keyorder_init(&ko, &t);
 	Out o;
 	out_create(&o, opt.output);
-	filter_header(&o, &t, explain ? "churn_risk\tchurn_reason\tchurn_explain" : "churn_risk\tchurn_reason");
+	int rii = filter_header(&o, &t, explain ? "churn_risk\tchurn_reason\tchurn_explain" : "churn_risk\tchurn_reason");
 
 	Brand *brands = NULL, *br = NULL;
 	size_t nbrands = 0;
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 	char ebuf[400];
 	while (tsv_next(&t)) {
 		rows++;
+		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
 		const char *why = month_parse(t.f[mi].p, t.f[mi].n, &month);
 		if (why)
@@ -203,13 +206,14 @@ int main(int argc, char **argv)
 		nrisk += (uint64_t)(lapse | decline);
 		if (month < from)
 			continue;
-		out_write(&o, t.line, t.line_n);
+		out_write(&o, t.line, keep_n);
 		out_str(&o, lapse | decline ? "\t1\t" : "\t0\t");
 		out_str(&o, lapse ? (decline ? "lapse+decline" : "lapse") : decline ? "decline" : "");
 		if (explain) {
 			out_char(&o, '\t');
 			out_write(&o, ebuf, elen);
 		}
+		filter_rules_end(&o, rid);
 		out_char(&o, '\n');
 		written++;
 	}

@@ -7,6 +7,7 @@
  * man/crm-json.schema.json. */
 #include "date.h"
 #include "help.h"
+#include "filteropt.h"
 #include "json.h"
 #include "keyorder.h"
 #include "money.h"
@@ -260,12 +261,18 @@ static void read_rows(Ctx *x, Tsv *t)
 	int ei = tsv_need(t, "event", "crm-lifecycle");
 	int ki = tsv_need(t, "churn_risk", "crm-churn"), cri = tsv_need(t, "churn_reason", "crm-churn");
 	int bi = tsv_col(t, "brand");
+	/* The rows must have been made with our rules: the document publishes
+	 * their fingerprint. */
+	int idi = tsv_need(t, "rules_id", "crm-tier");
+	char id[17];
+	rules_id(x->rules, id);
 	KeyOrder ko;
 	keyorder_init(&ko, t);
 	x->has_brand = bi >= 0;
 	size_t inactive_n = strlen(x->inactive);
 	while (tsv_next(t)) {
 		x->rows++;
+		filter_rules_row(t, idi, id);
 		int32_t month;
 		const char *why = month_parse(t->f[mi].p, t->f[mi].n, &month);
 		if (why)

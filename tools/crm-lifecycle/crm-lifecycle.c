@@ -43,6 +43,8 @@ int main(int argc, char **argv)
 	int32_t from = opt.from;
 
 	Rules *rules = rules_load(opt.rules);
+	char rid[17];
+	rules_id(rules, rid);
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 	keyorder_init(&ko, &t);
 	Out o;
 	out_create(&o, opt.output);
-	filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
+	int rii = filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
 
 	Brand *brands = NULL;
 	size_t nbrands = 0;
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
 	char buf[160], m1[8], m2[8];
 	while (tsv_next(&t)) {
 		rows++;
+		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
 		const char *why = month_parse(t.f[mi].p, t.f[mi].n, &month);
 		if (why)
@@ -126,13 +129,14 @@ int main(int argc, char **argv)
 		prev_active = active;
 		if (month < from)
 			continue;
-		out_write(&o, t.line, t.line_n);
+		out_write(&o, t.line, keep_n);
 		out_char(&o, '\t');
 		out_str(&o, event);
 		if (explain) {
 			out_char(&o, '\t');
 			out_str(&o, buf);
 		}
+		filter_rules_end(&o, rid);
 		out_char(&o, '\n');
 		written++;
 	}

@@ -196,6 +196,8 @@ typedef struct {
 	KeyOrder ko;
 	History h;
 	int mi, oi, ai, li, pi;      /* month, orders, amount, last_date, period_end */
+	int ri;                      /* rules_id, the last column, or -1 */
+	char rid[17];                /* the fingerprint of our rules */
 	int *fill;                   /* per input column */
 	int explain;
 	int32_t from, to;
@@ -390,6 +392,7 @@ static void emit_measures(Tier *s)
 		out_char(o, '\t');
 		out_write(o, s->ebuf, s->elen);
 	}
+	filter_rules_end(o, s->rid);
 	out_char(o, '\n');
 }
 
@@ -408,6 +411,8 @@ static void fill_until(Tier *s, int32_t end)
 		Out *o = &s->o;
 		char *p = out_reserve(o, s->bn + s->cn + (size_t)s->t.ncols * 24), *p0 = p;
 		for (int c = 0; c < s->t.ncols; c++) {
+			if (c == s->ri)
+				continue;
 			if (c)
 				*p++ = '\t';
 			switch (s->fill[c]) {
@@ -470,13 +475,14 @@ static void run(Tier *s)
 		s->fill[s->pi] = F_PERIOD;
 
 	Out *o = &s->o;
-	filter_header(o, t, s->explain ?
+	s->ri = filter_header(o, t, s->explain ?
 		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\ttier_explain" :
 		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier");
 
 	int have = 0;
 	while (tsv_next(t)) {
 		s->rows_in++;
+		size_t keep_n = filter_rules_row(t, s->ri, s->rid);
 		int32_t month;
 		const char *why = month_parse(t->f[s->mi].p, t->f[s->mi].n, &month);
 		if (why)
@@ -546,7 +552,7 @@ static void run(Tier *s)
 		s->next_month = month + 1;
 		if (month < s->from)
 			continue;
-		out_write(o, t->line, t->line_n);
+		out_write(o, t->line, keep_n);
 		emit_measures(s);
 		s->rows_out++;
 	}
@@ -571,6 +577,7 @@ int main(int argc, char **argv)
 	s.x.rules = rules_load(opt.rules);
 	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
 	s.max_months = rules_int(s.x.rules, NULL, "period.max_months");
+	rules_id(s.x.rules, s.rid);
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);
