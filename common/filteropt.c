@@ -1,5 +1,6 @@
 #include "filteropt.h"
 #include "date.h"
+#include "schema.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -59,8 +60,10 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 		usage_fail(usage, "--from is after --to");
 }
 
-int filter_header(Out *o, const Tsv *t, const char *added)
+int filter_header(Out *o, const Tsv *t, const char *producer, int explain)
 {
+	char added[256];
+	schema_added(producer, explain, added, sizeof added);
 	int ri = tsv_col(t, "rules_id");
 	if (ri >= 0 && ri != t->ncols - 1)
 		die("%s:1: column 'rules_id' is not the last: it must stay behind every "

@@ -23,15 +23,16 @@ typedef struct {
 void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
 		    FilterOpts *o);
 
-/* filter_header writes T's header line followed by the tab-separated names
- * ADDED ("tier\ttier_explain"), then rules_id, and a newline: the rules_id
+/* filter_header writes T's header line followed by the names of the
+ * columns PRODUCER adds (from the schema, the --explain ones when
+ * EXPLAIN), then rules_id, and a newline: the rules_id
  * column (the fingerprint of the rules that made the rows, see rules_id())
- * is always the last, so a stage moves it behind the columns it adds. A
- * name of ADDED that T has already (the tool's own output given to it
+ * is always the last, so a stage moves it behind the columns it adds. An
+ * added name that T has already (the tool's own output given to it
  * again) is an error, and so is a rules_id column that is not T's last.
  * Returns the index of T's rules_id column, or -1 when T has none (the
  * stage then starts it). */
-int filter_header(Out *o, const Tsv *t, const char *added);
+int filter_header(Out *o, const Tsv *t, const char *producer, int explain);
 
 /* filter_rules_row checks that the current row of T, whose rules_id column
  * is RI (-1: none), was made with the rules of fingerprint ID, else dies

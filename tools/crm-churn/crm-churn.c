@@ -17,6 +17,7 @@
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -104,17 +105,17 @@ int main(int argc, char **argv)
 	int decimals = (int)rules_int(rules, NULL, "money.decimals");
 	Tsv t;
 	tsv_open(&t, opt.input);
-	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
-	int ami = tsv_need(&t, "amount", "crm-agg");
-	int fdi = tsv_need(&t, "first_date", "crm-agg"), ldi = tsv_need(&t, "last_date", "crm-agg");
-	int ti = tsv_need(&t, "tenure_months", "crm-tier"), ri = tsv_need(&t, "recency_days", "crm-tier");
-	int aci = tsv_need(&t, "active", "crm-tier"), tri = tsv_need(&t, "tier", "crm-tier");
+	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
+	int ami = schema_need(&t, "amount");
+	int fdi = schema_need(&t, "first_date"), ldi = schema_need(&t, "last_date");
+	int ti = schema_need(&t, "tenure_months"), ri = schema_need(&t, "recency_days");
+	int aci = schema_need(&t, "active"), tri = schema_need(&t, "tier");
 	int bi = tsv_col(&t, "brand");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
 	out_create(&o, opt.output);
-	int rii = filter_header(&o, &t, explain ? "churn_risk\tchurn_reason\tchurn_explain" : "churn_risk\tchurn_reason");
+	int rii = filter_header(&o, &t, "crm-churn", explain);
 
 	Brand *brands = NULL, *br = NULL;
 	size_t nbrands = 0;

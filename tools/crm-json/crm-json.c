@@ -13,6 +13,7 @@
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -255,15 +256,15 @@ static void add_sum(const Tsv *t, const Series *s, int32_t month, int64_t *a, in
 
 static void read_rows(Ctx *x, Tsv *t)
 {
-	int mi = tsv_need(t, "month", "crm-agg"), ami = tsv_need(t, "amount", "crm-agg");
-	int vi = tsv_need(t, "value_m", "crm-tier"), aci = tsv_need(t, "active", "crm-tier");
-	int ti = tsv_need(t, "tier", "crm-tier"), ri = tsv_need(t, "recency_days", "crm-tier");
-	int ei = tsv_need(t, "event", "crm-lifecycle");
-	int ki = tsv_need(t, "churn_risk", "crm-churn"), cri = tsv_need(t, "churn_reason", "crm-churn");
+	int mi = schema_need(t, "month"), ami = schema_need(t, "amount");
+	int vi = schema_need(t, "value_m"), aci = schema_need(t, "active");
+	int ti = schema_need(t, "tier"), ri = schema_need(t, "recency_days");
+	int ei = schema_need(t, "event");
+	int ki = schema_need(t, "churn_risk"), cri = schema_need(t, "churn_reason");
 	int bi = tsv_col(t, "brand");
 	/* The rows must have been made with our rules: the document publishes
 	 * their fingerprint. */
-	int idi = tsv_need(t, "rules_id", "crm-tier");
+	int idi = schema_need(t, "rules_id");
 	char id[17];
 	rules_id(x->rules, id);
 	KeyOrder ko;

@@ -10,6 +10,7 @@
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -47,14 +48,14 @@ int main(int argc, char **argv)
 	rules_id(rules, rid);
 	Tsv t;
 	tsv_open(&t, opt.input);
-	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
-	int ai = tsv_need(&t, "active", "crm-tier"), ti = tsv_need(&t, "tenure_months", "crm-tier");
+	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
+	int ai = schema_need(&t, "active"), ti = schema_need(&t, "tenure_months");
 	int bi = tsv_col(&t, "brand");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
 	out_create(&o, opt.output);
-	int rii = filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
+	int rii = filter_header(&o, &t, "crm-lifecycle", explain);
 
 	Brand *brands = NULL;
 	size_t nbrands = 0;

@@ -17,6 +17,7 @@
 #include "out.h"
 #include "products.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -296,13 +297,13 @@ static void read_file(const char *path)
 		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}
-	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? "crm-agg" : NULL);
+	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? schema_producer("amount") : NULL);
 	int ki = -1, si = -1, oi = -1, li = -1, fi = -1;
 	if (monthly) {
-		di = tsv_need(&t, "month", "crm-agg");
-		oi = tsv_need(&t, "orders", "crm-agg");
-		li = tsv_need(&t, "last_date", "crm-agg");
-		fi = tsv_need(&t, "first_date", "crm-agg");
+		di = schema_need(&t, "month");
+		oi = schema_need(&t, "orders");
+		li = schema_need(&t, "last_date");
+		fi = schema_need(&t, "first_date");
 		if (X.as_of_given && X.as_of != month_last_day(month_of_day(X.as_of)))
 			die("--as-of: with monthly rows the as-of date must be the last day of a month");
 	} else {

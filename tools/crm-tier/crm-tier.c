@@ -11,6 +11,7 @@
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -445,14 +446,15 @@ static void keep(char **dst, size_t *n, size_t *cap, Field f)
 static void run(Tier *s)
 {
 	Tsv *t = &s->t;
-	int bi = tsv_col(t, "brand"), ci = tsv_need(t, "customer_id", "crm-agg");
-	s->mi = tsv_need(t, "month", "crm-agg");
-	s->oi = tsv_need(t, "orders", "crm-agg");
-	s->ai = tsv_need(t, "amount", "crm-agg");
-	s->li = tsv_need(t, "last_date", "crm-agg");
+	int bi = tsv_col(t, "brand"), ci = schema_need(t, "customer_id");
+	s->mi = schema_need(t, "month");
+	s->oi = schema_need(t, "orders");
+	s->ai = schema_need(t, "amount");
+	s->li = schema_need(t, "last_date");
 	s->pi = tsv_col(t, "period_end");
 	if (s->pi < 0 && !s->to_given)
-		die("%s: missing column 'period_end' (added by crm-agg): give --to YYYY-MM", t->name);
+		die("%s: missing column 'period_end' (added by %s): give --to YYYY-MM", t->name,
+		    schema_producer("period_end"));
 	keyorder_init(&s->ko, t);
 	static const char *const zero[] = { "orders", "units", "other_orders", "lines" };
 	static const char *const money0[] = { "amount", "other_amount" };
@@ -475,9 +477,7 @@ static void run(Tier *s)
 		s->fill[s->pi] = F_PERIOD;
 
 	Out *o = &s->o;
-	s->ri = filter_header(o, t, s->explain ?
-		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\ttier_explain" :
-		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier");
+	s->ri = filter_header(o, t, "crm-tier", s->explain);
 
 	int have = 0;
 	while (tsv_next(t)) {
