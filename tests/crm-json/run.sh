@@ -5,7 +5,7 @@
 . ../lib.sh
 SCHEMA=../../man/crm-json.schema.json
 
-crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle | crm-churn > "$WORK/sig.tsv"
+crm-agg --as-of 2024-12-31 ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle | crm-churn > "$WORK/sig.tsv"
 golden document
 t crm-json --at-risk 3 "$WORK/sig.tsv"
 t "head -n 3 $WORK/sig.tsv | crm-json --ndjson"
@@ -52,8 +52,8 @@ expect "brand series add up to the total" "0" \
 # The same figures per brand and month from the rows, by awk; a brand's rows
 # count under that brand only.
 awk -F'\t' 'NR > 1 {
-	k = $1 "\t" $3; c[k]++; a[k] += $19; v[k] += $6 * 100
-	n[k] += $21 == "new"; l[k] += $21 == "lost"; r[k] += $21 == "reactivated"; x[k] += $22
+	k = $1 "\t" $3; c[k]++; a[k] += $20; v[k] += $6 * 100
+	n[k] += $23 == "new"; l[k] += $23 == "lost"; r[k] += $23 == "reactivated"; x[k] += $24
 } END { for (k in c) printf "%s\t%d\t%d\t%.0f\t%d\t%d\t%d\t%d\n", k, c[k], a[k], v[k], n[k], l[k], r[k], x[k] }' \
 	"$WORK/gs.tsv" | sort > "$WORK/awk.tsv"
 jq -r '.series[1:][] | .brand as $b | .months[] |
@@ -69,7 +69,7 @@ expect "rerun gives the same bytes" 0 $?
 
 # ---- errors ----
 golden errors
-t "cut -f1-19 $WORK/sig.tsv | crm-json"
+t "cut -f1-21 $WORK/sig.tsv | crm-json"
 t "sed '2s/\tpassive\t/\tgolden\t/; 2s/\t0\t0\t0.00\t0.00\t0.00\t0\tgolden/\t0\t0\t0.00\t0.00\t0.00\t1\tgolden/' $WORK/sig.tsv | crm-json"
 t "sed '2s/\tpassive\t/\tgold\t/' $WORK/sig.tsv | crm-json"
 t "sed '2s/\t0\t\$/\t1\t/' $WORK/sig.tsv | crm-json"

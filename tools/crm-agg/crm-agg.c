@@ -20,7 +20,7 @@
 
 static const char usage_text[] =
 	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
-	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
+	"               [--as-of YYYY-MM-DD] [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 /* Categories excluded from segmentation, per brand (rules may differ). */
@@ -40,8 +40,10 @@ typedef struct {
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
 	int has_brand;             /* -1 until the first file is opened */
-	int32_t max_month;
-	uint64_t rows, kept;
+	int32_t first_day, last_day; /* of the lines up to the as-of day */
+	int32_t as_of;             /* with as_of_given */
+	int as_of_given;
+	uint64_t rows, kept, later;
 	/* The pending partial group: consecutive rows of one key and month. */
 	Group pend;
 	uint64_t pend_h;
@@ -71,6 +73,15 @@ static void flush_pending(Agg *a)
 		partset_add(&a->ps, a->pend_h, &a->pend);
 		a->pending = 0;
 	}
+}
+
+/* note_day widens the period of the data to DAY. */
+static inline void note_day(Agg *a, int32_t day)
+{
+	if (day < a->first_day)
+		a->first_day = day;
+	if (day > a->last_day)
+		a->last_day = day;
 }
 
 static void scan_file(Agg *a, const char *path)
@@ -118,6 +129,13 @@ static void scan_file(Agg *a, const char *path)
 		int y, m, d;
 		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
 		int32_t month = why ? -1 : month_index(y, m);
+		int32_t day = why ? INT32_MIN : days_from_civil(y, m, d);
+		/* Lines after the as-of day are left out, unchecked, like
+		 * lines of other partitions. */
+		if (!why && a->as_of_given && day > a->as_of) {
+			a->later++;
+			continue;
+		}
 
 		/* Lines of one customer and month in a row fold before they are
 		 * stored: an order's lines usually come together. */
@@ -127,9 +145,9 @@ static void scan_file(Agg *a, const char *path)
 		if (a->part_n) {
 			if (hash_range(h, a->part_n) != a->part_i) {
 				/* All partitions see every date, so they agree on
-				 * period_end. */
-				if (month > a->max_month)
-					a->max_month = month;
+				 * period_start and period_end. */
+				if (!why)
+					note_day(a, day);
 				continue;
 			}
 			tsv_check(&t);
@@ -138,8 +156,7 @@ static void scan_file(Agg *a, const char *path)
 			tsv_fail(&t, ci, "is empty");
 		if (why)
 			tsv_fail(&t, di, why);
-		if (month > a->max_month)
-			a->max_month = month;
+		note_day(a, day);
 		int64_t qty, amount;
 		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
 			tsv_fail(&t, qi, why);
@@ -230,12 +247,14 @@ int main(int argc, char **argv)
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
-	a.max_month = -1;
+	a.first_day = INT32_MAX;
+	a.last_day = INT32_MIN;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "partition", required_argument, NULL, 'P' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -254,6 +273,11 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
 		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
+		case 'a':
+			if (date_parse(optarg, strlen(optarg), &a.as_of))
+				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			a.as_of_given = 1;
+			break;
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
@@ -276,6 +300,8 @@ int main(int argc, char **argv)
 	if (merge) {
 		if (!argc)
 			usage_fail(usage_text, "--merge needs the files to merge");
+		if (a.as_of_given)
+			usage_fail(usage_text, "--as-of applies to transactions, not to --merge");
 		out_create(&o, output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -307,19 +333,26 @@ int main(int argc, char **argv)
 	memset(&runs, 0, sizeof runs);
 	fold_all(&a.ps, &runs);
 	double t2 = now();
-	OutFmt f = { a.has_brand > 0, a.decimals, a.max_month };
+	/* The period ends on the as-of day: the last date of the data unless
+	 * --as-of chose it. With no lines there are no rows to carry it. */
+	if (a.as_of_given)
+		a.last_day = a.as_of;
+	if (a.first_day > a.last_day)
+		a.first_day = a.last_day = a.as_of_given ? a.as_of : 0;
+	OutFmt f = { a.has_brand > 0, a.decimals, a.first_day, a.last_day };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
 	double t3 = now();
 	if (stats) {
 		fprintf(stderr,
-			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
-			"%llu customer-months written\n"
+			"crm-agg: %llu rows read, %llu folded, %llu after the as-of day, "
+			"%llu in other partitions; %llu customer-months written\n"
 			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
 			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
 			(unsigned long long)a.rows, (unsigned long long)a.kept,
-			(unsigned long long)(a.rows - a.kept), (unsigned long long)groups,
+			(unsigned long long)a.later, (unsigned long long)(a.rows - a.kept - a.later),
+			(unsigned long long)groups,
 			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}

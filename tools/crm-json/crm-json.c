@@ -638,7 +638,7 @@ static int numeric_column(const char *name)
 	static const char *const num[] = {
 		"orders", "units", "amount", "other_orders", "other_amount", "lines",
 		"tenure_months", "recency_days", "orders_f", "value_m", "avg_monthly",
-		"avg_order", "active", "churn_risk", NULL,
+		"avg_order", "active", "warmup", "churn_risk", NULL,
 	};
 	for (const char *const *p = num; *p; p++)
 		if (strcmp(*p, name) == 0)
