@@ -35,6 +35,54 @@ t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
 golden_end
 
+# ---- an export that ends mid-month ----
+# data/asof_tx.tsv: dec buys 200.00 on the 15th from 2023-03, 130.00 in
+# 2024-01 and 2024-02; lap 100.00 on the 20th from 2023-09 to 2024-01 (and
+# on 2024-03-20, after every as-of day below); d1 50.00 on 2024-02-01 and
+# 2024-03-01; nw 60.00 on 2024-03-05. Default rules. Each line below is
+# customer, recency_days, avg_monthly, tier, warmup, churn_risk,
+# churn_reason of the as-of month, computed by hand:
+#   recency = as-of day - last purchase;
+#   avg_monthly = value_m x L / ((span - 1) x L + E) with E days elapsed of
+#   the month's L; min_orders scaled by ((6 - 1) x L + E) / (6 x L);
+#   decline when recent_v x L x rest < 0.5 x rest_v x ((3 - 1) x L + E).
+# 2024-02-28 (28 of 29 days): dec 2260.00 x 29 / (11 x 29 + 28) = 188.88;
+#   lap 500.00 x 29 / (5 x 29 + 28) = 83.82; d1 50.00 x 29 / 28 = 51.79,
+#   1 order x 6 x 29 < 2 x 173: bronze. February is a warm-up month (the data
+#   start 2023-03-15, window.activity_months 12).
+# 2024-02-29, the leap day: February is whole; figures as at a month's end.
+# 2024-03-01 (day 1 of 31): dec 2060.00 x 31 / 342 = 186.73, recent 260.00
+#   x 31 x 9 >= 0.5 x 1800.00 x 63: no decline (over three whole months it
+#   would be 86.67 < 100.00 a month); lap recent 100.00 x 31 x 4 < 0.5 x
+#   400.00 x 63: decline; d1 100.00 x 31 / 32 = 96.88, 2 orders x 186 >= 2 x
+#   156: silver; recency 0.
+# 2024-03-09 (day 9 of 31): dec 63860 / 350 = 182.46; lap recency 49 < 2 x
+#   30.5: no lapse (a month-end recency of 71 would lapse); nw 60.00 x 31 / 9
+#   = 206.67, 1 x 186 < 2 x 164: bronze.
+asof_rows() {
+	crm-agg --as-of "$1" data/asof_tx.tsv | crm-tier | crm-lifecycle | crm-churn |
+		awk -F'\t' -v m="${1%-*}" '$2 == m { printf "%s %s %s %s %s %s %s;", $1, $14, $17, $20, $21, $23, $24 }'
+}
+expect "as of 2024-02-28: recency, rates, tier, churn by hand" \
+	"d1 27 51.79 bronze 1 0 ;dec 13 188.88 diamond 1 0 ;lap 39 83.82 gold 1 0 ;" "$(asof_rows 2024-02-28)"
+expect "as of 2024-02-29 (leap day): by hand" \
+	"d1 28 50.00 bronze 1 0 ;dec 14 188.33 diamond 1 0 ;lap 40 83.33 gold 1 0 ;" "$(asof_rows 2024-02-29)"
+expect "as of 2024-03-01 (day 1): by hand" \
+	"d1 0 96.88 silver 0 0 ;dec 15 186.73 diamond 0 0 ;lap 41 82.89 gold 0 1 decline;" "$(asof_rows 2024-03-01)"
+expect "as of 2024-03-09 (day 9): by hand" \
+	"d1 8 77.50 silver 0 0 ;dec 23 182.46 diamond 0 0 ;lap 49 79.49 gold 0 1 decline;nw 4 206.67 bronze 0 0 ;" \
+	"$(asof_rows 2024-03-09)"
+crm-agg --as-of 2024-03-09 data/asof_tx.tsv > "$WORK/asof.tsv"
+golden asof
+t "crm-tier --explain $WORK/asof.tsv | crm-lifecycle --explain | crm-churn --explain | awk -F'\t' 'NR == 1 || \$2 >= \"2024-02\"' | cut -f1,2,11-"
+t "crm-agg --as-of 2024-03-09 --stats data/asof_tx.tsv > /dev/null"
+t "crm-agg data/asof_tx.tsv | crm-tier --as-of 2024-03-31 | awk -F'\t' '\$2 == \"2024-03\"' | cut -f1,2,12,14"
+t "crm-agg data/asof_tx.tsv | crm-tier --as-of 2024-03-09"
+t crm-agg --as-of 2024-3-9 data/asof_tx.tsv
+t crm-tier --as-of 2024-02-30 "$WORK/asof.tsv"
+t "crm-agg --as-of 2024-03-09 data/asof_tx.tsv | sed 's/2024-03-09\$/2024-03-10/; 3s/2024-03-10\$/2024-03-09/' | crm-tier"
+golden_end
+
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi
 crm-gen --customers $CUST --months 30 --seed 21 | crm-agg > "$WORK/gagg.tsv"

@@ -553,7 +553,19 @@ static void run(Tier *s)
 		s->next_month = month + 1;
 		if (month < s->from)
 			continue;
-		out_write(o, t->line, t->line_n);
+		if (s->to_given == 1 && s->pi >= 0) {
+			/* --to or --as-of ends the period: every row says so. */
+			for (int c = 0; c < t->ncols; c++) {
+				if (c)
+					out_char(o, '\t');
+				if (c == s->pi)
+					out_write(o, s->period, s->period_n);
+				else
+					out_write(o, t->f[c].p, t->f[c].n);
+			}
+		} else {
+			out_write(o, t->line, t->line_n);
+		}
 		emit_measures(s);
 		s->rows_out++;
 	}
