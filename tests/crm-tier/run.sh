@@ -83,6 +83,48 @@ t crm-tier --as-of 2024-02-30 "$WORK/asof.tsv"
 t "crm-agg --as-of 2024-03-09 data/asof_tx.tsv | sed 's/2024-03-09\$/2024-03-10/; 3s/2024-03-10\$/2024-03-09/' | crm-tier"
 golden_end
 
+# ---- cutting generated data at a day D ----
+# Every month complete in the cut data has the same signals, column for
+# column, as in the whole data; in the partial month recency is D minus the
+# last consumable purchase (found here by awk from the lines).
+if [ "$SAN" = 1 ]; then PCUST=300; else PCUST=1500; fi
+crm-gen --customers $PCUST --months 18 --start 2023-01 --seed 8 > "$WORK/ptx.tsv"
+crm-agg "$WORK/ptx.tsv" | crm-tier | crm-lifecycle | crm-churn > "$WORK/pfull.tsv"
+# Days since 1970-01-01 of a YYYY-MM-DD (Howard Hinnant's days_from_civil).
+AWKDAYS='function days(s,  y, m, d, era, yoe, doy) { y = substr(s, 1, 4) + 0; m = substr(s, 6, 2) + 0
+	d = substr(s, 9, 2) + 0; y -= m <= 2; era = int(y / 400); yoe = y - era * 400
+	doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+	return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468 }'
+# Five days at the edges, five drawn with a fixed seed.
+cuts="2023-07-01 2023-09-09 2024-02-28 2024-02-29 2024-03-31 $(awk "$AWKDAYS"'
+	BEGIN { srand(17); lo = days("2023-07-01"); for (i = 0; i < 5; i++) print lo + int(rand() * 360) }' |
+	while read n; do date -u -d "@$((n * 86400))" +%F; done)"
+ncut=0 nbad=0 nrec=0 nrecbad=0
+for D in $cuts; do
+	awk -F'\t' -v d="$D" 'NR == 1 || $1 <= d' "$WORK/ptx.tsv" > "$WORK/pcut_tx.tsv"
+	crm-agg --as-of "$D" "$WORK/pcut_tx.tsv" | crm-tier | crm-lifecycle | crm-churn > "$WORK/pcut.tsv"
+	# The months complete as of D: those before D's month, and D's month
+	# when D is its last day. period_end (column 12) differs by design.
+	last=$(date -u -d "$D + 1 day" +%d)
+	for f in pfull pcut; do
+		awk -F'\t' -v m="${D%-*}" -v whole="$([ "$last" = 01 ] && echo 1 || echo 0)" \
+			'BEGIN { OFS = "\t" } NR > 1 && ($2 < m || (whole && $2 == m)) { $12 = ""; print }' \
+			"$WORK/$f.tsv" > "$WORK/$f.done"
+	done
+	ncut=$((ncut + 1))
+	cmp -s "$WORK/pfull.done" "$WORK/pcut.done" || { nbad=$((nbad + 1)); echo "  cut at $D:"; diff "$WORK/pfull.done" "$WORK/pcut.done" | head -n 4; }
+	[ -s "$WORK/pcut.done" ] || nbad=$((nbad + 1))
+	awk -F'\t' -v d="$D" "$AWKDAYS"'
+		FNR == NR { if (FNR > 1 && $4 != "device" && $4 != "accessory" && $5 > 0 && $6 >= 0 && $1 > last[$2]) last[$2] = $1; next }
+		FNR > 1 && $2 == substr(d, 1, 7) && $14 != "" { n++; if ($14 != days(d) - days(last[$1])) bad++ }
+		END { print n + 0, bad + 0 }' "$WORK/pcut_tx.tsv" "$WORK/pcut.tsv" > "$WORK/prec"
+	read n b < "$WORK/prec"
+	nrec=$((nrec + n)); nrecbad=$((nrecbad + b))
+done
+expect "cut at $ncut days: complete months keep every signal of the whole data" 0 "$nbad"
+expect "cut at $ncut days: the partial month's recency is D - last purchase ($nrec rows)" 0 "$nrecbad"
+check "and there were such rows" "[ $nrec -gt 0 ]"
+
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi
 crm-gen --customers $CUST --months 30 --seed 21 | crm-agg > "$WORK/gagg.tsv"
