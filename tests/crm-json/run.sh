@@ -67,6 +67,30 @@ expect "at-risk lists: up to 20 a series, highest 12-month value first, of their
 crm-json --at-risk 20 "$WORK/gs.tsv" | cmp -s - "$WORK/g.json"
 expect "rerun gives the same bytes" 0 $?
 
+# ---- the as-of day, a partial month, warm-up months, currencies ----
+crm-agg --as-of 2024-03-09 ../crm-tier/data/asof_tx.tsv | crm-tier | crm-lifecycle | crm-churn > "$WORK/asof.tsv"
+crm-json "$WORK/asof.tsv" > "$WORK/asof.json"
+check "as of 2024-03-09: matches the schema" "/usr/bin/python3 $WORK/valid.py $WORK/asof.json"
+expect "as of 2024-03-09: as_of, period_start; 2024-03 covers 9 days and is partial, 2024-02 whole" \
+	"2024-03-09 2023-03-15 9 true true 9 29 false" \
+	"$(jq -r '[.input.as_of, .input.period_start, .series[0].months[-1].days, .series[0].months[-1].partial,
+		.series[0].kpis.partial, .series[0].kpis.days, .series[0].months[-2].days, .series[0].months[-2].partial] |
+		map(tostring) | join(" ")' "$WORK/asof.json")"
+expect "warm-up months: the 12 from 2023-03 (period_start 2023-03-15, 12-month activity window)" \
+	"2023-03 2024-02 12 false" \
+	"$(jq -r '[(.series[0].months | map(select(.warmup)) | (.[0].month, .[-1].month, length)),
+		(.series[0].months[] | select(.month == "2024-03") | .warmup)] | map(tostring) | join(" ")' "$WORK/asof.json")"
+expect "yoy against a warm-up month is null; --keep-warmup compares, marked partial" "null true 2023-03" \
+	"$(jq -r '.series[0].months[-1].yoy' "$WORK/asof.json") $(crm-json --keep-warmup "$WORK/asof.tsv" |
+		jq -r '.series[0].months[-1].yoy | "\(.partial) \(.month)"')"
+printf 'money.currency = EUR\n[brand cascade]\nmoney.currency = CHF\n' > "$WORK/cur.rules"
+expect "currency: XXX by default; per brand, and none for a total of several" "XXX EUR CHF null" \
+	"$(jq -r '.series[0].currency' "$WORK/asof.json") $(crm-json --rules "$WORK/cur.rules" "$WORK/gs.tsv" |
+		jq -r '[(.series[] | select(.brand == "borealis" or .brand == "cascade") | .currency), .series[0].currency] | map(tostring) | join(" ")')"
+printf 'money.currency = EUR\n' > "$WORK/eur.rules"
+expect "currency: the total of brands that share one has it" "EUR" \
+	"$(crm-json --rules "$WORK/eur.rules" "$WORK/gs.tsv" | jq -r '.series[0].currency')"
+
 # ---- errors ----
 golden errors
 t "cut -f1-21 $WORK/sig.tsv | crm-json"
