@@ -127,12 +127,23 @@ check "and there were such rows" "[ $nrec -gt 0 ]"
 
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi
-crm-gen --customers $CUST --months 30 --seed 21 | crm-agg > "$WORK/gagg.tsv"
+crm-gen --customers $CUST --months 30 --seed 21 > "$WORK/gtx.tsv"
+crm-agg "$WORK/gtx.tsv" > "$WORK/gagg.tsv"
+signal_cols() {
+	awk -F'\t' 'BEGIN { OFS = "\t" } NR > 1 { print $1, $2, $13, $14, $15, $16, $17, $18, $19, $20, $22, $23, $24 }' "$1"
+}
 crm-tier "$WORK/gagg.tsv" | crm-lifecycle | crm-churn > "$WORK/sig.tsv"
-awk -F'\t' 'BEGIN { OFS = "\t" } NR > 1 { print $1, $2, $13, $14, $15, $16, $17, $18, $19, $20, $22, $23, $24 }' \
-	"$WORK/sig.tsv" > "$WORK/ours.tsv"
+signal_cols "$WORK/sig.tsv" > "$WORK/ours.tsv"
 sqlite3 -batch :memory: -cmd '.mode tabs' -cmd ".import $WORK/gagg.tsv agg" < signals.sql > "$WORK/sql.tsv"
 same "every signal equals the sqlite3 computation, row for row" "$WORK/sql.tsv" "$WORK/ours.tsv"
+# The same as of days inside a month, a leap February's 28th among them.
+for D in 2024-02-28 2025-03-09; do
+	crm-agg --as-of $D "$WORK/gtx.tsv" > "$WORK/gagg_d.tsv"
+	crm-tier "$WORK/gagg_d.tsv" | crm-lifecycle | crm-churn > "$WORK/sig_d.tsv"
+	signal_cols "$WORK/sig_d.tsv" > "$WORK/ours_d.tsv"
+	sqlite3 -batch :memory: -cmd '.mode tabs' -cmd ".import $WORK/gagg_d.tsv agg" < signals.sql > "$WORK/sql_d.tsv"
+	same "as of $D: every signal equals the sqlite3 computation, row for row" "$WORK/sql_d.tsv" "$WORK/ours_d.tsv"
+done
 for v in diamond platinum gold silver bronze passive new lost reactivated lapse decline lapse+decline; do
 	check "generated data reaches '$v'" "awk -F'\t' '\$10 == \"$v\" || \$11 == \"$v\" || \$13 == \"$v\"' $WORK/ours.tsv | grep -q ."
 done
