@@ -40,7 +40,9 @@ typedef struct {
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
 	int has_brand;             /* -1 until the first file is opened */
-	int32_t first_day, last_day; /* of the lines up to the as-of day */
+	/* Dates as ymd_key() numbers: the first and last of the lines up to
+	 * the as-of day, and that day. */
+	int32_t first_day, last_day;
 	int32_t as_of;             /* with as_of_given */
 	int as_of_given;
 	uint64_t rows, kept, later;
@@ -75,7 +77,18 @@ static void flush_pending(Agg *a)
 	}
 }
 
-/* note_day widens the period of the data to DAY. */
+/* ymd_key orders dates as days do, without the division days need. */
+static inline int32_t ymd_key(int y, int m, int d)
+{
+	return y << 9 | m << 5 | d;
+}
+
+static int32_t ymd_days(int32_t k)
+{
+	return days_from_civil(k >> 9, (k >> 5) & 15, k & 31);
+}
+
+/* note_day widens the period of the data to DAY, a ymd_key(). */
 static inline void note_day(Agg *a, int32_t day)
 {
 	if (day < a->first_day)
@@ -129,7 +142,7 @@ static void scan_file(Agg *a, const char *path)
 		int y, m, d;
 		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
 		int32_t month = why ? -1 : month_index(y, m);
-		int32_t day = why ? INT32_MIN : days_from_civil(y, m, d);
+		int32_t day = why ? INT32_MIN : ymd_key(y, m, d);
 		/* Lines after the as-of day are left out, unchecked, like
 		 * lines of other partitions. */
 		if (!why && a->as_of_given && day > a->as_of) {
@@ -273,11 +286,14 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
 		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
-		case 'a':
-			if (date_parse(optarg, strlen(optarg), &a.as_of))
+		case 'a': {
+			int y, m, d;
+			if (date_parse_ymd(optarg, strlen(optarg), &y, &m, &d))
 				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			a.as_of = ymd_key(y, m, d);
 			a.as_of_given = 1;
 			break;
+		}
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
@@ -338,8 +354,8 @@ int main(int argc, char **argv)
 	if (a.as_of_given)
 		a.last_day = a.as_of;
 	if (a.first_day > a.last_day)
-		a.first_day = a.last_day = a.as_of_given ? a.as_of : 0;
-	OutFmt f = { a.has_brand > 0, a.decimals, a.first_day, a.last_day };
+		a.first_day = a.last_day = a.as_of_given ? a.as_of : ymd_key(1970, 1, 1);
+	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(a.first_day), ymd_days(a.last_day) };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
