@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* NO_DAY stands for "no date": day numbers are negative before 1970, so
+ * no negative number can mark a missing one. */
+#define NO_DAY INT32_MIN
+
 int32_t days_from_civil(int y, int m, int d);
 void civil_from_days(int32_t days, int *y, int *m, int *d);
 int days_in_month(int y, int m);

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void filter_options(int argc, char **argv, const char *usage, int allow_to, FilterOpts *o)
+void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
+		    FilterOpts *o)
 {
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
@@ -25,7 +26,7 @@ void filter_options(int argc, char **argv, const char *usage, int allow_to, Filt
 	o->input = "-";
 	o->from = INT32_MIN;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->rules = optarg; break;
 		case 'f':
@@ -52,8 +53,7 @@ void filter_options(int argc, char **argv, const char *usage, int allow_to, Filt
 		case 's': o->stats = 1; break;
 		case 'o': o->output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage);
-			exit(0);
+			help_exit(usage, help);
 		case 'V':
 			printf("%s %s\n", progname, CRM_VERSION);
 			exit(0);
@@ -71,6 +71,16 @@ void filter_options(int argc, char **argv, const char *usage, int allow_to, Filt
 
 void filter_header(Out *o, const Tsv *t, const char *added)
 {
+	/* A column added twice would make every later lookup by name find the
+	 * first one: a tool run on its own output is an error. */
+	for (const char *a = added; *a;) {
+		size_t n = strcspn(a, "\t");
+		for (int c = 0; c < t->ncols; c++)
+			if (strlen(t->cols[c]) == n && memcmp(t->cols[c], a, n) == 0)
+				die("%s:1: the input already has column '%s' (is it %s output?)",
+				    t->name, t->cols[c], progname);
+		a += n + (a[n] == '\t');
+	}
 	for (int c = 0; c < t->ncols; c++) {
 		out_str(o, t->cols[c]);
 		out_char(o, '\t');

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "help.h"
 #include "out.h"
 #include "tsv.h"
 
@@ -17,12 +18,16 @@ typedef struct {
 } FilterOpts;
 
 /* filter_options parses --rules, --from, --explain, --stats, -o and, when
- * ALLOW_TO, --to or --as-of (--to M is --as-of the last day of M); then at most one input file (stdin by default). --help
- * and --version print and exit; bad usage exits 2 with USAGE. */
-void filter_options(int argc, char **argv, const char *usage, int allow_to, FilterOpts *o);
+ * ALLOW_TO, --to or --as-of (--to M is --as-of the last day of M); then at
+ * most one input file (stdin by default). -h and --help print USAGE and the
+ * lines of HELP, --version the version, and exit; bad usage exits 2 with
+ * USAGE. */
+void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
+		    FilterOpts *o);
 
 /* filter_header writes T's header line followed by the tab-separated names
- * ADDED ("tier\ttier_explain") and a newline. */
+ * ADDED ("tier\ttier_explain") and a newline. A name of ADDED that T has
+ * already (the tool's own output given to it again) is an error. */
 void filter_header(Out *o, const Tsv *t, const char *added);
 
 #endif

@@ -26,6 +26,11 @@ const RuleDef rule_defs[] = {
 	{ "window.activity_months", RK_INT, "months", 1, MONTHS_MAX, 0, NULL,
 	  "A customer is active when they ordered in this many months ending with the "
 	  "snapshot month." },
+	{ "period.max_months", RK_INT, "months", 1, 120000, RF_GLOBAL, NULL,
+	  "The longest period, from the earliest purchase month to the period end, that "
+	  "crm-agg accepts and crm-tier writes months for: one date far from the others "
+	  "(9999-12-31 among 2024 dates) is an error, not millions of empty months. "
+	  "crm-agg --from/--to cut a longer history." },
 
 	{ "tier.order", RK_LIST, "tiers", 0, 0, 0, NULL,
 	  "Value tiers from highest to lowest. An active customer gets the first tier "

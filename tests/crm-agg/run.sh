@@ -51,6 +51,34 @@ t crm-agg --merge data/one_line.tsv
 t crm-agg --merge --as-of 2024-03-15 data/one_line.tsv
 golden_end
 
+# ---- golden: the period. One date far from the others stops crm-agg
+# (period.max_months); --from/--to cut the period, and --stats counts the
+# rows left out.
+printf 'period.max_months = 2\n' > "$WORK/short.rules"
+printf 'period.max_months = 120000\n' > "$WORK/long.rules"
+golden period
+t crm-agg data/far_date.tsv
+t crm-agg data/early_date.tsv
+t crm-agg --rules "$WORK/short.rules" data/far_date.tsv
+t crm-agg --to 2024-06 data/far_date.tsv
+t crm-agg --from 2024-01 data/early_date.tsv
+t crm-agg --from 2024-03 --to 2024-03 data/far_date.tsv
+t crm-agg --to 2024-08 data/one_line.tsv
+t 'crm-agg --from 2024-02 --to 2024-12 --stats data/far_date.tsv 2>&1 >/dev/null | grep -v -e seconds -e memory'
+t "crm-agg --rules $WORK/long.rules data/far_date.tsv | sed -n '1p;\$p'"
+t crm-agg --to 2024-01 data/early_date.tsv
+t crm-agg --from 2010-01 --to 2024-12 data/one_line.tsv
+t crm-agg --from 2024-05 --to 2024-04 data/one_line.tsv
+t crm-agg --to 2024-13 data/one_line.tsv
+t crm-agg --merge --to 2024-01 data/one_line.tsv
+golden_end
+crm-agg --to 2024-06 data/far_date.tsv > "$WORK/whole.tsv"
+crm-agg --to 2024-06 --partition 1/2 data/far_date.tsv > "$WORK/p1.tsv"
+crm-agg --to 2024-06 --partition 2/2 data/far_date.tsv > "$WORK/p2.tsv"
+crm-agg --merge "$WORK/p1.tsv" "$WORK/p2.tsv" > "$WORK/merged.tsv"
+same "--to with --partition: the merged parts equal one run" "$WORK/whole.tsv" "$WORK/merged.tsv"
+check "--partition alone stops at the far date too" "! crm-agg --partition 1/2 data/far_date.tsv > /dev/null 2>&1 && ! crm-agg --partition 2/2 data/far_date.tsv > /dev/null 2>&1"
+
 # A failed run leaves no output file, and no temporary one beside it.
 rm -f "$WORK/out.tsv"
 crm-agg -o "$WORK/out.tsv" data/bad_amount.tsv 2> /dev/null
@@ -142,12 +170,51 @@ same "--as-of $D: 2 partitions merged" "$WORK/cutagg.tsv" "$WORK/o.tsv"
 crm-agg --merge "$WORK/p1.tsv" "$WORK/d2.tsv" > /dev/null 2> "$WORK/err"
 check "--merge refuses inputs of another as-of day" "grep -q \"field 'period_end'.* differs from the other inputs' period_end\" $WORK/err"
 
-# The documented recipe: GNU parallel runs the partitions, one merge.
+# The documented recipe: GNU parallel runs the partitions, one merge. File
+# names are data, never shell code: each of these must aggregate exactly as
+# crm-agg does and create nothing.
+P="sh $TESTS/../scripts/crm-agg-parallel"
 if command -v parallel > /dev/null; then
-	sh ../../scripts/crm-agg-parallel -j 3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	$P -j 3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
 	same "scripts/crm-agg-parallel -j 3" "$WORK/agg.tsv" "$WORK/o.tsv"
-	sh ../../scripts/crm-agg-parallel -j 2 < "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	$P -j 2 < "$WORK/shuf.tsv" > "$WORK/o.tsv"
 	same "scripts/crm-agg-parallel from stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+	$P -j 2 -o "$WORK/o.tsv" - < "$WORK/shuf.tsv"
+	same "scripts/crm-agg-parallel -o FILE -" "$WORK/agg.tsv" "$WORK/o.tsv"
+	mkdir "$WORK/names"
+	for name in 'x;touch INJECTED;.tsv' 'two  spaces .tsv' '$(touch INJECTED).tsv' \
+		'`touch INJECTED`.tsv' "it's \"quoted\".tsv" '-o INJECTED' 'brace{}.tsv' '{1}.tsv' \
+		"$(printf 'new\nline*.tsv')"; do
+		cp "$WORK/shuf.tsv" "$WORK/names/$name"
+		(cd "$WORK/names" && $P -j 3 -- "$name" > "$WORK/o.tsv" 2> "$WORK/err"; echo $? > "$WORK/rc")
+		expect "crm-agg-parallel file name [$name]: exit 0, no message" "0" "$(cat "$WORK/rc" "$WORK/err")"
+		same "crm-agg-parallel file name [$name]: same as crm-agg" "$WORK/agg.tsv" "$WORK/o.tsv"
+		rm "$WORK/names/$name"
+		expect "crm-agg-parallel file name [$name]: nothing created" "" "$(ls -A "$WORK/names"; ls -A | grep INJECTED)"
+	done
+	echo '# no change' > "$WORK/names/--rules=x;\$(touch INJECTED).rules"
+	(cd "$WORK/names" && $P -j 2 --rules "--rules=x;\$(touch INJECTED).rules" "$WORK/shuf.tsv" > "$WORK/o.tsv")
+	same "crm-agg-parallel --rules value is one argument" "$WORK/agg.tsv" "$WORK/o.tsv"
+	expect "crm-agg-parallel --rules value: nothing created" "" "$(ls -A "$WORK/names" | grep -v rules=; ls -A | grep INJECTED)"
+	# A failing partition: crm-agg's own message, once, and its status.
+	$P -j 3 "$WORK/none.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel missing file: exit 1" "1" "$?"
+	expect "crm-agg-parallel missing file: one message" \
+		"crm-agg: $WORK/none.tsv: No such file or directory" "$(cat "$WORK/err")"
+	$P -j 3 --memory 1 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel bad --memory: exit 2" "2" "$?"
+	expect "crm-agg-parallel bad --memory: crm-agg's message" \
+		"crm-agg: --memory: '1' is not a size of at least 4M" "$(head -n 1 "$WORK/err")"
+	$P -j 0 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel -j 0: exit 2" "2" "$?"
+	expect "crm-agg-parallel -j 0: message" \
+		"crm-agg-parallel: -j: '0' is not a count from 1" "$(head -n 1 "$WORK/err")"
+	$P --partition 1/2 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
+	expect "crm-agg-parallel --partition: exit 2" "2" "$?"
+	expect "crm-agg-parallel --partition: message" \
+		"crm-agg-parallel: unknown option '--partition'" "$(head -n 1 "$WORK/err")"
+else
+	skip "scripts/crm-agg-parallel (parallel not installed)"
 fi
 
 # ---- failures: a closed pipe is quiet; a full disk is an error ----

@@ -1,7 +1,7 @@
 #!/bin/sh
 # crm-report: errors, the page's embedding, and the page in a real browser
-# (Debian's chromium driven by playwright-core, installed from npm into
-# build/node on first use).
+# (Debian's chromium driven by playwright-core, which scripts/setup installs
+# from npm into .cache/node at the version package-lock.json pins).
 . ../lib.sh
 
 # Customers whose ids hold markup: the page must show them as text and its
@@ -35,13 +35,12 @@ golden_end
 
 # ---- in a real browser ----
 ROOT=$(cd ../.. && pwd)
-NODE_DIR=$ROOT/build/node
-if [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
-	mkdir -p "$NODE_DIR"
-	(cd "$NODE_DIR" && npm install --silent --no-audit --no-fund --no-save playwright-core > /dev/null 2>&1)
-fi
-if ! command -v chromium > /dev/null || [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
-	fail "browser test: needs chromium and playwright-core (scripts/setup, npm)"
+NODE_DIR=$ROOT/.cache/node
+# Installed by scripts/setup; a tree without it gets it now, or says why not.
+sh "$ROOT/scripts/node-deps" > "$WORK/deps.err" 2>&1 || cat "$WORK/deps.err"
+if ! command -v node > /dev/null || ! command -v chromium > /dev/null ||
+	[ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
+	fail "browser test: needs node, chromium and playwright-core (sh scripts/setup)"
 	finish
 	exit 1
 fi

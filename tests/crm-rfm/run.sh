@@ -113,4 +113,16 @@ t "crm-rfm --rules $WORK/b4.rules $WORK/tx.tsv 2>&1 | head -3"
 t "cut -f1,2,3,5,6 $WORK/tx.tsv | crm-rfm"
 t "printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n' | crm-rfm"
 golden_end
+
+# Sums of monetary values beyond 64 bits are errors, not wrapped figures.
+printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\tX1\ts\tcapsule\t1\t50000000000000000.00\n2024-01-05\tX2\ts\tcapsule\t1\t50000000000000000.00\n' > "$WORK/big.tsv"
+printf 'rfm.weight.r = 5000000000000\nrfm.weight.f = 5000000000000\n' > "$WORK/wbig.rules"
+printf 'rfm.weight.r = 4000000000000\n' > "$WORK/wr.rules"
+golden overflow
+t crm-rfm --rules "$WORK/wbig.rules" "$WORK/tx.tsv"
+t "crm-rfm --rules $WORK/wr.rules $WORK/tx.tsv | cut -f1,5-8 | sed -n 1,4p"
+t crm-rfm --as-of 2024-12-31 --summary "$WORK/big.tsv"
+t crm-rfm --as-of 2024-12-31 --json "$WORK/big.tsv"
+t "sed 's/^2024-01-05\tX/2024-01-05\tb\tX/; 1s/^date/date\tbrand/' $WORK/big.tsv | crm-rfm --as-of 2024-12-31 --summary"
+golden_end
 finish

@@ -30,7 +30,7 @@ t crm-tier data/signals_tx.tsv
 t crm-tier --to 2024-13 "$WORK/agg.tsv"
 t crm-tier --from 2024-06 --to 2024-05 "$WORK/agg.tsv"
 t "crm-tier --from 2024-06 $WORK/agg.tsv | crm-lifecycle"
-t "crm-tier $WORK/agg.tsv | crm-churn | head -n 3"
+t "crm-tier $WORK/agg.tsv | crm-churn | sed -n 1,3p"
 t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
 golden_end
@@ -124,6 +124,79 @@ done
 expect "cut at $ncut days: complete months keep every signal of the whole data" 0 "$nbad"
 expect "cut at $ncut days: the partial month's recency is D - last purchase ($nrec rows)" 0 "$nrecbad"
 check "and there were such rows" "[ $nrec -gt 0 ]"
+# Sums beyond 64 bits: every tool names the customer or the total and the
+# month. 50000000000000000.00 is 5e18 cents; two of them overflow.
+big=50000000000000000.00
+tx() { printf 'customer_id\tdate\tsku\tcategory\tqty\tamount\n'; printf '%s\t%s\ts\tcapsule\t1\t%s\n' "$@"; }
+tx X1 2024-01-05 $big X1 2024-02-05 $big > "$WORK/big_one.tsv"
+tx X1 2024-01-05 $big X2 2024-01-05 $big > "$WORK/big_two.tsv"
+tx X1 2024-01-05 $big X1 2024-03-05 $big X1 2024-05-05 $big > "$WORK/big_gaps.tsv"
+tx X1 2024-01-05 $big X1 2024-07-05 $big X2 2024-12-05 1.00 > "$WORK/big_year.tsv"
+tx X1 2024-01-05 -$big X1 2024-02-05 $big X1 2024-03-05 $big X2 2024-05-05 1.00 > "$WORK/big_swing.tsv"
+printf 'window.monetary_months = 2\nchurn.recent_months = 1\n' > "$WORK/w2.rules"
+printf 'window.monetary_months = 3\nchurn.recent_months = 1\n' > "$WORK/w3.rules"
+printf 'churn.tiers = diamond,platinum,gold,silver,bronze\nchurn.recent_months = 1\n' > "$WORK/churn_all.rules"
+golden overflow
+t "crm-agg $WORK/big_one.tsv | crm-tier"
+t "crm-agg $WORK/big_swing.tsv | crm-tier --rules $WORK/w3.rules | cut -f1,2,16"
+t "crm-agg $WORK/big_gaps.tsv | crm-tier --rules $WORK/w2.rules | cut -f1,2,16"
+t "crm-agg $WORK/big_gaps.tsv | crm-tier --rules $WORK/w2.rules | crm-churn --rules $WORK/churn_all.rules | cut -f1,2,16,22-"
+t "crm-agg $WORK/big_two.tsv | crm-tier | crm-lifecycle | crm-churn | crm-json -o $WORK/j.json && grep -o '\"inactive\":0,\"value\":[^,]*' $WORK/j.json"
+t "crm-agg $WORK/big_year.tsv | crm-tier --rules $WORK/w2.rules | crm-lifecycle | crm-churn | crm-json -o $WORK/j.json && grep -o '\"end\":\"2024-12\",\"value\":[^,]*' $WORK/j.json"
+golden_end
+
+# Dates before 1970 (negative day numbers) work like any others: a history
+# in 1965 gives the figures of the same history in 2025 (both years have 365
+# days and the same calendar), and year 1 works too.
+tx O1 1965-01-05 100.00 O1 1965-02-07 100.00 O1 1965-03-09 100.00 O1 1965-04-11 100.00 \
+	O1 1965-05-13 100.00 O1 1965-06-15 100.00 O2 1965-09-30 10.00 > "$WORK/y1965.tsv"
+sed 's/\t1965-/\t2025-/' "$WORK/y1965.tsv" > "$WORK/y2025.tsv"
+tx A1 0001-01-01 5.00 A1 0001-03-01 5.00 > "$WORK/y0001.tsv"
+pipeline() { crm-agg "$1" | crm-tier | crm-lifecycle | crm-churn --explain; }
+golden before_1970
+t "crm-agg $WORK/y1965.tsv | crm-tier | crm-lifecycle | crm-churn --explain | cut -f1,2,6,7,13-"
+t "crm-agg $WORK/y0001.tsv | crm-tier --explain | cut -f1,2,13-"
+golden_end
+pipeline "$WORK/y1965.tsv" | sed 's/1965-/2025-/g' > "$WORK/p1965.tsv"
+pipeline "$WORK/y2025.tsv" > "$WORK/p2025.tsv"
+same "1965 gives the figures of 2025 through crm-churn" "$WORK/p2025.tsv" "$WORK/p1965.tsv"
+pipeline "$WORK/y1965.tsv" | crm-json | sed 's/1965-/2025-/g' > "$WORK/j1965.json"
+pipeline "$WORK/y2025.tsv" | crm-json > "$WORK/j2025.json"
+same "1965 gives the figures of 2025 through crm-json" "$WORK/j2025.json" "$WORK/j1965.json"
+check "and the churn pass finds risk there" "grep -q 'lapse+decline' $WORK/p1965.tsv"
+
+# One date far beyond the others: crm-agg stops (see its suite); with a
+# limit raised past it, crm-tier refuses to write a row for every month.
+tx F1 2024-01-05 10.00 F2 9999-12-31 10.00 > "$WORK/far.tsv"
+printf 'period.max_months = 120000\n' > "$WORK/long.rules"
+golden period
+t "crm-agg --rules $WORK/long.rules $WORK/far.tsv | crm-tier -o $WORK/far_tier.tsv && wc -l < $WORK/far_tier.tsv"
+t "crm-agg --rules $WORK/long.rules $WORK/far.tsv | crm-tier --rules $WORK/long.rules | wc -l"
+t crm-tier --to 2040-01 "$WORK/agg.tsv"
+t "crm-agg --to 2024-12 $WORK/far.tsv | crm-tier | wc -l"
+golden_end
+
+# A tool given its own output again: the columns it adds are there already.
+golden reruns
+t "crm-tier $WORK/agg.tsv | crm-tier"
+t "crm-tier $WORK/agg.tsv | crm-lifecycle | crm-lifecycle"
+t "crm-tier $WORK/agg.tsv | crm-churn | crm-churn --explain"
+t "crm-tier $WORK/agg.tsv | crm-lifecycle | crm-churn | crm-tier --to 2024-12"
+golden_end
+
+# Rows out of order: every tool names the customer and the months.
+crm-tier "$WORK/agg.tsv" > "$WORK/tier.tsv"
+crm-lifecycle "$WORK/tier.tsv" | crm-churn > "$WORK/full.tsv"
+{ sed 1q "$WORK/tier.tsv"; sed 1d "$WORK/tier.tsv" | sort -r; } > "$WORK/reversed.tsv"
+{ sed 1q "$WORK/tier.tsv"; sed 1d "$WORK/tier.tsv" | awk 'NR % 7 != 3'; } > "$WORK/holes.tsv"
+golden unsorted
+t "{ sed 1q $WORK/agg.tsv; sed 1d $WORK/agg.tsv | sort -r; } | crm-tier"
+t crm-lifecycle "$WORK/reversed.tsv"
+t crm-churn "$WORK/reversed.tsv"
+t "{ sed 1q $WORK/full.tsv; sed 1d $WORK/full.tsv | sort -r; } | crm-json"
+t crm-lifecycle "$WORK/holes.tsv"
+t crm-churn "$WORK/holes.tsv"
+golden_end
 
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=600; else CUST=4000; fi

@@ -6,6 +6,7 @@
 #include "agg.h"
 #include "date.h"
 #include "hash.h"
+#include "help.h"
 #include "money.h"
 #include "products.h"
 #include "rules.h"
@@ -20,8 +21,24 @@
 
 static const char usage_text[] =
 	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
-	"               [--as-of YYYY-MM-DD] [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
+	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
+	"               [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
+
+static const HelpOpt help[] = {
+	{ "--memory SIZE", "memory budget (200M; K, M, G, T or % of memory)" },
+	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--products FILE", "take each line's category from a sku, category file" },
+	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
+	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period end" },
+	{ "--as-of DATE", "leave out (and count) rows after this day; the period end" },
+	{ "--partition I/N", "fold only the customers of hash partition I of N" },
+	{ "--merge", "merge the outputs of disjoint partitions into one" },
+	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 /* Categories excluded from segmentation, per brand (rules may differ). */
 typedef struct {
@@ -40,12 +57,17 @@ typedef struct {
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
 	int has_brand;             /* -1 until the first file is opened */
-	/* Dates as ymd_key() numbers: the first and last of the lines up to
-	 * the as-of day, and that day. */
-	int32_t first_day, last_day;
-	int32_t as_of;             /* with as_of_given */
-	int as_of_given;
-	uint64_t rows, kept, later;
+	int32_t from, to;          /* --from, --to: months kept */
+	int to_given;
+	int64_t max_months;        /* period.max_months */
+	/* The period the dates span, and the rows that set its ends (for
+	 * the message when it grows too long). */
+	int32_t min_month, max_month;
+	char min_at[600], max_at[600];
+	/* Dates as ymd_key() numbers: the first and last of the rows kept,
+	 * and the as-of day (--as-of, or the last day of --to's month). */
+	int32_t first_day, last_day, as_of;
+	uint64_t rows, kept, outside;
 	/* The pending partial group: consecutive rows of one key and month. */
 	Group pend;
 	uint64_t pend_h;
@@ -97,6 +119,41 @@ static inline void note_day(Agg *a, int32_t day)
 		a->last_day = day;
 }
 
+/* span_add widens the period to the month of the current row of T (its
+ * date in column DI), dying when the period, from its first month to its
+ * last (or --to), grows beyond period.max_months. */
+static void span_add(Agg *a, const Tsv *t, int di, int32_t month)
+{
+	char *at;
+	if (month < a->min_month) {
+		a->min_month = month;
+		at = a->min_at;
+	} else if (month > a->max_month) {
+		a->max_month = month;
+		at = a->max_at;
+	} else {
+		return;
+	}
+	if (a->max_month < a->min_month) {
+		/* The first date: both ends. */
+		a->max_month = a->min_month = month;
+		snprintf(a->max_at, sizeof a->max_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	}
+	snprintf(at, sizeof a->min_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	int32_t hi = a->to_given ? a->to : a->max_month;
+	if (hi - a->min_month + 1 <= a->max_months)
+		return;
+	char lo_m[8], hi_m[8], msg[1600];
+	month_fmt(lo_m, a->min_month);
+	month_fmt(hi_m, hi);
+	const char *other = at == a->min_at ? (a->to_given ? NULL : a->max_at) : a->min_at;
+	snprintf(msg, sizeof msg, "stretches the period to %lld months, %.7s to %.7s (the other end "
+		 "set %s%s), beyond period.max_months (%lld): cut the period with --from/--to, "
+		 "or raise period.max_months", (long long)(hi - a->min_month + 1), lo_m, hi_m,
+		 other ? "at " : "by --to", other ? other : "", (long long)a->max_months);
+	tsv_fail(t, di, msg);
+}
+
 static void scan_file(Agg *a, const char *path)
 {
 	Tsv t;
@@ -142,13 +199,6 @@ static void scan_file(Agg *a, const char *path)
 		int y, m, d;
 		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
 		int32_t month = why ? -1 : month_index(y, m);
-		int32_t day = why ? INT32_MIN : ymd_key(y, m, d);
-		/* Lines after the as-of day are left out, unchecked, like
-		 * lines of other partitions. */
-		if (!why && a->as_of_given && day > a->as_of) {
-			a->later++;
-			continue;
-		}
 
 		/* Lines of one customer and month in a row fold before they are
 		 * stored: an order's lines usually come together. */
@@ -159,8 +209,12 @@ static void scan_file(Agg *a, const char *path)
 			if (hash_range(h, a->part_n) != a->part_i) {
 				/* All partitions see every date, so they agree on
 				 * period_start and period_end. */
-				if (!why)
-					note_day(a, day);
+				if (!why && month >= a->from && ymd_key(y, m, d) <= a->as_of) {
+					span_add(a, &t, di, month);
+					note_day(a, ymd_key(y, m, d));
+				} else if (!why) {
+					a->outside++;
+				}
 				continue;
 			}
 			tsv_check(&t);
@@ -169,7 +223,6 @@ static void scan_file(Agg *a, const char *path)
 			tsv_fail(&t, ci, "is empty");
 		if (why)
 			tsv_fail(&t, di, why);
-		note_day(a, day);
 		int64_t qty, amount;
 		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
 			tsv_fail(&t, qi, why);
@@ -204,6 +257,13 @@ static void scan_file(Agg *a, const char *path)
 		}
 		int ex = namelist_has(&brand_rules(a, bp, bn)->excl, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
+		if (month < a->from || ymd_key(y, m, d) > a->as_of) {
+			/* Checked like every row, then left out: counted for --stats. */
+			a->outside++;
+			continue;
+		}
+		span_add(a, &t, di, month);
+		note_day(a, ymd_key(y, m, d));
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
@@ -260,14 +320,22 @@ int main(int argc, char **argv)
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
+	a.from = INT32_MIN;
+	a.to = INT32_MAX;
+	a.as_of = INT32_MAX;
+	a.min_month = INT32_MAX;
+	a.max_month = -1;
 	a.first_day = INT32_MAX;
 	a.last_day = INT32_MIN;
+	int from_given = 0, as_of_given = 0;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "partition", required_argument, NULL, 'P' },
 		{ "as-of", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'U' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -275,7 +343,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:S:T:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': output = optarg; break;
 		case 'S':
@@ -291,14 +359,24 @@ int main(int argc, char **argv)
 			if (date_parse_ymd(optarg, strlen(optarg), &y, &m, &d))
 				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
 			a.as_of = ymd_key(y, m, d);
-			a.as_of_given = 1;
+			a.to = month_index(y, m);
+			as_of_given = 1;
 			break;
 		}
+		case 'F':
+			if (month_parse(optarg, strlen(optarg), &a.from))
+				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
+			from_given = 1;
+			break;
+		case 'U':
+			if (month_parse(optarg, strlen(optarg), &a.to))
+				usage_fail(usage_text, "--to: '%s' is not a month (YYYY-MM)", optarg);
+			a.to_given = 1;
+			break;
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-agg %s\n", CRM_VERSION);
 			return 0;
@@ -312,12 +390,20 @@ int main(int argc, char **argv)
 	char **files = argc ? argv : stdin_only;
 	int nfiles = argc ? argc : 1;
 
+	if (as_of_given && a.to_given)
+		usage_fail(usage_text, "--to and --as-of both end the period: give one");
+	if (from_given && a.to_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --to");
+	if (from_given && as_of_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --as-of");
 	Out o;
 	if (merge) {
 		if (!argc)
 			usage_fail(usage_text, "--merge needs the files to merge");
-		if (a.as_of_given)
-			usage_fail(usage_text, "--as-of applies to transactions, not to --merge");
+		if (from_given || a.to_given)
+			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
+		if (as_of_given)
+			usage_fail(usage_text, "--as-of cuts the input of a run, not --merge");
 		out_create(&o, output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -327,8 +413,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* --as-of ends the period as --to does, on its day; --to on its
+	 * month's last day. */
+	if (as_of_given)
+		a.to_given = 1;
+	else if (a.to_given)
+		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
 	a.rules = rules_load(rules_path);
 	a.decimals = (int)rules_int(a.rules, NULL, "money.decimals");
+	a.max_months = rules_int(a.rules, NULL, "period.max_months");
+	if (from_given && a.to_given && (int64_t)a.to - a.from + 1 > a.max_months)
+		usage_fail(usage_text, "--from to --to is %lld months, beyond period.max_months (%lld)",
+			   (long long)a.to - a.from + 1, (long long)a.max_months);
 	Products products;
 	if (products_path) {
 		products_load(&products, products_path);
@@ -349,26 +445,33 @@ int main(int argc, char **argv)
 	memset(&runs, 0, sizeof runs);
 	fold_all(&a.ps, &runs);
 	double t2 = now();
-	/* The period ends on the as-of day: the last date of the data unless
-	 * --as-of chose it. With no lines there are no rows to carry it. */
-	if (a.as_of_given)
+	/* The period ends on the as-of day: --as-of, the last day of --to's
+	 * month, or else the last date of the rows kept. With no rows there
+	 * are none to carry it. */
+	if (a.to_given)
 		a.last_day = a.as_of;
 	if (a.first_day > a.last_day)
-		a.first_day = a.last_day = a.as_of_given ? a.as_of : ymd_key(1970, 1, 1);
+		a.first_day = a.last_day = a.to_given ? a.as_of : ymd_key(1970, 1, 1);
 	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(a.first_day), ymd_days(a.last_day) };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
 	double t3 = now();
 	if (stats) {
+		char outside[200] = "";
+		if (from_given || a.to_given)
+			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside %s "
+				 "left out\n", (unsigned long long)a.outside,
+				 as_of_given ? "--from/--as-of" : "--from/--to");
 		fprintf(stderr,
-			"crm-agg: %llu rows read, %llu folded, %llu after the as-of day, "
-			"%llu in other partitions; %llu customer-months written\n"
+			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
+			"%llu customer-months written\n"
+			"%s"
 			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
 			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
 			(unsigned long long)a.rows, (unsigned long long)a.kept,
-			(unsigned long long)a.later, (unsigned long long)(a.rows - a.kept - a.later),
-			(unsigned long long)groups,
+			(unsigned long long)(a.rows - a.kept - a.outside), (unsigned long long)groups,
+			outside,
 			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}

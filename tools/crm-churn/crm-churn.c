@@ -30,7 +30,17 @@
 static const char usage_text[] =
 	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
 
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--from YYYY-MM", "print only months from this one on" },
+	{ "--explain", "add churn_explain" },
+	{ "--stats", "print rows read and written and each reason's count on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
+
 #define MICRO 1000000 /* decimals of ratios: 6 */
+#define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
 
 typedef struct {
 	char *brand;
@@ -65,6 +75,16 @@ static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, siz
 	return r;
 }
 
+/* overflow dies naming the customer and month whose sum of WHAT over W
+ * months is beyond 64 bits. */
+static void overflow(const Tsv *t, const KeyOrder *k, int32_t month, const char *what, int w)
+{
+	char mb[8];
+	month_fmt(mb, month);
+	tsv_fail_line(t, "a sum for customer '%.*s' overflows 64 bits (%s over the %d months to %.7s)",
+		      (int)k->cn, k->cust, what, w, mb);
+}
+
 static int in_list(char **v, const size_t *len, size_t n, Field f)
 {
 	for (size_t i = 0; i < n; i++)
@@ -77,7 +97,7 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, 0, &opt);
+	filter_options(argc, argv, usage_text, help, 0, &opt);
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
@@ -125,13 +145,13 @@ int main(int argc, char **argv)
 			tsv_fail(&t, oi, why);
 		if ((why = fixed_parse(t.f[ami].p, t.f[ami].n, decimals, &amount)))
 			tsv_fail(&t, ami, why);
-		int32_t fd = -1, ld = -1;
+		int32_t fd = NO_DAY, ld = NO_DAY;
 		if (t.f[fdi].n && (why = date_parse(t.f[fdi].p, t.f[fdi].n, &fd)))
 			tsv_fail(&t, fdi, why);
 		if (t.f[ldi].n && (why = date_parse(t.f[ldi].p, t.f[ldi].n, &ld)))
 			tsv_fail(&t, ldi, why);
-		if (orders > 0 && (fd < 0 || ld < 0))
-			tsv_fail(&t, fd < 0 ? fdi : ldi, "is empty in a month with orders");
+		if (orders > 0 && (fd == NO_DAY || ld == NO_DAY))
+			tsv_fail(&t, fd == NO_DAY ? fdi : ldi, "is empty in a month with orders");
 		hist_push(&h, orders, amount, fd, ld);
 		if (pei >= 0) {
 			Field pf = t.f[pei];
@@ -157,10 +177,15 @@ int main(int argc, char **argv)
 		Field act = t.f[aci];
 		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->tier_len, br->ntiers, t.f[tri])) {
 			int64_t recency;
-			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)))
-				tsv_fail(&t, ri, why);
-			int64_t n = hist_orders(&h, br->wm);
+			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)) ||
+			    recency < 0 || recency > DAYS_MAX)
+				tsv_fail(&t, ri, why ? why : "is not a number of days");
+			int64_t n;
+			if (hist_orders(&h, br->wm, &n))
+				overflow(&t, &ko, month, "orders", br->wm);
 			int32_t a, b;
+			/* recency < 2^22 days, n < 2^63, MICRO < 2^20: the
+			 * product fits in 128 bits. */
 			if (n >= 2 && hist_span(&h, br->wm, &a, &b) && recency >= br->min_gap &&
 			    (__int128)recency * (n - 1) * MICRO >= (__int128)br->factor * (b - a)) {
 				lapse = 1;
@@ -175,10 +200,18 @@ int main(int argc, char **argv)
 			int64_t span = tenure + 1 < br->wm ? tenure + 1 : br->wm;
 			int64_t rest = span - br->recent;
 			if (rest > 0) {
-				int64_t recent_v = hist_amount(&h, br->recent);
-				int64_t rest_v = hist_amount(&h, (int)span) - recent_v;
-				if (rest_v > 0 && (__int128)recent_v * rden * rest * MICRO <
-						  (__int128)br->ratio * rest_v * rnum) {
+				int64_t recent_v, rest_v;
+				if (hist_amount(&h, br->recent, &recent_v))
+					overflow(&t, &ko, month, "amount", br->recent);
+				if (hist_window(&h, h.amount, (int)span, br->recent, &rest_v))
+					overflow(&t, &ko, month - br->recent, "amount", (int)rest);
+				/* Value per month: recent_v / (rnum / rden) < ratio x
+				 * rest_v / rest. The left side is below 2^114; a right
+				 * side beyond 128 bits is larger still. */
+				__int128 rhs;
+				if (rest_v > 0 && (__builtin_mul_overflow((__int128)br->ratio * rest_v,
+									  (__int128)rnum, &rhs) ||
+						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
 					decline = 1;
 					char r1[32], r2[32], span_text[64];
 					r1[fixed_fmt(r1, mul_div_round(recent_v, rden, rnum), decimals)] = '\0';

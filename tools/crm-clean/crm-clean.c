@@ -8,6 +8,7 @@
  * and per stage, in the summary on stderr and the --report JSON. */
 #include "date.h"
 #include "hash.h"
+#include "help.h"
 #include "money.h"
 #include "out.h"
 #include "products.h"
@@ -28,6 +29,23 @@ static const char usage_text[] =
 	"crm-clean [--rules FILE] [--brand NAME] [--map COLUMN=NAME,...] [--products FILE]\n"
 	"                 [--date-format FORMAT] [--encoding pass|utf8] [--from DATE] [--to DATE]\n"
 	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [-o FILE] [FILE]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules over the built-in defaults" },
+	{ "--brand NAME", "write NAME in a brand column, with its rules section" },
+	{ "--map COLUMN=NAME,...", "read canonical COLUMN from the input column NAME" },
+	{ "--products FILE", "sku to category table, for exports without a category" },
+	{ "--date-format FORMAT", "auto, iso, mdy, dmy, dmy-dot or ymd (clean.date_format)" },
+	{ "--encoding pass|utf8", "copy bytes that are not UTF-8, or reject their records" },
+	{ "--from DATE", "reject records before DATE (YYYY-MM-DD) as out_of_range" },
+	{ "--to DATE", "reject records after DATE (YYYY-MM-DD) as out_of_range" },
+	{ "-d DELIM", "the field delimiter: one character, or tab" },
+	{ "--rejects FILE", "write every rejected record as CSV to FILE" },
+	{ "--report FILE", "write the counts as one JSON object to FILE" },
+	{ "--strict", "fail at the first record that would be rejected" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 /* ---- canonical columns and reject categories ---- */
 
@@ -1039,7 +1057,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'b': C.brand = optarg; break;
@@ -1073,8 +1091,7 @@ int main(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-clean %s\n", CRM_VERSION);
 			return 0;

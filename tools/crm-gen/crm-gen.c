@@ -6,6 +6,7 @@
  * date order. All arithmetic is integer (distributions come from quantile
  * tables), so a seed gives the same bytes on every machine. */
 #include "date.h"
+#include "help.h"
 #include "money.h"
 #include "out.h"
 #include "rng.h"
@@ -20,6 +21,21 @@ static const char usage_text[] =
 	"crm-gen [--customers N] [--months M] [--start YYYY-MM] [--seed S]\n"
 	"               [--brands N] [--order-id] [--no-category] [--products FILE]\n"
 	"               [--format tsv|invoice] [--messy PERMILLE] [-o FILE]";
+
+static const HelpOpt help[] = {
+	{ "--customers N", "customers (1000)" },
+	{ "--months M", "months of history (24)" },
+	{ "--start YYYY-MM", "the first month (2023-01)" },
+	{ "--seed S", "the seed (1); a seed gives the same bytes everywhere" },
+	{ "--brands N", "add a brand column with N brands" },
+	{ "--order-id", "add an order_id column" },
+	{ "--no-category", "leave out the category column" },
+	{ "--products FILE", "write the catalogue (sku, category, price, ...) to FILE" },
+	{ "--format tsv|invoice", "the transaction stream, or a shop's CSV invoice export" },
+	{ "--messy PERMILLE", "with --format invoice: lines spoilt per thousand" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 /* ---- random numbers (rng.h) ---- */
 
@@ -344,7 +360,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (parse_uint(optarg, 99999999, &customers) || customers == 0)
@@ -381,8 +397,7 @@ int main(int argc, char **argv)
 		case 'p': products = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-gen %s\n", CRM_VERSION);
 			return 0;

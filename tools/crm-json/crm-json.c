@@ -11,6 +11,7 @@
  * (crm-tier's warmup) lack the history before the data: comparisons with
  * them (yoy) are null unless --keep-warmup. */
 #include "date.h"
+#include "help.h"
 #include "json.h"
 #include "keyorder.h"
 #include "money.h"
@@ -27,6 +28,15 @@
 static const char usage_text[] =
 	"crm-json [--rules FILE] [--at-risk N] [--keep-warmup] [-o FILE] [FILE]\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "the rules the signals were computed with" },
+	{ "--at-risk N", "list the N customers most at risk" },
+	{ "--keep-warmup", "compare warm-up months in yoy too" },
+	{ "--ndjson", "one object per row" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 #define MAX_TIERS 32
 #define SHARE_DECIMALS 4
@@ -74,7 +84,7 @@ typedef struct {
 	uint64_t rows, customers;
 	int has_brand;
 	int keep_warmup;          /* --keep-warmup */
-	int32_t as_of, start;     /* period_end, period_start days; INT32_MIN: none */
+	int32_t as_of, start;     /* period_end, period_start days; NO_DAY: none */
 	int32_t as_month;         /* the month of AS_OF */
 	int as_days, as_len;      /* its days elapsed as of AS_OF, its length */
 	char pe_text[16], ps_text[16];
@@ -225,7 +235,7 @@ static void period_day(const Tsv *t, int col, char *text, int32_t *day,
 		       const char *(*parse)(const char *, size_t, int32_t *))
 {
 	Field f = t->f[col];
-	if (*day != INT32_MIN) {
+	if (*day != NO_DAY) {
 		if (f.n >= 16 || memcmp(f.p, text, f.n) != 0 || text[f.n])
 			tsv_fail(t, col, "differs from that of the first row");
 		return;
@@ -235,6 +245,41 @@ static void period_day(const Tsv *t, int col, char *text, int32_t *day,
 		tsv_fail(t, col, why);
 	memcpy(text, f.p, f.n);   /* a date or a month: at most 10 bytes */
 	text[f.n] = '\0';
+}
+
+/* overflow dies naming the sum: the figure WHAT (of tier TIER when not
+ * NULL) of series S over the month or months DURING, after WHERE (the
+ * input line, or ""). */
+static void overflow_at(const char *where, const Series *s, const char *during, const char *tier,
+			const char *what)
+{
+	char w[300];
+	if (tier)
+		snprintf(w, sizeof w, "tiers.%s.%s", tier, what);
+	else
+		snprintf(w, sizeof w, "%s", what);
+	if (s->brand)
+		die("%sa sum for %s overflows 64 bits (%s of brand '%s')", where, during, w, s->brand);
+	die("%sa sum for %s overflows 64 bits (%s of all customers)", where, during, w);
+}
+
+static void overflow(const Series *s, const char *during, const char *tier, const char *what)
+{
+	overflow_at("", s, during, tier, what);
+}
+
+/* add_sum adds V to *A, a figure of series S in month MONTH, read from
+ * the current row of T; dies naming them when the sum overflows. */
+static void add_sum(const Tsv *t, const Series *s, int32_t month, int64_t *a, int64_t v,
+		    const char *tier, const char *what)
+{
+	if (add_check(a, v)) {
+		char where[600], during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		snprintf(where, sizeof where, "%s:%llu: ", t->name, (unsigned long long)t->lineno);
+		overflow_at(where, s, during, tier, what);
+	}
 }
 
 static void read_rows(Ctx *x, Tsv *t)
@@ -311,16 +356,17 @@ static void read_rows(Ctx *x, Tsv *t)
 			Month *m = month_of(ss[k], month);
 			m->customers++;
 			m->warm += (uint64_t)warm;
-			m->value += amount;
-			m->value12 += value12;
+			Series *sk = ss[k];
+			add_sum(t, sk, month, &m->value, amount, NULL, "value");
+			add_sum(t, sk, month, &m->value12, value12, NULL, "value_12m");
 			if (active) {
 				m->active++;
 				m->tc[tier]++;
-				m->tv[tier] += amount;
-				m->tv12[tier] += value12;
+				add_sum(t, sk, month, &m->tv[tier], amount, x->tiers[tier], "value");
+				add_sum(t, sk, month, &m->tv12[tier], value12, x->tiers[tier], "value_12m");
 			} else {
-				m->inactive_value += amount;
-				m->inactive_value12 += value12;
+				add_sum(t, sk, month, &m->inactive_value, amount, NULL, "inactive_value");
+				add_sum(t, sk, month, &m->inactive_value12, value12, NULL, "inactive_value_12m");
 			}
 			if (ev >= 0)
 				m->events[ev]++;
@@ -328,9 +374,9 @@ static void read_rows(Ctx *x, Tsv *t)
 				m->risk++;
 				m->lapse += (uint64_t)lapse;
 				m->decline += (uint64_t)decline;
-				m->risk_value += value12;
+				add_sum(t, sk, month, &m->risk_value, value12, NULL, "churn.value_at_risk");
 				m->trisk[tier]++;
-				m->trv[tier] += value12;
+				add_sum(t, sk, month, &m->trv[tier], value12, x->tiers[tier], "value_at_risk");
 				if (x->top) {
 					Risk r = { value12, bi >= 0 ? xstrndup(t->f[bi].p, t->f[bi].n) : NULL,
 						   xstrndup(t->f[ko.ci].p, t->f[ko.ci].n),
@@ -341,7 +387,7 @@ static void read_rows(Ctx *x, Tsv *t)
 		}
 	}
 	keyorder_free(&ko);
-	if (x->as_of != INT32_MIN) {
+	if (x->as_of != NO_DAY) {
 		x->as_month = month_of_day(x->as_of);
 		x->as_days = month_elapsed(x->as_month, x->as_of, &x->as_len);
 	}
@@ -349,9 +395,28 @@ static void read_rows(Ctx *x, Tsv *t)
 
 /* ---- writing ---- */
 
-static void share(Out *o, int64_t part, int64_t whole)
+/* share writes PART / WHOLE (0 when WHOLE is 0) with SHARE_DECIMALS; a
+ * share beyond 64 bits (a value total near 0 beside large parts) dies
+ * naming the figure WHAT (of tier TIER) of S in month MONTH. */
+static void share(Out *o, int64_t part, int64_t whole, const Series *s, int32_t month,
+		  const char *tier, const char *what)
 {
-	json_fixed(o, whole ? mul_div_round(part, pow10_i64[SHARE_DECIMALS], whole) : 0, SHARE_DECIMALS);
+	int64_t q = 0;
+	if (whole && mul_div_check(part, pow10_i64[SHARE_DECIMALS], whole, &q)) {
+		char during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		overflow(s, during, tier, what);
+	}
+	json_fixed(o, q, SHARE_DECIMALS);
+}
+
+/* diff returns A - B, dying like share when it overflows. */
+static int64_t diff(int64_t a, int64_t b, const Series *s, const char *during, const char *what)
+{
+	if (sub_check(&a, b))
+		overflow(s, during, NULL, what);
+	return a;
 }
 
 static void month_name(Out *o, int32_t m)
@@ -376,15 +441,15 @@ static void i64d(Out *o, int64_t v)
 static int month_days(const Ctx *x, int32_t mon, int *partial)
 {
 	int len = days_in_month(mon / 12, mon % 12 + 1);
-	*partial = x->as_of != INT32_MIN && mon == x->as_month && x->as_days < x->as_len;
+	*partial = x->as_of != NO_DAY && mon == x->as_month && x->as_days < x->as_len;
 	return *partial ? x->as_days : len;
 }
 
-/* json_day writes DAY as "YYYY-MM-DD", or null for INT32_MIN. */
+/* json_day writes DAY as "YYYY-MM-DD", or null for NO_DAY. */
 static void json_day(Out *o, int32_t day)
 {
 	char b[11];
-	if (day == INT32_MIN) {
+	if (day == NO_DAY) {
 		out_str(o, "null");
 		return;
 	}
@@ -408,9 +473,10 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	const Month *m = &s->m[i];
 	int d = x->decimals, partial;
-	int days = month_days(x, s->lo + (int32_t)i, &partial);
+	int32_t mon = s->lo + (int32_t)i;
+	int days = month_days(x, mon, &partial);
 	out_char(o, '{');
-	json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "month", 1); month_name(o, mon);
 	json_key(o, "days", 0); out_i64(o, days);
 	json_key(o, "partial", 0); json_bool(o, partial);
 	json_key(o, "warmup", 0); json_bool(o, m->warm > 0);
@@ -427,9 +493,9 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 		json_key(o, x->tiers[k], k == 0);
 		out_char(o, '{');
 		json_key(o, "customers", 1); u64(o, m->tc[k]);
-		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active);
+		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active, s, mon, x->tiers[k], "share");
 		json_key(o, "value", 0); json_fixed(o, m->tv[k], d);
-		json_key(o, "value_share", 0); share(o, m->tv[k], m->value);
+		json_key(o, "value_share", 0); share(o, m->tv[k], m->value, s, mon, x->tiers[k], "value_share");
 		json_key(o, "value_12m", 0); json_fixed(o, m->tv12[k], d);
 		json_key(o, "at_risk", 0); u64(o, m->trisk[k]);
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->trv[k], d);
@@ -445,7 +511,7 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 	json_key(o, "churn", 0);
 	out_char(o, '{');
 	json_key(o, "at_risk", 1); u64(o, m->risk);
-	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "churn.share_at_risk");
 	json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
 	json_key(o, "lapse", 0); u64(o, m->lapse);
 	json_key(o, "decline", 0); u64(o, m->decline);
@@ -463,8 +529,12 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 		json_key(o, "partial", 0); json_bool(o, partial);
 		json_key(o, "customers", 0); i64d(o, (int64_t)m->customers - (int64_t)p->customers);
 		json_key(o, "active", 0); i64d(o, (int64_t)m->active - (int64_t)p->active);
-		json_key(o, "value", 0); json_fixed(o, m->value - p->value, d);
-		json_key(o, "value_12m", 0); json_fixed(o, m->value12 - p->value12, d);
+		char during[40], mb[8];
+		month_fmt(mb, mon);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		json_key(o, "value", 0); json_fixed(o, diff(m->value, p->value, s, during, "yoy.value"), d);
+		json_key(o, "value_12m", 0);
+		json_fixed(o, diff(m->value12, p->value12, s, during, "yoy.value_12m"), d);
 		json_key(o, "new", 0); i64d(o, (int64_t)m->events[EV_NEW] - (int64_t)p->events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)m->events[EV_LOST] - (int64_t)p->events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -486,7 +556,12 @@ static void period_sum(const Series *s, size_t i, Period *p)
 	memset(p, 0, sizeof *p);
 	for (size_t k = i - 11; k <= i; k++) {
 		const Month *m = &s->m[k];
-		p->value += m->value;
+		if (add_check(&p->value, m->value)) {
+			char during[40], mb[8];
+			month_fmt(mb, s->lo + (int32_t)i);
+			snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+			overflow(s, during, NULL, "periods.value");
+		}
 		p->active += m->active;
 		p->risk += m->risk;
 		p->warm += m->warm;
@@ -525,7 +600,7 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 	out_char(o, '{');
 	for (size_t k = 0; k < x->ntiers; k++) {
 		json_key(o, x->tiers[k], k == 0);
-		share(o, (int64_t)p.tm[k], (int64_t)p.active);
+		share(o, (int64_t)p.tm[k], (int64_t)p.active, s, s->lo + (int32_t)i, x->tiers[k], "tier_mix");
 	}
 	out_char(o, '}');
 	json_key(o, "yoy", 0);
@@ -537,7 +612,11 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 		out_char(o, '{');
 		json_key(o, "end", 1); month_name(o, s->lo + (int32_t)i - 12);
 		json_key(o, "partial", 0); json_bool(o, partial);
-		json_key(o, "value", 0); json_fixed(o, p.value - q.value, x->decimals);
+		char during[40], mb[8];
+		month_fmt(mb, s->lo + (int32_t)i);
+		snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+		json_key(o, "value", 0);
+		json_fixed(o, diff(p.value, q.value, s, during, "periods.yoy.value"), x->decimals);
 		json_key(o, "new", 0); i64d(o, (int64_t)p.events[EV_NEW] - (int64_t)q.events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)p.events[EV_LOST] - (int64_t)q.events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -612,9 +691,12 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
 		json_key(o, "new", 0); u64(o, m->events[EV_NEW]);
 		json_key(o, "at_risk", 0); u64(o, m->risk);
-		json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+		int32_t mon = s->lo + (int32_t)s->n - 1;
+		json_key(o, "share_at_risk", 0);
+		share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "kpis.share_at_risk");
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
-		json_key(o, "share_of_value_at_risk", 0); share(o, m->risk_value, m->value12);
+		json_key(o, "share_of_value_at_risk", 0);
+		share(o, m->risk_value, m->value12, s, mon, NULL, "kpis.share_of_value_at_risk");
 		out_char(o, '}');
 	}
 	/* The list of the latest month only: customers at risk earlier had their
@@ -802,7 +884,7 @@ int main(int argc, char **argv)
 	int nd = 0;
 	Ctx x;
 	memset(&x, 0, sizeof x);
-	x.as_of = x.start = INT32_MIN;
+	x.as_of = x.start = NO_DAY;
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "at-risk", required_argument, NULL, 'a' },
@@ -814,7 +896,7 @@ int main(int argc, char **argv)
 	};
 	int ch;
 	uint64_t top = 0;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'a':
@@ -825,8 +907,7 @@ int main(int argc, char **argv)
 		case 'w': x.keep_warmup = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-json %s\n", CRM_VERSION);
 			return 0;

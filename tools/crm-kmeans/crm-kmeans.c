@@ -10,6 +10,7 @@
  * own stream, seed and run number), and every sum over rows is taken chunk
  * by chunk in row order, so the same input and seed give the same bytes. */
 #include "hash.h"
+#include "help.h"
 #include "json.h"
 #include "out.h"
 #include "rng.h"
@@ -29,6 +30,24 @@ static const char usage_text[] =
 	"                  [--seed S] [--n-init N] [--max-iter N] [--tol T]\n"
 	"                  [--profile | --elbow LO-HI | --json [--elbow LO-HI]] [--stats]\n"
 	"                  [-o FILE] [FILE]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules over the built-in defaults" },
+	{ "-k K", "clusters (kmeans.k)" },
+	{ "--features LIST", "comma-separated numeric columns (kmeans.features)" },
+	{ "--log1p", "take log(1 + x) of the features (kmeans.log1p)" },
+	{ "--no-log1p", "use the features as they are" },
+	{ "--seed S", "the seed (kmeans.seed)" },
+	{ "--n-init N", "runs from different starts; the best is kept (kmeans.n_init)" },
+	{ "--max-iter N", "iterations of one run at most (kmeans.max_iter)" },
+	{ "--tol T", "stop when centres move less than this (kmeans.tol)" },
+	{ "--profile", "write a profile per cluster instead of the rows" },
+	{ "--elbow LO-HI", "write inertia and silhouette for every k from LO to HI" },
+	{ "--json", "write the document crm-report reads" },
+	{ "--stats", "report each run's iterations and inertia on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 enum { CHUNK = 4096, SAMPLE = 2000 };
 
@@ -757,7 +776,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "k:o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hk:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'f': features = optarg; break;
@@ -774,8 +793,7 @@ int main(int argc, char **argv)
 		case 'k': k_s = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-kmeans %s\n", CRM_VERSION);
 			return 0;

@@ -22,6 +22,15 @@
 static const char usage_text[] =
 	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
 
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--from YYYY-MM", "print only months from this one on" },
+	{ "--explain", "add event_explain" },
+	{ "--stats", "print rows read and written and each event's count on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
+
 typedef struct {
 	char *brand;
 	int wa;
@@ -31,7 +40,7 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, 0, &opt);
+	filter_options(argc, argv, usage_text, help, 0, &opt);
 	int explain = opt.explain;
 	int32_t from = opt.from;
 

@@ -5,6 +5,7 @@
  * that draws the charts as SVG from the crm-json document embedded in it;
  * the documents of crm-rfm --json and crm-kmeans --json, when given, add the
  * segment pictures. */
+#include "help.h"
 #include "out.h"
 #include "util.h"
 
@@ -16,6 +17,13 @@
 
 static const char usage_text[] =
 	"crm-report [--rfm FILE] [--kmeans FILE] [-o FILE] [FILE]";
+
+static const HelpOpt help[] = {
+	{ "--rfm FILE", "add the segments of crm-rfm --json" },
+	{ "--kmeans FILE", "add the clusters of crm-kmeans --json" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 extern const char dashboard_html[];
 
@@ -97,14 +105,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rfm = optarg; break;
 		case 'k': kmeans = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-report %s\n", CRM_VERSION);
 			return 0;

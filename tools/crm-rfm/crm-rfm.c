@@ -11,6 +11,7 @@
 #include "bigmem.h"
 #include "date.h"
 #include "hash.h"
+#include "help.h"
 #include "json.h"
 #include "money.h"
 #include "out.h"
@@ -27,6 +28,18 @@
 static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
 	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
+
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules over the built-in defaults" },
+	{ "--products FILE", "categories from a sku, category file" },
+	{ "--as-of YYYY-MM-DD", "the day the scores describe (default: the latest date)" },
+	{ "--summary", "write per segment counts, shares and medians" },
+	{ "--thresholds", "write the score bounds instead of customers" },
+	{ "--json", "write the document crm-report reads" },
+	{ "--stats", "report rows read, used and left out on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
 
 enum { MAXBINS = 9, SAMPLE = 2000 };
 enum { M_R, M_F, M_M };
@@ -145,7 +158,9 @@ static uint32_t brand_of(const char *p, size_t n)
 	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
 	for (int m = 0; m < 3; m++) {
 		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
-		b->wsum += b->w[m];
+		if (add_check(&b->wsum, b->w[m]))
+			die("rules: the rfm.weight values%s%s%s add up beyond 64 bits",
+			    rb ? " of brand '" : "", rb ? rb : "", rb ? "'" : "");
 	}
 	char **names;
 	b->nseg = rules_list(X.rules, rb, "rfm.segments", &names);
@@ -668,13 +683,14 @@ static void put_fixed(Out *o, int64_t v, int d)
 	out_write(o, b, fixed_fmt(b, v, d));
 }
 
-/* rfm_score in hundredths: the weighted mean of the scores. */
+/* rfm_score in hundredths: the weighted mean of the scores, rounded half
+ * up. Weights are int64 millionths, so the weighted sum takes 128 bits. */
 static int64_t rfm_score(const Brand *b, const Cust *u)
 {
-	int64_t num = 0;
+	__int128 num = 0;
 	for (int m = 0; m < 3; m++)
-		num += b->w[m] * u->score[m];
-	return mul_div_round(num, 100, b->wsum);
+		num += (__int128)b->w[m] * u->score[m];
+	return (int64_t)((num * 200 + b->wsum) / (2 * (__int128)b->wsum));
 }
 
 static void put_brand(Out *o, const Brand *b)
@@ -789,15 +805,34 @@ static void write_thresholds(Out *o, const uint32_t *order)
 typedef struct {
 	uint64_t n;
 	int64_t mon;
-	int64_t med[3];     /* medians x 2 (the sum of the two middle values) */
+	__int128 med[3];    /* medians x 2 (the sum of the two middle values) */
 } SegSum;
 
-static int64_t median2(int64_t *v, size_t n)
+/* median2 returns twice the median of V[0..N) (sorting V), in 128 bits:
+ * the two middle values of int64 amounts may sum beyond 64 bits. */
+static __int128 median2(int64_t *v, size_t n)
 {
 	if (!n)
 		return 0;
 	qsort(v, n, sizeof *v, cmp_i64);
-	return n % 2 ? 2 * v[n / 2] : v[n / 2 - 1] + v[n / 2];
+	return n % 2 ? 2 * (__int128)v[n / 2] : (__int128)v[n / 2 - 1] + v[n / 2];
+}
+
+/* half_round returns X / 2 rounded half away from zero, as div_round does;
+ * X is twice a median, so the result fits. */
+static int64_t half_round(__int128 x)
+{
+	return (int64_t)((x + (x < 0 ? -1 : 1)) / 2);
+}
+
+/* add_mon adds a customer's monetary value V to *A, the sum over WHAT
+ * (with NAME when not NULL) of brand B, dying when it overflows. */
+static void add_mon(int64_t *a, int64_t v, const Brand *b, const char *what, const char *name)
+{
+	if (add_check(a, v))
+		die("the monetary value of %s%s%s%s%s%s%s overflows 64 bits", what,
+		    name ? " '" : "", name ? name : "", name ? "'" : "",
+		    b->name ? " of brand '" : "", b->name ? b->name : "", b->name ? "'" : "");
 }
 
 static SegSum *summarize(const Brand *b, int64_t *total)
@@ -808,8 +843,8 @@ static SegSum *summarize(const Brand *b, int64_t *total)
 	for (size_t i = 0; i < b->n; i++) {
 		const Cust *u = &X.cust[b->idx[i]];
 		ss[u->seg].n++;
-		ss[u->seg].mon += u->mon;
-		*total += u->mon;
+		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->seg[u->seg].label);
+		add_mon(total, u->mon, b, "all customers", NULL);
 	}
 	for (size_t s = 0; s < b->nseg; s++)
 		for (int m = 0; m < 3; m++) {
@@ -858,13 +893,13 @@ static void write_summary(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			/* An empty segment has no medians. */
 			if (ss[s].n)
-				put_fixed(o, ss[s].med[M_R] * 5, 1);
+				put_fixed(o, (int64_t)ss[s].med[M_R] * 5, 1);
 			out_char(o, '\t');
 			if (ss[s].n)
-				put_fixed(o, ss[s].med[M_F] * 5, 1);
+				put_fixed(o, (int64_t)ss[s].med[M_F] * 5, 1);
 			out_char(o, '\t');
 			if (ss[s].n)
-				put_money(o, div_round(ss[s].med[M_M], 2));
+				put_money(o, half_round(ss[s].med[M_M]));
 			out_char(o, '\t');
 			out_str(o, b->seg[s].action);
 			out_char(o, '\n');
@@ -946,11 +981,11 @@ static void write_json(Out *o, const uint32_t *order)
 			json_fixed(o, share(ss[s].mon, total), SHARE_D);
 			if (ss[s].n) {
 				out_str(o, ",\"median_recency\":");
-				json_fixed(o, ss[s].med[M_R] * 5, 1);
+				json_fixed(o, (int64_t)ss[s].med[M_R] * 5, 1);
 				out_str(o, ",\"median_frequency\":");
-				json_fixed(o, ss[s].med[M_F] * 5, 1);
+				json_fixed(o, (int64_t)ss[s].med[M_F] * 5, 1);
 				out_str(o, ",\"median_monetary\":");
-				json_fixed(o, div_round(ss[s].med[M_M], 2), X.decimals);
+				json_fixed(o, half_round(ss[s].med[M_M]), X.decimals);
 			} else {
 				out_str(o, ",\"median_recency\":null,\"median_frequency\":null,"
 					   "\"median_monetary\":null");
@@ -976,7 +1011,7 @@ static void write_json(Out *o, const uint32_t *order)
 		for (size_t i = 0; i < b->n; i++) {
 			const Cust *u = &X.cust[b->idx[i]];
 			cnt[u->score[M_F] - 1][u->score[M_R] - 1]++;
-			mon[u->score[M_F] - 1][u->score[M_R] - 1] += u->mon;
+			add_mon(&mon[u->score[M_F] - 1][u->score[M_R] - 1], u->mon, b, "an R x F cell", NULL);
 		}
 		out_str(o, "],\"grid\":[");
 		for (int f = 0; f < b->bins; f++) {
@@ -1037,7 +1072,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
@@ -1056,8 +1091,7 @@ int main(int argc, char **argv)
 		case 's': stats = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-rfm %s\n", CRM_VERSION);
 			return 0;

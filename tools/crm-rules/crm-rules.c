@@ -1,5 +1,6 @@
 /* crm-rules: check a rules file, show the rules in effect, print their
  * fingerprint. */
+#include "help.h"
 #include "rules.h"
 #include "util.h"
 
@@ -12,6 +13,14 @@ static const char usage_text[] =
 	"crm-rules check [FILE]\n"
 	"       crm-rules show [--brand NAME] [FILE]\n"
 	"       crm-rules id [FILE]";
+
+static const HelpOpt help[] = {
+	{ "check [FILE]", "report every error of the rules; else print the fingerprint" },
+	{ "show [FILE]", "print every key in effect: value, source, unit, meaning" },
+	{ "id [FILE]", "print the fingerprint of the rules in effect" },
+	{ "--brand NAME", "with show: the values in effect for that brand" },
+	{ NULL, NULL },
+};
 
 /* show_key prints KEY's row: value in effect, where it comes from, unit
  * and meaning. */
@@ -43,12 +52,11 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': brand = optarg; break;
 		case 'h':
-			printf("usage: %s\n", usage_text);
-			return 0;
+			help_exit(usage_text, help);
 		case 'V':
 			printf("crm-rules %s\n", CRM_VERSION);
 			return 0;

@@ -30,6 +30,17 @@ static const char usage_text[] =
 	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD]\n"
 	"                [--explain] [--stats] [-o FILE] [FILE]";
 
+static const HelpOpt help[] = {
+	{ "--rules FILE", "rules overriding the built-in ones" },
+	{ "--from YYYY-MM", "print only months from this one on (earlier ones still count)" },
+	{ "--to YYYY-MM", "the last month to write (default: the input's period_end)" },
+	{ "--as-of DATE", "end the period on this day (YYYY-MM-DD), measured to it" },
+	{ "--explain", "add tier_explain: limits that held, the first that failed" },
+	{ "--stats", "print row counts, months added and rows left out on stderr" },
+	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
+	{ NULL, NULL },
+};
+
 /* The tier rules of one brand (or of every brand). */
 typedef struct {
 	char *brand;
@@ -135,7 +146,7 @@ typedef struct {
 /* Facts of a month looked up in a table filled as months come: the rows
  * of each customer run through the same few hundred months. */
 typedef struct {
-	int32_t last_day;     /* 0: not filled yet */
+	int32_t last_day;     /* 0 (1970-01-01, a first day): not filled yet */
 	char text[8];         /* YYYY-MM */
 } MonthInfo;
 
@@ -201,13 +212,14 @@ typedef struct {
 	int as_days, as_len;         /* days of TO elapsed as of AS_OF; its length */
 	int32_t start_month;         /* the data's first month; INT32_MIN unknown */
 	int32_t start_day;
+	int64_t max_months;          /* period.max_months */
 	char period[16], start[16];  /* period_end and period_start as written */
 	size_t period_n, start_n;
 	/* the current customer */
 	char *brand, *cust;
 	size_t bn, cn, bcap, ccap;
 	TierRules *tr;
-	int32_t last_buy;            /* last consumable purchase day, -1 none */
+	int32_t last_buy;            /* last consumable purchase day, or NO_DAY */
 	int32_t next_month;          /* first month not yet written */
 	uint64_t rows_in, rows_out, filled, late;
 	Memo memo[3];
@@ -258,6 +270,16 @@ static inline char *put_money(const Tier *s, Memo *m, char *p, int64_t v)
 	return p + m->n;
 }
 
+/* overflow dies naming the customer, the month and the sum WHAT over W
+ * months that is beyond 64 bits. */
+static void overflow(const Tier *s, int32_t m, const char *what, int w)
+{
+	char mb[8];
+	month_fmt(mb, m);
+	tsv_fail_line(&s->t, "a sum for customer '%.*s' overflows 64 bits (%s over the %d months to %.7s)",
+		      (int)s->cn, s->cust, what, w, mb);
+}
+
 /* emit_month appends the measures of the latest month of s->h to the row
  * already written up to its last input column, and ends the line. */
 static void emit_measures(Tier *s)
@@ -266,9 +288,15 @@ static void emit_measures(Tier *s)
 	const TierRules *r = s->tr;
 	int32_t m = hist_month(h);
 	int64_t tenure = m - h->first_month;
-	int64_t orders_f = hist_orders(h, r->wf);
-	int64_t value_m = hist_amount(h, r->wm);
-	int64_t orders_m = hist_orders(h, r->wm);
+	int64_t orders_f, value_m, orders_m, orders_a;
+	if (hist_orders(h, r->wf, &orders_f))
+		overflow(s, m, "orders_f", r->wf);
+	if (hist_amount(h, r->wm, &value_m))
+		overflow(s, m, "value_m", r->wm);
+	if (hist_orders(h, r->wm, &orders_m))
+		overflow(s, m, "orders", r->wm);
+	if (hist_orders(h, r->wa, &orders_a))
+		overflow(s, m, "orders", r->wa);
 	int64_t span = tenure + 1 < r->wm ? tenure + 1 : r->wm;
 	/* The as-of month is partial when the period ends before its last
 	 * day: a window ending with it spans its whole months but the last,
@@ -278,7 +306,7 @@ static void emit_measures(Tier *s)
 		mul_div_round(value_m, s->as_len, (span - 1) * s->as_len + s->as_days) :
 		div_memo(&s->dm[0], value_m, span);
 	int64_t avg_order = orders_m ? div_memo(&s->dm[1], value_m, orders_m) : 0;
-	int active = hist_orders(h, r->wa) > 0;
+	int active = orders_a > 0;
 	Out *o = &s->o;
 	int32_t last_day = partial ? s->as_of : month_info(m)->last_day;
 	/* One reservation covers the figures; each takes at most 21 bytes. */
@@ -286,7 +314,7 @@ static void emit_measures(Tier *s)
 	*p++ = '\t';
 	p = put_small(p, tenure);
 	*p++ = '\t';
-	if (s->last_buy >= 0)
+	if (s->last_buy != NO_DAY)
 		p = put_small(p, last_day - s->last_buy);
 	*p++ = '\t';
 	p = put_small(p, orders_f);
@@ -327,7 +355,7 @@ static void emit_measures(Tier *s)
 		s->elen = 0;
 		s->ebuf[0] = '\0';
 		if (!active) {
-			if (s->last_buy >= 0) {
+			if (s->last_buy != NO_DAY) {
 				char d[11];
 				date_fmt(d, s->last_buy);
 				eprintf(s, "%s: no order in %d months (last %.10s)", r->inactive, r->wa, d);
@@ -383,7 +411,7 @@ static void fill_until(Tier *s, int32_t end)
 	char zero[32];
 	size_t zn = fixed_fmt(zero, 0, s->x.decimals);
 	for (int32_t m = s->next_month; m < end; m++) {
-		hist_push(&s->h, 0, 0, -1, -1);
+		hist_push(&s->h, 0, 0, NO_DAY, NO_DAY);
 		s->next_month = m + 1;
 		if (m < s->from)
 			continue;
@@ -509,6 +537,17 @@ static void run(Tier *s)
 				tsv_fail(t, s->mi, "is before the row's period_start");
 		}
 		int start = keyorder_next(&s->ko, t, month);
+		if (start && (int64_t)s->to - month + 1 > s->max_months) {
+			/* A row for every month to the period end: refuse rather
+			 * than write millions of them. */
+			char msg[300], pe[8];
+			month_fmt(pe, s->to);
+			snprintf(msg, sizeof msg, "starts a customer %lld months before the period end "
+				 "%.7s, beyond period.max_months (%lld): cut the period with crm-agg "
+				 "--from/--to, or raise period.max_months",
+				 (long long)s->to - month + 1, pe, (long long)s->max_months);
+			tsv_fail(t, s->mi, msg);
+		}
 		if (start) {
 			if (have)
 				fill_until(s, s->to + 1);
@@ -518,7 +557,7 @@ static void run(Tier *s)
 			s->tr = tier_rules(&s->x, b.p, b.n);
 			hist_reset(&s->h, month);
 			s->next_month = month;
-			s->last_buy = -1;
+			s->last_buy = NO_DAY;
 			have = 1;
 		}
 		if (month > s->to) {
@@ -532,7 +571,7 @@ static void run(Tier *s)
 			tsv_fail(t, s->oi, why ? why : "is negative");
 		if ((why = fixed_parse(t->f[s->ai].p, t->f[s->ai].n, s->x.decimals, &amount)))
 			tsv_fail(t, s->ai, why);
-		int32_t last = -1;
+		int32_t last = NO_DAY;
 		Field ld = t->f[s->li];
 		if (ld.n) {
 			if ((why = date_parse(ld.p, ld.n, &last)))
@@ -579,7 +618,7 @@ int main(int argc, char **argv)
 	Tier s;
 	memset(&s, 0, sizeof s);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, 1, &opt);
+	filter_options(argc, argv, usage_text, help, 1, &opt);
 	s.from = opt.from;
 	s.to = opt.to;
 	s.to_given = opt.to_given;
@@ -593,6 +632,7 @@ int main(int argc, char **argv)
 
 	s.x.rules = rules_load(opt.rules);
 	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
+	s.max_months = rules_int(s.x.rules, NULL, "period.max_months");
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);

@@ -1,0 +1,113 @@
+#!/bin/sh
+# cli: every tool's -h, --help and --version; the help lists every option the
+# tool's getopt table takes and every option its man page documents; the
+# short usage names the options of the man page SYNOPSIS.
+. ../lib.sh
+ROOT=$TESTS/..
+VERSION=$(sed -n 's/^VERSION = //p' "$ROOT/config.mk")
+tools=$(cd "$ROOT/tools" && ls)
+check "tools found (at least 10)" "[ $(echo $tools | wc -w) -ge 10 ]"
+
+# opts: the option words (-x, --long) in the text on stdin, one a line.
+opts() {
+	grep -o -e '^--\{0,1\}[a-zA-Z][a-zA-Z0-9-]*' -e '[[ |]--\{0,1\}[a-zA-Z][a-zA-Z0-9-]*' |
+		sed 's/^[[ |]//' | sort -u
+}
+
+# man_opts SECTION-PATTERN: the flags of the mdoc macro lines of a man page
+# (stdin) that match the awk pattern: "Fl x" is -x, "Fl \-long" is --long,
+# and so is a "\-long" later on a line (".Op Fl \-a | \-b").
+man_opts() {
+	awk -v want="$1" '
+		/^\.Sh / { sect = $2 }
+		/^\./ && ((want == "synopsis" && sect == "SYNOPSIS") || (want == "list" && /^\.It Fl/)) {
+			fl = 0
+			for (i = 1; i <= NF; i++) {
+				w = $i
+				if (w == "Fl") { fl = 1; continue }
+				if (w ~ /^[A-Z][a-z]$/) { fl = 0; continue }
+				if (w ~ /^\\-/ || (fl && w ~ /^[a-zA-Z]/)) {
+					gsub(/\\/, "", w)
+					sub(/[,.]$/, "", w)
+					print "-" w
+				}
+			}
+		}' | sort -u
+}
+
+# src_opts TOOL: the long options of the getopt table the tool parses with,
+# and the letters of its short option string.
+src_opts() {
+	src=$ROOT/tools/$1/*.c
+	if ! grep -q 'struct option' $src; then
+		src=$ROOT/common/filteropt.c
+		grep -q 'filter_options(.*, 0, &opt)' "$ROOT/tools/$1/$1.c" && notto=1 || notto=0
+	else
+		notto=0
+	fi
+	sed -n 's/^[	 ]*{ "\([a-z0-9-]*\)", [a-z_]*argument,.*/--\1/p' $src |
+		{ [ $notto = 1 ] && grep -v -e '^--to$' -e '^--as-of$' || cat; }
+	sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' $src | tr -d ':' | fold -w 1 | sed 's/^/-/'
+}
+
+for tool in $tools crm-agg-parallel; do
+	if [ "$tool" = crm-agg-parallel ]; then
+		run="sh $ROOT/scripts/crm-agg-parallel"
+	else
+		run=$tool
+	fi
+	man=$ROOT/man/$tool.1
+	check "$tool: man page exists" "[ -f $man ]"
+	[ -f "$man" ] || continue
+
+	$run -h > "$WORK/h.out" 2> "$WORK/h.err"
+	expect "$tool -h: exit 0, nothing on stderr" "0" "$?$(cat "$WORK/h.err")"
+	$run --help > "$WORK/help.out" 2> "$WORK/help.err"
+	expect "$tool --help: exit 0, nothing on stderr" "0" "$?$(cat "$WORK/help.err")"
+	same "$tool: -h and --help print the same" "$WORK/h.out" "$WORK/help.out"
+	expect "$tool --help: starts with its usage" "usage: $tool" "$(head -n 1 "$WORK/help.out" | cut -d' ' -f1-2)"
+	expect "$tool --help: ends with the man page" "See $tool(1)." "$(tail -n 1 "$WORK/help.out")"
+	expect "$tool --help: lines fit 80 columns (options part)" "" \
+		"$(grep '^  [^ ]' "$WORK/help.out" | awk 'length > 80')"
+	expect "$tool --version" "$tool $VERSION" "$($run --version 2>&1)"
+
+	# The options the help lists, each at the start of its own line.
+	grep '^  -' "$WORK/help.out" | sed 's/^  //; s/  .*//' | tr ',' '\n' | sed 's/^ *//' | opts > "$WORK/help.opts"
+	check "$tool --help: lists -h, --help and --version" \
+		"grep -qx -- -h $WORK/help.opts && grep -qx -- --help $WORK/help.opts && grep -qx -- --version $WORK/help.opts"
+	man_opts synopsis < "$man" > "$WORK/syn.opts"
+	man_opts list < "$man" | sort -u - "$WORK/syn.opts" > "$WORK/man.opts"
+	check "$tool(1): documents options (at least 3)" "[ \$(wc -l < $WORK/man.opts) -ge 3 ]"
+	expect "$tool: every option of the man page is in --help" "" \
+		"$(comm -23 "$WORK/man.opts" "$WORK/help.opts" | tr '\n' ' ')"
+	expect "$tool: every option of --help is in the man page" "" \
+		"$(comm -13 "$WORK/man.opts" "$WORK/help.opts" | tr '\n' ' ')"
+	if [ "$tool" != crm-agg-parallel ]; then
+		src_opts "$tool" | sort -u > "$WORK/src.opts"
+		check "$tool: getopt table found (at least 3 options)" "[ \$(wc -l < $WORK/src.opts) -ge 3 ]"
+		expect "$tool: every option getopt takes is in --help" "" \
+			"$(comm -23 "$WORK/src.opts" "$WORK/help.opts" | tr '\n' ' ')"
+	fi
+
+	# A usage error: the short synopsis on stderr, exit 2, nothing on stdout.
+	$run --no-such-option > "$WORK/u.out" 2> "$WORK/u.err"
+	expect "$tool --no-such-option: exit 2, nothing on stdout" "2" "$?$(cat "$WORK/u.out")"
+	check "$tool --no-such-option: the usage on stderr" "grep -q '^usage: $tool ' $WORK/u.err"
+	check "$tool --no-such-option: no option list" "! grep -q '^  -' $WORK/u.err"
+	sed -n '/^usage: /,$p' "$WORK/u.err" | opts | grep -vx -e -h -e --help -e --version > "$WORK/usage.opts"
+	expect "$tool: the usage names the options of the SYNOPSIS" "$(cat "$WORK/syn.opts")" "$(cat "$WORK/usage.opts")"
+
+	if [ -w /dev/full ]; then
+		$run --help > /dev/full 2> "$WORK/full.err"
+		expect "$tool --help > /dev/full: exit 1" "1" "$?"
+	fi
+done
+
+# make install puts every program and every manual in place.
+make -s -n -C "$ROOT" install DESTDIR=/nonexistent > "$WORK/install.out" 2>&1
+missing=""
+for f in "$ROOT"/man/*.[1-9] "$ROOT"/scripts/crm-agg-parallel; do
+	grep -q "${f#"$ROOT"/}" "$WORK/install.out" || missing="$missing ${f#"$ROOT"/}"
+done
+expect "make install names every manual and crm-agg-parallel" "" "$missing"
+finish
