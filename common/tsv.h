@@ -11,6 +11,11 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+/* The most bytes a customer key of the canonical stream may have: the
+ * customer_id, or the brand, a NUL and the customer_id. crm-agg refuses a
+ * longer one; crm-clean rejects it at ingest. */
+#define CRM_KEY_MAX 1024
+
 typedef struct {
 	const char *p;
 	size_t n;

@@ -90,6 +90,50 @@ expect "currency: XXX by default; per brand, and none for a total of several" "X
 printf 'money.currency = EUR\n' > "$WORK/eur.rules"
 expect "currency: the total of brands that share one has it" "EUR" \
 	"$(crm-json --rules "$WORK/eur.rules" "$WORK/gs.tsv" | jq -r '.series[0].currency')"
+# ---- UTF-8 ----
+# A Latin-1 customer id (M\374ller) and brand (Caf\351) passed through
+# crm-clean: every JSON text, and the report page that embeds one, must
+# still be valid UTF-8, U+FFFD where the byte was. python3 decodes strictly.
+cat > "$WORK/utf8.py" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    text = open(path, "rb").read().decode("utf-8")
+    if path.endswith(".ndjson"):
+        rows = {(r["brand"], r["customer_id"]) for r in map(json.loads, text.splitlines())}
+        assert rows == {("Caf\ufffd", "M\ufffdller")}, path
+    elif path.endswith(".json"):
+        assert [s["brand"] for s in json.loads(text)["series"]][1:] == ["Caf\ufffd"], path
+    else:
+        assert "Caf\ufffd" in text, path
+print("valid")
+PY
+printf 'date,customer_id,sku,category,qty,amount\n2024-03-05,M\374ller,CAP-001,capsule,2,7.80\n2024-04-06,M\374ller,CAP-001,capsule,1,3.90\n' |
+	crm-clean --brand "$(printf 'Caf\351')" 2> /dev/null | crm-agg | crm-tier | crm-lifecycle | crm-churn > "$WORK/latin1.tsv"
+crm-json --ndjson "$WORK/latin1.tsv" > "$WORK/latin1.ndjson"
+crm-json "$WORK/latin1.tsv" > "$WORK/latin1.json"
+crm-report "$WORK/latin1.json" > "$WORK/latin1.html"
+expect "Latin-1 bytes: NDJSON, the document and the report page are valid UTF-8, with U+FFFD" "valid" \
+	"$(/usr/bin/python3 "$WORK/utf8.py" "$WORK/latin1.ndjson" "$WORK/latin1.json" "$WORK/latin1.html" 2>&1 | tail -n 1)"
+# Ill-formed sequences of every lead byte against python3's decoder, whose
+# errors="replace" puts one U+FFFD for each maximal subpart, as json_str.
+/usr/bin/python3 -c '
+import sys
+seqs = [bytes([a]) + t for a in range(0x80, 0x100)
+	for t in [b"", b"x", b"\x80", b"\x80\x80", b"\x80\x80\x80", b"\x8f\x80\x80", b"\x90\x80\x80",
+		  b"\x9f\x80", b"\xa0\x80", b"\xbf\xbf\xbf", b"\xc0", b"\x7f"]]
+sys.stdout.buffer.write(b"".join(b"%s|" % s for s in seqs))
+' > "$WORK/seqs"
+tr '|' '\n' < "$WORK/seqs" | awk -v row="$(sed -n 2p "$WORK/sig.tsv" | cut -f2-)" \
+	'BEGIN { print "customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\tother_orders\tother_amount\tlines\tperiod_start\tperiod_end\ttenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\twarmup\tevent\tchurn_risk\tchurn_reason" }
+	{ print $0 "\t" row }' > "$WORK/seqs.tsv"
+crm-json --ndjson "$WORK/seqs.tsv" > "$WORK/seqs.ndjson"
+expect "ill-formed UTF-8: U+FFFD where python3 puts it, for 1536 sequences" "1536 0" \
+	"$(/usr/bin/python3 -c '
+import json, sys
+seqs = open(sys.argv[1], "rb").read().split(b"|")[:-1]
+got = [json.loads(l.decode("utf-8"))["customer_id"] for l in open(sys.argv[2], "rb").read().splitlines()]
+print(len(got), sum(g != s.decode("utf-8", "replace") for g, s in zip(got, seqs)) + abs(len(got) - len(seqs)))
+' "$WORK/seqs" "$WORK/seqs.ndjson" 2>&1 | tail -n 1)"
 
 # ---- errors ----
 golden errors

@@ -3,7 +3,7 @@
 // a chosen brand and month, the CSV exports hold the table's figures, the
 // rules section names every key, a phone-wide page does not scroll sideways;
 // with crm-rfm and crm-kmeans documents, the segments page draws their
-// figures.
+// figures; a document with no rows says so and still shows the rules.
 // Usage: node browser.js DASHBOARD.html DOC.json OUTDIR [RFM.json KMEANS.json]
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -36,6 +36,30 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'load' });
   const loadMs = Date.now() - t0;
+  if (!D.series[0].months.length) {
+    // A document with no rows: no script error, a "no data" card, and the
+    // rules in effect all the same.
+    await page.waitForSelector('#kpis .card, #rules tbody tr', { timeout: 5000 }).catch(() => {});
+    check('no script errors', errors.length === 0, errors.join('; '));
+    fs.writeFileSync(path.join(outdir, 'load.txt'), `load ${loadMs} ms, no rows\n`);
+    const nodata = await page.$eval('#kpis', e => e.textContent).catch(() => '');
+    check('the page says there is no data', /no data/i.test(nodata), nodata);
+    const rules = await page.$$eval('#rules tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
+    check('the rules section shows every key', rules.length > 0 && same(rules, D.rules.keys.map(k => k.key)), `${rules.length} keys`);
+    check('the rules fingerprint is shown', (await page.$eval('#rules-id', e => e.textContent).catch(() => '')) === D.rules.id);
+    const shown = await page.evaluate(() => [document.querySelector('main > .grid'), document.getElementById('tiers-section'),
+      document.getElementById('risk-section')].map(e => e.getBoundingClientRect().height));
+    check('no empty charts, tier and risk tables', same(shown, [0, 0, 0]), JSON.stringify(shown));
+    await page.screenshot({ path: path.join(outdir, 'desktop.png'), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const p2 = await phone.newPage();
+    await p2.goto(url, { waitUntil: 'load' });
+    const over = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check('no sideways scrolling on a 390 px phone', over <= 0, `${over} px too wide`);
+    await p2.screenshot({ path: path.join(outdir, 'phone.png'), fullPage: true });
+    await browser.close();
+    process.exit(failed ? 1 : 0);
+  }
   await page.waitForSelector('#tiers tbody tr');
   check('no script errors', errors.length === 0, errors.join('; '));
   const renderMs = await page.evaluate(() => document.body.dataset.renderMs);
@@ -84,6 +108,9 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
     check('R x F grid equals the document', cells.length === b0.bins * b0.bins &&
           cells.every(([r, f, n]) => b0.grid[f - 1][r - 1][0] === n));
     check('scatter draws every sampled customer', (await page.$$eval('#rfm-scatter circle', c => c.length)) === b0.points.length);
+    const note = await page.$eval('#rfm-note', e => e.textContent);
+    check('the RFM note counts the customers who returned more than they bought',
+          b0.net_negative ? note.includes(`${b0.net_negative.toLocaleString('en-US')} of them returned more`) : !note.includes('returned more'), note);
     const labels = await page.$$eval('#rfm-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
     check('segment table lists the segments in rule order', same(labels, b0.segments.map(x => x.label)));
     if (RFM.brands.length > 1) {

@@ -17,8 +17,9 @@
 
 #include "out.h"
 #include "tmpfile.h"
+#include "tsv.h"
 
-#define KEY_MAX 1024  /* bytes of brand + NUL + customer_id */
+#define KEY_MAX CRM_KEY_MAX  /* bytes of brand + NUL + customer_id */
 #define PART_BITS 8
 #define NPART (1u << PART_BITS)
 

@@ -233,10 +233,15 @@ static void scan_file(Agg *a, const char *path)
 				tsv_fail(&t, bi, "is empty");
 			if (memchr(bp, 0, t.f[bi].n))
 				tsv_fail(&t, bi, "holds a NUL byte");
-			if (t.f[bi].n + 1 + fc.n > KEY_MAX)
-				tsv_fail(&t, ci, "is too long (brand and customer_id over 1023 bytes)");
+			if (t.f[bi].n + 1 + fc.n > KEY_MAX) {
+				char msg[80];
+				snprintf(msg, sizeof msg, "is too long (brand and customer_id over %d bytes)", KEY_MAX - 1);
+				tsv_fail(&t, ci, msg);
+			}
 		} else if (fc.n > KEY_MAX) {
-			tsv_fail(&t, ci, "is too long (over 1024 bytes)");
+			char msg[80];
+			snprintf(msg, sizeof msg, "is too long (over %d bytes)", KEY_MAX);
+			tsv_fail(&t, ci, msg);
 		}
 
 		const char *cat;

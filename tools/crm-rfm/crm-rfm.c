@@ -66,6 +66,7 @@ typedef struct {
 	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
 	uint32_t *idx;             /* scored customers, in output order */
 	size_t n;
+	size_t net_negative;       /* scored customers whose monetary is below 0 */
 } Brand;
 
 typedef struct {
@@ -621,6 +622,15 @@ static void score_brand(Brand *b)
 		/* crm-rules makes the last segment take every score. */
 		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
 	}
+	/* Returns above purchases in the period leave monetary below 0: such a
+	 * customer is scored like any other (monetary sorts lowest), and said. */
+	for (size_t i = 0; i < b->n; i++)
+		b->net_negative += X.cust[b->idx[i]].mon < 0;
+	if (b->net_negative)
+		warn("%s%.*s%s%zu customer%s a net-negative monetary value (returns above purchases in "
+		     "the period); they rank lowest on monetary", b->name ? "brand " : "", (int)b->name_n,
+		     b->name ? b->name : "", b->name ? ": " : "", b->net_negative,
+		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
 		if (!b->quantile[m] || b->n < (size_t)b->bins)
@@ -942,6 +952,8 @@ static void write_json(Out *o, const uint32_t *order)
 			out_str(o, "null");
 		out_str(o, ",\"customers\":");
 		out_u64(o, b->n);
+		out_str(o, ",\"net_negative\":");
+		out_u64(o, b->net_negative);
 		out_str(o, ",\"period_days\":");
 		out_i64(o, b->period_days);
 		out_str(o, ",\"bins\":");
