@@ -181,6 +181,8 @@ if command -v parallel > /dev/null; then
 	same "scripts/crm-agg-parallel from stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
 	$P -j 2 -o "$WORK/o.tsv" - < "$WORK/shuf.tsv"
 	same "scripts/crm-agg-parallel -o FILE -" "$WORK/agg.tsv" "$WORK/o.tsv"
+	$P -j 3 --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "scripts/crm-agg-parallel --as-of $D" "$WORK/cutagg.tsv" "$WORK/o.tsv"
 	mkdir "$WORK/names"
 	for name in 'x;touch INJECTED;.tsv' 'two  spaces .tsv' '$(touch INJECTED).tsv' \
 		'`touch INJECTED`.tsv' "it's \"quoted\".tsv" '-o INJECTED' 'brace{}.tsv' '{1}.tsv' \
