@@ -2,8 +2,9 @@
  * by name, so added or reordered columns never break a tool. Fields point into
  * the reader's buffer (no copies) and stay valid until the next tsv_next.
  *
- * Lines end in LF or CRLF; the last line may lack its newline. Every line
- * must have as many fields as the header. */
+ * A UTF-8 byte-order mark before the header is skipped. Lines end in LF or
+ * CRLF; the last line may lack its newline. Every line must have as many
+ * fields as the header. */
 #ifndef CRM_TSV_H
 #define CRM_TSV_H
 

@@ -86,6 +86,7 @@ static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
 	BrandRules *r = &a->br[a->nbr++];
 	r->brand = n ? xstrndup(b, n) : NULL;
 	r->brand_n = n;
+	rules_brand_seen(a->rules, b, n);
 	namelist_load(&r->excl, a->rules, r->brand, "exclude.categories");
 	/* Pointers into a->br moved with the realloc. */
 	return a->last = r;
@@ -351,10 +352,14 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': output = optarg; break;
-		case 'S':
-			if (parse_size(optarg, &budget) || budget < (4u << 20))
-				usage_fail(usage_text, "--memory: '%s' is not a size of at least 4M", optarg);
+		case 'S': {
+			const char *why = parse_size(optarg, &budget);
+			if (why)
+				usage_fail(usage_text, "--memory: '%s' %s", optarg, why);
+			if (budget < (4u << 20))
+				usage_fail(usage_text, "--memory: '%s' is less than the smallest budget, 4M", optarg);
 			break;
+		}
 		case 'T': tmpdir = optarg; break;
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
@@ -461,6 +466,9 @@ int main(int argc, char **argv)
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
+	/* A partition meets only some of the brands. */
+	if (a.has_brand > 0 && !a.part_n)
+		rules_warn_unseen_brands(a.rules);
 	double t3 = now();
 	if (stats) {
 		char outside[200] = "";

@@ -79,6 +79,7 @@ static TierRules *tier_rules(Ctx *x, const char *b, size_t n)
 	memset(t, 0, sizeof *t);
 	/* A brand without a section of its own shares the defaults' values. */
 	t->brand = n ? xstrndup(b, n) : NULL;
+	rules_brand_seen(x->rules, b, n);
 	const char *rb = t->brand && rules_has_brand(x->rules, t->brand) ? t->brand : NULL;
 	Rules *r = x->rules;
 	t->wf = (int)rules_int(r, rb, "window.frequency_months");
@@ -640,6 +641,8 @@ int main(int argc, char **argv)
 	out_create(&s.o, opt.output);
 	run(&s);
 	out_close(&s.o);
+	if (tsv_col(&s.t, "brand") >= 0)
+		rules_warn_unseen_brands(s.x.rules);
 	if (opt.stats)
 		fprintf(stderr, "crm-tier: %llu rows read, %llu written: %llu months without purchases "
 			"added, %llu rows after --to left out\n", (unsigned long long)s.rows_in,
