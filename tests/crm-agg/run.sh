@@ -206,7 +206,7 @@ if command -v parallel > /dev/null; then
 	$P -j 3 --memory 1 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
 	expect "crm-agg-parallel bad --memory: exit 2" "2" "$?"
 	expect "crm-agg-parallel bad --memory: crm-agg's message" \
-		"crm-agg: --memory: '1' is not a size of at least 4M" "$(head -n 1 "$WORK/err")"
+		"crm-agg: --memory: '1' is less than the smallest budget, 4M" "$(head -n 1 "$WORK/err")"
 	$P -j 0 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
 	expect "crm-agg-parallel -j 0: exit 2" "2" "$?"
 	expect "crm-agg-parallel -j 0: message" \
