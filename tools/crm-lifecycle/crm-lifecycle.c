@@ -3,7 +3,9 @@
  * Reads crm-tier's rows and adds `event`: new in the month of the first
  * purchase, lost when active last month and not this month, reactivated
  * when active this month, not last month, and the customer had ordered
- * before the activity window; empty otherwise. */
+ * before the activity window; empty otherwise. In a warm-up month (crm-tier's
+ * warmup) a customer's orders before the data are unknown: lost and
+ * reactivated cannot occur yet, and a new customer may be an old one. */
 #include "date.h"
 #include "filteropt.h"
 #include "keyorder.h"
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
 	tsv_open(&t, opt.input);
 	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
 	int ai = schema_need(&t, "active"), ti = schema_need(&t, "tenure_months");
-	int bi = tsv_col(&t, "brand");
+	int bi = tsv_col(&t, "brand"), wi = tsv_col(&t, "warmup");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
@@ -106,7 +108,9 @@ int main(int argc, char **argv)
 			event = "new";
 			nnew++;
 			month_fmt(m1, month);
-			snprintf(buf, sizeof buf, "new: first purchase in %.7s", m1);
+			snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
+				 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
+				 " (warm-up month: orders before the data are unknown)" : "");
 		} else if (prev_active && !active) {
 			event = "lost";
 			nlost++;
