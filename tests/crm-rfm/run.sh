@@ -116,6 +116,7 @@ expect "--json: segment monetary values add up to the rows'" "$m" "$n"
 printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-01\tc1\ts\tcapsule\t1\t1.5x\n' > "$WORK/bad.tsv"
 printf 'rfm.bins = 4\n' > "$WORK/b4.rules"
 golden errors
+t "crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-rfm --rules ../crm-tier/data/gold4.rules | head -n 1"
 t crm-rfm "$WORK/bad.tsv"
 t crm-rfm --as-of 2024-02-30 "$WORK/tx.tsv"
 t "crm-agg $WORK/tx.tsv | crm-rfm --as-of 2024-12-15"

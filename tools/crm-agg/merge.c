@@ -2,6 +2,7 @@
 #include "agg.h"
 #include "date.h"
 #include "money.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -11,15 +12,15 @@
 
 #define PERIOD_LEN 21   /* "YYYY-MM-DD\tYYYY-MM-DD" */
 
-static const char *const columns =
-	"customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\t"
-	"other_orders\tother_amount\tlines\tperiod_start\tperiod_end\n";
-
+/* write_header writes the columns of the schema crm-agg adds, after brand
+ * when there is one. */
 void write_header(Out *o, const OutFmt *f)
 {
+	char cols[512];
 	if (f->brand)
 		out_str(o, "brand\t");
-	out_str(o, columns);
+	out_str(o, schema_added("crm-agg", 0, cols, sizeof cols));
+	out_char(o, '\n');
 }
 
 static inline char *put_day(char *p, const char *ym, int day)
@@ -291,10 +292,10 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		int b = tsv_col(t, "brand");
 		if (b >= 0)
 			in[i].k[in[i].nk++] = b;
-		in[i].k[in[i].nk++] = tsv_need(t, "customer_id", "crm-agg");
-		in[i].k[in[i].nk++] = tsv_need(t, "month", "crm-agg");
-		in[i].pe[0] = tsv_need(t, "period_start", "crm-agg");
-		in[i].pe[1] = tsv_need(t, "period_end", "crm-agg");
+		in[i].k[in[i].nk++] = schema_need(t, "customer_id");
+		in[i].k[in[i].nk++] = schema_need(t, "month");
+		in[i].pe[0] = schema_need(t, "period_start");
+		in[i].pe[1] = schema_need(t, "period_end");
 		if (i > 0) {
 			int same = t->ncols == in[0].t.ncols;
 			for (int c = 0; same && c < t->ncols; c++)

@@ -17,6 +17,7 @@
 #include "out.h"
 #include "products.h"
 #include "rules.h"
+#include "filteropt.h"
 #include "schema.h"
 #include "tsv.h"
 #include "util.h"
@@ -299,12 +300,17 @@ static void read_file(const char *path)
 	}
 	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? schema_producer("amount") : NULL);
 	int ki = -1, si = -1, oi = -1, li = -1, fi = -1, pei = -1;
+	/* Monthly rows of crm-agg carry the fingerprint of its rules. */
+	int ri = -1;
+	char rid[17];
+	rules_id(X.rules, rid);
 	if (monthly) {
 		di = schema_need(&t, "month");
 		oi = schema_need(&t, "orders");
 		li = schema_need(&t, "last_date");
 		fi = schema_need(&t, "first_date");
 		pei = tsv_col(&t, "period_end");
+		ri = tsv_col(&t, "rules_id");
 	} else {
 		di = tsv_need(&t, "date", NULL);
 		qi = tsv_need(&t, "qty", NULL);
@@ -318,6 +324,8 @@ static void read_file(const char *path)
 	uint32_t prev = UINT32_MAX;
 	while (tsv_next(&t)) {
 		X.rows++;
+		if (ri >= 0)
+			filter_rules_row(&t, ri, rid);
 		Field fc = t.f[ci];
 		if (fc.n == 0)
 			tsv_fail(&t, ci, "is empty");
