@@ -94,6 +94,24 @@ static int in_list(char **v, const size_t *len, size_t n, Field f)
 	return 0;
 }
 
+/* per_month writes to BUF (80 bytes) the value per month NUM*MUL/DEN
+ * (DEN > 0) as --explain states it: the money when the division is exact,
+ * else the exact fraction in parentheses ("(100.00/3)"), so that the
+ * comparison stated with it is true. */
+static void per_month(char *buf, int64_t num, int64_t mul, int64_t den, int decimals)
+{
+	if ((__int128)num * mul % den == 0 && mul == 1) {
+		buf[fixed_fmt(buf, num / den, decimals)] = '\0';
+		return;
+	}
+	size_t n = 0;
+	buf[n++] = '(';
+	n += fixed_fmt(buf + n, num, decimals);
+	if (mul != 1)
+		n += (size_t)snprintf(buf + n, 24, "x%lld", (long long)mul);
+	snprintf(buf + n, 24, "/%lld)", (long long)den);
+}
+
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -217,9 +235,9 @@ int main(int argc, char **argv)
 									  (__int128)rnum, &rhs) ||
 						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
 					decline = 1;
-					char r1[32], r2[32], span_text[64];
-					r1[fixed_fmt(r1, mul_div_round(recent_v, rden, rnum), decimals)] = '\0';
-					r2[fixed_fmt(r2, div_round(rest_v, rest), decimals)] = '\0';
+					char r1[80], r2[80], span_text[64];
+					per_month(r1, recent_v, rden, rnum, decimals);
+					per_month(r2, rest_v, 1, rest, decimals);
 					if (partial)
 						snprintf(span_text, sizeof span_text, "%d months and %d of %d days",
 							 br->recent - 1, as_days, as_len);
