@@ -211,12 +211,21 @@ int main(int argc, char **argv)
 			if (n >= 2 && hist_span(&h, br->wm, &a, &b) && recency >= br->min_gap &&
 			    (__int128)recency * (n - 1) * MICRO >= (__int128)br->factor * (b - a)) {
 				lapse = 1;
-				/* The mean gap in tenths of a day, for the reader only. */
-				int64_t gap10 = div_round((int64_t)(b - a) * 10, n - 1);
+				/* The mean gap in tenths of a day when that is exact,
+				 * else as its fraction: the comparison stated must be
+				 * true, and a rounded gap can make it false. */
+				char gap[48];
+				int64_t days = (int64_t)(b - a);
+				if (days * 10 % (n - 1) == 0) {
+					int64_t gap10 = days * 10 / (n - 1);
+					snprintf(gap, sizeof gap, "%lld.%lld", (long long)(gap10 / 10),
+						 (long long)(gap10 % 10));
+				} else {
+					snprintf(gap, sizeof gap, "(%lld/%lld)", (long long)days, (long long)(n - 1));
+				}
 				elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
-					"lapse: recency %lld>=%lld and >=%sx%lld.%lld (mean gap of %lld orders)",
-					(long long)recency, (long long)br->min_gap, br->t_factor,
-					(long long)(gap10 / 10), (long long)(gap10 % 10), (long long)n);
+					"lapse: recency %lld>=%lld and >=%sx%s (mean gap of %lld orders)",
+					(long long)recency, (long long)br->min_gap, br->t_factor, gap, (long long)n);
 			}
 			int64_t tenure = month - h.first_month;
 			int64_t span = tenure + 1 < br->wm ? tenure + 1 : br->wm;
