@@ -33,6 +33,8 @@ t "crm-tier --from 2024-06 $WORK/agg.tsv | crm-lifecycle"
 t "crm-tier $WORK/agg.tsv | crm-churn | sed -n 1,3p"
 t crm-lifecycle "$WORK/agg.tsv"
 t 'crm-tier data/none.tsv'
+t "crm-tier $WORK/agg.tsv | awk 'BEGIN { FS = OFS = \"\\t\" } { x = \$1; \$1 = \$NF; \$NF = x; print }' | crm-lifecycle"
+t "crm-tier $WORK/agg.tsv | crm-lifecycle | crm-churn | crm-tier"
 golden_end
 
 # ---- an export that ends mid-month ----
