@@ -102,4 +102,22 @@ done
 t "crm-agg --memory 4M $WORK/small.tsv | cmp - $WORK/want.tsv"
 t "crm-agg --memory 1% $WORK/small.tsv | cmp - $WORK/want.tsv"
 golden_end
+
+# ---- the column schema ----
+# Each stage's header is the one before it, the columns the stage adds (from
+# the schema), then rules_id; every added column has its entry in the
+# stage's manual.
+crm-tier --explain "$WORK/want.tsv" > "$WORK/s1.tsv"
+crm-lifecycle --explain "$WORK/s1.tsv" > "$WORK/s2.tsv"
+crm-churn --explain "$WORK/s2.tsv" > "$WORK/s3.tsv"
+added() { head -n 1 "$1" | sed 's/\trules_id$//' | tr '\t' '\n' > "$WORK/a"
+	head -n 1 "$2" | sed 's/\trules_id$//' | tr '\t' '\n' | tail -n +$(($(wc -l < "$WORK/a") + 1)); }
+expect "crm-tier's header ends with its columns and rules_id" \
+	"tenure_months recency_days orders_f value_m avg_monthly avg_order active tier tier_explain warmup rules_id" \
+	"$(head -n 1 "$WORK/want.tsv" | tr '\t' '\n' > "$WORK/a"; head -n 1 "$WORK/s1.tsv" | tr '\t' '\n' | tail -n +$(($(wc -l < "$WORK/a") + 1)) | tr '\n' ' ' | sed 's/ $//')"
+for st in "crm-tier want.tsv s1.tsv" "crm-lifecycle s1.tsv s2.tsv" "crm-churn s2.tsv s3.tsv"; do
+	set -- $st
+	miss=$(added "$WORK/$2" "$WORK/$3" | while read -r c; do grep -q "^\.It Cm $c\$\|Cm $c\$\|Cm $c " "../../man/$1.1" || printf '%s ' "$c"; done)
+	expect "$1: every added column is in its manual" "" "$miss"
+done
 finish
