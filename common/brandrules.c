@@ -1,0 +1,321 @@
+/* brandrules: typed rules per concern and brand (see brandrules.h). */
+#include "brandrules.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const clean_column_names[CC_NCOLS] = {
+	"customer_id", "date", "sku", "category", "qty", "amount", "unit_price", "order_id", "brand",
+};
+
+/* enum_word returns the index of word W (N bytes) among NAMES ("a|b|c"),
+ * or -1. */
+static int enum_word(const char *names, const char *w, size_t n)
+{
+	int i = 0;
+	for (const char *p = names;; i++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && memcmp(p, w, n) == 0)
+			return i;
+		if (!bar)
+			return -1;
+		p = bar + 1;
+	}
+}
+
+/* rule_enum_word returns the index of WORD among KEY's enumerated values,
+ * or -1 when it is not one of them. KEY must be an RK_ENUM key. */
+int rule_enum_word(const char *key, const char *word)
+{
+	const char *name;
+	size_t namelen;
+	const RuleDef *d = rule_def_find(key, &name, &namelen);
+	if (!d || d->kind != RK_ENUM)
+		die("rules: '%s' is not a key with enumerated values", key);
+	return enum_word(d->names, word, strlen(word));
+}
+
+/* rules_enum returns the index of KEY's value (section RB) among the words
+ * of its definition; the parser accepted only those words. */
+int rules_enum(const Rules *r, const char *rb, const char *key)
+{
+	const char *v = rules_get(r, rb, key);
+	if (!v)
+		die("rules: %s is not set", key);
+	int i = rule_enum_word(key, v);
+	if (i < 0)
+		die("rules: %s: '%s' is not one of its values", key, v);
+	return i;
+}
+
+/* section_text returns " of brand 'RB'" or "" for messages. */
+static const char *section_text(const char *rb, char *buf, size_t size)
+{
+	if (!rb)
+		return "";
+	snprintf(buf, size, " of brand '%s'", rb);
+	return buf;
+}
+
+/* ---- money.*, period.* ---- */
+
+void money_rules_load(MoneyRules *m, const Rules *r)
+{
+	m->decimals = (int)rules_int(r, NULL, "money.decimals");
+	m->max_months = rules_int(r, NULL, "period.max_months");
+}
+
+/* ---- window.* ---- */
+
+void window_rules_load(WindowRules *w, const Rules *r, const char *rb)
+{
+	w->frequency = (int)rules_int(r, rb, "window.frequency_months");
+	w->monetary = (int)rules_int(r, rb, "window.monetary_months");
+	w->activity = (int)rules_int(r, rb, "window.activity_months");
+}
+
+/* ---- tier.* ---- */
+
+/* rule_text returns KEY's value as written, "none" for an unset limit. */
+static const char *rule_text(const Rules *r, const char *rb, const char *key)
+{
+	const char *v = rules_get(r, rb, key);
+	return v ? v : "none";
+}
+
+/* tier_rules_load reads tier.order, tier.inactive and each tier's three
+ * minimums (amounts in 10^-DECIMALS units). The parser has checked that
+ * every tier's keys exist and no name repeats; here the inactive tier may
+ * not also be one of the ordered tiers, since a row's tier must say
+ * whether the customer is active. */
+void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals)
+{
+	memset(t, 0, sizeof *t);
+	t->n = rules_list(r, rb, "tier.order", &t->name);
+	t->inactive = xstrdup(rules_get(r, rb, "tier.inactive"));
+	t->inactive_len = strlen(t->inactive);
+	size_t k = t->n;
+	t->len = xcalloc(k + 1, sizeof *t->len);
+	t->min_avg_monthly = xcalloc(k + 1, sizeof(int64_t));
+	t->min_orders = xcalloc(k + 1, sizeof(int64_t));
+	t->min_avg_order = xcalloc(k + 1, sizeof(int64_t));
+	t->has_min_avg_monthly = xcalloc(k + 1, sizeof(int));
+	t->has_min_orders = xcalloc(k + 1, sizeof(int));
+	t->has_min_avg_order = xcalloc(k + 1, sizeof(int));
+	t->t_min_avg_monthly = xcalloc(k + 1, sizeof(char *));
+	t->t_min_orders = xcalloc(k + 1, sizeof(char *));
+	t->t_min_avg_order = xcalloc(k + 1, sizeof(char *));
+	for (size_t i = 0; i < k; i++) {
+		char key[300], sb[300];
+		int none;
+		t->len[i] = strlen(t->name[i]);
+		if (strcmp(t->name[i], t->inactive) == 0) {
+			const RuleEntry *e = rules_entry(r, rb, "tier.inactive");
+			die("%s:%d: tier.inactive%s: '%s' is also in tier.order", e->file, e->line,
+			    section_text(rb, sb, sizeof sb), t->inactive);
+		}
+		snprintf(key, sizeof key, "tier.%s.min_avg_monthly", t->name[i]);
+		t->min_avg_monthly[i] = rules_fixed(r, rb, key, decimals, &none);
+		t->has_min_avg_monthly[i] = !none;
+		t->t_min_avg_monthly[i] = rule_text(r, rb, key);
+		snprintf(key, sizeof key, "tier.%s.min_orders", t->name[i]);
+		t->min_orders[i] = rules_fixed(r, rb, key, 0, &none);
+		t->has_min_orders[i] = !none;
+		t->t_min_orders[i] = rule_text(r, rb, key);
+		snprintf(key, sizeof key, "tier.%s.min_avg_order", t->name[i]);
+		t->min_avg_order[i] = rules_fixed(r, rb, key, decimals, &none);
+		t->has_min_avg_order[i] = !none;
+		t->t_min_avg_order[i] = rule_text(r, rb, key);
+	}
+}
+
+int tier_rules_index(const TierRules *t, const char *p, size_t n)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->len[i] == n && memcmp(t->name[i], p, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+void tier_rules_free(TierRules *t)
+{
+	rules_list_free(t->name);
+	free(t->len);
+	free(t->inactive);
+	free(t->min_avg_monthly);
+	free(t->min_orders);
+	free(t->min_avg_order);
+	free(t->has_min_avg_monthly);
+	free(t->has_min_orders);
+	free(t->has_min_avg_order);
+	free(t->t_min_avg_monthly);
+	free(t->t_min_orders);
+	free(t->t_min_avg_order);
+}
+
+/* ---- churn.* ---- */
+
+void churn_rules_load(ChurnRules *ch, const Rules *r, const char *rb)
+{
+	memset(ch, 0, sizeof *ch);
+	ch->ntiers = rules_list(r, rb, "churn.tiers", &ch->tiers);
+	ch->tier_len = xmalloc((ch->ntiers + 1) * sizeof *ch->tier_len);
+	for (size_t i = 0; i < ch->ntiers; i++)
+		ch->tier_len[i] = strlen(ch->tiers[i]);
+	ch->recent_months = (int)rules_int(r, rb, "churn.recent_months");
+	ch->min_gap_days = rules_int(r, rb, "churn.min_gap_days");
+	ch->gap_factor = rules_fixed(r, rb, "churn.gap_factor", 6, NULL);
+	ch->drop_ratio = rules_fixed(r, rb, "churn.drop_ratio", 6, NULL);
+	ch->t_gap_factor = rules_get(r, rb, "churn.gap_factor");
+	ch->t_drop_ratio = rules_get(r, rb, "churn.drop_ratio");
+}
+
+void churn_rules_free(ChurnRules *ch)
+{
+	rules_list_free(ch->tiers);
+	free(ch->tier_len);
+}
+
+/* ---- kmeans.* ---- */
+
+void kmeans_rules_load(KmeansRules *k, const Rules *r)
+{
+	memset(k, 0, sizeof *k);
+	k->k = (int)rules_int(r, NULL, "kmeans.k");
+	k->n_init = (int)rules_int(r, NULL, "kmeans.n_init");
+	k->max_iter = (int)rules_int(r, NULL, "kmeans.max_iter");
+	k->seed = (uint64_t)rules_int(r, NULL, "kmeans.seed");
+	k->tol = rules_fixed(r, NULL, "kmeans.tol", 6, NULL);
+	k->silhouette_sample = (size_t)rules_int(r, NULL, "kmeans.silhouette_sample");
+	k->log1p = rules_enum(r, NULL, "kmeans.log1p") == 0;
+	k->nfeatures = rules_list(r, NULL, "kmeans.features", &k->features);
+	k->recent_z = rules_fixed(r, NULL, "kmeans.recent_max_z", 6, NULL);
+	k->engaged_z = rules_fixed(r, NULL, "kmeans.engaged_min_z", 6, NULL);
+	static const char *const key[KM_NNAMES] = {
+		"kmeans.name.champions", "kmeans.name.loyal", "kmeans.name.new",
+		"kmeans.name.at_risk", "kmeans.name.lost",
+	};
+	for (int i = 0; i < KM_NNAMES; i++)
+		k->name[i] = rules_get(r, NULL, key[i]);
+	k->name_other = rules_get(r, NULL, "kmeans.name.other");
+}
+
+void kmeans_rules_free(KmeansRules *k)
+{
+	rules_list_free(k->features);
+}
+
+/* ---- clean.* ---- */
+
+/* clean_rules_load reads the clean.* keys of section RB; clean.price_decimals
+ * below money.decimals (DECIMALS) is an error: a price must hold at least
+ * the digits of an amount. */
+void clean_rules_load(CleanRules *cl, const Rules *r, const char *rb, int decimals)
+{
+	memset(cl, 0, sizeof *cl);
+	for (int k = 0; k < CC_NCOLS; k++) {
+		char key[64];
+		snprintf(key, sizeof key, "clean.column.%s", clean_column_names[k]);
+		cl->column[k] = rules_get(r, rb, key);
+	}
+	cl->price_decimals = (int)rules_int(r, NULL, "clean.price_decimals");
+	if (cl->price_decimals < decimals)
+		die("rules: clean.price_decimals (%d) is below money.decimals (%d)", cl->price_decimals,
+		    decimals);
+	cl->date_format = (CleanDateFormat)rules_enum(r, rb, "clean.date_format");
+	cl->id_drop_zero_decimals = rules_enum(r, rb, "clean.id_drop_zero_decimals") == 0;
+	cl->cancel_prefix = rules_get(r, rb, "clean.cancel_prefix");
+	cl->returns = (CleanReturns)rules_enum(r, rb, "clean.returns");
+	cl->zero_price_keep = rules_enum(r, rb, "clean.zero_price") == 0;
+	int none;
+	cl->max_amount = rules_fixed(r, rb, "clean.max_amount", decimals, &none);
+	cl->has_max_amount = !none;
+	cl->max_qty = rules_fixed(r, rb, "clean.max_qty", 0, &none);
+	cl->has_max_qty = !none;
+	cl->dedup_exact = rules_enum(r, rb, "clean.dedup") == 0;
+	cl->encoding = (CleanEncoding)rules_enum(r, rb, "clean.encoding");
+	cl->max_record_lines = (int)rules_int(r, rb, "clean.max_record_lines");
+}
+
+/* ---- the cache ---- */
+
+static BrandRules *brand_load(const RulesCache *c, const char *rb)
+{
+	BrandRules *b = xcalloc(1, sizeof *b);
+	b->section = rb;
+	window_rules_load(&b->win, c->rules, rb);
+	tier_rules_load(&b->tier, c->rules, rb, c->money.decimals);
+	churn_rules_load(&b->churn, c->rules, rb);
+	clean_rules_load(&b->clean, c->rules, rb, c->money.decimals);
+	return b;
+}
+
+static void brand_free(BrandRules *b)
+{
+	if (!b)
+		return;
+	tier_rules_free(&b->tier);
+	churn_rules_free(&b->churn);
+	free(b);
+}
+
+void rules_cache_open(RulesCache *c, const char *path)
+{
+	memset(c, 0, sizeof *c);
+	c->rules = rules_load(path);
+	money_rules_load(&c->money, c->rules);
+	kmeans_rules_load(&c->kmeans, c->rules);
+	c->def = brand_load(c, NULL);
+	c->sect = xcalloc(c->rules->nbrands + 1, sizeof *c->sect);
+}
+
+const BrandRules *brand_rules_section(RulesCache *c, const char *name)
+{
+	if (!name)
+		return c->def;
+	for (size_t i = 0; i < c->rules->nbrands; i++)
+		if (strcmp(c->rules->brands[i], name) == 0) {
+			if (!c->sect[i])
+				c->sect[i] = brand_load(c, c->rules->brands[i]);
+			return c->sect[i];
+		}
+	return c->def;
+}
+
+const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n)
+{
+	if (n == 0)
+		return c->def;
+	for (size_t i = 0; i < c->nseen; i++)
+		if (c->seen_len[i] == n && memcmp(c->seen[i], b, n) == 0)
+			return c->seen_br[i];
+	rules_brand_seen(c->rules, b, n);
+	c->seen = xrealloc(c->seen, (c->nseen + 1) * sizeof *c->seen);
+	c->seen_len = xrealloc(c->seen_len, (c->nseen + 1) * sizeof *c->seen_len);
+	c->seen_br = xrealloc(c->seen_br, (c->nseen + 1) * sizeof *c->seen_br);
+	c->seen[c->nseen] = xstrndup(b, n);
+	c->seen_len[c->nseen] = n;
+	c->seen_br[c->nseen] = (BrandRules *)brand_rules_section(c, c->seen[c->nseen]);
+	return c->seen_br[c->nseen++];
+}
+
+void rules_cache_close(RulesCache *c)
+{
+	for (size_t i = 0; i < c->nseen; i++)
+		free(c->seen[i]);
+	free(c->seen);
+	free(c->seen_len);
+	free(c->seen_br);
+	if (c->sect)
+		for (size_t i = 0; i < c->rules->nbrands; i++)
+			brand_free(c->sect[i]);
+	free(c->sect);
+	brand_free(c->def);
+	kmeans_rules_free(&c->kmeans);
+	rules_free(c->rules);
+	memset(c, 0, sizeof *c);
+}
