@@ -67,6 +67,36 @@ expect "at-risk lists: up to 20 a series, highest 12-month value first, of their
 crm-json --at-risk 20 "$WORK/gs.tsv" | cmp -s - "$WORK/g.json"
 expect "rerun gives the same bytes" 0 $?
 
+# ---- brands with rules of their own ----
+# alpina calls inactivity "dormant"; borealis has its own tiers and inactive
+# tier. crm-tier writes each brand's names; crm-json must check every row
+# against its own brand's rules and report each brand's tiers.
+cat > "$WORK/brands.rules" <<'EOF'
+[brand alpina]
+tier.inactive = dormant
+[brand borealis]
+tier.order = gold,silver,basic
+tier.inactive = asleep
+churn.tiers = gold
+EOF
+B="--rules $WORK/brands.rules"
+crm-gen --customers 600 --months 24 --brands 3 --seed 5 |
+	crm-agg $B | crm-tier $B | crm-lifecycle $B | crm-churn $B > "$WORK/bs.tsv"
+check "brand rules: crm-json takes each brand's tier.inactive and tier.order" \
+	"crm-json $B --at-risk 5 $WORK/bs.tsv > $WORK/b.json"
+check "brand rules: the document matches the schema" "/usr/bin/python3 $WORK/valid.py $WORK/b.json"
+expect "brand rules: each series names its brand's tiers and inactive tier" \
+	"-:diamond,platinum,gold,silver,bronze,basic:passive alpina:diamond,platinum,gold,silver,bronze:dormant borealis:gold,silver,basic:asleep cascade:diamond,platinum,gold,silver,bronze:passive" \
+	"$(jq -r '[.series[] | "\(.brand // "-"):\(.tiers | join(",")):\(.inactive_tier)"] | join(" ")' "$WORK/b.json")"
+# Per brand and month: the rows crm-tier gave the brand's inactive tier and
+# each of its tiers, by awk, against the document.
+awk -F'\t' 'NR > 1 { c[$1 "\t" $3 "\t" $20]++ } END { for (k in c) print k "\t" c[k] }' "$WORK/bs.tsv" | sort > "$WORK/bawk.tsv"
+jq -r '.series[1:][] | . as $s | .months[] | . as $m |
+	([$s.brand, $m.month, $s.inactive_tier, $m.inactive] | @tsv),
+	($s.tiers[] | select($m.tiers[.].customers > 0) | [$s.brand, $m.month, ., $m.tiers[.].customers] | @tsv)' \
+	"$WORK/b.json" | awk -F'\t' '$4 > 0' | sort > "$WORK/bjq.tsv"
+same "brand rules: customers per brand, month and tier equal awk's" "$WORK/bawk.tsv" "$WORK/bjq.tsv"
+
 # ---- UTF-8 ----
 # A Latin-1 customer id (M\374ller) and brand (Caf\351) passed through
 # crm-clean: every JSON text, and the report page that embeds one, must

@@ -5,6 +5,7 @@
  * them up per brand and month: memory grows with months x brands x tiers,
  * never with customers. The layout is documented in crm-json(1) and in
  * man/crm-json.schema.json. */
+#include "brandrules.h"
 #include "date.h"
 #include "help.h"
 #include "json.h"
@@ -66,11 +67,12 @@ typedef struct {
 } Series;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;             /* rc.rules */
 	int decimals;
-	char *tiers[MAX_TIERS];
+	char *tiers[MAX_TIERS];   /* every brand's tiers: the defaults' first */
 	size_t ntiers;
-	char *inactive;
+	const char *inactive;     /* the defaults' inactive tier */
 	Series *s;
 	size_t ns;
 	size_t top;               /* --at-risk */
@@ -190,31 +192,33 @@ static void keep_risk(Ctx *x, Series *s, int32_t m, Risk *r)
 
 /* ---- reading ---- */
 
-static size_t tier_index(Ctx *x, const Tsv *t, int col)
+/* tier_index returns the index in x->tiers of the tier in column COL of
+ * T's row, which must be one of tier rules TR (the row's brand's). */
+static size_t tier_index(Ctx *x, const TierRules *tr, const Tsv *t, int col)
 {
 	Field f = t->f[col];
+	if (tier_rules_index(tr, f.p, f.n) < 0)
+		tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 	for (size_t i = 0; i < x->ntiers; i++)
 		if (strlen(x->tiers[i]) == f.n && memcmp(x->tiers[i], f.p, f.n) == 0)
 			return i;
 	tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 }
 
-static void add_tiers(Ctx *x, const char *brand)
+/* add_tiers adds the tiers of TR that x->tiers lacks, in TR's order. */
+static void add_tiers(Ctx *x, const TierRules *tr)
 {
-	char **v;
-	size_t n = rules_list(x->rules, brand, "tier.order", &v);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < tr->n; i++) {
 		size_t j;
 		for (j = 0; j < x->ntiers; j++)
-			if (strcmp(x->tiers[j], v[i]) == 0)
+			if (strcmp(x->tiers[j], tr->name[i]) == 0)
 				break;
 		if (j == x->ntiers) {
 			if (x->ntiers == MAX_TIERS)
 				die("rules: more than %d tiers", MAX_TIERS);
-			x->tiers[x->ntiers++] = xstrdup(v[i]);
+			x->tiers[x->ntiers++] = xstrdup(tr->name[i]);
 		}
 	}
-	rules_list_free(v);
 }
 
 /* overflow dies naming the sum: the figure WHAT (of tier TIER when not
@@ -263,7 +267,6 @@ static void read_rows(Ctx *x, Tsv *t)
 	KeyOrder ko;
 	keyorder_init(&ko, t);
 	x->has_brand = bi >= 0;
-	size_t inactive_n = strlen(x->inactive);
 	while (tsv_next(t)) {
 		x->rows++;
 		int32_t month;
@@ -285,10 +288,13 @@ static void read_rows(Ctx *x, Tsv *t)
 		if (kf.n != 1 || (kf.p[0] != '0' && kf.p[0] != '1'))
 			tsv_fail(t, ki, "is not 0 or 1");
 		int active = af.p[0] == '1', risk = kf.p[0] == '1';
+		/* The row's brand's own tiers: those crm-tier gave it. */
+		const TierRules *tr = &brand_rules(&x->rc, bi >= 0 ? t->f[bi].p : NULL,
+						   bi >= 0 ? t->f[bi].n : 0)->tier;
 		size_t tier = 0;
 		if (active)
-			tier = tier_index(x, t, ti);
-		else if (tf.n != inactive_n || memcmp(tf.p, x->inactive, tf.n) != 0)
+			tier = tier_index(x, tr, t, ti);
+		else if (tf.n != tr->inactive_len || memcmp(tf.p, tr->inactive, tf.n) != 0)
 			tsv_fail(t, ti, "is not the inactive tier of the rules, though active is 0");
 		int ev = -1;
 		if (field_eq(ef, "new", 3))
@@ -547,6 +553,28 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		json_cstr(o, s->brand);
 	else
 		out_str(o, "null");
+	/* A brand's own tiers, those its rows carry; all customers: every
+	 * brand's, and the defaults' inactive tier. */
+	json_key(o, "tiers", 0);
+	out_char(o, '[');
+	if (s->brand) {
+		const TierRules *tr = &brand_rules(&x->rc, s->brand, strlen(s->brand))->tier;
+		for (size_t k = 0; k < tr->n; k++) {
+			if (k)
+				out_char(o, ',');
+			json_cstr(o, tr->name[k]);
+		}
+		out_char(o, ']');
+		json_key(o, "inactive_tier", 0); json_cstr(o, tr->inactive);
+	} else {
+		for (size_t k = 0; k < x->ntiers; k++) {
+			if (k)
+				out_char(o, ',');
+			json_cstr(o, x->tiers[k]);
+		}
+		out_char(o, ']');
+		json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
+	}
 	json_key(o, "months", 0);
 	out_char(o, '[');
 	for (size_t i = 0; i < s->n; i++) {
@@ -798,8 +826,9 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one input at most");
-	x.rules = rules_load(rules_path);
-	x.decimals = (int)rules_int(x.rules, NULL, "money.decimals");
+	rules_cache_open(&x.rc, rules_path);
+	x.rules = x.rc.rules;
+	x.decimals = x.rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, optind < argc ? argv[optind] : "-");
 	Out o;
@@ -808,10 +837,10 @@ int main(int argc, char **argv)
 		ndjson(&t, &o, x.decimals);
 	} else {
 		x.top = (size_t)top;
-		add_tiers(&x, NULL);
+		add_tiers(&x, &x.rc.def->tier);
 		for (size_t i = 0; i < x.rules->nbrands; i++)
-			add_tiers(&x, x.rules->brands[i]);
-		x.inactive = xstrdup(rules_get(x.rules, NULL, "tier.inactive"));
+			add_tiers(&x, &brand_rules_section(&x.rc, x.rules->brands[i])->tier);
+		x.inactive = x.rc.def->tier.inactive;
 		x.s = xcalloc(1, sizeof *x.s);
 		x.ns = 1;
 		x.s[0].heap = xcalloc(x.top ? x.top : 1, sizeof *x.s[0].heap);
@@ -831,7 +860,6 @@ int main(int argc, char **argv)
 	free(x.s);
 	for (size_t k = 0; k < x.ntiers; k++)
 		free(x.tiers[k]);
-	free(x.inactive);
-	rules_free(x.rules);
+	rules_cache_close(&x.rc);
 	return 0;
 }
