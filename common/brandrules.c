@@ -95,66 +95,66 @@ static const char *rule_text(const Rules *r, const char *rb, const char *key)
 void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals)
 {
 	memset(t, 0, sizeof *t);
-	t->n = rules_list(r, rb, "tier.order", &t->name);
+	t->ntiers = rules_list(r, rb, "tier.order", &t->tiers);
 	t->inactive = xstrdup(rules_get(r, rb, "tier.inactive"));
 	t->inactive_len = strlen(t->inactive);
-	size_t k = t->n;
-	t->len = xcalloc(k + 1, sizeof *t->len);
-	t->min_avg_monthly = xcalloc(k + 1, sizeof(int64_t));
-	t->min_orders = xcalloc(k + 1, sizeof(int64_t));
-	t->min_avg_order = xcalloc(k + 1, sizeof(int64_t));
-	t->has_min_avg_monthly = xcalloc(k + 1, sizeof(int));
-	t->has_min_orders = xcalloc(k + 1, sizeof(int));
-	t->has_min_avg_order = xcalloc(k + 1, sizeof(int));
-	t->t_min_avg_monthly = xcalloc(k + 1, sizeof(char *));
-	t->t_min_orders = xcalloc(k + 1, sizeof(char *));
-	t->t_min_avg_order = xcalloc(k + 1, sizeof(char *));
+	size_t k = t->ntiers;
+	t->tier_len = xcalloc(k + 1, sizeof *t->tier_len);
+	t->avg_monthly = xcalloc(k + 1, sizeof(int64_t));
+	t->orders = xcalloc(k + 1, sizeof(int64_t));
+	t->avg_order = xcalloc(k + 1, sizeof(int64_t));
+	t->has_avg_monthly = xcalloc(k + 1, sizeof(int));
+	t->has_orders = xcalloc(k + 1, sizeof(int));
+	t->has_avg_order = xcalloc(k + 1, sizeof(int));
+	t->t_avg_monthly = xcalloc(k + 1, sizeof(char *));
+	t->t_orders = xcalloc(k + 1, sizeof(char *));
+	t->t_avg_order = xcalloc(k + 1, sizeof(char *));
 	for (size_t i = 0; i < k; i++) {
 		char key[300], sb[300];
 		int none;
-		t->len[i] = strlen(t->name[i]);
-		if (strcmp(t->name[i], t->inactive) == 0) {
+		t->tier_len[i] = strlen(t->tiers[i]);
+		if (strcmp(t->tiers[i], t->inactive) == 0) {
 			const RuleEntry *e = rules_entry(r, rb, "tier.inactive");
 			die("%s:%d: tier.inactive%s: '%s' is also in tier.order", e->file, e->line,
 			    section_text(rb, sb, sizeof sb), t->inactive);
 		}
-		snprintf(key, sizeof key, "tier.%s.min_avg_monthly", t->name[i]);
-		t->min_avg_monthly[i] = rules_fixed(r, rb, key, decimals, &none);
-		t->has_min_avg_monthly[i] = !none;
-		t->t_min_avg_monthly[i] = rule_text(r, rb, key);
-		snprintf(key, sizeof key, "tier.%s.min_orders", t->name[i]);
-		t->min_orders[i] = rules_fixed(r, rb, key, 0, &none);
-		t->has_min_orders[i] = !none;
-		t->t_min_orders[i] = rule_text(r, rb, key);
-		snprintf(key, sizeof key, "tier.%s.min_avg_order", t->name[i]);
-		t->min_avg_order[i] = rules_fixed(r, rb, key, decimals, &none);
-		t->has_min_avg_order[i] = !none;
-		t->t_min_avg_order[i] = rule_text(r, rb, key);
+		snprintf(key, sizeof key, "tier.%s.min_avg_monthly", t->tiers[i]);
+		t->avg_monthly[i] = rules_fixed(r, rb, key, decimals, &none);
+		t->has_avg_monthly[i] = !none;
+		t->t_avg_monthly[i] = rule_text(r, rb, key);
+		snprintf(key, sizeof key, "tier.%s.min_orders", t->tiers[i]);
+		t->orders[i] = rules_fixed(r, rb, key, 0, &none);
+		t->has_orders[i] = !none;
+		t->t_orders[i] = rule_text(r, rb, key);
+		snprintf(key, sizeof key, "tier.%s.min_avg_order", t->tiers[i]);
+		t->avg_order[i] = rules_fixed(r, rb, key, decimals, &none);
+		t->has_avg_order[i] = !none;
+		t->t_avg_order[i] = rule_text(r, rb, key);
 	}
 }
 
 int tier_rules_index(const TierRules *t, const char *p, size_t n)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (t->len[i] == n && memcmp(t->name[i], p, n) == 0)
+	for (size_t i = 0; i < t->ntiers; i++)
+		if (t->tier_len[i] == n && memcmp(t->tiers[i], p, n) == 0)
 			return (int)i;
 	return -1;
 }
 
 void tier_rules_free(TierRules *t)
 {
-	rules_list_free(t->name);
-	free(t->len);
+	rules_list_free(t->tiers);
+	free(t->tier_len);
 	free(t->inactive);
-	free(t->min_avg_monthly);
-	free(t->min_orders);
-	free(t->min_avg_order);
-	free(t->has_min_avg_monthly);
-	free(t->has_min_orders);
-	free(t->has_min_avg_order);
-	free(t->t_min_avg_monthly);
-	free(t->t_min_orders);
-	free(t->t_min_avg_order);
+	free(t->avg_monthly);
+	free(t->orders);
+	free(t->avg_order);
+	free(t->has_avg_monthly);
+	free(t->has_orders);
+	free(t->has_avg_order);
+	free(t->t_avg_monthly);
+	free(t->t_orders);
+	free(t->t_avg_order);
 }
 
 /* ---- churn.* ---- */

@@ -33,14 +33,14 @@ typedef struct {
 /* tier.*: the tiers, best first, and the inactive tier's name. A limit not
  * set ("none") has has_* 0; t_* hold the values as written ("none"). */
 typedef struct {
-	size_t n;
-	char **name;
-	size_t *len;
+	size_t ntiers;
+	char **tiers;
+	size_t *tier_len;
 	char *inactive;
 	size_t inactive_len;
-	int64_t *min_avg_monthly, *min_orders, *min_avg_order; /* minor units; orders */
-	int *has_min_avg_monthly, *has_min_orders, *has_min_avg_order;
-	const char **t_min_avg_monthly, **t_min_orders, **t_min_avg_order;
+	int64_t *avg_monthly, *orders, *avg_order; /* minimums: minor units; orders */
+	int *has_avg_monthly, *has_orders, *has_avg_order;
+	const char **t_avg_monthly, **t_orders, **t_avg_order;
 } TierRules;
 
 /* churn.*: which tiers are watched and the limits of a drop. */

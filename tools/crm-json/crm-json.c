@@ -208,15 +208,15 @@ static size_t tier_index(Ctx *x, const TierRules *tr, const Tsv *t, int col)
 /* add_tiers adds the tiers of TR that x->tiers lacks, in TR's order. */
 static void add_tiers(Ctx *x, const TierRules *tr)
 {
-	for (size_t i = 0; i < tr->n; i++) {
+	for (size_t i = 0; i < tr->ntiers; i++) {
 		size_t j;
 		for (j = 0; j < x->ntiers; j++)
-			if (strcmp(x->tiers[j], tr->name[i]) == 0)
+			if (strcmp(x->tiers[j], tr->tiers[i]) == 0)
 				break;
 		if (j == x->ntiers) {
 			if (x->ntiers == MAX_TIERS)
 				die("rules: more than %d tiers", MAX_TIERS);
-			x->tiers[x->ntiers++] = xstrdup(tr->name[i]);
+			x->tiers[x->ntiers++] = xstrdup(tr->tiers[i]);
 		}
 	}
 }
@@ -559,10 +559,10 @@ static void write_series(Ctx *x, Out *o, Series *s)
 	out_char(o, '[');
 	if (s->brand) {
 		const TierRules *tr = &brand_rules(&x->rc, s->brand, strlen(s->brand))->tier;
-		for (size_t k = 0; k < tr->n; k++) {
+		for (size_t k = 0; k < tr->ntiers; k++) {
 			if (k)
 				out_char(o, ',');
-			json_cstr(o, tr->name[k]);
+			json_cstr(o, tr->tiers[k]);
 		}
 		out_char(o, ']');
 		json_key(o, "inactive_tier", 0); json_cstr(o, tr->inactive);
