@@ -10,6 +10,7 @@
  *            below churn.drop_ratio times the value per month over the rest
  *            of the monetary window (the months since the first purchase).
  * Both compare exact integers: no rounding decides a risk. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "history.h"
@@ -39,39 +40,6 @@ static const HelpOpt help[] = {
 #define MICRO 1000000 /* decimals of ratios: 6 */
 #define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
 
-typedef struct {
-	char *brand;
-	char **tiers;
-	size_t *tier_len;
-	size_t ntiers;
-	int wm, recent;
-	int64_t min_gap, factor, ratio; /* factor and ratio in millionths */
-	const char *t_factor, *t_ratio;
-} Brand;
-
-static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, size_t bn)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strlen((*v)[i].brand) == bn && memcmp((*v)[i].brand, b, bn) == 0)
-			return &(*v)[i];
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	Brand *r = &(*v)[(*n)++];
-	r->brand = xstrndup(b, bn);
-	const char *rb = bn && rules_has_brand(rules, r->brand) ? r->brand : NULL;
-	r->ntiers = rules_list(rules, rb, "churn.tiers", &r->tiers);
-	r->tier_len = xmalloc((r->ntiers + 1) * sizeof *r->tier_len);
-	for (size_t i = 0; i < r->ntiers; i++)
-		r->tier_len[i] = strlen(r->tiers[i]);
-	r->wm = (int)rules_int(rules, rb, "window.monetary_months");
-	r->recent = (int)rules_int(rules, rb, "churn.recent_months");
-	r->min_gap = rules_int(rules, rb, "churn.min_gap_days");
-	r->factor = rules_fixed(rules, rb, "churn.gap_factor", 6, NULL);
-	r->ratio = rules_fixed(rules, rb, "churn.drop_ratio", 6, NULL);
-	r->t_factor = rules_get(rules, rb, "churn.gap_factor");
-	r->t_ratio = rules_get(rules, rb, "churn.drop_ratio");
-	return r;
-}
-
 /* overflow dies naming the customer and month whose sum of WHAT over W
  * months is beyond 64 bits. */
 static void overflow(const Tsv *t, const KeyOrder *k, int32_t month, const char *what, int w)
@@ -98,8 +66,9 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
-	int decimals = (int)rules_int(rules, NULL, "money.decimals");
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
+	int decimals = rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
@@ -114,8 +83,8 @@ int main(int argc, char **argv)
 	out_create(&o, opt.output);
 	filter_header(&o, &t, explain ? "churn_risk\tchurn_reason\tchurn_explain" : "churn_risk\tchurn_reason");
 
-	Brand *brands = NULL, *br = NULL;
-	size_t nbrands = 0;
+	const ChurnRules *ch = NULL;  /* the customer's brand's */
+	const WindowRules *win = NULL;
 	History h;
 	hist_init(&h);
 	uint64_t rows = 0, written = 0, nlapse = 0, ndecline = 0, nrisk = 0;
@@ -129,8 +98,10 @@ int main(int argc, char **argv)
 		int start = keyorder_next(&ko, &t, month);
 		keyorder_whole(&ko, &t, start, ti);
 		if (start) {
-			br = brand_rules(rules, &brands, &nbrands, bi >= 0 ? t.f[bi].p : "",
-					 bi >= 0 ? t.f[bi].n : 0);
+			const BrandRules *br = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "",
+							   bi >= 0 ? t.f[bi].n : 0);
+			ch = &br->churn;
+			win = &br->win;
 			hist_reset(&h, month);
 		}
 		int64_t orders, amount;
@@ -151,50 +122,50 @@ int main(int argc, char **argv)
 		size_t elen = 0;
 		ebuf[0] = '\0';
 		Field act = t.f[aci];
-		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->tier_len, br->ntiers, t.f[tri])) {
+		if (act.n == 1 && act.p[0] == '1' && in_list(ch->tiers, ch->tier_len, ch->ntiers, t.f[tri])) {
 			int64_t recency;
 			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)) ||
 			    recency < 0 || recency > DAYS_MAX)
 				tsv_fail(&t, ri, why ? why : "is not a number of days");
 			int64_t n;
-			if (hist_orders(&h, br->wm, &n))
-				overflow(&t, &ko, month, "orders", br->wm);
+			if (hist_orders(&h, win->monetary, &n))
+				overflow(&t, &ko, month, "orders", win->monetary);
 			int32_t a, b;
 			/* recency < 2^22 days, n < 2^63, MICRO < 2^20: the
 			 * product fits in 128 bits. */
-			if (n >= 2 && hist_span(&h, br->wm, &a, &b) && recency >= br->min_gap &&
-			    (__int128)recency * (n - 1) * MICRO >= (__int128)br->factor * (b - a)) {
+			if (n >= 2 && hist_span(&h, win->monetary, &a, &b) && recency >= ch->min_gap_days &&
+			    (__int128)recency * (n - 1) * MICRO >= (__int128)ch->gap_factor * (b - a)) {
 				lapse = 1;
 				/* The mean gap in tenths of a day, for the reader only. */
 				int64_t gap10 = div_round((int64_t)(b - a) * 10, n - 1);
 				elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
 					"lapse: recency %lld>=%lld and >=%sx%lld.%lld (mean gap of %lld orders)",
-					(long long)recency, (long long)br->min_gap, br->t_factor,
+					(long long)recency, (long long)ch->min_gap_days, ch->t_gap_factor,
 					(long long)(gap10 / 10), (long long)(gap10 % 10), (long long)n);
 			}
 			int64_t tenure = month - h.first_month;
-			int64_t span = tenure + 1 < br->wm ? tenure + 1 : br->wm;
-			int64_t rest = span - br->recent;
+			int64_t span = tenure + 1 < win->monetary ? tenure + 1 : win->monetary;
+			int64_t rest = span - ch->recent_months;
 			if (rest > 0) {
 				int64_t recent_v, rest_v;
-				if (hist_amount(&h, br->recent, &recent_v))
-					overflow(&t, &ko, month, "amount", br->recent);
-				if (hist_window(&h, h.amount, (int)span, br->recent, &rest_v))
-					overflow(&t, &ko, month - br->recent, "amount", (int)rest);
+				if (hist_amount(&h, ch->recent_months, &recent_v))
+					overflow(&t, &ko, month, "amount", ch->recent_months);
+				if (hist_window(&h, h.amount, (int)span, ch->recent_months, &rest_v))
+					overflow(&t, &ko, month - ch->recent_months, "amount", (int)rest);
 				/* Value per month: recent_v / recent < ratio x rest_v / rest.
 				 * The left side is below 2^114; a right side beyond 128
 				 * bits is larger still. */
 				__int128 rhs;
-				if (rest_v > 0 && (__builtin_mul_overflow((__int128)br->ratio * rest_v,
-									  (__int128)br->recent, &rhs) ||
+				if (rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
+									  (__int128)ch->recent_months, &rhs) ||
 						   (__int128)recent_v * rest * MICRO < rhs)) {
 					decline = 1;
 					char r1[32], r2[32];
-					r1[fixed_fmt(r1, div_round(recent_v, br->recent), decimals)] = '\0';
+					r1[fixed_fmt(r1, div_round(recent_v, ch->recent_months), decimals)] = '\0';
 					r2[fixed_fmt(r2, div_round(rest_v, rest), decimals)] = '\0';
 					elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
 						"%sdecline: %s/month over %d months < %sx%s/month over the %lld before",
-						lapse ? "; " : "", r1, br->recent, br->t_ratio, r2, (long long)rest);
+						lapse ? "; " : "", r1, ch->recent_months, ch->t_drop_ratio, r2, (long long)rest);
 				}
 			}
 		}
@@ -219,15 +190,9 @@ int main(int argc, char **argv)
 			"%llu at risk: %llu lapse, %llu decline\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nrisk, (unsigned long long)nlapse, (unsigned long long)ndecline);
-	for (size_t i = 0; i < nbrands; i++) {
-		free(brands[i].brand);
-		rules_list_free(brands[i].tiers);
-		free(brands[i].tier_len);
-	}
-	free(brands);
 	hist_free(&h);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }
