@@ -4,6 +4,7 @@
  * purchase, lost when active last month and not this month, reactivated
  * when active this month, not last month, and the customer had ordered
  * before the activity window; empty otherwise. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "keyorder.h"
@@ -29,11 +30,6 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-typedef struct {
-	char *brand;
-	int wa;
-} Brand;
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -42,7 +38,8 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
@@ -54,8 +51,6 @@ int main(int argc, char **argv)
 	out_create(&o, opt.output);
 	filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
 
-	Brand *brands = NULL;
-	size_t nbrands = 0;
 	int wa = 0;
 	int prev_active = 0;
 	int32_t first_order = INT32_MAX, last_order = INT32_MIN;
@@ -78,20 +73,7 @@ int main(int argc, char **argv)
 		int active = af.p[0] == '1';
 		if (start) {
 			/* The activity window of the customer's brand. */
-			const char *b = bi >= 0 ? t.f[bi].p : "";
-			size_t bn = bi >= 0 ? t.f[bi].n : 0;
-			size_t i;
-			for (i = 0; i < nbrands; i++)
-				if (strlen(brands[i].brand) == bn && memcmp(brands[i].brand, b, bn) == 0)
-					break;
-			if (i == nbrands) {
-				brands = xrealloc(brands, (nbrands + 1) * sizeof *brands);
-				brands[i].brand = xstrndup(b, bn);
-				const char *rb = bn && rules_has_brand(rules, brands[i].brand) ? brands[i].brand : NULL;
-				brands[i].wa = (int)rules_int(rules, rb, "window.activity_months");
-				nbrands++;
-			}
-			wa = brands[i].wa;
+			wa = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "", bi >= 0 ? t.f[bi].n : 0)->win.activity;
 			prev_active = 0;
 			first_order = INT32_MAX;
 			last_order = INT32_MIN;
@@ -142,11 +124,8 @@ int main(int argc, char **argv)
 			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nnew, (unsigned long long)nlost, (unsigned long long)nreact);
-	for (size_t i = 0; i < nbrands; i++)
-		free(brands[i].brand);
-	free(brands);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }
