@@ -247,6 +247,7 @@ static BrandRules *brand_load(const RulesCache *c, const char *rb)
 {
 	BrandRules *b = xcalloc(1, sizeof *b);
 	b->section = rb;
+	namelist_load(&b->exclude, c->rules, rb, "exclude.categories");
 	window_rules_load(&b->win, c->rules, rb);
 	tier_rules_load(&b->tier, c->rules, rb, c->money.decimals);
 	churn_rules_load(&b->churn, c->rules, rb);
@@ -258,6 +259,7 @@ static void brand_free(BrandRules *b)
 {
 	if (!b)
 		return;
+	namelist_free(&b->exclude);
 	tier_rules_free(&b->tier);
 	churn_rules_free(&b->churn);
 	free(b);
@@ -290,9 +292,12 @@ const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n)
 {
 	if (n == 0)
 		return c->def;
+	/* Rows come grouped by brand: the latest brand first. */
+	if (c->last < c->nseen && c->seen_len[c->last] == n && memcmp(c->seen[c->last], b, n) == 0)
+		return c->seen_br[c->last];
 	for (size_t i = 0; i < c->nseen; i++)
 		if (c->seen_len[i] == n && memcmp(c->seen[i], b, n) == 0)
-			return c->seen_br[i];
+			return c->seen_br[c->last = i];
 	rules_brand_seen(c->rules, b, n);
 	c->seen = xrealloc(c->seen, (c->nseen + 1) * sizeof *c->seen);
 	c->seen_len = xrealloc(c->seen_len, (c->nseen + 1) * sizeof *c->seen_len);
@@ -300,6 +305,7 @@ const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n)
 	c->seen[c->nseen] = xstrndup(b, n);
 	c->seen_len[c->nseen] = n;
 	c->seen_br[c->nseen] = (BrandRules *)brand_rules_section(c, c->seen[c->nseen]);
+	c->last = c->nseen;
 	return c->seen_br[c->nseen++];
 }
 

@@ -8,9 +8,10 @@
  * BrandRules per brand: a brand without a [brand] section of its own shares
  * the defaults' struct, so every tool applies the same values to a row.
  *
- * Key to code: money.* -> MoneyRules, window.* -> WindowRules, tier.* ->
- * TierRules, churn.* -> ChurnRules, rfm.* and exclude.categories ->
- * RfmRules, kmeans.* -> KmeansRules, clean.* -> CleanRules. */
+ * Key to code: money.* and period.* -> MoneyRules, exclude.categories ->
+ * BrandRules.exclude, window.* -> WindowRules, tier.* -> TierRules,
+ * churn.* -> ChurnRules, kmeans.* -> KmeansRules, clean.* -> CleanRules;
+ * rfm.* are read by crm-rfm itself. */
 #ifndef CRM_BRANDRULES_H
 #define CRM_BRANDRULES_H
 
@@ -97,6 +98,7 @@ typedef struct {
 /* The rules of one brand, or of every brand without a section. */
 typedef struct {
 	const char *section;   /* the [brand] section in effect, NULL: defaults */
+	NameList exclude;      /* exclude.categories */
 	WindowRules win;
 	TierRules tier;
 	ChurnRules churn;
@@ -112,7 +114,7 @@ typedef struct {
 	char **seen;            /* brands looked up, with their rules */
 	size_t *seen_len;
 	BrandRules **seen_br;
-	size_t nseen;
+	size_t nseen, last;     /* last: the index of the latest lookup */
 } RulesCache;
 
 /* rules_cache_open loads the rules (rules_load: PATH, or $CRM_RULES) and
