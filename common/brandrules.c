@@ -52,15 +52,6 @@ int rules_enum(const Rules *r, const char *rb, const char *key)
 	return i;
 }
 
-/* section_text returns " of brand 'RB'" or "" for messages. */
-static const char *section_text(const char *rb, char *buf, size_t size)
-{
-	if (!rb)
-		return "";
-	snprintf(buf, size, " of brand '%s'", rb);
-	return buf;
-}
-
 /* ---- money.*, period.* ---- */
 
 void money_rules_load(MoneyRules *m, const Rules *r)
@@ -88,10 +79,9 @@ static const char *rule_text(const Rules *r, const char *rb, const char *key)
 }
 
 /* tier_rules_load reads tier.order, tier.inactive and each tier's three
- * minimums (amounts in 10^-DECIMALS units). The parser has checked that
- * every tier's keys exist and no name repeats; here the inactive tier may
- * not also be one of the ordered tiers, since a row's tier must say
- * whether the customer is active. */
+ * minimums (amounts in 10^-DECIMALS units). The parser (rules.c) checks
+ * these keys against each other: every tier's keys exist, no name repeats,
+ * the inactive tier is not in the order, the last tier has no limits. */
 void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals)
 {
 	memset(t, 0, sizeof *t);
@@ -110,14 +100,9 @@ void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals)
 	t->t_orders = xcalloc(k + 1, sizeof(char *));
 	t->t_avg_order = xcalloc(k + 1, sizeof(char *));
 	for (size_t i = 0; i < k; i++) {
-		char key[300], sb[300];
+		char key[300];
 		int none;
 		t->tier_len[i] = strlen(t->tiers[i]);
-		if (strcmp(t->tiers[i], t->inactive) == 0) {
-			const RuleEntry *e = rules_entry(r, rb, "tier.inactive");
-			die("%s:%d: tier.inactive%s: '%s' is also in tier.order", e->file, e->line,
-			    section_text(rb, sb, sizeof sb), t->inactive);
-		}
 		snprintf(key, sizeof key, "tier.%s.min_avg_monthly", t->tiers[i]);
 		t->avg_monthly[i] = rules_fixed(r, rb, key, decimals, &none);
 		t->has_avg_monthly[i] = !none;
@@ -223,9 +208,18 @@ void clean_rules_load(CleanRules *cl, const Rules *r, const char *rb, int decima
 		cl->column[k] = rules_get(r, rb, key);
 	}
 	cl->price_decimals = (int)rules_int(r, NULL, "clean.price_decimals");
-	if (cl->price_decimals < decimals)
-		die("rules: clean.price_decimals (%d) is below money.decimals (%d)", cl->price_decimals,
-		    decimals);
+	if (cl->price_decimals < decimals) {
+		/* Blame the key a rules file set: the built-in values agree. */
+		const RuleEntry *p = rules_entry(r, NULL, "clean.price_decimals");
+		const RuleEntry *m = rules_entry(r, NULL, "money.decimals");
+		if (strcmp(m->file, "default.rules") != 0)
+			die("%s:%d: key 'money.decimals': %d is above clean.price_decimals (%d, %s:%d): "
+			    "a price holds at least the digits of an amount", m->file, m->line, decimals,
+			    cl->price_decimals, p->file, p->line);
+		die("%s:%d: key 'clean.price_decimals': %d is below money.decimals (%d, %s:%d): "
+		    "a price holds at least the digits of an amount", p->file, p->line, cl->price_decimals,
+		    decimals, m->file, m->line);
+	}
 	cl->date_format = (CleanDateFormat)rules_enum(r, rb, "clean.date_format");
 	cl->id_drop_zero_decimals = rules_enum(r, rb, "clean.id_drop_zero_decimals") == 0;
 	cl->cancel_prefix = rules_get(r, rb, "clean.cancel_prefix");
@@ -265,14 +259,21 @@ static void brand_free(BrandRules *b)
 	free(b);
 }
 
-void rules_cache_open(RulesCache *c, const char *path)
+void rules_cache_init(RulesCache *c, Rules *r)
 {
 	memset(c, 0, sizeof *c);
-	c->rules = rules_load(path);
-	money_rules_load(&c->money, c->rules);
-	kmeans_rules_load(&c->kmeans, c->rules);
+	c->rules = r;
+	money_rules_load(&c->money, r);
+	kmeans_rules_load(&c->kmeans, r);
 	c->def = brand_load(c, NULL);
-	c->sect = xcalloc(c->rules->nbrands + 1, sizeof *c->sect);
+	c->sect = xcalloc(r->nbrands + 1, sizeof *c->sect);
+	for (size_t i = 0; i < r->nbrands; i++)
+		c->sect[i] = brand_load(c, r->brands[i]);
+}
+
+void rules_cache_open(RulesCache *c, const char *path)
+{
+	rules_cache_init(c, rules_load(path));
 }
 
 const BrandRules *brand_rules_section(RulesCache *c, const char *name)
@@ -280,11 +281,8 @@ const BrandRules *brand_rules_section(RulesCache *c, const char *name)
 	if (!name)
 		return c->def;
 	for (size_t i = 0; i < c->rules->nbrands; i++)
-		if (strcmp(c->rules->brands[i], name) == 0) {
-			if (!c->sect[i])
-				c->sect[i] = brand_load(c, c->rules->brands[i]);
+		if (strcmp(c->rules->brands[i], name) == 0)
 			return c->sect[i];
-		}
 	return c->def;
 }
 

@@ -110,7 +110,7 @@ typedef struct {
 	MoneyRules money;
 	KmeansRules kmeans;
 	BrandRules *def;        /* the defaults */
-	BrandRules **sect;      /* per section of rules->brands, NULL until asked */
+	BrandRules **sect;      /* per section of rules->brands */
 	char **seen;            /* brands looked up, with their rules */
 	size_t *seen_len;
 	BrandRules **seen_br;
@@ -118,8 +118,12 @@ typedef struct {
 } RulesCache;
 
 /* rules_cache_open loads the rules (rules_load: PATH, or $CRM_RULES) and
- * the global concerns; any error is fatal and names file and line. */
+ * every concern of the defaults and of each [brand] section, so that a
+ * cross-key error stops the tool before it reads a row; any error is fatal
+ * and names file and line. rules_cache_init does the same with rules
+ * already loaded, which C then owns. */
 void rules_cache_open(RulesCache *c, const char *path);
+void rules_cache_init(RulesCache *c, Rules *r);
 void rules_cache_close(RulesCache *c);
 
 /* brand_rules returns the rules of brand B (N bytes; N = 0: no brand
