@@ -1,6 +1,7 @@
 /* brandrules: typed rules per concern and brand (see brandrules.h). */
 #include "brandrules.h"
 
+#include "money.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -165,6 +166,77 @@ void churn_rules_free(ChurnRules *ch)
 	free(ch->tier_len);
 }
 
+/* ---- rfm.* ---- */
+
+/* rfm_cuts reads the cut points of measure M from KEY of section RB: the
+ * parser checked the list (numbers, ascending, rfm.bins - 1 of them). */
+static void rfm_cuts(RfmRules *f, const Rules *r, const char *rb, int m, const char *key,
+		     int decimals)
+{
+	const char *v = rules_get(r, rb, key);
+	f->quantile[m] = strcmp(v, "quantile") == 0;
+	if (f->quantile[m])
+		return;
+	int n = 0;
+	for (const char *c = v; *c && n < RFM_MAXBINS;) {
+		const char *comma = strchr(c, ',');
+		size_t len = comma ? (size_t)(comma - c) : strlen(c);
+		if (m == RFM_M)
+			fixed_parse(c, len, decimals, &f->cut[m][n++]);
+		else
+			int_parse(c, len, &f->cut[m][n++]);
+		c += len + (comma != NULL);
+	}
+}
+
+/* rfm_rules_load reads the rfm.* keys of section RB (monetary cuts in
+ * 10^-DECIMALS units). The weights' sum must fit 64 bits, since a score
+ * is their weighted sum. */
+void rfm_rules_load(RfmRules *f, const Rules *r, const char *rb, int decimals)
+{
+	memset(f, 0, sizeof *f);
+	f->period_days = (int32_t)rules_int(r, rb, "rfm.period_days");
+	f->period_months = (int32_t)((f->period_days * 12 + 182) / 365);
+	if (f->period_months < 1)
+		f->period_months = 1;
+	f->bins = (int)rules_int(r, rb, "rfm.bins");
+	rfm_cuts(f, r, rb, RFM_R, "rfm.recency.cuts", decimals);
+	rfm_cuts(f, r, rb, RFM_F, "rfm.frequency.cuts", decimals);
+	rfm_cuts(f, r, rb, RFM_M, "rfm.monetary.cuts", decimals);
+	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
+	for (int m = 0; m < 3; m++) {
+		f->w[m] = rules_fixed(r, rb, wk[m], 6, NULL);
+		if (add_check(&f->wsum, f->w[m]))
+			die("rules: the rfm.weight values%s%s%s add up beyond 64 bits",
+			    rb ? " of brand '" : "", rb ? rb : "", rb ? "'" : "");
+	}
+	char **names;
+	f->nseg = rules_list(r, rb, "rfm.segments", &names);
+	f->seg = xcalloc(f->nseg + 1, sizeof *f->seg);
+	for (size_t s = 0; s < f->nseg; s++) {
+		char key[300];
+		static const char *const part[3] = { "r", "f", "m" };
+		for (int m = 0; m < 3; m++) {
+			snprintf(key, sizeof key, "rfm.segment.%s.%s", names[s], part[m]);
+			rules_range(r, rb, key, &f->seg[s].lo[m], &f->seg[s].hi[m]);
+		}
+		snprintf(key, sizeof key, "rfm.segment.%s.label", names[s]);
+		f->seg[s].label = xstrdup(rules_get(r, rb, key));
+		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
+		f->seg[s].action = xstrdup(rules_get(r, rb, key));
+	}
+	rules_list_free(names);
+}
+
+void rfm_rules_free(RfmRules *f)
+{
+	for (size_t s = 0; s < f->nseg; s++) {
+		free(f->seg[s].label);
+		free(f->seg[s].action);
+	}
+	free(f->seg);
+}
+
 /* ---- kmeans.* ---- */
 
 void kmeans_rules_load(KmeansRules *k, const Rules *r)
@@ -245,6 +317,7 @@ static BrandRules *brand_load(const RulesCache *c, const char *rb)
 	window_rules_load(&b->win, c->rules, rb);
 	tier_rules_load(&b->tier, c->rules, rb, c->money.decimals);
 	churn_rules_load(&b->churn, c->rules, rb);
+	rfm_rules_load(&b->rfm, c->rules, rb, c->money.decimals);
 	clean_rules_load(&b->clean, c->rules, rb, c->money.decimals);
 	return b;
 }
@@ -256,6 +329,7 @@ static void brand_free(BrandRules *b)
 	namelist_free(&b->exclude);
 	tier_rules_free(&b->tier);
 	churn_rules_free(&b->churn);
+	rfm_rules_free(&b->rfm);
 	free(b);
 }
 

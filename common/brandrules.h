@@ -10,8 +10,8 @@
  *
  * Key to code: money.* and period.* -> MoneyRules, exclude.categories ->
  * BrandRules.exclude, window.* -> WindowRules, tier.* -> TierRules,
- * churn.* -> ChurnRules, kmeans.* -> KmeansRules, clean.* -> CleanRules;
- * rfm.* are read by crm-rfm itself. */
+ * churn.* -> ChurnRules, rfm.* -> RfmRules, kmeans.* -> KmeansRules,
+ * clean.* -> CleanRules. */
 #ifndef CRM_BRANDRULES_H
 #define CRM_BRANDRULES_H
 
@@ -54,6 +54,24 @@ typedef struct {
 	int64_t gap_factor, drop_ratio;   /* millionths */
 	const char *t_gap_factor, *t_drop_ratio; /* as written */
 } ChurnRules;
+
+/* rfm.*: scores and segments. A measure's cuts are quantiles, or the
+ * bins - 1 inclusive upper bounds of the lower scores (days, orders, minor
+ * units); weights and their sum are in millionths. */
+enum { RFM_R, RFM_F, RFM_M, RFM_MAXBINS = 9 };
+typedef struct {
+	char *label, *action;
+	int lo[3], hi[3];          /* score ranges, indexed by RFM_R, RFM_F, RFM_M */
+} RfmSegment;
+typedef struct {
+	int32_t period_days, period_months;
+	int bins;
+	int quantile[3];
+	int64_t cut[3][RFM_MAXBINS];
+	int64_t w[3], wsum;
+	size_t nseg;
+	RfmSegment *seg;
+} RfmRules;
 
 /* kmeans.* (global). A cluster is recent when its mean standardized
  * recency is at most recent_z, engaged when its mean standardized
@@ -102,6 +120,7 @@ typedef struct {
 	WindowRules win;
 	TierRules tier;
 	ChurnRules churn;
+	RfmRules rfm;
 	CleanRules clean;
 } BrandRules;
 
@@ -143,6 +162,8 @@ void tier_rules_free(TierRules *t);
 int tier_rules_index(const TierRules *t, const char *p, size_t n);
 void churn_rules_load(ChurnRules *ch, const Rules *r, const char *rb);
 void churn_rules_free(ChurnRules *ch);
+void rfm_rules_load(RfmRules *f, const Rules *r, const char *rb, int decimals);
+void rfm_rules_free(RfmRules *f);
 void kmeans_rules_load(KmeansRules *k, const Rules *r);
 void kmeans_rules_free(KmeansRules *k);
 void clean_rules_load(CleanRules *cl, const Rules *r, const char *rb, int decimals);

@@ -9,6 +9,7 @@
  * each customer's period is folded, and each brand's customers are scored
  * against that brand's quantiles or cut points. */
 #include "bigmem.h"
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -41,26 +42,23 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-enum { MAXBINS = 9, SAMPLE = 2000 };
-enum { M_R, M_F, M_M };
+enum { MAXBINS = RFM_MAXBINS, SAMPLE = 2000 };
+enum { M_R = RFM_R, M_F = RFM_F, M_M = RFM_M };
 static const char *const measure_name[3] = { "recency", "frequency", "monetary" };
 
-typedef struct {
-	char *label, *action;
-	int lo[3], hi[3];
-} Segment;
+typedef RfmSegment Segment;
 
-/* A brand's rules, read once. */
+/* A brand: its rules (copied from its BrandRules) and its scoring. */
 typedef struct {
 	char *name;                /* NULL: no brand column */
 	size_t name_n;
-	NameList excl;             /* exclude.categories */
+	const NameList *excl;      /* exclude.categories */
 	int32_t period_days, period_months;
 	int bins;
 	int quantile[3];           /* else cut[m] holds the cut points */
 	int64_t cut[3][MAXBINS];
 	int64_t w[3], wsum;        /* weights in millionths */
-	Segment *seg;
+	const Segment *seg;        /* owned by the rules cache */
 	size_t nseg;
 	/* Filled by scoring. */
 	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
@@ -90,7 +88,8 @@ typedef struct {
 } Rec;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;              /* rc.rules */
 	int decimals;
 	const Products *products;
 	Brand *br;
@@ -116,26 +115,6 @@ static Ctx X;
 
 /* ---- brands and their rules ---- */
 
-/* parse_cuts reads the cut points of measure M from KEY of brand section RB. */
-static void parse_cuts(Brand *b, const char *rb, int m, const char *key)
-{
-	const char *v = rules_get(X.rules, rb, key);
-	b->quantile[m] = strcmp(v, "quantile") == 0;
-	if (b->quantile[m])
-		return;
-	int n = 0;
-	for (const char *c = v; *c && n < MAXBINS;) {
-		const char *comma = strchr(c, ',');
-		size_t len = comma ? (size_t)(comma - c) : strlen(c);
-		/* crm-rules checked the list: numbers, ascending, bins - 1. */
-		if (m == M_M)
-			fixed_parse(c, len, X.decimals, &b->cut[m][n++]);
-		else
-			int_parse(c, len, &b->cut[m][n++]);
-		c += len + (comma != NULL);
-	}
-}
-
 static uint32_t brand_of(const char *p, size_t n)
 {
 	for (size_t i = 0; i < X.nbr; i++)
@@ -146,39 +125,18 @@ static uint32_t brand_of(const char *p, size_t n)
 	memset(b, 0, sizeof *b);
 	b->name = X.has_brand ? xstrndup(p, n) : NULL;
 	b->name_n = n;
-	const char *rb = b->name && rules_has_brand(X.rules, b->name) ? b->name : NULL;
-	namelist_load(&b->excl, X.rules, rb, "exclude.categories");
-	b->period_days = (int32_t)rules_int(X.rules, rb, "rfm.period_days");
-	b->period_months = (int32_t)((b->period_days * 12 + 182) / 365);
-	if (b->period_months < 1)
-		b->period_months = 1;
-	b->bins = (int)rules_int(X.rules, rb, "rfm.bins");
-	parse_cuts(b, rb, M_R, "rfm.recency.cuts");
-	parse_cuts(b, rb, M_F, "rfm.frequency.cuts");
-	parse_cuts(b, rb, M_M, "rfm.monetary.cuts");
-	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
-	for (int m = 0; m < 3; m++) {
-		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
-		if (add_check(&b->wsum, b->w[m]))
-			die("rules: the rfm.weight values%s%s%s add up beyond 64 bits",
-			    rb ? " of brand '" : "", rb ? rb : "", rb ? "'" : "");
-	}
-	char **names;
-	b->nseg = rules_list(X.rules, rb, "rfm.segments", &names);
-	b->seg = xcalloc(b->nseg, sizeof *b->seg);
-	for (size_t s = 0; s < b->nseg; s++) {
-		char key[300];
-		static const char *const part[3] = { "r", "f", "m" };
-		for (int m = 0; m < 3; m++) {
-			snprintf(key, sizeof key, "rfm.segment.%s.%s", names[s], part[m]);
-			rules_range(X.rules, rb, key, &b->seg[s].lo[m], &b->seg[s].hi[m]);
-		}
-		snprintf(key, sizeof key, "rfm.segment.%s.label", names[s]);
-		b->seg[s].label = xstrdup(rules_get(X.rules, rb, key));
-		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
-		b->seg[s].action = xstrdup(rules_get(X.rules, rb, key));
-	}
-	rules_list_free(names);
+	const BrandRules *br = brand_rules(&X.rc, p, X.has_brand ? n : 0);
+	const RfmRules *rr = &br->rfm;
+	b->excl = &br->exclude;
+	b->period_days = rr->period_days;
+	b->period_months = rr->period_months;
+	b->bins = rr->bins;
+	memcpy(b->quantile, rr->quantile, sizeof b->quantile);
+	memcpy(b->cut, rr->cut, sizeof b->cut);
+	memcpy(b->w, rr->w, sizeof b->w);
+	b->wsum = rr->wsum;
+	b->seg = rr->seg;
+	b->nseg = rr->nseg;
 	return (uint32_t)X.nbr++;
 }
 
@@ -427,7 +385,7 @@ static void read_file(const char *path)
 			memcpy(prev_key, kp, kn);
 		}
 		b = &X.br[bx];
-		if (namelist_has(&b->excl, cat, catn)) {
+		if (namelist_has(b->excl, cat, catn)) {
 			X.excluded++;
 			continue;
 		}
@@ -1100,8 +1058,9 @@ int main(int argc, char **argv)
 			usage_fail(usage_text, NULL);
 		}
 	}
-	X.rules = rules_load(rules_path);
-	X.decimals = (int)rules_int(X.rules, NULL, "money.decimals");
+	rules_cache_open(&X.rc, rules_path);
+	X.rules = X.rc.rules;
+	X.decimals = X.rc.money.decimals;
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);
