@@ -46,20 +46,12 @@ enum { MAXBINS = RFM_MAXBINS, SAMPLE = 2000 };
 enum { M_R = RFM_R, M_F = RFM_F, M_M = RFM_M };
 static const char *const measure_name[3] = { "recency", "frequency", "monetary" };
 
-typedef RfmSegment Segment;
-
-/* A brand: its rules (copied from its BrandRules) and its scoring. */
+/* A brand: its rules and its scoring. */
 typedef struct {
 	char *name;                /* NULL: no brand column */
 	size_t name_n;
 	const NameList *excl;      /* exclude.categories */
-	int32_t period_days, period_months;
-	int bins;
-	int quantile[3];           /* else cut[m] holds the cut points */
-	int64_t cut[3][MAXBINS];
-	int64_t w[3], wsum;        /* weights in millionths */
-	const Segment *seg;        /* owned by the rules cache */
-	size_t nseg;
+	const RfmRules *r;         /* rfm.*, owned by the rules cache */
 	/* Filled by scoring. */
 	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
 	uint32_t *idx;             /* scored customers, in output order */
@@ -126,17 +118,8 @@ static uint32_t brand_of(const char *p, size_t n)
 	b->name = X.has_brand ? xstrndup(p, n) : NULL;
 	b->name_n = n;
 	const BrandRules *br = brand_rules(&X.rc, p, X.has_brand ? n : 0);
-	const RfmRules *rr = &br->rfm;
 	b->excl = &br->exclude;
-	b->period_days = rr->period_days;
-	b->period_months = rr->period_months;
-	b->bins = rr->bins;
-	memcpy(b->quantile, rr->quantile, sizeof b->quantile);
-	memcpy(b->cut, rr->cut, sizeof b->cut);
-	memcpy(b->w, rr->w, sizeof b->w);
-	b->wsum = rr->wsum;
-	b->seg = rr->seg;
-	b->nseg = rr->nseg;
+	b->r = &br->rfm;
 	return (uint32_t)X.nbr++;
 }
 
@@ -477,12 +460,12 @@ static void fold(void)
 		/* Days of one customer: sort to count distinct purchase days. */
 		if (!X.monthly && hi - lo > 1)
 			qsort(g + lo, hi - lo, sizeof *g, cmp_when);
-		int32_t first = X.as_of - b->period_days; /* the period is (first, as_of] */
+		int32_t first = X.as_of - b->r->period_days; /* the period is (first, as_of] */
 		int32_t prev_day = INT32_MIN;
 		for (uint32_t i = lo; i < hi; i++) {
 			if (X.monthly) {
 				int32_t mon = g[i].when >> 5;
-				if (mon <= as_of_mon - b->period_months || mon > as_of_mon)
+				if (mon <= as_of_mon - b->r->period_months || mon > as_of_mon)
 					continue;
 				u->freq += (uint32_t)(g[i].when & 31);
 			} else {
@@ -520,9 +503,9 @@ static int64_t measure(const Cust *u, int m)
 static int score(const Brand *b, int m, int64_t v)
 {
 	int above = 0;
-	for (int k = 0; k < b->bins - 1; k++)
+	for (int k = 0; k < b->r->bins - 1; k++)
 		above += v > b->thr[m][k];
-	return m == M_R ? b->bins - above : 1 + above;
+	return m == M_R ? b->r->bins - above : 1 + above;
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -539,16 +522,16 @@ static void score_brand(Brand *b)
 {
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m]) {
-			memcpy(b->thr[m], b->cut[m], sizeof b->cut[m]);
+		if (!b->r->quantile[m]) {
+			memcpy(b->thr[m], b->r->cut[m], sizeof b->r->cut[m]);
 			continue;
 		}
 		for (size_t i = 0; i < b->n; i++)
 			v[i] = measure(&X.cust[b->idx[i]], m);
 		qsort(v, b->n, sizeof *v, cmp_i64);
 		/* Nearest rank: threshold k is the value at rank ceil(k n / bins). */
-		for (int k = 1; k < b->bins; k++) {
-			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->bins - 1) / (uint64_t)b->bins);
+		for (int k = 1; k < b->r->bins; k++) {
+			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->r->bins - 1) / (uint64_t)b->r->bins);
 			b->thr[m][k - 1] = b->n ? v[rank ? rank - 1 : 0] : 0;
 		}
 	}
@@ -558,8 +541,8 @@ static void score_brand(Brand *b)
 		for (int m = 0; m < 3; m++)
 			u->score[m] = (uint8_t)score(b, m, measure(u, m));
 		size_t s = 0;
-		for (; s < b->nseg; s++) {
-			const Segment *g = &b->seg[s];
+		for (; s < b->r->nseg; s++) {
+			const RfmSegment *g = &b->r->seg[s];
 			int ok = 1;
 			for (int m = 0; m < 3; m++)
 				ok &= u->score[m] >= g->lo[m] && u->score[m] <= g->hi[m];
@@ -567,7 +550,7 @@ static void score_brand(Brand *b)
 				break;
 		}
 		/* crm-rules makes the last segment take every score. */
-		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
+		u->seg = (uint8_t)(s < b->r->nseg ? s : b->r->nseg - 1);
 	}
 	/* Returns above purchases in the period leave monetary below 0: such a
 	 * customer is scored like any other (monetary sorts lowest), and said. */
@@ -580,14 +563,14 @@ static void score_brand(Brand *b)
 		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m] || b->n < (size_t)b->bins)
+		if (!b->r->quantile[m] || b->n < (size_t)b->r->bins)
 			continue;
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
 			cnt[X.cust[b->idx[i]].score[m]]++;
 		char list[64];
 		size_t len = 0;
-		for (int sc = 1; sc <= b->bins; sc++)
+		for (int sc = 1; sc <= b->r->bins; sc++)
 			if (!cnt[sc])
 				len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
 		if (len)
@@ -646,8 +629,8 @@ static int64_t rfm_score(const Brand *b, const Cust *u)
 {
 	__int128 num = 0;
 	for (int m = 0; m < 3; m++)
-		num += (__int128)b->w[m] * u->score[m];
-	return (int64_t)((num * 200 + b->wsum) / (2 * (__int128)b->wsum));
+		num += (__int128)b->r->w[m] * u->score[m];
+	return (int64_t)((num * 200 + b->r->wsum) / (2 * (__int128)b->r->wsum));
 }
 
 static void put_brand(Out *o, const Brand *b)
@@ -691,9 +674,9 @@ static void write_rows(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			put_fixed(o, rfm_score(b, u), 2);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].label);
+			out_str(o, b->r->seg[u->seg].label);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].action);
+			out_str(o, b->r->seg[u->seg].action);
 			out_char(o, '\t');
 			out_write(o, asof, 10);
 			out_char(o, '\t');
@@ -730,19 +713,19 @@ static void write_thresholds(Out *o, const uint32_t *order)
 				if (cnt[s] == 1 || v > mx[s])
 					mx[s] = v;
 			}
-			for (int s = b->bins; s >= 1; s--) {
+			for (int s = b->r->bins; s >= 1; s--) {
 				/* Score s holds values in (thr[k-1], thr[k]] with k = s - 1
 				 * (frequency, monetary) or k = bins - s (recency). */
-				int k = m == M_R ? b->bins - s : s - 1;
+				int k = m == M_R ? b->r->bins - s : s - 1;
 				put_brand(o, b);
 				out_str(o, measure_name[m]);
-				out_str(o, b->quantile[m] ? "\tquantile\t" : "\tcuts\t");
+				out_str(o, b->r->quantile[m] ? "\tquantile\t" : "\tcuts\t");
 				out_char(o, (char)('0' + s));
 				out_char(o, '\t');
 				if (k > 0)
 					put_measure(o, m, b->thr[m][k - 1]);
 				out_char(o, '\t');
-				if (k < b->bins - 1)
+				if (k < b->r->bins - 1)
 					put_measure(o, m, b->thr[m][k]);
 				out_char(o, '\t');
 				out_u64(o, cnt[s]);
@@ -794,16 +777,16 @@ static void add_mon(int64_t *a, int64_t v, const Brand *b, const char *what, con
 
 static SegSum *summarize(const Brand *b, int64_t *total)
 {
-	SegSum *ss = xcalloc(b->nseg, sizeof *ss);
+	SegSum *ss = xcalloc(b->r->nseg, sizeof *ss);
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	*total = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		const Cust *u = &X.cust[b->idx[i]];
 		ss[u->seg].n++;
-		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->seg[u->seg].label);
+		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->r->seg[u->seg].label);
 		add_mon(total, u->mon, b, "all customers", NULL);
 	}
-	for (size_t s = 0; s < b->nseg; s++)
+	for (size_t s = 0; s < b->r->nseg; s++)
 		for (int m = 0; m < 3; m++) {
 			size_t n = 0;
 			for (size_t i = 0; i < b->n; i++) {
@@ -834,9 +817,9 @@ static void write_summary(Out *o, const uint32_t *order)
 		const Brand *b = &X.br[order[bi]];
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			put_brand(o, b);
-			out_str(o, b->seg[s].label);
+			out_str(o, b->r->seg[s].label);
 			out_char(o, '\t');
 			out_u64(o, ss[s].n);
 			out_char(o, '\t');
@@ -858,7 +841,7 @@ static void write_summary(Out *o, const uint32_t *order)
 			if (ss[s].n)
 				put_money(o, half_round(ss[s].med[M_M]));
 			out_char(o, '\t');
-			out_str(o, b->seg[s].action);
+			out_str(o, b->r->seg[s].action);
 			out_char(o, '\n');
 		}
 		free(ss);
@@ -902,15 +885,15 @@ static void write_json(Out *o, const uint32_t *order)
 		out_str(o, ",\"net_negative\":");
 		out_u64(o, b->net_negative);
 		out_str(o, ",\"period_days\":");
-		out_i64(o, b->period_days);
+		out_i64(o, b->r->period_days);
 		out_str(o, ",\"bins\":");
-		out_i64(o, b->bins);
+		out_i64(o, b->r->bins);
 		out_str(o, ",\"thresholds\":{");
 		for (int m = 0; m < 3; m++) {
 			out_str(o, m ? ",\"" : "\"");
 			out_str(o, measure_name[m]);
 			out_str(o, "\":[");
-			for (int k = 0; k < b->bins - 1; k++) {
+			for (int k = 0; k < b->r->bins - 1; k++) {
 				if (k)
 					out_char(o, ',');
 				if (m == M_M)
@@ -923,11 +906,11 @@ static void write_json(Out *o, const uint32_t *order)
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
 		out_str(o, "},\"segments\":[");
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			out_str(o, s ? ",\n{\"label\":" : "\n{\"label\":");
-			json_cstr(o, b->seg[s].label);
+			json_cstr(o, b->r->seg[s].label);
 			out_str(o, ",\"action\":");
-			json_cstr(o, b->seg[s].action);
+			json_cstr(o, b->r->seg[s].action);
 			out_str(o, ",\"customers\":");
 			out_u64(o, ss[s].n);
 			out_str(o, ",\"share\":");
@@ -955,9 +938,9 @@ static void write_json(Out *o, const uint32_t *order)
 				out_str(o, m ? ",\"" : "\"");
 				out_str(o, rk[m]);
 				out_str(o, "\":[");
-				out_i64(o, b->seg[s].lo[m]);
+				out_i64(o, b->r->seg[s].lo[m]);
 				out_char(o, ',');
-				out_i64(o, b->seg[s].hi[m]);
+				out_i64(o, b->r->seg[s].hi[m]);
 				out_char(o, ']');
 			}
 			out_str(o, "}}");
@@ -973,9 +956,9 @@ static void write_json(Out *o, const uint32_t *order)
 			add_mon(&mon[u->score[M_F] - 1][u->score[M_R] - 1], u->mon, b, "an R x F cell", NULL);
 		}
 		out_str(o, "],\"grid\":[");
-		for (int f = 0; f < b->bins; f++) {
+		for (int f = 0; f < b->r->bins; f++) {
 			out_str(o, f ? ",[" : "[");
-			for (int r = 0; r < b->bins; r++) {
+			for (int r = 0; r < b->r->bins; r++) {
 				out_str(o, r ? ",[" : "[");
 				out_u64(o, cnt[f][r]);
 				out_char(o, ',');
