@@ -71,15 +71,7 @@ expect "rerun gives the same bytes" 0 $?
 # alpina calls inactivity "dormant"; borealis has its own tiers and inactive
 # tier. crm-tier writes each brand's names; crm-json must check every row
 # against its own brand's rules and report each brand's tiers.
-cat > "$WORK/brands.rules" <<'EOF'
-[brand alpina]
-tier.inactive = dormant
-[brand borealis]
-tier.order = gold,silver,basic
-tier.inactive = asleep
-churn.tiers = gold
-EOF
-B="--rules $WORK/brands.rules"
+B="--rules data/brands.rules"
 crm-gen --customers 600 --months 24 --brands 3 --seed 5 |
 	crm-agg $B | crm-tier $B | crm-lifecycle $B | crm-churn $B > "$WORK/bs.tsv"
 check "brand rules: crm-json takes each brand's tier.inactive and tier.order" \

@@ -15,15 +15,7 @@ crm-report -o "$WORK/tx.html" "$WORK/tx.json"
 # Brands with rules of their own: alpina names inactivity "dormant",
 # borealis (the brand the browser selects) has its own tiers and inactive
 # tier; the page shows each brand's.
-cat > "$WORK/brands.rules" <<'EOF'
-[brand alpina]
-tier.inactive = dormant
-[brand borealis]
-tier.order = gold,silver,basic
-tier.inactive = asleep
-churn.tiers = gold
-EOF
-B="--rules $WORK/brands.rules"
+B="--rules ../crm-json/data/brands.rules"
 crm-agg $B "$WORK/gen.tsv" | crm-tier $B | crm-lifecycle $B | crm-churn $B | crm-json $B --at-risk 10 > "$WORK/brands.json"
 crm-report -o "$WORK/brands.html" "$WORK/brands.json"
 check "brand rules: the document carries each brand's tiers" \

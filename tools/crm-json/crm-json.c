@@ -544,6 +544,18 @@ static int cmp_risk(const void *a, const void *b)
 	return risk_better(a, b) ? -1 : risk_better(b, a) ? 1 : 0;
 }
 
+/* names_out writes the N names V as a JSON array. */
+static void names_out(Out *o, char *const *v, size_t n)
+{
+	out_char(o, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			out_char(o, ',');
+		json_cstr(o, v[k]);
+	}
+	out_char(o, ']');
+}
+
 static void write_series(Ctx *x, Out *o, Series *s)
 {
 	int d = x->decimals;
@@ -556,23 +568,12 @@ static void write_series(Ctx *x, Out *o, Series *s)
 	/* A brand's own tiers, those its rows carry; all customers: every
 	 * brand's, and the defaults' inactive tier. */
 	json_key(o, "tiers", 0);
-	out_char(o, '[');
 	if (s->brand) {
 		const TierRules *tr = &brand_rules(&x->rc, s->brand, strlen(s->brand))->tier;
-		for (size_t k = 0; k < tr->ntiers; k++) {
-			if (k)
-				out_char(o, ',');
-			json_cstr(o, tr->tiers[k]);
-		}
-		out_char(o, ']');
+		names_out(o, tr->tiers, tr->ntiers);
 		json_key(o, "inactive_tier", 0); json_cstr(o, tr->inactive);
 	} else {
-		for (size_t k = 0; k < x->ntiers; k++) {
-			if (k)
-				out_char(o, ',');
-			json_cstr(o, x->tiers[k]);
-		}
-		out_char(o, ']');
+		names_out(o, x->tiers, x->ntiers);
 		json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
 	}
 	json_key(o, "months", 0);
@@ -721,13 +722,7 @@ static void write_doc(Ctx *x, Out *o)
 	}
 	out_str(o, "]}");
 	json_key(o, "tiers", 0);
-	out_char(o, '[');
-	for (size_t k = 0; k < x->ntiers; k++) {
-		if (k)
-			out_char(o, ',');
-		json_cstr(o, x->tiers[k]);
-	}
-	out_char(o, ']');
+	names_out(o, x->tiers, x->ntiers);
 	json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
 	json_key(o, "series", 0);
 	out_char(o, '[');
