@@ -313,6 +313,7 @@ static BrandRules *brand_load(const RulesCache *c, const char *rb)
 {
 	BrandRules *b = xcalloc(1, sizeof *b);
 	b->section = rb;
+	b->currency = rules_get(c->rules, rb, "money.currency");
 	namelist_load(&b->exclude, c->rules, rb, "exclude.categories");
 	window_rules_load(&b->win, c->rules, rb);
 	tier_rules_load(&b->tier, c->rules, rb, c->money.decimals);
@@ -350,7 +351,7 @@ void rules_cache_open(RulesCache *c, const char *path)
 	rules_cache_init(c, rules_load(path));
 }
 
-const BrandRules *brand_rules_section(RulesCache *c, const char *name)
+const BrandRules *brand_rules_section(const RulesCache *c, const char *name)
 {
 	if (!name)
 		return c->def;
@@ -376,7 +377,7 @@ const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n)
 	c->seen_br = xrealloc(c->seen_br, (c->nseen + 1) * sizeof *c->seen_br);
 	c->seen[c->nseen] = xstrndup(b, n);
 	c->seen_len[c->nseen] = n;
-	c->seen_br[c->nseen] = (BrandRules *)brand_rules_section(c, c->seen[c->nseen]);
+	c->seen_br[c->nseen] = brand_rules_section(c, c->seen[c->nseen]);
 	c->last = c->nseen;
 	return c->seen_br[c->nseen++];
 }

@@ -8,8 +8,8 @@
  * BrandRules per brand: a brand without a [brand] section of its own shares
  * the defaults' struct, so every tool applies the same values to a row.
  *
- * Key to code: money.* and period.* -> MoneyRules, exclude.categories ->
- * BrandRules.exclude, window.* -> WindowRules, tier.* -> TierRules,
+ * Key to code: money.decimals and period.* -> MoneyRules, money.currency
+ * -> BrandRules.currency, exclude.categories -> BrandRules.exclude, window.* -> WindowRules, tier.* -> TierRules,
  * churn.* -> ChurnRules, rfm.* -> RfmRules, kmeans.* -> KmeansRules,
  * clean.* -> CleanRules. */
 #ifndef CRM_BRANDRULES_H
@@ -116,6 +116,7 @@ typedef struct {
 /* The rules of one brand, or of every brand without a section. */
 typedef struct {
 	const char *section;   /* the [brand] section in effect, NULL: defaults */
+	const char *currency;  /* money.currency */
 	NameList exclude;      /* exclude.categories */
 	WindowRules win;
 	TierRules tier;
@@ -132,7 +133,7 @@ typedef struct {
 	BrandRules **sect;      /* per section of rules->brands */
 	char **seen;            /* brands looked up, with their rules */
 	size_t *seen_len;
-	BrandRules **seen_br;
+	const BrandRules **seen_br;
 	size_t nseen, last;     /* last: the index of the latest lookup */
 } RulesCache;
 
@@ -151,7 +152,7 @@ void rules_cache_close(RulesCache *c);
 const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n);
 /* brand_rules_section returns the rules of the [brand] section NAME
  * (NULL: the defaults) without noting a brand as seen. */
-const BrandRules *brand_rules_section(RulesCache *c, const char *name);
+const BrandRules *brand_rules_section(const RulesCache *c, const char *name);
 
 /* Loaders of one concern for section RB (NULL: defaults) of R. */
 void money_rules_load(MoneyRules *m, const Rules *r);

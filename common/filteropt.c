@@ -14,6 +14,7 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 		{ "rules", required_argument, NULL, 'r' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -37,6 +38,15 @@ void filter_options(int argc, char **argv, const char *usage, const HelpOpt *hel
 				usage_fail(usage, NULL);
 			if (month_parse(optarg, strlen(optarg), &o->to))
 				usage_fail(usage, "--to: '%s' is not a month (YYYY-MM)", optarg);
+			o->as_of = month_last_day(o->to);
+			o->to_given = 1;
+			break;
+		case 'a':
+			if (!allow_to)
+				usage_fail(usage, NULL);
+			if (date_parse(optarg, strlen(optarg), &o->as_of))
+				usage_fail(usage, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			o->to = month_of_day(o->as_of);
 			o->to_given = 1;
 			break;
 		case 'e': o->explain = 1; break;

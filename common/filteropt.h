@@ -13,13 +13,15 @@ typedef struct {
 	const char *rules, *output, *input;
 	int32_t from;          /* INT32_MIN: from the first month */
 	int32_t to;            /* with to_given */
+	int32_t as_of;         /* with to_given: the day the period ends */
 	int to_given, explain, stats;
 } FilterOpts;
 
 /* filter_options parses --rules, --from, --explain, --stats, -o and, when
- * ALLOW_TO, --to; then at most one input file (stdin by default). -h and
- * --help print USAGE and the lines of HELP, --version the version, and
- * exit; bad usage exits 2 with USAGE. */
+ * ALLOW_TO, --to or --as-of (--to M is --as-of the last day of M); then at
+ * most one input file (stdin by default). -h and --help print USAGE and the
+ * lines of HELP, --version the version, and exit; bad usage exits 2 with
+ * USAGE. */
 void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
 		    FilterOpts *o);
 

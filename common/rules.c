@@ -167,6 +167,12 @@ static char *normalize(const RuleDef *d, const char *value, const char **why)
 			return NULL;
 		}
 		return xstrdup(value);
+	case RK_CURRENCY:
+		if (strlen(value) != 3 || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+			*why = "is not an ISO 4217 currency code (three capital letters, EUR)";
+			return NULL;
+		}
+		return xstrdup(value);
 	case RK_ENUM: {
 		size_t n = strlen(value);
 		for (const char *p = d->names; *p;) {

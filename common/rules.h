@@ -31,6 +31,7 @@ typedef enum {
 	RK_RANGE,  /* a score range "lo-hi" or a single score */
 	RK_WORD,   /* one name */
 	RK_ENUM,   /* one of the words in `names`, separated by '|' */
+	RK_CURRENCY, /* an ISO 4217 code: three capital letters */
 } RuleKind;
 
 /* Flags of a rule definition. */

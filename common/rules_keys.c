@@ -11,6 +11,9 @@ const RuleDef rule_defs[] = {
 	{ "money.decimals", RK_INT, "digits", 0, 6, RF_GLOBAL, NULL,
 	  "Digits after the decimal point of every amount. Amounts are exact whole "
 	  "minor units (10^-decimals); an input amount with more decimals is an error." },
+	{ "money.currency", RK_CURRENCY, "code", 0, 0, 0, NULL,
+	  "The ISO 4217 code of the currency of every amount (EUR, USD), shown with "
+	  "the amounts of crm-json and the dashboard; XXX: not set." },
 	{ "exclude.categories", RK_LIST, "categories", 0, 0, 0, NULL,
 	  "Product categories left out of segmentation (machines, accessories). Their "
 	  "lines count in other_orders/other_amount, never as orders or consumable value." },

@@ -48,6 +48,7 @@ t crm-agg --merge
 t crm-agg --bogus
 t 'crm-agg data/one_line.tsv > /dev/full'
 t crm-agg --merge data/one_line.tsv
+t crm-agg --merge --as-of 2024-03-15 data/one_line.tsv
 golden_end
 
 # ---- golden: the period. One date far from the others stops crm-agg
@@ -155,6 +156,20 @@ for i in 1 2; do crm-agg --partition $i/2 "$WORK/txb.tsv" > "$WORK/b$i.tsv"; don
 crm-agg --merge "$WORK/b2.tsv" "$WORK/b1.tsv" > "$WORK/o.tsv"
 same "2 partitions merged, with brands" "$WORK/aggb.tsv" "$WORK/o.tsv"
 
+# --as-of: the rows of the input cut at that day by awk, in any partitions.
+D=2024-05-17
+awk -F'\t' -v d=$D 'NR == 1 || $1 <= d' "$WORK/tx.tsv" > "$WORK/cut.tsv"
+crm-agg --as-of $D "$WORK/cut.tsv" > "$WORK/cutagg.tsv"
+crm-agg --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+same "--as-of $D: the rows of the input cut at that day" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+expect "--as-of $D: period_start the first date, period_end the day" "$(sed -n 2p "$WORK/agg.tsv" | cut -f11) $D" \
+	"$(sed -n 2p "$WORK/o.tsv" | cut -f11,12 | tr '\t' ' ')"
+for i in 1 2; do crm-agg --as-of $D --partition $i/2 "$WORK/shuf.tsv" > "$WORK/d$i.tsv"; done
+crm-agg --merge "$WORK/d2.tsv" "$WORK/d1.tsv" > "$WORK/o.tsv"
+same "--as-of $D: 2 partitions merged" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+crm-agg --merge "$WORK/p1.tsv" "$WORK/d2.tsv" > /dev/null 2> "$WORK/err"
+check "--merge refuses inputs of another as-of day" "grep -q \"field 'period_end'.* differs from the other inputs' period_end\" $WORK/err"
+
 # The documented recipe: GNU parallel runs the partitions, one merge. File
 # names are data, never shell code: each of these must aggregate exactly as
 # crm-agg does and create nothing.
@@ -166,6 +181,8 @@ if command -v parallel > /dev/null; then
 	same "scripts/crm-agg-parallel from stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
 	$P -j 2 -o "$WORK/o.tsv" - < "$WORK/shuf.tsv"
 	same "scripts/crm-agg-parallel -o FILE -" "$WORK/agg.tsv" "$WORK/o.tsv"
+	$P -j 3 --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "scripts/crm-agg-parallel --as-of $D" "$WORK/cutagg.tsv" "$WORK/o.tsv"
 	mkdir "$WORK/names"
 	for name in 'x;touch INJECTED;.tsv' 'two  spaces .tsv' '$(touch INJECTED).tsv' \
 		'`touch INJECTED`.tsv' "it's \"quoted\".tsv" '-o INJECTED' 'brace{}.tsv' '{1}.tsv' \

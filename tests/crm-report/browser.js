@@ -74,6 +74,14 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
         m0.churn.share_at_risk, m0.churn.value_at_risk]), JSON.stringify(kpis));
   const shown = await page.$eval('#kpi-customers', e => e.textContent);
   check('the customers card reads as a person would', shown === m0.customers.toLocaleString('en-US'), shown);
+  // The period: the as-of day, a partial month, warm-up months, the currency.
+  const note = await page.$eval('#period-note', e => e.textContent);
+  const cur = s0.currency && s0.currency !== 'XXX' ? s0.currency : '';
+  check('the period note names the as-of day', !D.input.as_of || note.includes(`to ${D.input.as_of}, the as-of day`), note);
+  check('the period note says the last month is partial', !m0.partial || note.includes(`${m0.month} is partial: its figures cover ${m0.days} days`), note);
+  check('the period note names the warm-up months', !s0.months.some(m => m.warmup) || note.includes('Warm-up month'), note);
+  const v12 = await page.$eval('#kpi-value_12m', e => e.textContent);
+  check('amounts carry the currency', cur ? v12.endsWith(' ' + cur) && note.includes(`Amounts in ${cur}.`) : !/[A-Z]{3}$/.test(v12), v12);
   const tierRows = async () => page.$$eval('#tiers tbody tr', rs => rs.map(r => [...r.cells].map(c => c.dataset.value)));
   // A series shows its brand's own tiers and inactive tier (crm-json's
   // series.tiers, series.inactive_tier).

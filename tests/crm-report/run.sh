@@ -8,8 +8,12 @@
 # embedded JSON must not end early at a "</script>".
 sed 's/\tc12\t/\tc12<\/script><b>\&"q\t/' ../crm-tier/data/signals_tx.tsv > "$WORK/tx.tsv"
 crm-gen --customers 3000 --months 26 --brands 2 --seed 9 > "$WORK/gen.tsv"
+# The generated data's amounts are in euros.
+printf 'money.currency = EUR\n' > "$WORK/eur.rules"
 for f in tx gen; do
-	crm-agg "$WORK/$f.tsv" | crm-tier | crm-lifecycle | crm-churn | crm-json --at-risk 10 > "$WORK/$f.json"
+	r=""
+	[ $f = gen ] && r="--rules $WORK/eur.rules"
+	crm-agg "$WORK/$f.tsv" | crm-tier $r | crm-lifecycle $r | crm-churn $r | crm-json $r --at-risk 10 > "$WORK/$f.json"
 done
 crm-report -o "$WORK/tx.html" "$WORK/tx.json"
 # Brands with rules of their own: alpina names inactivity "dormant",

@@ -78,6 +78,11 @@ same "shuffled input gives the same bytes" "$WORK/rfm.tsv" "$WORK/shuf.out"
 crm-rfm --as-of 2023-12-31 "$WORK/tx.tsv" > "$WORK/day.out"
 crm-agg "$WORK/tx.tsv" | crm-rfm --as-of 2023-12-31 > "$WORK/mon.out"
 same "monthly rows = transactions over whole months" "$WORK/day.out" "$WORK/mon.out"
+# Mid-month, crm-agg --as-of cuts the lines and hands the day on in
+# period_end: recency is the same to the day as from the transactions.
+crm-rfm --as-of 2023-12-09 "$WORK/tx.tsv" | cut -f1,2 > "$WORK/day9.out"
+crm-agg --as-of 2023-12-09 "$WORK/tx.tsv" | crm-rfm | cut -f1,2 > "$WORK/mon9.out"
+same "as of 2023-12-09: recency from monthly rows = from transactions" "$WORK/day9.out" "$WORK/mon9.out"
 
 # Brands are scored apart: each brand's rows are those of its rows alone.
 crm-gen --customers $((CUST / 2)) --brands 2 --seed 3 > "$WORK/btx.tsv"

@@ -257,7 +257,7 @@ void runs_spill(Runs *r);
 typedef struct {
 	int brand;             /* keys are brand NUL customer_id */
 	int decimals;
-	int32_t period_end;
+	int32_t period_start, period_end;   /* days: the first date, the as-of day */
 } OutFmt;
 
 void write_header(Out *o, const OutFmt *f);

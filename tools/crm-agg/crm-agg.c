@@ -22,8 +22,8 @@
 
 static const char usage_text[] =
 	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
-	"               [--from YYYY-MM] [--to YYYY-MM] [--partition I/N] [--stats]\n"
-	"               [-o FILE] [FILE ...]\n"
+	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
+	"               [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 static const HelpOpt help[] = {
@@ -33,6 +33,7 @@ static const HelpOpt help[] = {
 	{ "--products FILE", "take each line's category from a sku, category file" },
 	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
 	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period end" },
+	{ "--as-of DATE", "leave out (and count) rows after this day; the period end" },
 	{ "--partition I/N", "fold only the customers of hash partition I of N" },
 	{ "--merge", "merge the outputs of disjoint partitions into one" },
 	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
@@ -55,6 +56,9 @@ typedef struct {
 	 * the message when it grows too long). */
 	int32_t min_month, max_month;
 	char min_at[600], max_at[600];
+	/* Dates as ymd_key() numbers: the first and last of the rows kept,
+	 * and the as-of day (--as-of, or the last day of --to's month). */
+	int32_t first_day, last_day, as_of;
 	uint64_t rows, kept, outside;
 	/* The pending partial group: consecutive rows of one key and month. */
 	Group pend;
@@ -69,6 +73,26 @@ static void flush_pending(Agg *a)
 		partset_add(&a->ps, a->pend_h, &a->pend);
 		a->pending = 0;
 	}
+}
+
+/* ymd_key orders dates as days do, without the division days need. */
+static inline int32_t ymd_key(int y, int m, int d)
+{
+	return y << 9 | m << 5 | d;
+}
+
+static int32_t ymd_days(int32_t k)
+{
+	return days_from_civil(k >> 9, (k >> 5) & 15, k & 31);
+}
+
+/* note_day widens the period of the data to DAY, a ymd_key(). */
+static inline void note_day(Agg *a, int32_t day)
+{
+	if (day < a->first_day)
+		a->first_day = day;
+	if (day > a->last_day)
+		a->last_day = day;
 }
 
 /* span_add widens the period to the month of the current row of T (its
@@ -160,11 +184,13 @@ static void scan_file(Agg *a, const char *path)
 		if (a->part_n) {
 			if (hash_range(h, a->part_n) != a->part_i) {
 				/* All partitions see every date, so they agree on
-				 * period_end. */
-				if (!why && month >= a->from && month <= a->to)
+				 * period_start and period_end. */
+				if (!why && month >= a->from && ymd_key(y, m, d) <= a->as_of) {
 					span_add(a, &t, di, month);
-				else if (!why)
+					note_day(a, ymd_key(y, m, d));
+				} else if (!why) {
 					a->outside++;
+				}
 				continue;
 			}
 			tsv_check(&t);
@@ -212,12 +238,13 @@ static void scan_file(Agg *a, const char *path)
 		}
 		int ex = namelist_has(&brand_rules(&a->rc, bp, bn)->exclude, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
-		if (month < a->from || month > a->to) {
+		if (month < a->from || ymd_key(y, m, d) > a->as_of) {
 			/* Checked like every row, then left out: counted for --stats. */
 			a->outside++;
 			continue;
 		}
 		span_add(a, &t, di, month);
+		note_day(a, ymd_key(y, m, d));
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
@@ -276,14 +303,18 @@ int main(int argc, char **argv)
 	a.has_brand = -1;
 	a.from = INT32_MIN;
 	a.to = INT32_MAX;
+	a.as_of = INT32_MAX;
 	a.min_month = INT32_MAX;
 	a.max_month = -1;
-	int from_given = 0;
+	a.first_day = INT32_MAX;
+	a.last_day = INT32_MIN;
+	int from_given = 0, as_of_given = 0;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "partition", required_argument, NULL, 'P' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'U' },
 		{ "merge", no_argument, NULL, 'M' },
@@ -308,6 +339,15 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
 		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
+		case 'a': {
+			int y, m, d;
+			if (date_parse_ymd(optarg, strlen(optarg), &y, &m, &d))
+				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			a.as_of = ymd_key(y, m, d);
+			a.to = month_index(y, m);
+			as_of_given = 1;
+			break;
+		}
 		case 'F':
 			if (month_parse(optarg, strlen(optarg), &a.from))
 				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
@@ -335,14 +375,20 @@ int main(int argc, char **argv)
 	char **files = argc ? argv : stdin_only;
 	int nfiles = argc ? argc : 1;
 
+	if (as_of_given && a.to_given)
+		usage_fail(usage_text, "--to and --as-of both end the period: give one");
 	if (from_given && a.to_given && a.from > a.to)
 		usage_fail(usage_text, "--from is after --to");
+	if (from_given && as_of_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --as-of");
 	Out o;
 	if (merge) {
 		if (!argc)
 			usage_fail(usage_text, "--merge needs the files to merge");
 		if (from_given || a.to_given)
 			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
+		if (as_of_given)
+			usage_fail(usage_text, "--as-of cuts the input of a run, not --merge");
 		out_create(&o, output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -352,6 +398,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* --as-of ends the period as --to does, on its day; --to on its
+	 * month's last day. */
+	if (as_of_given)
+		a.to_given = 1;
+	else if (a.to_given)
+		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
 	rules_cache_open(&a.rc, rules_path);
 	a.rules = a.rc.rules;
 	a.decimals = a.rc.money.decimals;
@@ -379,8 +431,14 @@ int main(int argc, char **argv)
 	memset(&runs, 0, sizeof runs);
 	fold_all(&a.ps, &runs);
 	double t2 = now();
-	/* The period ends with --to, or else with the latest month seen. */
-	OutFmt f = { a.has_brand > 0, a.decimals, a.to_given ? a.to : a.max_month };
+	/* The period ends on the as-of day: --as-of, the last day of --to's
+	 * month, or else the last date of the rows kept. With no rows there
+	 * are none to carry it. */
+	if (a.to_given)
+		a.last_day = a.as_of;
+	if (a.first_day > a.last_day)
+		a.first_day = a.last_day = a.to_given ? a.as_of : ymd_key(1970, 1, 1);
+	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(a.first_day), ymd_days(a.last_day) };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
@@ -391,8 +449,9 @@ int main(int argc, char **argv)
 	if (stats) {
 		char outside[200] = "";
 		if (from_given || a.to_given)
-			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside --from/--to "
-				 "left out\n", (unsigned long long)a.outside);
+			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside %s "
+				 "left out\n", (unsigned long long)a.outside,
+				 as_of_given ? "--from/--as-of" : "--from/--to");
 		fprintf(stderr,
 			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
 			"%llu customer-months written\n"

@@ -9,9 +9,11 @@
 
 /* ---- output rows ---- */
 
+#define PERIOD_LEN 21   /* "YYYY-MM-DD\tYYYY-MM-DD" */
+
 static const char *const columns =
 	"customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\t"
-	"other_orders\tother_amount\tlines\tperiod_end\n";
+	"other_orders\tother_amount\tlines\tperiod_start\tperiod_end\n";
 
 void write_header(Out *o, const OutFmt *f)
 {
@@ -30,7 +32,7 @@ static inline char *put_day(char *p, const char *ym, int day)
 }
 
 /* write_row writes one output row: LEAD (the key and a tab, formatted once
- * per customer) and the group's figures. */
+ * per customer), the group's figures and PE, the period's two columns. */
 static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
 		      const char *pe, const Group *g)
 {
@@ -62,8 +64,8 @@ static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
 	*p++ = '\t';
 	p += fmt_u64(p, g->lines);
 	*p++ = '\t';
-	memcpy(p, pe, 7);
-	p += 7;
+	memcpy(p, pe, PERIOD_LEN);
+	p += PERIOD_LEN;
 	*p++ = '\n';
 	o->len += (size_t)(p - start);
 }
@@ -126,7 +128,7 @@ static void sift_down(Cursor *cs, size_t *h, size_t n, size_t i)
 typedef struct {
 	Out *o;
 	const OutFmt *f;
-	char pe[7];
+	char pe[PERIOD_LEN];
 	uint64_t rows;
 	Stream *run;
 } Sink;
@@ -215,7 +217,9 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 		*r = next;
 	}
 	Sink s = { .o = o, .f = f };
-	month_fmt(s.pe, f->period_end);
+	date_fmt(s.pe, f->period_start);
+	s.pe[10] = '\t';
+	date_fmt(s.pe + 11, f->period_end);
 	merge_some(r->v, r->n, &s);
 	return s.rows;
 }
@@ -225,7 +229,7 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 typedef struct {
 	Tsv t;
 	int k[3], nk;      /* key columns: (brand,) customer_id, month */
-	int pe;
+	int pe[2];         /* period_start, period_end */
 	int live;
 } In;
 
@@ -289,7 +293,8 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 			in[i].k[in[i].nk++] = b;
 		in[i].k[in[i].nk++] = tsv_need(t, "customer_id", "crm-agg");
 		in[i].k[in[i].nk++] = tsv_need(t, "month", "crm-agg");
-		in[i].pe = tsv_need(t, "period_end", "crm-agg");
+		in[i].pe[0] = tsv_need(t, "period_start", "crm-agg");
+		in[i].pe[1] = tsv_need(t, "period_end", "crm-agg");
 		if (i > 0) {
 			int same = t->ncols == in[0].t.ncols;
 			for (int c = 0; same && c < t->ncols; c++)
@@ -306,7 +311,7 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 	}
 	/* Few inputs: a linear scan for the smallest row is fastest. */
 	uint64_t rows = 0;
-	char pe[16] = "";
+	char pe[2][16] = { "", "" };
 	for (;;) {
 		int m = -1;
 		for (int i = 0; i < n; i++) {
@@ -325,12 +330,16 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		}
 		if (m < 0)
 			break;
-		Field f = in[m].t.f[in[m].pe];
-		if (!pe[0] && f.n < sizeof pe)
-			memcpy(pe, f.p, f.n);
-		else if (f.n >= sizeof pe || memcmp(pe, f.p, f.n) != 0 || pe[f.n])
-			tsv_fail(&in[m].t, in[m].pe, "differs from the other inputs' period_end "
-				 "(each partition must read all of the input)");
+		for (int k = 0; k < 2; k++) {
+			Field f = in[m].t.f[in[m].pe[k]];
+			if (!pe[k][0] && f.n < sizeof pe[k])
+				memcpy(pe[k], f.p, f.n);
+			else if (f.n >= sizeof pe[k] || memcmp(pe[k], f.p, f.n) != 0 || pe[k][f.n])
+				tsv_fail(&in[m].t, in[m].pe[k], k ? "differs from the other inputs' period_end "
+					 "(each partition must read all of the input)" :
+					 "differs from the other inputs' period_start "
+					 "(each partition must read all of the input)");
+		}
 		out_write(o, in[m].t.line, in[m].t.line_n);
 		out_char(o, '\n');
 		rows++;

@@ -9,6 +9,9 @@
  *   decline  consumable value per month over the last churn.recent_months is
  *            below churn.drop_ratio times the value per month over the rest
  *            of the monetary window (the months since the first purchase).
+ *            In a partial month (the as-of day of period_end before the
+ *            month's last day) the recent months are the whole ones before
+ *            it plus the days elapsed: value per month divides by that time.
  * Both compare exact integers: no rounding decides a risk. */
 #include "brandrules.h"
 #include "date.h"
@@ -76,7 +79,7 @@ int main(int argc, char **argv)
 	int fdi = tsv_need(&t, "first_date", "crm-agg"), ldi = tsv_need(&t, "last_date", "crm-agg");
 	int ti = tsv_need(&t, "tenure_months", "crm-tier"), ri = tsv_need(&t, "recency_days", "crm-tier");
 	int aci = tsv_need(&t, "active", "crm-tier"), tri = tsv_need(&t, "tier", "crm-tier");
-	int bi = tsv_col(&t, "brand");
+	int bi = tsv_col(&t, "brand"), pei = tsv_col(&t, "period_end");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
@@ -89,6 +92,10 @@ int main(int argc, char **argv)
 	hist_init(&h);
 	uint64_t rows = 0, written = 0, nlapse = 0, ndecline = 0, nrisk = 0;
 	char ebuf[400];
+	/* The as-of day, parsed again only when period_end's text changes. */
+	char pe_text[16] = "";
+	int32_t as_month = INT32_MAX;
+	int as_days = 0, as_len = 0;
 	while (tsv_next(&t)) {
 		rows++;
 		int32_t month;
@@ -117,6 +124,23 @@ int main(int argc, char **argv)
 		if (orders > 0 && (fd == NO_DAY || ld == NO_DAY))
 			tsv_fail(&t, fd == NO_DAY ? fdi : ldi, "is empty in a month with orders");
 		hist_push(&h, orders, amount, fd, ld);
+		if (pei >= 0) {
+			Field pf = t.f[pei];
+			if (pf.n >= sizeof pe_text || memcmp(pf.p, pe_text, pf.n) != 0 || pe_text[pf.n]) {
+				int32_t pe;
+				if ((why = day_parse_end(pf.p, pf.n, &pe)))
+					tsv_fail(&t, pei, why);
+				memcpy(pe_text, pf.p, pf.n);
+				pe_text[pf.n] = '\0';
+				as_month = month_of_day(pe);
+				as_days = month_elapsed(as_month, pe, &as_len);
+			}
+		}
+		/* The recent months: RNUM/RDEN of a month, fewer in a partial
+		 * month by the days not yet elapsed. */
+		int partial = month == as_month && as_days < as_len;
+		int64_t rnum = partial ? ((int64_t)ch->recent_months - 1) * as_len + as_days : ch->recent_months;
+		int64_t rden = partial ? as_len : 1;
 
 		int lapse = 0, decline = 0;
 		size_t elen = 0;
@@ -152,20 +176,25 @@ int main(int argc, char **argv)
 					overflow(&t, &ko, month, "amount", ch->recent_months);
 				if (hist_window(&h, h.amount, (int)span, ch->recent_months, &rest_v))
 					overflow(&t, &ko, month - ch->recent_months, "amount", (int)rest);
-				/* Value per month: recent_v / recent < ratio x rest_v / rest.
-				 * The left side is below 2^114; a right side beyond 128
-				 * bits is larger still. */
+				/* Value per month: recent_v / (rnum / rden) < ratio x
+				 * rest_v / rest. The left side is below 2^114; a right
+				 * side beyond 128 bits is larger still. */
 				__int128 rhs;
 				if (rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
-									  (__int128)ch->recent_months, &rhs) ||
-						   (__int128)recent_v * rest * MICRO < rhs)) {
+									  (__int128)rnum, &rhs) ||
+						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
 					decline = 1;
-					char r1[32], r2[32];
-					r1[fixed_fmt(r1, div_round(recent_v, ch->recent_months), decimals)] = '\0';
+					char r1[32], r2[32], span_text[64];
+					r1[fixed_fmt(r1, mul_div_round(recent_v, rden, rnum), decimals)] = '\0';
 					r2[fixed_fmt(r2, div_round(rest_v, rest), decimals)] = '\0';
+					if (partial)
+						snprintf(span_text, sizeof span_text, "%d months and %d of %d days",
+							 ch->recent_months - 1, as_days, as_len);
+					else
+						snprintf(span_text, sizeof span_text, "%d months", ch->recent_months);
 					elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
-						"%sdecline: %s/month over %d months < %sx%s/month over the %lld before",
-						lapse ? "; " : "", r1, ch->recent_months, ch->t_drop_ratio, r2, (long long)rest);
+						"%sdecline: %s/month over %s < %sx%s/month over the %lld before",
+						lapse ? "; " : "", r1, span_text, ch->t_drop_ratio, r2, (long long)rest);
 				}
 			}
 		}

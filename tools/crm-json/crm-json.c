@@ -4,7 +4,12 @@
  * Reads crm-churn's rows, sorted by (brand,) customer_id, month, and adds
  * them up per brand and month: memory grows with months x brands x tiers,
  * never with customers. The layout is documented in crm-json(1) and in
- * man/crm-json.schema.json. */
+ * man/crm-json.schema.json.
+ *
+ * The period ends on the as-of day of period_end: a month that day does not
+ * complete is partial, and says so with the days it covers. Warm-up months
+ * (crm-tier's warmup) lack the history before the data: comparisons with
+ * them (yoy) are null unless --keep-warmup. */
 #include "brandrules.h"
 #include "date.h"
 #include "help.h"
@@ -22,12 +27,13 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-json [--rules FILE] [--at-risk N] [-o FILE] [FILE]\n"
+	"crm-json [--rules FILE] [--at-risk N] [--keep-warmup] [-o FILE] [FILE]\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
 
 static const HelpOpt help[] = {
 	{ "--rules FILE", "the rules the signals were computed with" },
 	{ "--at-risk N", "list the N customers most at risk" },
+	{ "--keep-warmup", "compare warm-up months in yoy too" },
 	{ "--ndjson", "one object per row" },
 	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
 	{ NULL, NULL },
@@ -46,6 +52,7 @@ typedef struct {
 	uint64_t risk, lapse, decline;
 	int64_t risk_value;
 	uint64_t tc[MAX_TIERS], trisk[MAX_TIERS];
+	uint64_t warm;            /* rows in a warm-up month */
 	int64_t tv[MAX_TIERS], tv12[MAX_TIERS], trv[MAX_TIERS];
 } Month;
 
@@ -78,6 +85,11 @@ typedef struct {
 	size_t top;               /* --at-risk */
 	uint64_t rows, customers;
 	int has_brand;
+	int keep_warmup;          /* --keep-warmup */
+	int32_t as_of, start;     /* period_end, period_start days; NO_DAY: none */
+	int32_t as_month;         /* the month of AS_OF */
+	int as_days, as_len;      /* its days elapsed as of AS_OF, its length */
+	char pe_text[16], ps_text[16];
 } Ctx;
 
 /* ---- series and months ---- */
@@ -221,6 +233,24 @@ static void add_tiers(Ctx *x, const TierRules *tr)
 	}
 }
 
+/* period_day reads the period column COL of the row into *DAY, the same
+ * on every row (TEXT keeps the first row's). */
+static void period_day(const Tsv *t, int col, char *text, int32_t *day,
+		       const char *(*parse)(const char *, size_t, int32_t *))
+{
+	Field f = t->f[col];
+	if (*day != NO_DAY) {
+		if (f.n >= 16 || memcmp(f.p, text, f.n) != 0 || text[f.n])
+			tsv_fail(t, col, "differs from that of the first row");
+		return;
+	}
+	const char *why = parse(f.p, f.n, day);
+	if (why)
+		tsv_fail(t, col, why);
+	memcpy(text, f.p, f.n);   /* a date or a month: at most 10 bytes */
+	text[f.n] = '\0';
+}
+
 /* overflow dies naming the sum: the figure WHAT (of tier TIER when not
  * NULL) of series S over the month or months DURING, after WHERE (the
  * input line, or ""). */
@@ -263,7 +293,8 @@ static void read_rows(Ctx *x, Tsv *t)
 	int ti = tsv_need(t, "tier", "crm-tier"), ri = tsv_need(t, "recency_days", "crm-tier");
 	int ei = tsv_need(t, "event", "crm-lifecycle");
 	int ki = tsv_need(t, "churn_risk", "crm-churn"), cri = tsv_need(t, "churn_reason", "crm-churn");
-	int bi = tsv_col(t, "brand");
+	int bi = tsv_col(t, "brand"), pei = tsv_col(t, "period_end");
+	int psi = tsv_col(t, "period_start"), wi = tsv_col(t, "warmup");
 	KeyOrder ko;
 	keyorder_init(&ko, t);
 	x->has_brand = bi >= 0;
@@ -291,6 +322,17 @@ static void read_rows(Ctx *x, Tsv *t)
 		/* The row's brand's own tiers: those crm-tier gave it. */
 		const TierRules *tr = &brand_rules(&x->rc, bi >= 0 ? t->f[bi].p : NULL,
 						   bi >= 0 ? t->f[bi].n : 0)->tier;
+		if (pei >= 0)
+			period_day(t, pei, x->pe_text, &x->as_of, day_parse_end);
+		if (psi >= 0)
+			period_day(t, psi, x->ps_text, &x->start, day_parse_start);
+		int warm = 0;
+		if (wi >= 0) {
+			Field wf = t->f[wi];
+			if (wf.n != 1 || (wf.p[0] != '0' && wf.p[0] != '1'))
+				tsv_fail(t, wi, "is not 0 or 1");
+			warm = wf.p[0] == '1';
+		}
 		size_t tier = 0;
 		if (active)
 			tier = tier_index(x, tr, t, ti);
@@ -319,6 +361,7 @@ static void read_rows(Ctx *x, Tsv *t)
 		for (int k = 0; k < 2 && ss[k]; k++) {
 			Month *m = month_of(ss[k], month);
 			m->customers++;
+			m->warm += (uint64_t)warm;
 			Series *sk = ss[k];
 			add_sum(t, sk, month, &m->value, amount, NULL, "value");
 			add_sum(t, sk, month, &m->value12, value12, NULL, "value_12m");
@@ -350,6 +393,10 @@ static void read_rows(Ctx *x, Tsv *t)
 		}
 	}
 	keyorder_free(&ko);
+	if (x->as_of != NO_DAY) {
+		x->as_month = month_of_day(x->as_of);
+		x->as_days = month_elapsed(x->as_month, x->as_of, &x->as_len);
+	}
 }
 
 /* ---- writing ---- */
@@ -395,13 +442,50 @@ static void i64d(Out *o, int64_t v)
 	out_i64(o, v);
 }
 
+/* month_days returns the days month MON covers: all of them, or those up
+ * to the as-of day in a partial month; *PARTIAL says which. */
+static int month_days(const Ctx *x, int32_t mon, int *partial)
+{
+	int len = days_in_month(mon / 12, mon % 12 + 1);
+	*partial = x->as_of != NO_DAY && mon == x->as_month && x->as_days < x->as_len;
+	return *partial ? x->as_days : len;
+}
+
+/* json_day writes DAY as "YYYY-MM-DD", or null for NO_DAY. */
+static void json_day(Out *o, int32_t day)
+{
+	char b[11];
+	if (day == NO_DAY) {
+		out_str(o, "null");
+		return;
+	}
+	date_fmt(b, day);
+	json_str(o, b, 10);
+}
+
+static void json_bool(Out *o, int v)
+{
+	out_str(o, v ? "true" : "false");
+}
+
+/* comparable says whether months (or periods) with warm-up rows in A and B
+ * may be compared: not by default, their history is incomplete. */
+static int comparable(const Ctx *x, uint64_t a, uint64_t b)
+{
+	return x->keep_warmup || (a == 0 && b == 0);
+}
+
 static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	const Month *m = &s->m[i];
-	int d = x->decimals;
+	int d = x->decimals, partial;
 	int32_t mon = s->lo + (int32_t)i;
+	int days = month_days(x, mon, &partial);
 	out_char(o, '{');
 	json_key(o, "month", 1); month_name(o, mon);
+	json_key(o, "days", 0); out_i64(o, days);
+	json_key(o, "partial", 0); json_bool(o, partial);
+	json_key(o, "warmup", 0); json_bool(o, m->warm > 0);
 	json_key(o, "customers", 0); u64(o, m->customers);
 	json_key(o, "active", 0); u64(o, m->active);
 	json_key(o, "inactive", 0); u64(o, m->customers - m->active);
@@ -438,14 +522,17 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 	json_key(o, "lapse", 0); u64(o, m->lapse);
 	json_key(o, "decline", 0); u64(o, m->decline);
 	out_char(o, '}');
-	/* Change against the same month a year earlier, where there is one. */
+	/* Change against the same month a year earlier, where there is one
+	 * and neither is a warm-up month. A partial month is compared as it
+	 * stands, and marked. */
 	json_key(o, "yoy", 0);
-	if (i < 12) {
+	if (i < 12 || !comparable(x, m->warm, s->m[i - 12].warm)) {
 		out_str(o, "null");
 	} else {
 		const Month *p = &s->m[i - 12];
 		out_char(o, '{');
 		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i - 12);
+		json_key(o, "partial", 0); json_bool(o, partial);
 		json_key(o, "customers", 0); i64d(o, (int64_t)m->customers - (int64_t)p->customers);
 		json_key(o, "active", 0); i64d(o, (int64_t)m->active - (int64_t)p->active);
 		char during[40], mb[8];
@@ -467,7 +554,7 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 /* Sums over the 12 months ending with month I. */
 typedef struct {
 	int64_t value;
-	uint64_t events[3], active, tm[MAX_TIERS], risk;
+	uint64_t events[3], active, tm[MAX_TIERS], risk, warm;
 } Period;
 
 static void period_sum(const Series *s, size_t i, Period *p)
@@ -483,6 +570,7 @@ static void period_sum(const Series *s, size_t i, Period *p)
 		}
 		p->active += m->active;
 		p->risk += m->risk;
+		p->warm += m->warm;
 		for (int e = 0; e < 3; e++)
 			p->events[e] += m->events[e];
 		for (size_t t = 0; t < MAX_TIERS; t++)
@@ -494,9 +582,13 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	Period p, q;
 	period_sum(s, i, &p);
+	int partial;
+	month_days(x, s->lo + (int32_t)i, &partial);
 	out_char(o, '{');
 	json_key(o, "start", 1); month_name(o, s->lo + (int32_t)i - 11);
 	json_key(o, "end", 0); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "partial", 0); json_bool(o, partial);
+	json_key(o, "warmup", 0); json_bool(o, p.warm > 0);
 	json_key(o, "value", 0); json_fixed(o, p.value, x->decimals);
 	json_key(o, "new", 0); u64(o, p.events[EV_NEW]);
 	json_key(o, "lost", 0); u64(o, p.events[EV_LOST]);
@@ -518,12 +610,14 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 	}
 	out_char(o, '}');
 	json_key(o, "yoy", 0);
-	if (i < 23) {
+	if (i >= 23)
+		period_sum(s, i - 12, &q);
+	if (i < 23 || !comparable(x, p.warm, q.warm)) {
 		out_str(o, "null");
 	} else {
-		period_sum(s, i - 12, &q);
 		out_char(o, '{');
 		json_key(o, "end", 1); month_name(o, s->lo + (int32_t)i - 12);
+		json_key(o, "partial", 0); json_bool(o, partial);
 		char during[40], mb[8];
 		month_fmt(mb, s->lo + (int32_t)i);
 		snprintf(during, sizeof during, "the 12 months to %.7s", mb);
@@ -556,6 +650,12 @@ static void names_out(Out *o, char *const *v, size_t n)
 	out_char(o, ']');
 }
 
+/* currency returns the money.currency of brand B (NULL: of the defaults). */
+static const char *currency(const Ctx *x, const char *b)
+{
+	return brand_rules_section(&x->rc, b)->currency;
+}
+
 static void write_series(Ctx *x, Out *o, Series *s)
 {
 	int d = x->decimals;
@@ -576,6 +676,16 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		names_out(o, x->tiers, x->ntiers);
 		json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
 	}
+	/* The total of several brands has a currency when they share it. */
+	const char *cur = currency(x, s->brand);
+	for (size_t i = 1; !s->brand && i < x->ns && cur; i++)
+		if (strcmp(currency(x, x->s[i].brand), cur) != 0)
+			cur = NULL;
+	json_key(o, "currency", 0);
+	if (cur)
+		json_cstr(o, cur);
+	else
+		out_str(o, "null");
 	json_key(o, "months", 0);
 	out_char(o, '[');
 	for (size_t i = 0; i < s->n; i++) {
@@ -599,8 +709,12 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		out_str(o, "null");
 	} else {
 		const Month *m = &s->m[s->n - 1];
+		int partial, days = month_days(x, s->lo + (int32_t)s->n - 1, &partial);
 		out_char(o, '{');
 		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)s->n - 1);
+		json_key(o, "days", 0); out_i64(o, days);
+		json_key(o, "partial", 0); json_bool(o, partial);
+		json_key(o, "warmup", 0); json_bool(o, m->warm > 0);
 		json_key(o, "customers", 0); u64(o, m->customers);
 		json_key(o, "active", 0); u64(o, m->active);
 		json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
@@ -713,6 +827,8 @@ static void write_doc(Ctx *x, Out *o)
 		month_name(o, all->lo + (int32_t)all->n - 1);
 	else
 		out_str(o, "null");
+	json_key(o, "period_start", 0); json_day(o, x->start);
+	json_key(o, "as_of", 0); json_day(o, x->as_of);
 	json_key(o, "brands", 0);
 	out_char(o, '[');
 	for (size_t i = 1; i < x->ns; i++) {
@@ -742,7 +858,7 @@ static int numeric_column(const char *name)
 	static const char *const num[] = {
 		"orders", "units", "amount", "other_orders", "other_amount", "lines",
 		"tenure_months", "recency_days", "orders_f", "value_m", "avg_monthly",
-		"avg_order", "active", "churn_risk", NULL,
+		"avg_order", "active", "warmup", "churn_risk", NULL,
 	};
 	for (const char *const *p = num; *p; p++)
 		if (strcmp(*p, name) == 0)
@@ -791,10 +907,12 @@ int main(int argc, char **argv)
 	int nd = 0;
 	Ctx x;
 	memset(&x, 0, sizeof x);
+	x.as_of = x.start = NO_DAY;
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "at-risk", required_argument, NULL, 'a' },
 		{ "ndjson", no_argument, NULL, 'n' },
+		{ "keep-warmup", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -809,6 +927,7 @@ int main(int argc, char **argv)
 				usage_fail(usage_text, "--at-risk: '%s' is not a count from 0 to 100000", optarg);
 			break;
 		case 'n': nd = 1; break;
+		case 'w': x.keep_warmup = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
 			help_exit(usage_text, help);

@@ -3,7 +3,9 @@
  * Reads crm-tier's rows and adds `event`: new in the month of the first
  * purchase, lost when active last month and not this month, reactivated
  * when active this month, not last month, and the customer had ordered
- * before the activity window; empty otherwise. */
+ * before the activity window; empty otherwise. In a warm-up month (crm-tier's
+ * warmup) a customer's orders before the data are unknown: lost and
+ * reactivated cannot occur yet, and a new customer may be an old one. */
 #include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
 	tsv_open(&t, opt.input);
 	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
 	int ai = tsv_need(&t, "active", "crm-tier"), ti = tsv_need(&t, "tenure_months", "crm-tier");
-	int bi = tsv_col(&t, "brand");
+	int bi = tsv_col(&t, "brand"), wi = tsv_col(&t, "warmup");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	Out o;
@@ -84,7 +86,9 @@ int main(int argc, char **argv)
 			event = "new";
 			nnew++;
 			month_fmt(m1, month);
-			snprintf(buf, sizeof buf, "new: first purchase in %.7s", m1);
+			snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
+				 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
+				 " (warm-up month: orders before the data are unknown)" : "");
 		} else if (prev_active && !active) {
 			event = "lost";
 			nlost++;

@@ -238,14 +238,13 @@ static void read_file(const char *path)
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}
 	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? "crm-agg" : NULL);
-	int ki = -1, si = -1, oi = -1, li = -1, fi = -1;
+	int ki = -1, si = -1, oi = -1, li = -1, fi = -1, pei = -1;
 	if (monthly) {
 		di = tsv_need(&t, "month", "crm-agg");
 		oi = tsv_need(&t, "orders", "crm-agg");
 		li = tsv_need(&t, "last_date", "crm-agg");
 		fi = tsv_need(&t, "first_date", "crm-agg");
-		if (X.as_of_given && X.as_of != month_last_day(month_of_day(X.as_of)))
-			die("--as-of: with monthly rows the as-of date must be the last day of a month");
+		pei = tsv_col(&t, "period_end");
 	} else {
 		di = tsv_need(&t, "date", NULL);
 		qi = tsv_need(&t, "qty", NULL);
@@ -299,10 +298,14 @@ static void read_file(const char *path)
 				tsv_fail(&t, oi, why);
 			if (orders < 0 || orders > 31)
 				tsv_fail(&t, oi, "is not a count of days in a month (0-31)");
+			/* The period ends on period_end's day, or on the last
+			 * day of the latest month. */
 			day = month_last_day(mon);
+			if (pei >= 0 && (why = day_parse_end(t.f[pei].p, t.f[pei].n, &day)))
+				tsv_fail(&t, pei, why);
 			if (day > X.max_day)
 				X.max_day = day;
-			if (X.as_of_given && day > X.as_of) {
+			if (X.as_of_given && mon > month_of_day(X.as_of)) {
 				X.later++;
 				continue;
 			}
@@ -312,6 +315,14 @@ static void read_file(const char *path)
 					tsv_fail(&t, li, why);
 				if (month_of_day(last) != mon)
 					tsv_fail(&t, li, "is not in the row's month");
+				/* A month cannot be cut: the rows must end by the
+				 * as-of day (crm-agg --as-of makes such rows). */
+				if (X.as_of_given && last > X.as_of) {
+					char msg[80], d[11];
+					date_fmt(d, X.as_of);
+					snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
+					tsv_fail(&t, li, msg);
+				}
 			}
 			if (t.f[fi].n) {
 				if ((why = date_parse(t.f[fi].p, t.f[fi].n, &first)))

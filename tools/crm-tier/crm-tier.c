@@ -3,7 +3,15 @@
  * Reads crm-agg's monthly rows, sorted by (brand,) customer_id, month, and
  * writes one row per customer for every month from the first purchase to
  * the period end, months without purchases included, with the measures and
- * the tier the rules give. Memory holds one customer's history. */
+ * the tier the rules give. Memory holds one customer's history.
+ *
+ * The period ends on the as-of day (period_end, --as-of or --to). Its month
+ * is partial when that day is not the month's last: recency counts to the
+ * as-of day, and rates over a window ending with that month divide by the
+ * time elapsed, the whole months before it plus the days of the partial
+ * one. A month within window.activity_months of the data's first month
+ * (period_start) is a warm-up month: the history before the data is
+ * unknown. */
 #include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
@@ -20,13 +28,14 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM] [--explain] [--stats]\n"
-	"                [-o FILE] [FILE]";
+	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD]\n"
+	"                [--explain] [--stats] [-o FILE] [FILE]";
 
 static const HelpOpt help[] = {
 	{ "--rules FILE", "rules overriding the built-in ones" },
 	{ "--from YYYY-MM", "print only months from this one on (earlier ones still count)" },
 	{ "--to YYYY-MM", "the last month to write (default: the input's period_end)" },
+	{ "--as-of DATE", "end the period on this day (YYYY-MM-DD), measured to it" },
 	{ "--explain", "add tier_explain: limits that held, the first that failed" },
 	{ "--stats", "print row counts, months added and rows left out on stderr" },
 	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
@@ -98,7 +107,7 @@ static inline char *put_small(char *p, int64_t v)
 }
 
 /* How a month without purchases fills each input column. */
-enum { F_EMPTY, F_ZERO, F_MONEY0, F_BRAND, F_CUST, F_MONTH, F_PERIOD };
+enum { F_EMPTY, F_ZERO, F_MONEY0, F_BRAND, F_CUST, F_MONTH, F_PERIOD, F_START };
 
 typedef struct {
 	Tsv t;
@@ -106,13 +115,18 @@ typedef struct {
 	Ctx x;
 	KeyOrder ko;
 	History h;
-	int mi, oi, ai, li, pi;      /* month, orders, amount, last_date, period_end */
+	int mi, oi, ai, li, pi, si;  /* month, orders, amount, last_date, period_end, period_start */
 	int *fill;                   /* per input column */
 	int explain;
-	int32_t from, to;
+	int32_t from, to;            /* months; TO is the as-of day's */
 	int to_given;
+	int32_t as_of;               /* the day the period ends */
+	int as_days, as_len;         /* days of TO elapsed as of AS_OF; its length */
+	int32_t start_month;         /* the data's first month; INT32_MIN unknown */
+	int32_t start_day;
 	int64_t max_months;          /* period.max_months */
-	char period[8];
+	char period[16], start[16];  /* period_end and period_start as written */
+	size_t period_n, start_n;
 	/* the current customer */
 	char *brand, *cust;
 	size_t bn, cn, bcap, ccap;
@@ -198,11 +212,17 @@ static void emit_measures(Tier *s)
 	if (hist_orders(h, w->activity, &orders_a))
 		overflow(s, m, "orders", w->activity);
 	int64_t span = tenure + 1 < w->monetary ? tenure + 1 : w->monetary;
-	int64_t avg_monthly = div_memo(&s->dm[0], value_m, span);
+	/* The as-of month is partial when the period ends before its last
+	 * day: a window ending with it spans its whole months but the last,
+	 * and the days of that one elapsed. */
+	int partial = m == s->to && s->as_days < s->as_len;
+	int64_t avg_monthly = partial ?
+		mul_div_round(value_m, s->as_len, (span - 1) * s->as_len + s->as_days) :
+		div_memo(&s->dm[0], value_m, span);
 	int64_t avg_order = orders_m ? div_memo(&s->dm[1], value_m, orders_m) : 0;
 	int active = orders_a > 0;
 	Out *o = &s->o;
-	int32_t last_day = month_info(m)->last_day;
+	int32_t last_day = partial ? s->as_of : month_info(m)->last_day;
 	/* One reservation covers the figures; each takes at most 21 bytes. */
 	char *p = out_reserve(o, 256), *p0 = p;
 	*p++ = '\t';
@@ -225,12 +245,17 @@ static void emit_measures(Tier *s)
 
 	/* The first tier whose limits all hold; the last takes the rest.
 	 * Limits compare the printed (rounded) figures, so what is shown is
-	 * what was compared. */
+	 * what was compared. In a partial month the frequency window has run
+	 * (wf - 1) months and as_days of as_len days: min_orders scales to
+	 * that time, compared exactly by cross-multiplication. */
+	int64_t fw_num = partial ? ((int64_t)w->frequency - 1) * s->as_len + s->as_days : 1;
+	int64_t fw_den = partial ? (int64_t)w->frequency * s->as_len : 1;
 	size_t tier = r->ntiers - 1;
 	if (active)
 		for (size_t i = 0; i + 1 < r->ntiers; i++)
 			if ((!r->has_avg_monthly[i] || avg_monthly >= r->avg_monthly[i]) &&
-			    (!r->has_orders[i] || orders_f >= r->orders[i]) &&
+			    (!r->has_orders[i] ||
+			     (__int128)orders_f * fw_den >= (__int128)r->orders[i] * fw_num) &&
 			    (!r->has_avg_order[i] || avg_order >= r->avg_order[i])) {
 				tier = i;
 				break;
@@ -260,6 +285,8 @@ static void emit_measures(Tier *s)
 			}
 			if (r->has_orders[tier]) {
 				eprintf(s, "%sorders %lld>=%s", sep, (long long)orders_f, r->t_orders[tier]);
+				if (partial)
+					eprintf(s, "x%lld/%lld", (long long)fw_num, (long long)fw_den);
 				sep = ", ";
 			}
 			if (r->has_avg_order[tier]) {
@@ -273,16 +300,22 @@ static void emit_measures(Tier *s)
 				eprintf(s, "; not %s: ", r->tiers[i]);
 				if (r->has_avg_monthly[i] && avg_monthly < r->avg_monthly[i])
 					eprintf(s, "avg_monthly %s<%s", money(s, avg_monthly, b1), r->t_avg_monthly[i]);
-				else if (r->has_orders[i] && orders_f < r->orders[i])
-					eprintf(s, "orders %lld<%s", (long long)orders_f, r->t_orders[i]);
+				else if (r->has_orders[i] &&
+					 (__int128)orders_f * fw_den < (__int128)r->orders[i] * fw_num)
+					eprintf(s, partial ? "orders %lld<%sx%lld/%lld" : "orders %lld<%s",
+						(long long)orders_f, r->t_orders[i], (long long)fw_num,
+						(long long)fw_den);
 				else
 					eprintf(s, "avg_order %s<%s", money(s, avg_order, b1), r->t_avg_order[i]);
 			}
 		}
+		if (partial)
+			eprintf(s, " (as of day %d of %d)", s->as_days, s->as_len);
 		out_char(o, '\t');
 		out_write(o, s->ebuf, s->elen);
 	}
-	out_char(o, '\n');
+	int warmup = s->start_month != INT32_MIN && m < s->start_month + w->activity;
+	out_str(o, warmup ? "\t1\n" : "\t0\n");
 }
 
 /* fill_until writes the months without purchases of the current customer
@@ -308,7 +341,8 @@ static void fill_until(Tier *s, int32_t end)
 			case F_BRAND: memcpy(p, s->brand, s->bn); p += s->bn; break;
 			case F_CUST: memcpy(p, s->cust, s->cn); p += s->cn; break;
 			case F_MONTH: memcpy(p, mbuf, 7); p += 7; break;
-			case F_PERIOD: memcpy(p, s->period, 7); p += 7; break;
+			case F_PERIOD: memcpy(p, s->period, s->period_n); p += s->period_n; break;
+			case F_START: memcpy(p, s->start, s->start_n); p += s->start_n; break;
 			default: break;
 			}
 		}
@@ -317,6 +351,14 @@ static void fill_until(Tier *s, int32_t end)
 		s->rows_out++;
 		s->filled++;
 	}
+}
+
+/* set_as_of ends the period on DAY. */
+static void set_as_of(Tier *s, int32_t day)
+{
+	s->as_of = day;
+	s->to = month_of_day(day);
+	s->as_days = month_elapsed(s->to, day, &s->as_len);
 }
 
 static void keep(char **dst, size_t *n, size_t *cap, Field f)
@@ -338,6 +380,7 @@ static void run(Tier *s)
 	s->ai = tsv_need(t, "amount", "crm-agg");
 	s->li = tsv_need(t, "last_date", "crm-agg");
 	s->pi = tsv_col(t, "period_end");
+	s->si = tsv_col(t, "period_start");
 	if (s->pi < 0 && !s->to_given)
 		die("%s: missing column 'period_end' (added by crm-agg): give --to YYYY-MM", t->name);
 	keyorder_init(&s->ko, t);
@@ -360,11 +403,13 @@ static void run(Tier *s)
 	s->fill[s->mi] = F_MONTH;
 	if (s->pi >= 0)
 		s->fill[s->pi] = F_PERIOD;
+	if (s->si >= 0)
+		s->fill[s->si] = F_START;
 
 	Out *o = &s->o;
 	filter_header(o, t, s->explain ?
-		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\ttier_explain" :
-		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier");
+		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\ttier_explain\twarmup" :
+		      "tenure_months\trecency_days\torders_f\tvalue_m\tavg_monthly\tavg_order\tactive\ttier\twarmup");
 
 	int have = 0;
 	while (tsv_next(t)) {
@@ -376,17 +421,34 @@ static void run(Tier *s)
 		if (s->pi >= 0) {
 			Field p = t->f[s->pi];
 			int32_t pe;
-			if ((why = month_parse(p.p, p.n, &pe)))
+			if ((why = day_parse_end(p.p, p.n, &pe)))
 				tsv_fail(t, s->pi, why);
 			if (!s->to_given) {
-				s->to = pe;
+				set_as_of(s, pe);
 				s->to_given = 2; /* taken from the data */
-				month_fmt(s->period, pe);
-			} else if (s->to_given == 2 && pe != s->to) {
+				memcpy(s->period, p.p, p.n);
+				s->period_n = p.n;
+			} else if (s->to_given == 2 && pe != s->as_of) {
 				tsv_fail(t, s->pi, "differs from the period_end of the first row");
 			}
-			if (month > pe)
+			if (month > month_of_day(pe))
 				tsv_fail(t, s->mi, "is after the row's period_end");
+		}
+		if (s->si >= 0) {
+			Field p = t->f[s->si];
+			int32_t ps;
+			if ((why = day_parse_start(p.p, p.n, &ps)))
+				tsv_fail(t, s->si, why);
+			if (s->start_month == INT32_MIN) {
+				s->start_day = ps;
+				s->start_month = month_of_day(ps);
+				memcpy(s->start, p.p, p.n);
+				s->start_n = p.n;
+			} else if (ps != s->start_day) {
+				tsv_fail(t, s->si, "differs from the period_start of the first row");
+			}
+			if (month < s->start_month)
+				tsv_fail(t, s->mi, "is before the row's period_start");
 		}
 		int start = keyorder_next(&s->ko, t, month);
 		if (start && (int64_t)s->to - month + 1 > s->max_months) {
@@ -432,6 +494,12 @@ static void run(Tier *s)
 				tsv_fail(t, s->li, why);
 			if (memcmp(ld.p, t->f[s->mi].p, 7) != 0)
 				tsv_fail(t, s->li, "is not in the row's month");
+			if (last > s->as_of) {
+				char msg[80], d[11];
+				date_fmt(d, s->as_of);
+				snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
+				tsv_fail(t, s->li, msg);
+			}
 			s->last_buy = last;
 		} else if (orders > 0) {
 			tsv_fail(t, s->li, "is empty in a month with orders");
@@ -440,7 +508,19 @@ static void run(Tier *s)
 		s->next_month = month + 1;
 		if (month < s->from)
 			continue;
-		out_write(o, t->line, t->line_n);
+		if (s->to_given == 1 && s->pi >= 0) {
+			/* --to or --as-of ends the period: every row says so. */
+			for (int c = 0; c < t->ncols; c++) {
+				if (c)
+					out_char(o, '\t');
+				if (c == s->pi)
+					out_write(o, s->period, s->period_n);
+				else
+					out_write(o, t->f[c].p, t->f[c].n);
+			}
+		} else {
+			out_write(o, t->line, t->line_n);
+		}
 		emit_measures(s);
 		s->rows_out++;
 	}
@@ -459,8 +539,12 @@ int main(int argc, char **argv)
 	s.to = opt.to;
 	s.to_given = opt.to_given;
 	s.explain = opt.explain;
-	if (s.to_given)
-		month_fmt(s.period, s.to);
+	s.start_month = INT32_MIN;
+	if (s.to_given) {
+		set_as_of(&s, opt.as_of);
+		date_fmt(s.period, s.as_of);
+		s.period_n = 10;
+	}
 
 	rules_cache_open(&s.x.rc, opt.rules);
 	s.x.rules = s.x.rc.rules;
