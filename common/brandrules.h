@@ -8,10 +8,16 @@
  * BrandRules per brand: a brand without a [brand] section of its own shares
  * the defaults' struct, so every tool applies the same values to a row.
  *
- * Key to code: money.decimals and period.* -> MoneyRules, money.currency
- * -> BrandRules.currency, exclude.categories -> BrandRules.exclude, window.* -> WindowRules, tier.* -> TierRules,
- * churn.* -> ChurnRules, rfm.* -> RfmRules, kmeans.* -> KmeansRules,
- * clean.* -> CleanRules. */
+ * Key to code: money.decimals and period.* -> MoneyRules; money.currency
+ * -> BrandRules.currency; exclude.categories -> BrandRules.exclude;
+ * window.* -> WindowRules; tier.* -> TierRules; churn.* -> ChurnRules;
+ * rfm.* -> RfmRules; kmeans.* -> KmeansRules; clean.* -> CleanRules. The
+ * checks of keys against each other made while parsing stay in rules.c;
+ * those a loader makes are in its contract comment (brandrules.c).
+ *
+ * Memory: the *_load functions fill a struct whose strings point into R or
+ * are owned by the struct (freed by the matching *_free); a RulesCache owns
+ * its Rules and every struct it hands out (rules_cache_close). */
 #ifndef CRM_BRANDRULES_H
 #define CRM_BRANDRULES_H
 
@@ -154,7 +160,8 @@ const BrandRules *brand_rules(RulesCache *c, const char *b, size_t n);
  * (NULL: the defaults) without noting a brand as seen. */
 const BrandRules *brand_rules_section(const RulesCache *c, const char *name);
 
-/* Loaders of one concern for section RB (NULL: defaults) of R. */
+/* Loaders of one concern for section RB (NULL: defaults) of R; amounts in
+ * 10^-DECIMALS units. Any error is fatal and names file and line. */
 void money_rules_load(MoneyRules *m, const Rules *r);
 void window_rules_load(WindowRules *w, const Rules *r, const char *rb);
 void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals);
