@@ -171,6 +171,25 @@ const RuleDef rule_defs[] = {
 	{ "kmeans.silhouette_sample", RK_INT, "rows", 2, 1000000, RF_GLOBAL, NULL,
 	  "crm-kmeans: --elbow computes the silhouette exactly up to this many rows, on "
 	  "a seeded sample of this many beyond." },
+	{ "kmeans.recent_max_z", RK_DEC, "z-score", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: a cluster is recent when its mean standardized recency is at most "
+	  "this (0: more recent than the average customer)." },
+	{ "kmeans.engaged_min_z", RK_DEC, "z-score", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: a cluster is engaged when its mean standardized frequency plus "
+	  "monetary is above this." },
+	{ "kmeans.name.champions", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of the best recent and engaged cluster." },
+	{ "kmeans.name.loyal", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of the other recent and engaged clusters (numbered from 2)." },
+	{ "kmeans.name.new", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of a recent cluster that is not engaged." },
+	{ "kmeans.name.at_risk", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of an engaged cluster that is not recent." },
+	{ "kmeans.name.lost", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of a cluster neither recent nor engaged." },
+	{ "kmeans.name.other", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: clusters of features without recency, frequency and monetary are "
+	  "named this and their number." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

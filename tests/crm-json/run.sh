@@ -67,6 +67,30 @@ expect "at-risk lists: up to 20 a series, highest 12-month value first, of their
 crm-json --at-risk 20 "$WORK/gs.tsv" | cmp -s - "$WORK/g.json"
 expect "rerun gives the same bytes" 0 $?
 
+# ---- brands with rules of their own ----
+# alpina calls inactivity "dormant"; borealis has its own tiers and inactive
+# tier. crm-tier writes each brand's names; crm-json must check every row
+# against its own brand's rules and report each brand's tiers.
+B="--rules data/brands.rules"
+crm-gen --customers 600 --months 24 --brands 3 --seed 5 |
+	crm-agg $B | crm-tier $B | crm-lifecycle $B | crm-churn $B > "$WORK/bs.tsv"
+check "brand rules: crm-json takes each brand's tier.inactive and tier.order" \
+	"crm-json $B --at-risk 5 $WORK/bs.tsv > $WORK/b.json"
+check "brand rules: the document matches the schema" "/usr/bin/python3 $WORK/valid.py $WORK/b.json"
+expect "brand rules: each series names its brand's tiers and inactive tier" \
+	"-:diamond,platinum,gold,silver,bronze,basic:passive alpina:diamond,platinum,gold,silver,bronze:dormant borealis:gold,silver,basic:asleep cascade:diamond,platinum,gold,silver,bronze:passive" \
+	"$(jq -r '[.series[] | "\(.brand // "-"):\(.tiers | join(",")):\(.inactive_tier)"] | join(" ")' "$WORK/b.json")"
+# Per brand and month: the rows crm-tier gave the brand's inactive tier and
+# each of its tiers, by awk, against the document.
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{ c[$col["brand"] "\t" $col["month"] "\t" $col["tier"]]++ } END { for (k in c) print k "\t" c[k] }' \
+	"$WORK/bs.tsv" | sort > "$WORK/bawk.tsv"
+jq -r '.series[1:][] | . as $s | .months[] | . as $m |
+	([$s.brand, $m.month, $s.inactive_tier, $m.inactive] | @tsv),
+	($s.tiers[] | select($m.tiers[.].customers > 0) | [$s.brand, $m.month, ., $m.tiers[.].customers] | @tsv)' \
+	"$WORK/b.json" | awk -F'\t' '$4 > 0' | sort > "$WORK/bjq.tsv"
+same "brand rules: customers per brand, month and tier equal awk's" "$WORK/bawk.tsv" "$WORK/bjq.tsv"
+
 # ---- the as-of day, a partial month, warm-up months, currencies ----
 crm-agg --as-of 2024-03-09 ../crm-tier/data/asof_tx.tsv | crm-tier | crm-lifecycle | crm-churn > "$WORK/asof.tsv"
 crm-json "$WORK/asof.tsv" > "$WORK/asof.json"

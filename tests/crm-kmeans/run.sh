@@ -54,6 +54,24 @@ check "silhouette '$s_ours' = scikit-learn's silhouette_score '$s_theirs'" \
 check "--json: cluster sizes add up to the rows" "[ -s $WORK/k.json ] && jq -e '([.clusters[].customers] | add) == .rows' $WORK/k.json"
 names=$(jq -r '[.clusters[].name] | join(",")' "$WORK/k.json")
 check "clusters named by the rule ($names)" "echo '$names' | grep -q '^Champions,.*Lost'"
+# The names and the thresholds that pick them are rules (kmeans.name.*,
+# kmeans.recent_max_z, kmeans.engaged_min_z).
+cat > "$WORK/names.rules" <<'EOF'
+kmeans.name.champions = Stars
+kmeans.name.loyal = Regulars
+kmeans.name.new = Newcomers
+kmeans.name.at_risk = Slipping
+kmeans.name.lost = Gone
+kmeans.name.other = Group
+EOF
+want=$(echo "$names" | sed 's/Champions/Stars/; s/Loyal/Regulars/g; s/New/Newcomers/g; s/At Risk/Slipping/g; s/Lost/Gone/g')
+expect "kmeans.name.*: the same clusters under the names of the rules" "$want" \
+	"$(crm-kmeans --rules "$WORK/names.rules" --json "$WORK/rfm.tsv" | jq -r '[.clusters[].name] | join(",")')"
+expect "kmeans.name.other: clusters of other features" "Group 1,Group 2,Group 3" \
+	"$(crm-kmeans --rules "$WORK/names.rules" --features a,b,c --no-log1p -k 3 --json "$WORK/blobs.tsv" | jq -r '[.clusters[].name] | join(",")')"
+printf 'kmeans.engaged_min_z = 100\nkmeans.recent_max_z = 100\n' > "$WORK/z.rules"
+expect "kmeans.engaged_min_z, kmeans.recent_max_z: no cluster engaged, every one recent" "New,New 2,New 3,New 4" \
+	"$(crm-kmeans --rules "$WORK/z.rules" --json "$WORK/rfm.tsv" | jq -r '[.clusters[].name] | join(",")')"
 crm-kmeans --profile "$WORK/rfm.tsv" > "$WORK/p.tsv"
 check "--profile: 4 clusters; cluster 1 orders most often, the last least recently" \
 	"awk -F'\t' 'NR > 1 { f[NR] = \$7; r[NR] = \$5; n = NR } END { if (n != 5) exit 1; for (i = 3; i <= n; i++) if (f[i] > f[2]) exit 1; for (i = 2; i < n; i++) if (r[i] > r[n]) exit 1 }' $WORK/p.tsv"

@@ -83,9 +83,12 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
   const v12 = await page.$eval('#kpi-value_12m', e => e.textContent);
   check('amounts carry the currency', cur ? v12.endsWith(' ' + cur) && note.includes(`Amounts in ${cur}.`) : !/[A-Z]{3}$/.test(v12), v12);
   const tierRows = async () => page.$$eval('#tiers tbody tr', rs => rs.map(r => [...r.cells].map(c => c.dataset.value)));
-  const want = m => D.tiers.map(t => [t, m.tiers[t].customers, m.tiers[t].share, fix(m.tiers[t].value), m.tiers[t].value_share,
+  // A series shows its brand's own tiers and inactive tier (crm-json's
+  // series.tiers, series.inactive_tier).
+  const tiersOf = s => s.tiers || D.tiers;
+  const want = (s, m) => tiersOf(s).map(t => [t, m.tiers[t].customers, m.tiers[t].share, fix(m.tiers[t].value), m.tiers[t].value_share,
     fix(m.tiers[t].value_12m), m.tiers[t].at_risk, fix(m.tiers[t].value_at_risk)].map(String));
-  check('tier table equals the JSON', same((await tierRows()).slice(0, D.tiers.length), want(m0)));
+  check('tier table equals the JSON', same((await tierRows()).slice(0, tiersOf(s0).length), want(s0, m0)));
   const risk = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].dataset.value));
   check('at-risk list equals the JSON', same(risk, s0.at_risk.map(r => r.customer_id)), JSON.stringify(risk));
   const cells = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].textContent));
@@ -137,13 +140,17 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
     await page.selectOption('#month', m.month);
     check('brand and month selected', (await page.evaluate(() => document.body.dataset.brand + ' ' + document.body.dataset.month)) === `${b} ${m.month}`);
     check(`KPI cards equal the JSON for ${b} ${m.month}`, Number(await kpi('customers')) === m.customers && Number(await kpi('active')) === m.active);
-    check(`tier table equals the JSON for ${b} ${m.month}`, same((await tierRows()).slice(0, D.tiers.length), want(m)));
+    const rows = await tierRows();
+    check(`tier table equals the JSON for ${b} ${m.month}`, same(rows.slice(0, tiersOf(s).length), want(s, m)));
+    const inactiveRow = rows[tiersOf(s).length];
+    check(`the inactive row of ${b} is its tier.inactive (${s.inactive_tier || D.inactive_tier}) with the JSON's count`,
+          same(inactiveRow.slice(0, 2), [s.inactive_tier || D.inactive_tier, String(m.inactive)]), JSON.stringify(inactiveRow));
 
     // The tier table's CSV export holds the same figures.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#tiers-csv')]);
     const csv = fs.readFileSync(await dl.path(), 'utf8');
     const head = 'tier,customers,share of active,value,value share,12-month value,at risk,value at risk';
-    const first = want(m).map(r => r.map(q).join(','));
+    const first = want(s, m).map(r => r.map(q).join(','));
     check('tier CSV export equals the table', csv.startsWith([head, ...first].join('\n') + '\n'), csv.slice(0, 200));
     check('tier CSV is named for the selection', dl.suggestedFilename() === `tiers-${b}-${m.month}.csv`, dl.suggestedFilename());
     await page.selectOption('#month', s.months[s.months.length - 1].month);

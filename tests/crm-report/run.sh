@@ -16,6 +16,14 @@ for f in tx gen; do
 	crm-agg "$WORK/$f.tsv" | crm-tier $r | crm-lifecycle $r | crm-churn $r | crm-json $r --at-risk 10 > "$WORK/$f.json"
 done
 crm-report -o "$WORK/tx.html" "$WORK/tx.json"
+# Brands with rules of their own: alpina names inactivity "dormant",
+# borealis (the brand the browser selects) has its own tiers and inactive
+# tier; the page shows each brand's.
+B="--rules ../crm-json/data/brands.rules"
+crm-agg $B "$WORK/gen.tsv" | crm-tier $B | crm-lifecycle $B | crm-churn $B | crm-json $B --at-risk 10 > "$WORK/brands.json"
+crm-report -o "$WORK/brands.html" "$WORK/brands.json"
+check "brand rules: the document carries each brand's tiers" \
+	"jq -e '[.series[] | [.brand, (.tiers | join(\",\")), .inactive_tier]] == [[null, \"diamond,platinum,gold,silver,bronze,basic\", \"passive\"], [\"alpina\", \"diamond,platinum,gold,silver,bronze\", \"dormant\"], [\"borealis\", \"gold,silver,basic\", \"asleep\"]]' $WORK/brands.json"
 # The README pipeline on a messy invoice export, cleaned as crm-clean(1)
 # shows: some customers return more than they buy (negative monetary).
 crm-gen --customers 2000 --seed 3 --format invoice --messy 20 --no-category --products "$WORK/p.tsv" > "$WORK/e.csv"
@@ -114,7 +122,7 @@ if ! command -v node > /dev/null || ! command -v chromium > /dev/null ||
 	finish
 	exit 1
 fi
-for f in tx gen empty messy; do
+for f in tx gen empty messy brands; do
 	mkdir -p "$WORK/shots-$f"
 	extra=""
 	[ $f = gen ] && extra="$WORK/rfm.json $WORK/km.json"

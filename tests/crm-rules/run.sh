@@ -9,7 +9,7 @@ t "crm-rules show data/good.rules | grep -e churn.drop -e activity -e gold.min_o
 t "crm-rules show --brand nosuch data/good.rules | grep exclude"
 for f in unknown_key malformed_value out_of_range duplicate_key global_in_brand missing_include \
 	include_cycle last_tier_limit churn_tier_unknown tier_unknown too_many_decimals syntax \
-	recent_not_shorter bad_currency; do
+	recent_not_shorter bad_currency money_above_price price_below_money; do
 	t crm-rules check data/$f.rules
 done
 t crm-rules check data/nosuch.rules

@@ -4,6 +4,7 @@
  * monthly rows sorted by (brand,) customer_id, month, within a memory budget:
  * see agg.h for the data flow. */
 #include "agg.h"
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -40,19 +41,10 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-/* Categories excluded from segmentation, per brand (rules may differ). */
 typedef struct {
-	char *brand;          /* NULL: no brand column */
-	size_t brand_n;
-	NameList excl;
-} BrandRules;
-
-typedef struct {
-	Rules *rules;
+	RulesCache rc;             /* exclude.categories per brand */
+	Rules *rules;              /* rc.rules */
 	int decimals;
-	BrandRules *br;
-	size_t nbr;
-	BrandRules *last;
 	const Products *products;
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
@@ -74,23 +66,6 @@ typedef struct {
 	uint8_t pend_key[KEY_MAX];
 	int pending;
 } Agg;
-
-static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
-{
-	if (a->last && a->last->brand_n == n && (n == 0 || memcmp(a->last->brand, b, n) == 0))
-		return a->last;
-	for (size_t i = 0; i < a->nbr; i++)
-		if (a->br[i].brand_n == n && (n == 0 || memcmp(a->br[i].brand, b, n) == 0))
-			return a->last = &a->br[i];
-	a->br = xrealloc(a->br, (a->nbr + 1) * sizeof *a->br);
-	BrandRules *r = &a->br[a->nbr++];
-	r->brand = n ? xstrndup(b, n) : NULL;
-	r->brand_n = n;
-	rules_brand_seen(a->rules, b, n);
-	namelist_load(&r->excl, a->rules, r->brand, "exclude.categories");
-	/* Pointers into a->br moved with the realloc. */
-	return a->last = r;
-}
 
 static void flush_pending(Agg *a)
 {
@@ -261,7 +236,7 @@ static void scan_file(Agg *a, const char *path)
 			if (catn == 0)
 				tsv_fail(&t, ki, "is empty");
 		}
-		int ex = namelist_has(&brand_rules(a, bp, bn)->excl, cat, catn);
+		int ex = namelist_has(&brand_rules(&a->rc, bp, bn)->exclude, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
 		if (month < a->from || ymd_key(y, m, d) > a->as_of) {
 			/* Checked like every row, then left out: counted for --stats. */
@@ -429,9 +404,10 @@ int main(int argc, char **argv)
 		a.to_given = 1;
 	else if (a.to_given)
 		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
-	a.rules = rules_load(rules_path);
-	a.decimals = (int)rules_int(a.rules, NULL, "money.decimals");
-	a.max_months = rules_int(a.rules, NULL, "period.max_months");
+	rules_cache_open(&a.rc, rules_path);
+	a.rules = a.rc.rules;
+	a.decimals = a.rc.money.decimals;
+	a.max_months = a.rc.money.max_months;
 	if (from_given && a.to_given && (int64_t)a.to - a.from + 1 > a.max_months)
 		usage_fail(usage_text, "--from to --to is %lld months, beyond period.max_months (%lld)",
 			   (long long)a.to - a.from + 1, (long long)a.max_months);
@@ -491,12 +467,7 @@ int main(int argc, char **argv)
 	free(runs.v);
 	if (products_path)
 		products_free(&products);
-	for (size_t i = 0; i < a.nbr; i++) {
-		free(a.br[i].brand);
-		namelist_free(&a.br[i].excl);
-	}
-	free(a.br);
-	rules_free(a.rules);
+	rules_cache_close(&a.rc);
 	if (mem.tmp_open)
 		tmp_close(&mem.tmp);
 	return 0;

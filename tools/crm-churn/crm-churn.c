@@ -13,6 +13,7 @@
  *            month's last day) the recent months are the whole ones before
  *            it plus the days elapsed: value per month divides by that time.
  * Both compare exact integers: no rounding decides a risk. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "history.h"
@@ -42,39 +43,6 @@ static const HelpOpt help[] = {
 
 #define MICRO 1000000 /* decimals of ratios: 6 */
 #define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
-
-typedef struct {
-	char *brand;
-	char **tiers;
-	size_t *tier_len;
-	size_t ntiers;
-	int wm, recent;
-	int64_t min_gap, factor, ratio; /* factor and ratio in millionths */
-	const char *t_factor, *t_ratio;
-} Brand;
-
-static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, size_t bn)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strlen((*v)[i].brand) == bn && memcmp((*v)[i].brand, b, bn) == 0)
-			return &(*v)[i];
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	Brand *r = &(*v)[(*n)++];
-	r->brand = xstrndup(b, bn);
-	const char *rb = bn && rules_has_brand(rules, r->brand) ? r->brand : NULL;
-	r->ntiers = rules_list(rules, rb, "churn.tiers", &r->tiers);
-	r->tier_len = xmalloc((r->ntiers + 1) * sizeof *r->tier_len);
-	for (size_t i = 0; i < r->ntiers; i++)
-		r->tier_len[i] = strlen(r->tiers[i]);
-	r->wm = (int)rules_int(rules, rb, "window.monetary_months");
-	r->recent = (int)rules_int(rules, rb, "churn.recent_months");
-	r->min_gap = rules_int(rules, rb, "churn.min_gap_days");
-	r->factor = rules_fixed(rules, rb, "churn.gap_factor", 6, NULL);
-	r->ratio = rules_fixed(rules, rb, "churn.drop_ratio", 6, NULL);
-	r->t_factor = rules_get(rules, rb, "churn.gap_factor");
-	r->t_ratio = rules_get(rules, rb, "churn.drop_ratio");
-	return r;
-}
 
 /* overflow dies naming the customer and month whose sum of WHAT over W
  * months is beyond 64 bits. */
@@ -120,10 +88,11 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
 	char rid[17];
-	rules_id(rules, rid);
-	int decimals = (int)rules_int(rules, NULL, "money.decimals");
+	rules_id(rc.rules, rid);
+	int decimals = rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
@@ -138,8 +107,8 @@ int main(int argc, char **argv)
 	out_create(&o, opt.output);
 	int rii = filter_header(&o, &t, "crm-churn", explain);
 
-	Brand *brands = NULL, *br = NULL;
-	size_t nbrands = 0;
+	const ChurnRules *ch = NULL;  /* the customer's brand's */
+	const WindowRules *win = NULL;
 	History h;
 	hist_init(&h);
 	uint64_t rows = 0, written = 0, nlapse = 0, ndecline = 0, nrisk = 0;
@@ -158,8 +127,10 @@ int main(int argc, char **argv)
 		int start = keyorder_next(&ko, &t, month);
 		keyorder_whole(&ko, &t, start, ti);
 		if (start) {
-			br = brand_rules(rules, &brands, &nbrands, bi >= 0 ? t.f[bi].p : "",
-					 bi >= 0 ? t.f[bi].n : 0);
+			const BrandRules *br = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "",
+							   bi >= 0 ? t.f[bi].n : 0);
+			ch = &br->churn;
+			win = &br->win;
 			hist_reset(&h, month);
 		}
 		int64_t orders, amount;
@@ -190,26 +161,26 @@ int main(int argc, char **argv)
 		/* The recent months: RNUM/RDEN of a month, fewer in a partial
 		 * month by the days not yet elapsed. */
 		int partial = month == as_month && as_days < as_len;
-		int64_t rnum = partial ? ((int64_t)br->recent - 1) * as_len + as_days : br->recent;
+		int64_t rnum = partial ? ((int64_t)ch->recent_months - 1) * as_len + as_days : ch->recent_months;
 		int64_t rden = partial ? as_len : 1;
 
 		int lapse = 0, decline = 0;
 		size_t elen = 0;
 		ebuf[0] = '\0';
 		Field act = t.f[aci];
-		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->tier_len, br->ntiers, t.f[tri])) {
+		if (act.n == 1 && act.p[0] == '1' && in_list(ch->tiers, ch->tier_len, ch->ntiers, t.f[tri])) {
 			int64_t recency;
 			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)) ||
 			    recency < 0 || recency > DAYS_MAX)
 				tsv_fail(&t, ri, why ? why : "is not a number of days");
 			int64_t n;
-			if (hist_orders(&h, br->wm, &n))
-				overflow(&t, &ko, month, "orders", br->wm);
+			if (hist_orders(&h, win->monetary, &n))
+				overflow(&t, &ko, month, "orders", win->monetary);
 			int32_t a, b;
 			/* recency < 2^22 days, n < 2^63, MICRO < 2^20: the
 			 * product fits in 128 bits. */
-			if (n >= 2 && hist_span(&h, br->wm, &a, &b) && recency >= br->min_gap &&
-			    (__int128)recency * (n - 1) * MICRO >= (__int128)br->factor * (b - a)) {
+			if (n >= 2 && hist_span(&h, win->monetary, &a, &b) && recency >= ch->min_gap_days &&
+			    (__int128)recency * (n - 1) * MICRO >= (__int128)ch->gap_factor * (b - a)) {
 				lapse = 1;
 				/* The mean gap in tenths of a day when that is exact,
 				 * else as its fraction: the comparison stated must be
@@ -225,22 +196,23 @@ int main(int argc, char **argv)
 				}
 				elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
 					"lapse: recency %lld>=%lld and >=%sx%s (mean gap of %lld orders)",
-					(long long)recency, (long long)br->min_gap, br->t_factor, gap, (long long)n);
+					(long long)recency, (long long)ch->min_gap_days, ch->t_gap_factor, gap,
+					(long long)n);
 			}
 			int64_t tenure = month - h.first_month;
-			int64_t span = tenure + 1 < br->wm ? tenure + 1 : br->wm;
-			int64_t rest = span - br->recent;
+			int64_t span = tenure + 1 < win->monetary ? tenure + 1 : win->monetary;
+			int64_t rest = span - ch->recent_months;
 			if (rest > 0) {
 				int64_t recent_v, rest_v;
-				if (hist_amount(&h, br->recent, &recent_v))
-					overflow(&t, &ko, month, "amount", br->recent);
-				if (hist_window(&h, h.amount, (int)span, br->recent, &rest_v))
-					overflow(&t, &ko, month - br->recent, "amount", (int)rest);
+				if (hist_amount(&h, ch->recent_months, &recent_v))
+					overflow(&t, &ko, month, "amount", ch->recent_months);
+				if (hist_window(&h, h.amount, (int)span, ch->recent_months, &rest_v))
+					overflow(&t, &ko, month - ch->recent_months, "amount", (int)rest);
 				/* Value per month: recent_v / (rnum / rden) < ratio x
 				 * rest_v / rest. The left side is below 2^114; a right
 				 * side beyond 128 bits is larger still. */
 				__int128 rhs;
-				if (rest_v > 0 && (__builtin_mul_overflow((__int128)br->ratio * rest_v,
+				if (rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
 									  (__int128)rnum, &rhs) ||
 						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
 					decline = 1;
@@ -249,12 +221,12 @@ int main(int argc, char **argv)
 					per_month(r2, rest_v, 1, rest, decimals);
 					if (partial)
 						snprintf(span_text, sizeof span_text, "%d months and %d of %d days",
-							 br->recent - 1, as_days, as_len);
+							 ch->recent_months - 1, as_days, as_len);
 					else
-						snprintf(span_text, sizeof span_text, "%d months", br->recent);
+						snprintf(span_text, sizeof span_text, "%d months", ch->recent_months);
 					elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
 						"%sdecline: %s/month over %s < %sx%s/month over the %lld before",
-						lapse ? "; " : "", r1, span_text, br->t_ratio, r2, (long long)rest);
+						lapse ? "; " : "", r1, span_text, ch->t_drop_ratio, r2, (long long)rest);
 				}
 			}
 		}
@@ -280,15 +252,9 @@ int main(int argc, char **argv)
 			"%llu at risk: %llu lapse, %llu decline\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nrisk, (unsigned long long)nlapse, (unsigned long long)ndecline);
-	for (size_t i = 0; i < nbrands; i++) {
-		free(brands[i].brand);
-		rules_list_free(brands[i].tiers);
-		free(brands[i].tier_len);
-	}
-	free(brands);
 	hist_free(&h);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

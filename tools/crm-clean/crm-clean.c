@@ -6,6 +6,7 @@
  * line or a reject with its line number, category and original text.
  * Nothing is dropped: rows read = rows written + rows rejected, per category
  * and per stage, in the summary on stderr and the --report JSON. */
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -51,10 +52,11 @@ static const HelpOpt help[] = {
 
 /* ---- canonical columns and reject categories ---- */
 
-enum { C_CUSTOMER, C_DATE, C_SKU, C_CATEGORY, C_QTY, C_AMOUNT, C_PRICE, C_ORDER, C_BRAND, NCANON };
-static const char *const canon[NCANON] = {
-	"customer_id", "date", "sku", "category", "qty", "amount", "unit_price", "order_id", "brand",
-};
+/* The canonical columns: CleanRules.column's (clean.column.*). */
+enum { C_CUSTOMER = CC_CUSTOMER, C_DATE = CC_DATE, C_SKU = CC_SKU, C_CATEGORY = CC_CATEGORY,
+       C_QTY = CC_QTY, C_AMOUNT = CC_AMOUNT, C_PRICE = CC_UNIT_PRICE, C_ORDER = CC_ORDER,
+       C_BRAND = CC_BRAND, NCANON = CC_NCOLS };
+static const char *const *const canon = clean_column_names;
 
 enum { S_PARSE, S_REQUIRED, S_VALUES, S_RULES, S_DEDUP, NSTAGE };
 static const char *const stages[NSTAGE] = { "parse", "required", "values", "rules", "dedup" };
@@ -76,7 +78,9 @@ static const struct {
 	{ "negative_price", S_RULES }, { "outlier", S_RULES }, { "duplicate", S_DEDUP },
 };
 
-enum { F_AUTO, F_ISO, F_MDY, F_DMY, F_DMY_DOT, F_YMD, NFORMAT };
+/* The date formats: CleanDateFormat, named as clean.date_format's values. */
+enum { F_AUTO = CD_AUTO, F_ISO = CD_ISO, F_MDY = CD_MDY, F_DMY = CD_DMY, F_DMY_DOT = CD_DMY_DOT,
+       F_YMD = CD_YMD, NFORMAT };
 static const char *const formats[NFORMAT] = { "auto", "iso", "mdy", "dmy", "dmy-dot", "ymd" };
 
 /* ---- a set of 128-bit fingerprints (duplicates) or 64-bit keys ---- */
@@ -144,11 +148,12 @@ typedef struct {
 
 typedef struct {
 	const char *name;          /* the input, for messages */
-	Rules *rules;
+	RulesCache rc;
+	const CleanRules *rules;   /* clean.* of --brand's section, or the defaults */
 	const char *brand;         /* --brand: the rules section, and the brand column */
 	int decimals, price_decimals, date_format;
 	int id_drop_zeros, dedup, utf8, strict;
-	int returns;               /* 0 keep, 1 drop, 2 net */
+	CleanReturns returns;
 	int zero_price_keep;
 	int64_t max_amount, max_qty;
 	int has_max_amount, has_max_qty;
@@ -572,7 +577,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		C.ids_decimals++;
 	}
 	XXH128_hash_t pair = { 0, 0 };
-	if (C.returns == 2) {
+	if (C.returns == CR_NET) {
 		XXH3_state_t st;
 		XXH3_128bits_reset(&st);
 		XXH3_128bits_update(&st, cust.p, cust.n);
@@ -581,11 +586,11 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		pair = XXH3_128bits_digest(&st);
 	}
 	if (qty < 0) {
-		if (C.returns == 1) {
+		if (C.returns == CR_DROP) {
 			reject(line, raw, raw_n, R_RETURN, "qty is negative (clean.returns = drop)");
 			return;
 		}
-		if (C.returns == 2 && !set_has(&C.bought, pair)) {
+		if (C.returns == CR_NET && !set_has(&C.bought, pair)) {
 			reject(line, raw, raw_n, R_UNMATCHED, "a return with no earlier purchase of the product");
 			return;
 		}
@@ -611,7 +616,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 			return;
 		}
 	}
-	if (C.returns == 2 && qty > 0)
+	if (C.returns == CR_NET && qty > 0)
 		set_add(&C.bought, pair);
 
 	/* The canonical line: [brand] date [order_id] customer_id sku category qty amount. */
@@ -688,11 +693,8 @@ static void header(const Str *f, size_t nf)
 			t.p += 3, t.n -= 3;
 		C.names[i] = xstrndup(t.p, t.n);
 	}
-	const char *rb = C.brand && rules_has_brand(C.rules, C.brand) ? C.brand : NULL;
 	for (int k = 0; k < NCANON; k++) {
-		char key[64];
-		snprintf(key, sizeof key, "clean.column.%s", canon[k]);
-		const char *want = C.map[k] ? C.map[k] : rules_get(C.rules, rb, key);
+		const char *want = C.map[k] ? C.map[k] : C.rules->column[k];
 		C.col[k] = -1;
 		for (size_t i = 0; want && *want && i < nf; i++)
 			if (strcmp(C.names[i], want) == 0)
@@ -1152,14 +1154,6 @@ static void parse_map(const char *s)
 	free(copy);
 }
 
-static int enum_index(const char *v, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(v, names[i]) == 0)
-			return i;
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -1240,29 +1234,26 @@ int main(int argc, char **argv)
 			   !strcmp(output, "-") ? "the stream (-o)" : "the rejects");
 
 	/* Settle the rules: those of --brand's section where it has one. */
-	C.rules = rules_load(rules_path);
-	const char *rb = C.brand && rules_has_brand(C.rules, C.brand) ? C.brand : NULL;
-	C.decimals = (int)rules_int(C.rules, NULL, "money.decimals");
-	C.price_decimals = (int)rules_int(C.rules, NULL, "clean.price_decimals");
-	if (C.price_decimals < C.decimals)
-		die("rules: clean.price_decimals (%d) is below money.decimals (%d)", C.price_decimals, C.decimals);
-	const char *df = date_format ? date_format : rules_get(C.rules, rb, "clean.date_format");
-	if ((C.date_format = enum_index(df, formats, NFORMAT)) < 0)
+	rules_cache_open(&C.rc, rules_path);
+	const CleanRules *cl = C.rules = &brand_rules_section(&C.rc, C.brand)->clean;
+	C.decimals = C.rc.money.decimals;
+	C.price_decimals = cl->price_decimals;
+	const char *df = date_format;
+	C.date_format = df ? rule_enum_word("clean.date_format", df) : (int)cl->date_format;
+	if (C.date_format < 0)
 		usage_fail(usage_text, "--date-format: '%s' is not auto, iso, mdy, dmy, dmy-dot or ymd", df);
 	C.sample_done = C.date_format != F_AUTO;
-	C.id_drop_zeros = strcmp(rules_get(C.rules, rb, "clean.id_drop_zero_decimals"), "yes") == 0;
-	C.cancel_prefix = xstrdup(rules_get(C.rules, rb, "clean.cancel_prefix"));
-	static const char *const ret[] = { "keep", "drop", "net" };
-	C.returns = enum_index(rules_get(C.rules, rb, "clean.returns"), ret, 3);
-	C.zero_price_keep = strcmp(rules_get(C.rules, rb, "clean.zero_price"), "keep") == 0;
-	int none;
-	C.max_amount = rules_fixed(C.rules, rb, "clean.max_amount", C.decimals, &none);
-	C.has_max_amount = !none;
-	C.max_qty = rules_fixed(C.rules, rb, "clean.max_qty", 0, &none);
-	C.has_max_qty = !none;
-	C.dedup = strcmp(rules_get(C.rules, rb, "clean.dedup"), "exact") == 0;
-	C.utf8 = strcmp(encoding ? encoding : rules_get(C.rules, rb, "clean.encoding"), "utf8") == 0;
-	C.max_lines = (int)rules_int(C.rules, rb, "clean.max_record_lines");
+	C.id_drop_zeros = cl->id_drop_zero_decimals;
+	C.cancel_prefix = xstrdup(cl->cancel_prefix);
+	C.returns = cl->returns;
+	C.zero_price_keep = cl->zero_price_keep;
+	C.max_amount = cl->max_amount;
+	C.has_max_amount = cl->has_max_amount;
+	C.max_qty = cl->max_qty;
+	C.has_max_qty = cl->has_max_qty;
+	C.dedup = cl->dedup_exact;
+	C.utf8 = encoding ? strcmp(encoding, "utf8") == 0 : cl->encoding == CE_UTF8;
+	C.max_lines = cl->max_record_lines;
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);

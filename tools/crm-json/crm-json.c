@@ -10,6 +10,7 @@
  * complete is partial, and says so with the days it covers. Warm-up months
  * (crm-tier's warmup) lack the history before the data: comparisons with
  * them (yoy) are null unless --keep-warmup. */
+#include "brandrules.h"
 #include "date.h"
 #include "help.h"
 #include "filteropt.h"
@@ -75,11 +76,12 @@ typedef struct {
 } Series;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;             /* rc.rules */
 	int decimals;
-	char *tiers[MAX_TIERS];
+	char *tiers[MAX_TIERS];   /* every brand's tiers: the defaults' first */
 	size_t ntiers;
-	char *inactive;
+	const char *inactive;     /* the defaults' inactive tier */
 	Series *s;
 	size_t ns;
 	size_t top;               /* --at-risk */
@@ -204,31 +206,33 @@ static void keep_risk(Ctx *x, Series *s, int32_t m, Risk *r)
 
 /* ---- reading ---- */
 
-static size_t tier_index(Ctx *x, const Tsv *t, int col)
+/* tier_index returns the index in x->tiers of the tier in column COL of
+ * T's row, which must be one of tier rules TR (the row's brand's). */
+static size_t tier_index(Ctx *x, const TierRules *tr, const Tsv *t, int col)
 {
 	Field f = t->f[col];
+	if (tier_rules_index(tr, f.p, f.n) < 0)
+		tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 	for (size_t i = 0; i < x->ntiers; i++)
 		if (strlen(x->tiers[i]) == f.n && memcmp(x->tiers[i], f.p, f.n) == 0)
 			return i;
 	tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 }
 
-static void add_tiers(Ctx *x, const char *brand)
+/* add_tiers adds the tiers of TR that x->tiers lacks, in TR's order. */
+static void add_tiers(Ctx *x, const TierRules *tr)
 {
-	char **v;
-	size_t n = rules_list(x->rules, brand, "tier.order", &v);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < tr->ntiers; i++) {
 		size_t j;
 		for (j = 0; j < x->ntiers; j++)
-			if (strcmp(x->tiers[j], v[i]) == 0)
+			if (strcmp(x->tiers[j], tr->tiers[i]) == 0)
 				break;
 		if (j == x->ntiers) {
 			if (x->ntiers == MAX_TIERS)
 				die("rules: more than %d tiers", MAX_TIERS);
-			x->tiers[x->ntiers++] = xstrdup(v[i]);
+			x->tiers[x->ntiers++] = xstrdup(tr->tiers[i]);
 		}
 	}
-	rules_list_free(v);
 }
 
 /* period_day reads the period column COL of the row into *DAY, the same
@@ -301,7 +305,6 @@ static void read_rows(Ctx *x, Tsv *t)
 	KeyOrder ko;
 	keyorder_init(&ko, t);
 	x->has_brand = bi >= 0;
-	size_t inactive_n = strlen(x->inactive);
 	while (tsv_next(t)) {
 		x->rows++;
 		filter_rules_row(t, idi, id);
@@ -324,6 +327,9 @@ static void read_rows(Ctx *x, Tsv *t)
 		if (kf.n != 1 || (kf.p[0] != '0' && kf.p[0] != '1'))
 			tsv_fail(t, ki, "is not 0 or 1");
 		int active = af.p[0] == '1', risk = kf.p[0] == '1';
+		/* The row's brand's own tiers: those crm-tier gave it. */
+		const TierRules *tr = &brand_rules(&x->rc, bi >= 0 ? t->f[bi].p : NULL,
+						   bi >= 0 ? t->f[bi].n : 0)->tier;
 		if (pei >= 0)
 			period_day(t, pei, x->pe_text, &x->as_of, day_parse_end);
 		if (psi >= 0)
@@ -337,8 +343,8 @@ static void read_rows(Ctx *x, Tsv *t)
 		}
 		size_t tier = 0;
 		if (active)
-			tier = tier_index(x, t, ti);
-		else if (tf.n != inactive_n || memcmp(tf.p, x->inactive, tf.n) != 0)
+			tier = tier_index(x, tr, t, ti);
+		else if (tf.n != tr->inactive_len || memcmp(tf.p, tr->inactive, tf.n) != 0)
 			tsv_fail(t, ti, "is not the inactive tier of the rules, though active is 0");
 		int ev = -1;
 		if (field_eq(ef, "new", 3))
@@ -640,10 +646,22 @@ static int cmp_risk(const void *a, const void *b)
 	return risk_better(a, b) ? -1 : risk_better(b, a) ? 1 : 0;
 }
 
+/* names_out writes the N names V as a JSON array. */
+static void names_out(Out *o, char *const *v, size_t n)
+{
+	out_char(o, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			out_char(o, ',');
+		json_cstr(o, v[k]);
+	}
+	out_char(o, ']');
+}
+
 /* currency returns the money.currency of brand B (NULL: of the defaults). */
 static const char *currency(const Ctx *x, const char *b)
 {
-	return rules_get(x->rules, b && rules_has_brand(x->rules, b) ? b : NULL, "money.currency");
+	return brand_rules_section(&x->rc, b)->currency;
 }
 
 static void write_series(Ctx *x, Out *o, Series *s)
@@ -655,6 +673,17 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		json_cstr(o, s->brand);
 	else
 		out_str(o, "null");
+	/* A brand's own tiers, those its rows carry; all customers: every
+	 * brand's, and the defaults' inactive tier. */
+	json_key(o, "tiers", 0);
+	if (s->brand) {
+		const TierRules *tr = &brand_rules(&x->rc, s->brand, strlen(s->brand))->tier;
+		names_out(o, tr->tiers, tr->ntiers);
+		json_key(o, "inactive_tier", 0); json_cstr(o, tr->inactive);
+	} else {
+		names_out(o, x->tiers, x->ntiers);
+		json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
+	}
 	/* The total of several brands has a currency when they share it. */
 	const char *cur = currency(x, s->brand);
 	for (size_t i = 1; !s->brand && i < x->ns && cur; i++)
@@ -817,13 +846,7 @@ static void write_doc(Ctx *x, Out *o)
 	}
 	out_str(o, "]}");
 	json_key(o, "tiers", 0);
-	out_char(o, '[');
-	for (size_t k = 0; k < x->ntiers; k++) {
-		if (k)
-			out_char(o, ',');
-		json_cstr(o, x->tiers[k]);
-	}
-	out_char(o, ']');
+	names_out(o, x->tiers, x->ntiers);
 	json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
 	json_key(o, "series", 0);
 	out_char(o, '[');
@@ -925,8 +948,9 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one input at most");
-	x.rules = rules_load(rules_path);
-	x.decimals = (int)rules_int(x.rules, NULL, "money.decimals");
+	rules_cache_open(&x.rc, rules_path);
+	x.rules = x.rc.rules;
+	x.decimals = x.rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, optind < argc ? argv[optind] : "-");
 	Out o;
@@ -935,10 +959,10 @@ int main(int argc, char **argv)
 		ndjson(&t, &o, x.decimals);
 	} else {
 		x.top = (size_t)top;
-		add_tiers(&x, NULL);
+		add_tiers(&x, &x.rc.def->tier);
 		for (size_t i = 0; i < x.rules->nbrands; i++)
-			add_tiers(&x, x.rules->brands[i]);
-		x.inactive = xstrdup(rules_get(x.rules, NULL, "tier.inactive"));
+			add_tiers(&x, &brand_rules_section(&x.rc, x.rules->brands[i])->tier);
+		x.inactive = x.rc.def->tier.inactive;
 		x.s = xcalloc(1, sizeof *x.s);
 		x.ns = 1;
 		x.s[0].heap = xcalloc(x.top ? x.top : 1, sizeof *x.s[0].heap);
@@ -958,7 +982,6 @@ int main(int argc, char **argv)
 	free(x.s);
 	for (size_t k = 0; k < x.ntiers; k++)
 		free(x.tiers[k]);
-	free(x.inactive);
-	rules_free(x.rules);
+	rules_cache_close(&x.rc);
 	return 0;
 }

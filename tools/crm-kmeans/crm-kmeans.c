@@ -9,6 +9,7 @@
  * Determinism: every random choice comes from the seed (each run from its
  * own stream, seed and run number), and every sum over rows is taken chunk
  * by chunk in row order, so the same input and seed give the same bytes. */
+#include "brandrules.h"
 #include "hash.h"
 #include "help.h"
 #include "json.h"
@@ -498,7 +499,7 @@ typedef struct {
 	double *zmean;     /* mean standardized features */
 	double *mean, *median;  /* features as read */
 	double value;      /* zF + zM - zR when named by RFM */
-	char name[64];
+	char *name;        /* owned */
 	int old;           /* the run's cluster index */
 } Cluster;
 
@@ -526,11 +527,11 @@ static int cmp_cluster(const void *a, const void *b)
 }
 
 /* describe renumbers the clusters (1 = best by the naming rule, or the
- * largest) and names them; returns the clusters in their new order (owned
+ * largest) and names them by the kmeans.name.* rules of KR; returns the clusters in their new order (owned
  * by the caller, clusters_free) and rewrites F's labels to the new numbers
  * (0-based). A cluster with no row is dropped, said on standard error, and
  * F->k becomes the number kept. */
-static Cluster *describe(const Data *D, Fit *F)
+static Cluster *describe(const Data *D, Fit *F, const KmeansRules *kr)
 {
 	size_t n = D->n, d = D->d;
 	int k = F->k;
@@ -591,23 +592,30 @@ static Cluster *describe(const Data *D, Fit *F)
 	for (size_t i = 0; i < n; i++)
 		F->label[i] = map[F->label[i]];
 	free(map);
-	/* Names: recent = mean standardized recency <= 0; engaged = mean
-	 * standardized frequency + monetary > 0. */
-	int used[5] = { 0 };
-	static const char *const base[5] = { "Champions", "Loyal", "New", "At Risk", "Lost" };
+	/* Names (kmeans.*): recent = mean standardized recency <= recent_max_z;
+	 * engaged = mean standardized frequency + monetary > engaged_min_z; the
+	 * best recent and engaged cluster is the champions, later ones loyal. */
+	int used[KM_NNAMES] = { 0 };
+	double recent_z = (double)kr->recent_z / 1e6, engaged_z = (double)kr->engaged_z / 1e6;
 	for (int j = 0; j < k; j++) {
 		Cluster *c = &cl[j];
+		size_t size;
 		if (rfm_col[0] < 0) {
-			snprintf(c->name, sizeof c->name, "Cluster %d", j + 1);
+			size = strlen(kr->name_other) + 16;
+			c->name = xmalloc(size);
+			snprintf(c->name, size, "%s %d", kr->name_other, j + 1);
 			continue;
 		}
-		int recent = c->zmean[rfm_col[0]] <= 0;
-		int engaged = c->zmean[rfm_col[1]] + c->zmean[rfm_col[2]] > 0;
-		int b = recent ? (engaged ? (used[0] ? 1 : 0) : 2) : (engaged ? 3 : 4);
+		int recent = c->zmean[rfm_col[0]] <= recent_z;
+		int engaged = c->zmean[rfm_col[1]] + c->zmean[rfm_col[2]] > engaged_z;
+		int b = recent ? (engaged ? (used[KM_CHAMPIONS] ? KM_LOYAL : KM_CHAMPIONS) : KM_NEW)
+			       : (engaged ? KM_AT_RISK : KM_LOST);
+		size = strlen(kr->name[b]) + 16;
+		c->name = xmalloc(size);
 		if (used[b]++)
-			snprintf(c->name, sizeof c->name, "%s %d", base[b], used[b]);
+			snprintf(c->name, size, "%s %d", kr->name[b], used[b]);
 		else
-			snprintf(c->name, sizeof c->name, "%s", base[b]);
+			snprintf(c->name, size, "%s", kr->name[b]);
 	}
 	return cl;
 }
@@ -801,6 +809,7 @@ static void clusters_free(Cluster *cl, int k)
 		free(cl[j].zmean);
 		free(cl[j].mean);
 		free(cl[j].median);
+		free(cl[j].name);
 	}
 	free(cl);
 }
@@ -869,23 +878,22 @@ int main(int argc, char **argv)
 		usage_fail(usage_text, "one input at most");
 	if (profile && (json || elbow))
 		usage_fail(usage_text, "--profile goes alone; --json holds the profile");
-	Rules *rules = rules_load(rules_path);
+	RulesCache rc;
+	rules_cache_open(&rc, rules_path);
+	const KmeansRules *kr = &rc.kmeans;
 	Params P = { 0 };
 	P.stats = stats;
-	int k = k_s ? (int)opt_int("-k", k_s, 1, 1000) : (int)rules_int(rules, NULL, "kmeans.k");
-	P.n_init = ninit_s ? (int)opt_int("--n-init", ninit_s, 1, 1000)
-			   : (int)rules_int(rules, NULL, "kmeans.n_init");
-	P.max_iter = iter_s ? (int)opt_int("--max-iter", iter_s, 1, 1000000)
-			    : (int)rules_int(rules, NULL, "kmeans.max_iter");
-	P.seed = seed_s ? (uint64_t)opt_int("--seed", seed_s, 0, 4294967295LL)
-			: (uint64_t)rules_int(rules, NULL, "kmeans.seed");
+	int k = k_s ? (int)opt_int("-k", k_s, 1, 1000) : kr->k;
+	P.n_init = ninit_s ? (int)opt_int("--n-init", ninit_s, 1, 1000) : kr->n_init;
+	P.max_iter = iter_s ? (int)opt_int("--max-iter", iter_s, 1, 1000000) : kr->max_iter;
+	P.seed = seed_s ? (uint64_t)opt_int("--seed", seed_s, 0, 4294967295LL) : kr->seed;
 	if (tol_s) {
 		char *end;
 		P.tol = strtod(tol_s, &end);
 		if (*end || !(P.tol >= 0) || !isfinite(P.tol))
 			usage_fail(usage_text, "--tol: '%s' is not a number >= 0", tol_s);
 	} else {
-		P.tol = (double)rules_fixed(rules, NULL, "kmeans.tol", 6, NULL) / 1e6;
+		P.tol = (double)kr->tol / 1e6;
 	}
 	int elo = 0, ehi = 0;
 	if (elbow) {
@@ -896,10 +904,10 @@ int main(int argc, char **argv)
 			    ehi < elo || ehi > 1000)
 				usage_fail(usage_text, "--elbow: '%s' is not a range of k such as 2-8", elbow);
 	}
-	size_t sil_limit = (size_t)rules_int(rules, NULL, "kmeans.silhouette_sample");
+	size_t sil_limit = kr->silhouette_sample;
 
 	Data D = { 0 };
-	D.log1p = log1p_opt >= 0 ? log1p_opt : strcmp(rules_get(rules, NULL, "kmeans.log1p"), "yes") == 0;
+	D.log1p = log1p_opt >= 0 ? log1p_opt : kr->log1p;
 	char **feat;
 	size_t nfeat;
 	if (features) {
@@ -911,7 +919,11 @@ int main(int argc, char **argv)
 		feat[nfeat] = NULL;
 		free(copy);
 	} else {
-		nfeat = rules_list(rules, NULL, "kmeans.features", &feat);
+		nfeat = kr->nfeatures;
+		feat = xmalloc((nfeat + 1) * sizeof *feat);
+		for (size_t i = 0; i < nfeat; i++)
+			feat[i] = xstrdup(kr->features[i]);
+		feat[nfeat] = NULL;
 	}
 	if (nfeat == 0)
 		usage_fail(usage_text, "--features: no feature columns");
@@ -974,13 +986,13 @@ int main(int argc, char **argv)
 			free(er);
 			data_free(&D);
 			rules_list_free(feat);
-			rules_free(rules);
+			rules_cache_close(&rc);
 			return 0;
 		}
 	}
 	Fit best;
 	kmeans(&D, k, &P, &best);
-	Cluster *cl = describe(&D, &best);
+	Cluster *cl = describe(&D, &best, kr);
 	if (stats)
 		fprintf(stderr, "crm-kmeans: %zu rows, k %d: best of %d runs is run %d, %d iterations, "
 			"inertia %.6f\n", D.n, k, P.n_init, best.run + 1, best.iter, best.inertia);
@@ -996,6 +1008,6 @@ int main(int argc, char **argv)
 	free(er);
 	data_free(&D);
 	rules_list_free(feat);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

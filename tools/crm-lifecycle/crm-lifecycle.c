@@ -6,6 +6,7 @@
  * before the activity window; empty otherwise. In a warm-up month (crm-tier's
  * warmup) a customer's orders before the data are unknown: lost and
  * reactivated cannot occur yet, and a new customer may be an old one. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "keyorder.h"
@@ -32,11 +33,6 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-typedef struct {
-	char *brand;
-	int wa;
-} Brand;
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -45,9 +41,10 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
 	char rid[17];
-	rules_id(rules, rid);
+	rules_id(rc.rules, rid);
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
@@ -59,8 +56,6 @@ int main(int argc, char **argv)
 	out_create(&o, opt.output);
 	int rii = filter_header(&o, &t, "crm-lifecycle", explain);
 
-	Brand *brands = NULL;
-	size_t nbrands = 0;
 	int wa = 0;
 	int prev_active = 0;
 	int32_t first_order = INT32_MAX, last_order = INT32_MIN;
@@ -84,20 +79,7 @@ int main(int argc, char **argv)
 		int active = af.p[0] == '1';
 		if (start) {
 			/* The activity window of the customer's brand. */
-			const char *b = bi >= 0 ? t.f[bi].p : "";
-			size_t bn = bi >= 0 ? t.f[bi].n : 0;
-			size_t i;
-			for (i = 0; i < nbrands; i++)
-				if (strlen(brands[i].brand) == bn && memcmp(brands[i].brand, b, bn) == 0)
-					break;
-			if (i == nbrands) {
-				brands = xrealloc(brands, (nbrands + 1) * sizeof *brands);
-				brands[i].brand = xstrndup(b, bn);
-				const char *rb = bn && rules_has_brand(rules, brands[i].brand) ? brands[i].brand : NULL;
-				brands[i].wa = (int)rules_int(rules, rb, "window.activity_months");
-				nbrands++;
-			}
-			wa = brands[i].wa;
+			wa = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "", bi >= 0 ? t.f[bi].n : 0)->win.activity;
 			prev_active = 0;
 			first_order = INT32_MAX;
 			last_order = INT32_MIN;
@@ -151,11 +133,8 @@ int main(int argc, char **argv)
 			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nnew, (unsigned long long)nlost, (unsigned long long)nreact);
-	for (size_t i = 0; i < nbrands; i++)
-		free(brands[i].brand);
-	free(brands);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

@@ -9,6 +9,7 @@
  * each customer's period is folded, and each brand's customers are scored
  * against that brand's quantiles or cut points. */
 #include "bigmem.h"
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -43,27 +44,16 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-enum { MAXBINS = 9, SAMPLE = 2000 };
-enum { M_R, M_F, M_M };
+enum { MAXBINS = RFM_MAXBINS, SAMPLE = 2000 };
+enum { M_R = RFM_R, M_F = RFM_F, M_M = RFM_M };
 static const char *const measure_name[3] = { "recency", "frequency", "monetary" };
 
-typedef struct {
-	char *label, *action;
-	int lo[3], hi[3];
-} Segment;
-
-/* A brand's rules, read once. */
+/* A brand: its rules and its scoring. */
 typedef struct {
 	char *name;                /* NULL: no brand column */
 	size_t name_n;
-	NameList excl;             /* exclude.categories */
-	int32_t period_days, period_months;
-	int bins;
-	int quantile[3];           /* else cut[m] holds the cut points */
-	int64_t cut[3][MAXBINS];
-	int64_t w[3], wsum;        /* weights in millionths */
-	Segment *seg;
-	size_t nseg;
+	const NameList *excl;      /* exclude.categories */
+	const RfmRules *r;         /* rfm.*, owned by the rules cache */
 	/* Filled by scoring. */
 	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
 	uint32_t *idx;             /* scored customers, in output order */
@@ -92,7 +82,8 @@ typedef struct {
 } Rec;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;              /* rc.rules */
 	int decimals;
 	const Products *products;
 	Brand *br;
@@ -118,26 +109,6 @@ static Ctx X;
 
 /* ---- brands and their rules ---- */
 
-/* parse_cuts reads the cut points of measure M from KEY of brand section RB. */
-static void parse_cuts(Brand *b, const char *rb, int m, const char *key)
-{
-	const char *v = rules_get(X.rules, rb, key);
-	b->quantile[m] = strcmp(v, "quantile") == 0;
-	if (b->quantile[m])
-		return;
-	int n = 0;
-	for (const char *c = v; *c && n < MAXBINS;) {
-		const char *comma = strchr(c, ',');
-		size_t len = comma ? (size_t)(comma - c) : strlen(c);
-		/* crm-rules checked the list: numbers, ascending, bins - 1. */
-		if (m == M_M)
-			fixed_parse(c, len, X.decimals, &b->cut[m][n++]);
-		else
-			int_parse(c, len, &b->cut[m][n++]);
-		c += len + (comma != NULL);
-	}
-}
-
 static uint32_t brand_of(const char *p, size_t n)
 {
 	for (size_t i = 0; i < X.nbr; i++)
@@ -148,39 +119,9 @@ static uint32_t brand_of(const char *p, size_t n)
 	memset(b, 0, sizeof *b);
 	b->name = X.has_brand ? xstrndup(p, n) : NULL;
 	b->name_n = n;
-	const char *rb = b->name && rules_has_brand(X.rules, b->name) ? b->name : NULL;
-	namelist_load(&b->excl, X.rules, rb, "exclude.categories");
-	b->period_days = (int32_t)rules_int(X.rules, rb, "rfm.period_days");
-	b->period_months = (int32_t)((b->period_days * 12 + 182) / 365);
-	if (b->period_months < 1)
-		b->period_months = 1;
-	b->bins = (int)rules_int(X.rules, rb, "rfm.bins");
-	parse_cuts(b, rb, M_R, "rfm.recency.cuts");
-	parse_cuts(b, rb, M_F, "rfm.frequency.cuts");
-	parse_cuts(b, rb, M_M, "rfm.monetary.cuts");
-	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
-	for (int m = 0; m < 3; m++) {
-		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
-		if (add_check(&b->wsum, b->w[m]))
-			die("rules: the rfm.weight values%s%s%s add up beyond 64 bits",
-			    rb ? " of brand '" : "", rb ? rb : "", rb ? "'" : "");
-	}
-	char **names;
-	b->nseg = rules_list(X.rules, rb, "rfm.segments", &names);
-	b->seg = xcalloc(b->nseg, sizeof *b->seg);
-	for (size_t s = 0; s < b->nseg; s++) {
-		char key[300];
-		static const char *const part[3] = { "r", "f", "m" };
-		for (int m = 0; m < 3; m++) {
-			snprintf(key, sizeof key, "rfm.segment.%s.%s", names[s], part[m]);
-			rules_range(X.rules, rb, key, &b->seg[s].lo[m], &b->seg[s].hi[m]);
-		}
-		snprintf(key, sizeof key, "rfm.segment.%s.label", names[s]);
-		b->seg[s].label = xstrdup(rules_get(X.rules, rb, key));
-		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
-		b->seg[s].action = xstrdup(rules_get(X.rules, rb, key));
-	}
-	rules_list_free(names);
+	const BrandRules *br = brand_rules(&X.rc, p, X.has_brand ? n : 0);
+	b->excl = &br->exclude;
+	b->r = &br->rfm;
 	return (uint32_t)X.nbr++;
 }
 
@@ -447,7 +388,7 @@ static void read_file(const char *path)
 			memcpy(prev_key, kp, kn);
 		}
 		b = &X.br[bx];
-		if (namelist_has(&b->excl, cat, catn)) {
+		if (namelist_has(b->excl, cat, catn)) {
 			X.excluded++;
 			continue;
 		}
@@ -539,12 +480,12 @@ static void fold(void)
 		/* Days of one customer: sort to count distinct purchase days. */
 		if (!X.monthly && hi - lo > 1)
 			qsort(g + lo, hi - lo, sizeof *g, cmp_when);
-		int32_t first = X.as_of - b->period_days; /* the period is (first, as_of] */
+		int32_t first = X.as_of - b->r->period_days; /* the period is (first, as_of] */
 		int32_t prev_day = INT32_MIN;
 		for (uint32_t i = lo; i < hi; i++) {
 			if (X.monthly) {
 				int32_t mon = g[i].when >> 5;
-				if (mon <= as_of_mon - b->period_months || mon > as_of_mon)
+				if (mon <= as_of_mon - b->r->period_months || mon > as_of_mon)
 					continue;
 				u->freq += (uint32_t)(g[i].when & 31);
 			} else {
@@ -582,9 +523,9 @@ static int64_t measure(const Cust *u, int m)
 static int score(const Brand *b, int m, int64_t v)
 {
 	int above = 0;
-	for (int k = 0; k < b->bins - 1; k++)
+	for (int k = 0; k < b->r->bins - 1; k++)
 		above += v > b->thr[m][k];
-	return m == M_R ? b->bins - above : 1 + above;
+	return m == M_R ? b->r->bins - above : 1 + above;
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -601,16 +542,16 @@ static void score_brand(Brand *b)
 {
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m]) {
-			memcpy(b->thr[m], b->cut[m], sizeof b->cut[m]);
+		if (!b->r->quantile[m]) {
+			memcpy(b->thr[m], b->r->cut[m], sizeof b->r->cut[m]);
 			continue;
 		}
 		for (size_t i = 0; i < b->n; i++)
 			v[i] = measure(&X.cust[b->idx[i]], m);
 		qsort(v, b->n, sizeof *v, cmp_i64);
 		/* Nearest rank: threshold k is the value at rank ceil(k n / bins). */
-		for (int k = 1; k < b->bins; k++) {
-			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->bins - 1) / (uint64_t)b->bins);
+		for (int k = 1; k < b->r->bins; k++) {
+			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->r->bins - 1) / (uint64_t)b->r->bins);
 			b->thr[m][k - 1] = b->n ? v[rank ? rank - 1 : 0] : 0;
 		}
 	}
@@ -620,8 +561,8 @@ static void score_brand(Brand *b)
 		for (int m = 0; m < 3; m++)
 			u->score[m] = (uint8_t)score(b, m, measure(u, m));
 		size_t s = 0;
-		for (; s < b->nseg; s++) {
-			const Segment *g = &b->seg[s];
+		for (; s < b->r->nseg; s++) {
+			const RfmSegment *g = &b->r->seg[s];
 			int ok = 1;
 			for (int m = 0; m < 3; m++)
 				ok &= u->score[m] >= g->lo[m] && u->score[m] <= g->hi[m];
@@ -629,7 +570,7 @@ static void score_brand(Brand *b)
 				break;
 		}
 		/* crm-rules makes the last segment take every score. */
-		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
+		u->seg = (uint8_t)(s < b->r->nseg ? s : b->r->nseg - 1);
 	}
 	/* Returns above purchases in the period leave monetary below 0: such a
 	 * customer is scored like any other (monetary sorts lowest), and said. */
@@ -642,14 +583,14 @@ static void score_brand(Brand *b)
 		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m] || b->n < (size_t)b->bins)
+		if (!b->r->quantile[m] || b->n < (size_t)b->r->bins)
 			continue;
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
 			cnt[X.cust[b->idx[i]].score[m]]++;
 		char list[64];
 		size_t len = 0;
-		for (int sc = 1; sc <= b->bins; sc++)
+		for (int sc = 1; sc <= b->r->bins; sc++)
 			if (!cnt[sc])
 				len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
 		if (len)
@@ -708,8 +649,8 @@ static int64_t rfm_score(const Brand *b, const Cust *u)
 {
 	__int128 num = 0;
 	for (int m = 0; m < 3; m++)
-		num += (__int128)b->w[m] * u->score[m];
-	return (int64_t)((num * 200 + b->wsum) / (2 * (__int128)b->wsum));
+		num += (__int128)b->r->w[m] * u->score[m];
+	return (int64_t)((num * 200 + b->r->wsum) / (2 * (__int128)b->r->wsum));
 }
 
 static void put_brand(Out *o, const Brand *b)
@@ -753,9 +694,9 @@ static void write_rows(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			put_fixed(o, rfm_score(b, u), 2);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].label);
+			out_str(o, b->r->seg[u->seg].label);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].action);
+			out_str(o, b->r->seg[u->seg].action);
 			out_char(o, '\t');
 			out_write(o, asof, 10);
 			out_char(o, '\t');
@@ -792,19 +733,19 @@ static void write_thresholds(Out *o, const uint32_t *order)
 				if (cnt[s] == 1 || v > mx[s])
 					mx[s] = v;
 			}
-			for (int s = b->bins; s >= 1; s--) {
+			for (int s = b->r->bins; s >= 1; s--) {
 				/* Score s holds values in (thr[k-1], thr[k]] with k = s - 1
 				 * (frequency, monetary) or k = bins - s (recency). */
-				int k = m == M_R ? b->bins - s : s - 1;
+				int k = m == M_R ? b->r->bins - s : s - 1;
 				put_brand(o, b);
 				out_str(o, measure_name[m]);
-				out_str(o, b->quantile[m] ? "\tquantile\t" : "\tcuts\t");
+				out_str(o, b->r->quantile[m] ? "\tquantile\t" : "\tcuts\t");
 				out_char(o, (char)('0' + s));
 				out_char(o, '\t');
 				if (k > 0)
 					put_measure(o, m, b->thr[m][k - 1]);
 				out_char(o, '\t');
-				if (k < b->bins - 1)
+				if (k < b->r->bins - 1)
 					put_measure(o, m, b->thr[m][k]);
 				out_char(o, '\t');
 				out_u64(o, cnt[s]);
@@ -856,16 +797,16 @@ static void add_mon(int64_t *a, int64_t v, const Brand *b, const char *what, con
 
 static SegSum *summarize(const Brand *b, int64_t *total)
 {
-	SegSum *ss = xcalloc(b->nseg, sizeof *ss);
+	SegSum *ss = xcalloc(b->r->nseg, sizeof *ss);
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	*total = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		const Cust *u = &X.cust[b->idx[i]];
 		ss[u->seg].n++;
-		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->seg[u->seg].label);
+		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->r->seg[u->seg].label);
 		add_mon(total, u->mon, b, "all customers", NULL);
 	}
-	for (size_t s = 0; s < b->nseg; s++)
+	for (size_t s = 0; s < b->r->nseg; s++)
 		for (int m = 0; m < 3; m++) {
 			size_t n = 0;
 			for (size_t i = 0; i < b->n; i++) {
@@ -896,9 +837,9 @@ static void write_summary(Out *o, const uint32_t *order)
 		const Brand *b = &X.br[order[bi]];
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			put_brand(o, b);
-			out_str(o, b->seg[s].label);
+			out_str(o, b->r->seg[s].label);
 			out_char(o, '\t');
 			out_u64(o, ss[s].n);
 			out_char(o, '\t');
@@ -920,7 +861,7 @@ static void write_summary(Out *o, const uint32_t *order)
 			if (ss[s].n)
 				put_money(o, half_round(ss[s].med[M_M]));
 			out_char(o, '\t');
-			out_str(o, b->seg[s].action);
+			out_str(o, b->r->seg[s].action);
 			out_char(o, '\n');
 		}
 		free(ss);
@@ -964,15 +905,15 @@ static void write_json(Out *o, const uint32_t *order)
 		out_str(o, ",\"net_negative\":");
 		out_u64(o, b->net_negative);
 		out_str(o, ",\"period_days\":");
-		out_i64(o, b->period_days);
+		out_i64(o, b->r->period_days);
 		out_str(o, ",\"bins\":");
-		out_i64(o, b->bins);
+		out_i64(o, b->r->bins);
 		out_str(o, ",\"thresholds\":{");
 		for (int m = 0; m < 3; m++) {
 			out_str(o, m ? ",\"" : "\"");
 			out_str(o, measure_name[m]);
 			out_str(o, "\":[");
-			for (int k = 0; k < b->bins - 1; k++) {
+			for (int k = 0; k < b->r->bins - 1; k++) {
 				if (k)
 					out_char(o, ',');
 				if (m == M_M)
@@ -985,11 +926,11 @@ static void write_json(Out *o, const uint32_t *order)
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
 		out_str(o, "},\"segments\":[");
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			out_str(o, s ? ",\n{\"label\":" : "\n{\"label\":");
-			json_cstr(o, b->seg[s].label);
+			json_cstr(o, b->r->seg[s].label);
 			out_str(o, ",\"action\":");
-			json_cstr(o, b->seg[s].action);
+			json_cstr(o, b->r->seg[s].action);
 			out_str(o, ",\"customers\":");
 			out_u64(o, ss[s].n);
 			out_str(o, ",\"share\":");
@@ -1017,9 +958,9 @@ static void write_json(Out *o, const uint32_t *order)
 				out_str(o, m ? ",\"" : "\"");
 				out_str(o, rk[m]);
 				out_str(o, "\":[");
-				out_i64(o, b->seg[s].lo[m]);
+				out_i64(o, b->r->seg[s].lo[m]);
 				out_char(o, ',');
-				out_i64(o, b->seg[s].hi[m]);
+				out_i64(o, b->r->seg[s].hi[m]);
 				out_char(o, ']');
 			}
 			out_str(o, "}}");
@@ -1035,9 +976,9 @@ static void write_json(Out *o, const uint32_t *order)
 			add_mon(&mon[u->score[M_F] - 1][u->score[M_R] - 1], u->mon, b, "an R x F cell", NULL);
 		}
 		out_str(o, "],\"grid\":[");
-		for (int f = 0; f < b->bins; f++) {
+		for (int f = 0; f < b->r->bins; f++) {
 			out_str(o, f ? ",[" : "[");
-			for (int r = 0; r < b->bins; r++) {
+			for (int r = 0; r < b->r->bins; r++) {
 				out_str(o, r ? ",[" : "[");
 				out_u64(o, cnt[f][r]);
 				out_char(o, ',');
@@ -1120,8 +1061,9 @@ int main(int argc, char **argv)
 			usage_fail(usage_text, NULL);
 		}
 	}
-	X.rules = rules_load(rules_path);
-	X.decimals = (int)rules_int(X.rules, NULL, "money.decimals");
+	rules_cache_open(&X.rc, rules_path);
+	X.rules = X.rc.rules;
+	X.decimals = X.rc.money.decimals;
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);

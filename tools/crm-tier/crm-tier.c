@@ -12,6 +12,7 @@
  * one. A month within window.activity_months of the data's first month
  * (period_start) is a warm-up month: the history before the data is
  * unknown. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "history.h"
@@ -42,101 +43,11 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-/* The tier rules of one brand (or of every brand). */
 typedef struct {
-	char *brand;
-	int wf, wm, wa;                   /* frequency, monetary, activity windows */
-	size_t ntiers;
-	char **tiers;
-	size_t *tier_len;
-	char *inactive;
-	size_t inactive_len;
-	int64_t *avg_monthly, *orders, *avg_order;     /* minimums */
-	int *has_avg_monthly, *has_orders, *has_avg_order;
-	const char **t_avg_monthly, **t_orders, **t_avg_order; /* as written */
-} TierRules;
-
-typedef struct {
-	Rules *rules;
-	int decimals;
-	TierRules *tr;
-	size_t ntr;
+	RulesCache rc;
+	Rules *rules;                /* rc.rules */
+	int decimals;                /* money.decimals */
 } Ctx;
-
-static const char *rule_text(const Rules *r, const char *brand, const char *key)
-{
-	const char *v = rules_get(r, brand, key);
-	return v ? v : "none";
-}
-
-static TierRules *tier_rules(Ctx *x, const char *b, size_t n)
-{
-	for (size_t i = 0; i < x->ntr; i++)
-		if ((x->tr[i].brand ? strlen(x->tr[i].brand) : 0) == n &&
-		    (n == 0 || memcmp(x->tr[i].brand, b, n) == 0))
-			return &x->tr[i];
-	x->tr = xrealloc(x->tr, (x->ntr + 1) * sizeof *x->tr);
-	TierRules *t = &x->tr[x->ntr++];
-	memset(t, 0, sizeof *t);
-	/* A brand without a section of its own shares the defaults' values. */
-	t->brand = n ? xstrndup(b, n) : NULL;
-	rules_brand_seen(x->rules, b, n);
-	const char *rb = t->brand && rules_has_brand(x->rules, t->brand) ? t->brand : NULL;
-	Rules *r = x->rules;
-	t->wf = (int)rules_int(r, rb, "window.frequency_months");
-	t->wm = (int)rules_int(r, rb, "window.monetary_months");
-	t->wa = (int)rules_int(r, rb, "window.activity_months");
-	t->ntiers = rules_list(r, rb, "tier.order", &t->tiers);
-	t->inactive = xstrdup(rules_get(r, rb, "tier.inactive"));
-	t->inactive_len = strlen(t->inactive);
-	size_t k = t->ntiers;
-	t->tier_len = xcalloc(k, sizeof *t->tier_len);
-	for (size_t i = 0; i < k; i++)
-		t->tier_len[i] = strlen(t->tiers[i]);
-	t->avg_monthly = xcalloc(k, sizeof(int64_t));
-	t->orders = xcalloc(k, sizeof(int64_t));
-	t->avg_order = xcalloc(k, sizeof(int64_t));
-	t->has_avg_monthly = xcalloc(k, sizeof(int));
-	t->has_orders = xcalloc(k, sizeof(int));
-	t->has_avg_order = xcalloc(k, sizeof(int));
-	t->t_avg_monthly = xcalloc(k, sizeof(char *));
-	t->t_orders = xcalloc(k, sizeof(char *));
-	t->t_avg_order = xcalloc(k, sizeof(char *));
-	for (size_t i = 0; i < k; i++) {
-		char key[256];
-		int none;
-		snprintf(key, sizeof key, "tier.%s.min_avg_monthly", t->tiers[i]);
-		t->avg_monthly[i] = rules_fixed(r, rb, key, x->decimals, &none);
-		t->has_avg_monthly[i] = !none;
-		t->t_avg_monthly[i] = rule_text(r, rb, key);
-		snprintf(key, sizeof key, "tier.%s.min_orders", t->tiers[i]);
-		t->orders[i] = rules_fixed(r, rb, key, 0, &none);
-		t->has_orders[i] = !none;
-		t->t_orders[i] = rule_text(r, rb, key);
-		snprintf(key, sizeof key, "tier.%s.min_avg_order", t->tiers[i]);
-		t->avg_order[i] = rules_fixed(r, rb, key, x->decimals, &none);
-		t->has_avg_order[i] = !none;
-		t->t_avg_order[i] = rule_text(r, rb, key);
-	}
-	return t;
-}
-
-static void tier_rules_free(TierRules *t)
-{
-	free(t->brand);
-	rules_list_free(t->tiers);
-	free(t->tier_len);
-	free(t->inactive);
-	free(t->avg_monthly);
-	free(t->orders);
-	free(t->avg_order);
-	free(t->has_avg_monthly);
-	free(t->has_orders);
-	free(t->has_avg_order);
-	free(t->t_avg_monthly);
-	free(t->t_orders);
-	free(t->t_avg_order);
-}
 
 /* The last value written in a money column, with its text. */
 typedef struct {
@@ -222,7 +133,8 @@ typedef struct {
 	/* the current customer */
 	char *brand, *cust;
 	size_t bn, cn, bcap, ccap;
-	TierRules *tr;
+	const TierRules *tr;         /* the customer's brand's rules */
+	const WindowRules *win;
 	int32_t last_buy;            /* last consumable purchase day, or NO_DAY */
 	int32_t next_month;          /* first month not yet written */
 	uint64_t rows_in, rows_out, filled, late;
@@ -316,18 +228,19 @@ static void emit_measures(Tier *s)
 {
 	const History *h = &s->h;
 	const TierRules *r = s->tr;
+	const WindowRules *w = s->win;
 	int32_t m = hist_month(h);
 	int64_t tenure = m - h->first_month;
 	int64_t orders_f, value_m, orders_m, orders_a;
-	if (hist_orders(h, r->wf, &orders_f))
-		overflow(s, m, "orders_f", r->wf);
-	if (hist_amount(h, r->wm, &value_m))
-		overflow(s, m, "value_m", r->wm);
-	if (hist_orders(h, r->wm, &orders_m))
-		overflow(s, m, "orders", r->wm);
-	if (hist_orders(h, r->wa, &orders_a))
-		overflow(s, m, "orders", r->wa);
-	int64_t span = tenure + 1 < r->wm ? tenure + 1 : r->wm;
+	if (hist_orders(h, w->frequency, &orders_f))
+		overflow(s, m, "orders_f", w->frequency);
+	if (hist_amount(h, w->monetary, &value_m))
+		overflow(s, m, "value_m", w->monetary);
+	if (hist_orders(h, w->monetary, &orders_m))
+		overflow(s, m, "orders", w->monetary);
+	if (hist_orders(h, w->activity, &orders_a))
+		overflow(s, m, "orders", w->activity);
+	int64_t span = tenure + 1 < w->monetary ? tenure + 1 : w->monetary;
 	/* The as-of month is partial when the period ends before its last
 	 * day: a window ending with it spans its whole months but the last,
 	 * and the days of that one elapsed. */
@@ -367,8 +280,8 @@ static void emit_measures(Tier *s)
 	 * There the frequency window has run (wf - 1) months and as_days of
 	 * as_len days: min_orders scales to that time, compared exactly by
 	 * cross-multiplication. */
-	int64_t fw_num = partial ? ((int64_t)r->wf - 1) * s->as_len + s->as_days : 1;
-	int64_t fw_den = partial ? (int64_t)r->wf * s->as_len : 1;
+	int64_t fw_num = partial ? ((int64_t)w->frequency - 1) * s->as_len + s->as_days : 1;
+	int64_t fw_den = partial ? (int64_t)w->frequency * s->as_len : 1;
 	int64_t am_mul = partial ? s->as_len : 1;
 	int64_t am_den = partial ? (span - 1) * s->as_len + s->as_days : span;
 	size_t tier = r->ntiers - 1;
@@ -393,7 +306,7 @@ static void emit_measures(Tier *s)
 			if (s->last_buy != NO_DAY) {
 				char d[11];
 				date_fmt(d, s->last_buy);
-				eprintf(s, "%s: no order in %d months (last %.10s)", r->inactive, r->wa, d);
+				eprintf(s, "%s: no order in %d months (last %.10s)", r->inactive, w->activity, d);
 			} else {
 				eprintf(s, "%s: no order yet", r->inactive);
 			}
@@ -436,7 +349,7 @@ static void emit_measures(Tier *s)
 		out_char(o, '\t');
 		out_write(o, s->ebuf, s->elen);
 	}
-	int warmup = s->start_month != INT32_MIN && m < s->start_month + r->wa;
+	int warmup = s->start_month != INT32_MIN && m < s->start_month + w->activity;
 	out_str(o, warmup ? "\t1" : "\t0");
 	filter_rules_end(o, s->rid);
 	out_char(o, '\n');
@@ -594,7 +507,9 @@ static void run(Tier *s)
 			Field b = bi >= 0 ? t->f[bi] : (Field){ "", 0 };
 			keep(&s->brand, &s->bn, &s->bcap, b);
 			keep(&s->cust, &s->cn, &s->ccap, t->f[ci]);
-			s->tr = tier_rules(&s->x, b.p, b.n);
+			const BrandRules *br = brand_rules(&s->x.rc, b.p, b.n);
+			s->tr = &br->tier;
+			s->win = &br->win;
 			hist_reset(&s->h, month);
 			s->next_month = month;
 			s->last_buy = NO_DAY;
@@ -672,9 +587,10 @@ int main(int argc, char **argv)
 		s.period_n = 10;
 	}
 
-	s.x.rules = rules_load(opt.rules);
-	s.x.decimals = (int)rules_int(s.x.rules, NULL, "money.decimals");
-	s.max_months = rules_int(s.x.rules, NULL, "period.max_months");
+	rules_cache_open(&s.x.rc, opt.rules);
+	s.x.rules = s.x.rc.rules;
+	s.x.decimals = s.x.rc.money.decimals;
+	s.max_months = s.x.rc.money.max_months;
 	rules_id(s.x.rules, s.rid);
 	hist_init(&s.h);
 	s.ecap = 256;
@@ -693,13 +609,10 @@ int main(int argc, char **argv)
 	tsv_close(&s.t);
 	keyorder_free(&s.ko);
 	hist_free(&s.h);
-	for (size_t i = 0; i < s.x.ntr; i++)
-		tier_rules_free(&s.x.tr[i]);
-	free(s.x.tr);
 	free(s.fill);
 	free(s.brand);
 	free(s.cust);
 	free(s.ebuf);
-	rules_free(s.x.rules);
+	rules_cache_close(&s.x.rc);
 	return 0;
 }
