@@ -1,0 +1,317 @@
+/* crm-rfm: reading: brands and their rules, the customer table, and the
+ * records each file's rows become. */
+#include "rfm.h"
+#include "bigmem.h"
+#include "date.h"
+#include "filteropt.h"
+#include "hash.h"
+#include "money.h"
+#include "schema.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* brand_of returns the index of brand P[0..N), added with its rules on
+ * first sight. */
+static uint32_t brand_of(Ctx *X, const char *p, size_t n)
+{
+	for (size_t i = 0; i < X->nbr; i++)
+		if (X->br[i].name_n == n && (n == 0 || memcmp(X->br[i].name, p, n) == 0))
+			return (uint32_t)i;
+	X->br = xrealloc(X->br, (X->nbr + 1) * sizeof *X->br);
+	Brand *b = &X->br[X->nbr];
+	memset(b, 0, sizeof *b);
+	b->name = X->has_brand ? xstrndup(p, n) : NULL;
+	b->name_n = n;
+	const BrandRules *br = brand_rules(&X->rc, p, X->has_brand ? n : 0);
+	b->excl = &br->exclude;
+	b->r = &br->rfm;
+	return (uint32_t)X->nbr++;
+}
+
+const char *key_of(const Ctx *X, const Cust *c)
+{
+	return X->keys + c->key_off;
+}
+
+/* big_grow moves N bytes at P into a new mapping of CAP bytes: the
+ * customer arrays are tens of megabytes probed at random, where huge pages
+ * save a TLB miss on nearly every probe. */
+static void *big_grow(void *p, size_t n, size_t oldcap, size_t cap)
+{
+	void *q = big_alloc(cap);
+	if (p) {
+		memcpy(q, p, n);
+		big_free(p, oldcap);
+	}
+	return q;
+}
+
+/* The table's slots hold a customer's hash and, up to 16 bytes, its key,
+ * so that a lookup reads one cache line: with a million customers probed
+ * in no order, every other memory access is a cache miss. */
+enum { INLINE_KEY = 16 };
+typedef struct Slot {
+	uint64_t h;
+	uint32_t idx;      /* customer index + 1; 0: a free slot */
+	uint32_t n;
+	char k[INLINE_KEY];
+} Slot;
+
+
+/* table_grow doubles the customer table, moving every slot. */
+static void table_grow(Ctx *X)
+{
+	size_t cap = X->tcap ? X->tcap * 2 : 1 << 16;
+	Slot *t = big_alloc(cap * sizeof *t);
+	for (size_t i = 0; i < X->tcap; i++) {
+		const Slot *o = &X->table[i];
+		if (!o->idx)
+			continue;
+		size_t j = o->h & (cap - 1);
+		while (t[j].idx)
+			j = (j + 1) & (cap - 1);
+		t[j] = *o;
+	}
+	if (X->table)
+		big_free(X->table, X->tcap * sizeof *t);
+	X->table = t;
+	X->tcap = cap;
+}
+
+/* customer returns the index of the customer with key K[0..N) and hash H,
+ * added (of BRAND) on first sight; dies past 2^32 - 2 customers or 4 GB
+ * of keys. */
+static uint32_t customer(Ctx *X, const char *k, size_t n, uint64_t h, uint32_t brand)
+{
+	if ((X->ncust + 1) * 2 > X->tcap)
+		table_grow(X);
+	size_t j = h & (X->tcap - 1);
+	for (const Slot *e; (e = &X->table[j])->idx; j = (j + 1) & (X->tcap - 1)) {
+		if (e->h != h || e->n != n)
+			continue;
+		const char *ek = n <= INLINE_KEY ? e->k : key_of(X, &X->cust[e->idx - 1]);
+		if (memcmp(ek, k, n) == 0)
+			return e->idx - 1;
+	}
+	if (X->ncust >= UINT32_MAX - 1)
+		die("more than 4294967294 customers");
+	if (X->ncust == X->custcap) {
+		size_t cap = X->custcap ? X->custcap * 2 : 1 << 15;
+		X->cust = big_grow(X->cust, X->ncust * sizeof *X->cust, X->custcap * sizeof *X->cust,
+				  cap * sizeof *X->cust);
+		X->custcap = cap;
+	}
+	while (X->keys_n + n > X->keys_cap) {
+		size_t cap = X->keys_cap ? X->keys_cap * 2 : 1 << 20;
+		X->keys = big_grow(X->keys, X->keys_n, X->keys_cap, cap);
+		X->keys_cap = cap;
+	}
+	if (X->keys_n + n > UINT32_MAX)
+		die("customer keys over 4 GB");
+	memcpy(X->keys + X->keys_n, k, n);
+	X->cust[X->ncust] = (Cust){ .h = h, .key_off = (uint32_t)X->keys_n, .key_n = (uint32_t)n,
+				  .brand = brand, .last = INT32_MIN, .first = INT32_MAX };
+	X->keys_n += n;
+	Slot *e = &X->table[j];
+	e->h = h;
+	e->idx = (uint32_t)X->ncust + 1;
+	e->n = (uint32_t)n;
+	if (n <= INLINE_KEY)
+		memcpy(e->k, k, n);
+	return (uint32_t)X->ncust++;
+}
+
+/* add_rec appends the record (CUST, WHEN, AMOUNT). */
+static void add_rec(Ctx *X, uint32_t cust, int32_t when, int64_t amount)
+{
+	if (X->nrec == X->reccap) {
+		X->reccap = X->reccap ? X->reccap * 2 : 1 << 16;
+		X->rec = xrealloc(X->rec, X->reccap * sizeof *X->rec);
+	}
+	X->rec[X->nrec++] = (Rec){ cust, when, amount };
+}
+
+void read_file(Ctx *X, const char *path)
+{
+	Tsv t;
+	tsv_open(&t, path);
+	int ci = tsv_need(&t, "customer_id", NULL), bi = tsv_col(&t, "brand");
+	int monthly = tsv_col(&t, "month") >= 0;
+	if (X->monthly < 0) {
+		X->monthly = monthly;
+		X->has_brand = bi >= 0;
+	} else if (X->monthly != monthly || X->has_brand != (bi >= 0)) {
+		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
+		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
+	}
+	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? schema_producer("amount") : NULL);
+	int ki = -1, si = -1, oi = -1, li = -1, fi = -1, pei = -1;
+	/* Monthly rows of crm-agg carry the fingerprint of its rules. */
+	int ri = -1;
+	char rid[17];
+	rules_id(X->rules, rid);
+	if (monthly) {
+		di = schema_need(&t, "month");
+		oi = schema_need(&t, "orders");
+		li = schema_need(&t, "last_date");
+		fi = schema_need(&t, "first_date");
+		pei = tsv_col(&t, "period_end");
+		ri = tsv_col(&t, "rules_id");
+	} else {
+		di = tsv_need(&t, "date", NULL);
+		qi = tsv_need(&t, "qty", NULL);
+		if (X->products)
+			si = tsv_need(&t, "sku", NULL);
+		else if ((ki = tsv_col(&t, "category")) < 0)
+			die("%s: missing column 'category' (or give a products file with --products)", t.name);
+	}
+	char key[2048], prev_key[2048];
+	size_t prev_n = 0;
+	uint32_t prev = UINT32_MAX;
+	while (tsv_next(&t)) {
+		X->rows++;
+		if (ri >= 0)
+			filter_rules_row(&t, ri, rid);
+		Field fc = t.f[ci];
+		if (fc.n == 0)
+			tsv_fail(&t, ci, "is empty");
+		const char *bp = "";
+		size_t bn = 0;
+		const char *kp = fc.p;
+		size_t kn = fc.n;
+		if (bi >= 0) {
+			bp = t.f[bi].p;
+			bn = t.f[bi].n;
+			if (bn == 0)
+				tsv_fail(&t, bi, "is empty");
+			if (memchr(bp, 0, bn))
+				tsv_fail(&t, bi, "holds a NUL byte");
+			if (bn + 1 + fc.n > sizeof key)
+				tsv_fail(&t, ci, "is too long (brand and customer_id over 2047 bytes)");
+			memcpy(key, bp, bn);
+			key[bn] = 0;
+			memcpy(key + bn + 1, fc.p, fc.n);
+			kp = key;
+			kn = bn + 1 + fc.n;
+		} else if (fc.n > sizeof key) {
+			tsv_fail(&t, ci, "is too long (over 2048 bytes)");
+		}
+		const char *why;
+		int64_t amount;
+		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, X->decimals, &amount)))
+			tsv_fail(&t, ai, why);
+		int32_t when, day;
+		int purchase;
+		const Brand *b;
+		if (monthly) {
+			int32_t mon;
+			if ((why = month_parse(t.f[di].p, t.f[di].n, &mon)))
+				tsv_fail(&t, di, why);
+			int64_t orders;
+			if ((why = int_parse(t.f[oi].p, t.f[oi].n, &orders)))
+				tsv_fail(&t, oi, why);
+			if (orders < 0 || orders > 31)
+				tsv_fail(&t, oi, "is not a count of days in a month (0-31)");
+			/* The period ends on period_end's day, or on the last
+			 * day of the latest month. */
+			day = month_last_day(mon);
+			if (pei >= 0 && (why = day_parse_end(t.f[pei].p, t.f[pei].n, &day)))
+				tsv_fail(&t, pei, why);
+			if (day > X->max_day)
+				X->max_day = day;
+			if (X->as_of_given && mon > month_of_day(X->as_of)) {
+				X->later++;
+				continue;
+			}
+			int32_t last = INT32_MIN, first = INT32_MAX;
+			if (t.f[li].n) {
+				if ((why = date_parse(t.f[li].p, t.f[li].n, &last)))
+					tsv_fail(&t, li, why);
+				if (month_of_day(last) != mon)
+					tsv_fail(&t, li, "is not in the row's month");
+				/* A month cannot be cut: the rows must end by the
+				 * as-of day (crm-agg --as-of makes such rows). */
+				if (X->as_of_given && last > X->as_of) {
+					char msg[80], d[11];
+					date_fmt(d, X->as_of);
+					snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
+					tsv_fail(&t, li, msg);
+				}
+			}
+			if (t.f[fi].n) {
+				if ((why = date_parse(t.f[fi].p, t.f[fi].n, &first)))
+					tsv_fail(&t, fi, why);
+				if (month_of_day(first) != mon)
+					tsv_fail(&t, fi, "is not in the row's month");
+			}
+			when = mon * 32 + (int32_t)orders;
+			uint32_t c = customer(X, kp, kn, hash_bytes(kp, kn), bi >= 0 ? brand_of(X, bp, bn) : brand_of(X, "", 0));
+			if (last > X->cust[c].last)
+				X->cust[c].last = last;
+			if (first < X->cust[c].first)
+				X->cust[c].first = first;
+			add_rec(X, c, when, amount);
+			X->used++;
+			continue;
+		}
+		if ((why = date_parse(t.f[di].p, t.f[di].n, &day)))
+			tsv_fail(&t, di, why);
+		int64_t qty;
+		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
+			tsv_fail(&t, qi, why);
+		if (day > X->max_day)
+			X->max_day = day;
+		if (X->as_of_given && day > X->as_of) {
+			X->later++;
+			continue;
+		}
+		const char *cat;
+		size_t catn;
+		if (X->products) {
+			cat = products_category(X->products, t.f[si].p, t.f[si].n);
+			if (!cat) {
+				char msg[600];
+				snprintf(msg, sizeof msg, "is not in the products file %s", X->products->path);
+				tsv_fail(&t, si, msg);
+			}
+			catn = strlen(cat);
+		} else {
+			cat = t.f[ki].p;
+			catn = t.f[ki].n;
+			if (catn == 0)
+				tsv_fail(&t, ki, "is empty");
+		}
+		/* The customer of the line before is checked first: an order's
+		 * lines come together. */
+		uint32_t c, bx = brand_of(X, bp, bn);
+		if (prev != UINT32_MAX && prev_n == kn && memcmp(prev_key, kp, kn) == 0) {
+			c = prev;
+		} else {
+			c = customer(X, kp, kn, hash_bytes(kp, kn), bx);
+			prev = c;
+			prev_n = kn;
+			memcpy(prev_key, kp, kn);
+		}
+		b = &X->br[bx];
+		if (namelist_has(b->excl, cat, catn)) {
+			X->excluded++;
+			continue;
+		}
+		X->used++;
+		/* The last purchase day comes from the records at the fold. */
+		purchase = qty > 0 && amount >= 0;
+		when = day * 2 + purchase;
+		Rec *r = X->nrec ? &X->rec[X->nrec - 1] : NULL;
+		if (r && r->cust == c && r->when >> 1 == day) {
+			r->when |= purchase;
+			if (add_check(&r->amount, amount))
+				tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
+		} else {
+			add_rec(X, c, when, amount);
+		}
+	}
+	tsv_close(&t);
+}
