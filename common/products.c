@@ -62,3 +62,21 @@ const char *products_category(const Products *p, const char *sku, size_t n)
 	int64_t k = strmap_get(&p->sku, sku, n);
 	return k < 0 ? NULL : p->cats[k];
 }
+
+const char *products_row_category(const Products *p, const Tsv *t, int sku_col, int cat_col, size_t *n)
+{
+	if (!p) {
+		if (t->f[cat_col].n == 0)
+			tsv_fail(t, cat_col, "is empty");
+		*n = t->f[cat_col].n;
+		return t->f[cat_col].p;
+	}
+	const char *cat = products_category(p, t->f[sku_col].p, t->f[sku_col].n);
+	if (!cat) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "is not in the products file %s", p->path);
+		tsv_fail(t, sku_col, msg);
+	}
+	*n = strlen(cat);
+	return cat;
+}

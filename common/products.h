@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "strmap.h"
+#include "tsv.h"
 
 typedef struct {
 	StrMap sku;          /* sku -> index into cats */
@@ -19,5 +20,10 @@ void products_load(Products *p, const char *path);
 void products_free(Products *p);
 /* products_category returns the category of SKU[0..N), or NULL. */
 const char *products_category(const Products *p, const char *sku, size_t n);
+/* products_row_category returns the category of T's current row, its
+ * length in *N: that of the sku in column SKU_COL where P is given, else
+ * column CAT_COL. Dies naming file, line and field on a sku P lacks or an
+ * empty category. The result points into P or into T's row. */
+const char *products_row_category(const Products *p, const Tsv *t, int sku_col, int cat_col, size_t *n);
 
 #endif

@@ -126,6 +126,17 @@ t "cut -f1,2,3,5,6 $WORK/tx.tsv | crm-rfm"
 t "printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n' | crm-rfm"
 golden_end
 
+# The category comes from the products file by sku, or from the category
+# column: a sku the file lacks and an empty category are errors.
+printf 'sku\tcategory\ns1\tcapsule\n' > "$WORK/products.tsv"
+printf 'date\tcustomer_id\tsku\tqty\tamount\n2024-01-01\tc1\ts1\t1\t2.50\n2024-01-02\tc1\ts9\t1\t2.50\n' > "$WORK/nocat.tsv"
+printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-01\tc1\ts1\t\t1\t2.50\n' > "$WORK/emptycat.tsv"
+golden category_errors
+t crm-rfm --products "$WORK/products.tsv" "$WORK/nocat.tsv"
+t "head -2 $WORK/nocat.tsv | crm-rfm --products $WORK/products.tsv | cut -f1-4"
+t crm-rfm "$WORK/emptycat.tsv"
+golden_end
+
 # Sums of monetary values beyond 64 bits are errors, not wrapped figures.
 printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\tX1\ts\tcapsule\t1\t50000000000000000.00\n2024-01-05\tX2\ts\tcapsule\t1\t50000000000000000.00\n' > "$WORK/big.tsv"
 printf 'rfm.weight.r = 5000000000000\nrfm.weight.f = 5000000000000\n' > "$WORK/wbig.rules"

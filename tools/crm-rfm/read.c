@@ -268,22 +268,8 @@ void read_file(Ctx *X, const char *path)
 			X->later++;
 			continue;
 		}
-		const char *cat;
 		size_t catn;
-		if (X->products) {
-			cat = products_category(X->products, t.f[si].p, t.f[si].n);
-			if (!cat) {
-				char msg[600];
-				snprintf(msg, sizeof msg, "is not in the products file %s", X->products->path);
-				tsv_fail(&t, si, msg);
-			}
-			catn = strlen(cat);
-		} else {
-			cat = t.f[ki].p;
-			catn = t.f[ki].n;
-			if (catn == 0)
-				tsv_fail(&t, ki, "is empty");
-		}
+		const char *cat = products_row_category(X->products, &t, si, ki, &catn);
 		/* The customer of the line before is checked first: an order's
 		 * lines come together. */
 		uint32_t c, bx = brand_of(X, bp, bn);
