@@ -80,7 +80,7 @@ static const char *rule_text(const Rules *r, const char *rb, const char *key)
 }
 
 /* tier_rules_load reads tier.order, tier.inactive and each tier's three
- * minimums (amounts in 10^-DECIMALS units). The parser (rules.c) checks
+ * minimums (amounts in 10^-DECIMALS units). The loader (rules_check.c) checks
  * these keys against each other: every tier's keys exist, no name repeats,
  * the inactive tier is not in the order, the last tier has no limits. */
 void tier_rules_load(TierRules *t, const Rules *r, const char *rb, int decimals)

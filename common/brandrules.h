@@ -12,7 +12,7 @@
  * -> BrandRules.currency; exclude.categories -> BrandRules.exclude;
  * window.* -> WindowRules; tier.* -> TierRules; churn.* -> ChurnRules;
  * rfm.* -> RfmRules; kmeans.* -> KmeansRules; clean.* -> CleanRules. The
- * checks of keys against each other made while parsing stay in rules.c;
+ * checks of keys against each other made while loading stay in rules_check.c;
  * those a loader makes are in its contract comment (brandrules.c).
  *
  * Memory: the *_load functions fill a struct whose strings point into R or

@@ -87,7 +87,7 @@ void rules_check_all(Loader *L, unsigned char *stale)
 	}
 }
 
-/* rules_drop_stale removes the entries check_all marked STALE. */
+/* rules_drop_stale removes the entries rules_check_all marked STALE. */
 void rules_drop_stale(Rules *r, const unsigned char *stale)
 {
 	size_t o = 0;
