@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 	crm_init(argv[0]);
 	const char *rules_path = NULL, *output = "-", *rejects = NULL, *report_path = NULL;
 	const char *products_path = NULL, *date_format = NULL, *encoding = NULL;
-	Clean C;
+	static Clean C; /* static: reachable until exit */
 	memset(&C, 0, sizeof C);
 	C.delim = ',';
 	C.from = INT32_MIN;

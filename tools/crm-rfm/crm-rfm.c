@@ -50,8 +50,7 @@ int main(int argc, char **argv)
 	crm_init(argv[0]);
 	const char *rules_path = NULL, *output = "-", *products_path = NULL;
 	int mode = 0, stats = 0;
-	Ctx X;
-	memset(&X, 0, sizeof X);
+	static Ctx X; /* static: reachable until exit */
 	X.as_of = INT32_MIN;
 	X.has_brand = X.monthly = -1;
 	X.max_day = INT32_MIN;
