@@ -11,7 +11,7 @@
  * the header's names hold another (a comma, semicolon, tab or '|') more
  * often than there are names: otherwise a missing column would be blamed
  * on the mapping. */
-static void delimiter_hint(Clean *C, const Str *f, size_t nf)
+static void delimiter_hint(const Clean *C, const Str *f, size_t nf)
 {
 	static const char cand[] = ",;\t|";
 	int best = 0;

@@ -242,7 +242,7 @@ Str field(const Clean *C, const Str *f, int canon_col)
 /* id_key returns the customer id ID as written, or, under
  * clean.id_drop_zero_decimals, without the zero decimals a number export
  * adds (17850.0 is 17850). The result points into ID. */
-static Str id_key(Clean *C, Str id)
+static Str id_key(const Clean *C, Str id)
 {
 	if (!C->id_drop_zeros)
 		return id;
