@@ -1,0 +1,270 @@
+/* support: the exit hook, descriptor hygiene, a scratch directory, and a
+ * big_alloc that gives its memory back after every input.
+ *
+ * This file is compiled WITHOUT -Dexit=crm_fuzz_exit: its exit is the real
+ * one. */
+#include "fuzz.h"
+#include "bigmem.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sanitizer/allocator_interface.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static jmp_buf *armed;
+static int exit_status;
+
+/* crm_fuzz_exit stands for exit() in the code under test: inside fuzz_run
+ * it jumps back to it; elsewhere it is exit(). */
+noreturn void crm_fuzz_exit(int status);
+void crm_fuzz_exit(int status)
+{
+	if (armed) {
+		jmp_buf *j = armed;
+		armed = NULL;
+		exit_status = status;
+		longjmp(*j, 1);
+	}
+	exit(status);
+}
+
+/* What a run allocates and has not freed when it ends is freed after it:
+ * die() jumped out past its owners, or the tool left it for the process
+ * end. ASan's hooks see every malloc, calloc and realloc of this thread
+ * during the run. Heap pointers the code under test keeps in static
+ * storage from one run to the next would dangle: fuzz_warm() has them
+ * allocated before recording starts (tsv.c's tab positions, stdout's
+ * buffer, crm-tier's month table). */
+#define LIVE_BITS 20
+#define LIVE_SLOTS (1u << LIVE_BITS)
+static const volatile void *live[LIVE_SLOTS];  /* open addressing, NULL free */
+static uint32_t live_used[LIVE_SLOTS];         /* slots filled this run */
+static size_t nlive_used;
+static int recording, overflow;
+static pthread_t main_thread;
+
+static size_t slot_of(const volatile void *p)
+{
+	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL >> (64 - LIVE_BITS));
+}
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+	(void)n;
+	if (!recording || !p || !pthread_equal(pthread_self(), main_thread))
+		return;
+	if (nlive_used * 2 >= LIVE_SLOTS) {
+		overflow = 1; /* too many to track: leak the rest of this run */
+		return;
+	}
+	size_t i = slot_of(p);
+	while (live[i])
+		i = (i + 1) & (LIVE_SLOTS - 1);
+	live[i] = p;
+	live_used[nlive_used++] = (uint32_t)i;
+}
+
+static void on_free(const volatile void *p)
+{
+	if (!recording || !p || !pthread_equal(pthread_self(), main_thread))
+		return;
+	size_t i = slot_of(p);
+	/* A freed slot keeps a tombstone (1) so probes past it go on. */
+	while (live[i]) {
+		if (live[i] == p) {
+			live[i] = (const volatile void *)1;
+			return;
+		}
+		i = (i + 1) & (LIVE_SLOTS - 1);
+	}
+}
+
+/* release frees what the run left and empties the table. */
+static void release(void)
+{
+	recording = 0;
+	for (size_t k = 0; k < nlive_used; k++) {
+		size_t i = live_used[k];
+		if (live[i] && live[i] != (const volatile void *)1 && !overflow)
+			free((void *)live[i]);
+		live[i] = NULL;
+	}
+	nlive_used = 0;
+	overflow = 0;
+}
+
+/* big_alloc without huge pages, so the blocks go through the hooks above
+ * and AddressSanitizer watches their bounds. */
+void *big_alloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void big_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+/* Descriptors open before the run, so that those the run leaves open (an
+ * input file when die() jumped out) can be closed after it. */
+#define FD_SCAN 256
+static unsigned char fd_before[FD_SCAN];
+
+static int devnull = -1;
+
+static void fd_mark(void)
+{
+	for (int fd = 0; fd < FD_SCAN; fd++)
+		fd_before[fd] = fcntl(fd, F_GETFD) != -1;
+}
+
+static void fd_sweep(void)
+{
+	for (int fd = 3; fd < FD_SCAN; fd++)
+		if (!fd_before[fd] && fd != devnull && fcntl(fd, F_GETFD) != -1)
+			close(fd);
+	dup2(devnull, 1);
+}
+
+static int run(void (*fn)(void *arg), void *arg, int record);
+
+static void tsv_warm(void *arg)
+{
+	Tsv t;
+	tsv_open(&t, arg);
+	while (tsv_next_raw(&t))
+		;
+	tsv_close(&t);
+}
+
+/* fuzz_warm allocates, once and unrecorded, what stays allocated from one
+ * run to the next. */
+static void fuzz_warm(void)
+{
+	main_thread = pthread_self();
+	__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+	/* tsv.c keeps a table of tab positions that grows with the longest
+	 * line: room for lines longer than any input (-max_len). */
+	size_t n = 2 * FUZZ_MAX_LEN + 4;
+	char *text = malloc(n);
+	if (!text)
+		abort();
+	memcpy(text, "a\n", 2);
+	memset(text + 2, '\t', n - 3);
+	text[n - 1] = '\n';
+	const char *path = fuzz_write("warm.tsv", text, n);
+	free(text);
+	char p[128];
+	snprintf(p, sizeof p, "%s", path);
+	if (run(tsv_warm, p, 0) != -1) {
+		fprintf(stderr, "fuzz: cannot read %s\n", p);
+		exit(2);
+	}
+	unlink(p);
+}
+
+/* LLVMFuzzerInitialize runs once before the first input: fd 1 goes to
+ * /dev/null for good (the tools' output is not looked at), and the caches
+ * are filled. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (devnull < 0) {
+		perror("/dev/null");
+		exit(2);
+	}
+	dup2(devnull, 1);
+	/* stdout's buffer, allocated at its first use. */
+	fputs("crm-fuzz\n", stdout);
+	fflush(stdout);
+	fuzz_warm();
+	return 0;
+}
+
+int fuzz_run(void (*fn)(void *arg), void *arg)
+{
+	return run(fn, arg, 1);
+}
+
+int fuzz_run_unrecorded(void (*fn)(void *arg), void *arg)
+{
+	return run(fn, arg, 0);
+}
+
+static int run(void (*fn)(void *arg), void *arg, int record)
+{
+	fd_mark();
+	jmp_buf j;
+	volatile int status = -1;
+	recording = record;
+	if (setjmp(j) == 0) {
+		armed = &j;
+		fn(arg);
+		armed = NULL;
+	} else {
+		status = exit_status;
+	}
+	fflush(stdout);
+	release();
+	fd_sweep();
+	return status;
+}
+
+static char dir[64];
+
+static void dir_remove(void)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz: cannot remove %s\n", dir);
+}
+
+const char *fuzz_dir(void)
+{
+	if (!*dir) {
+		const char *t = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/crm-fuzz.XXXXXX", t && *t && strlen(t) < 32 ? t : "/tmp");
+		if (!mkdtemp(dir)) {
+			perror(dir);
+			exit(2);
+		}
+		atexit(dir_remove);
+	}
+	return dir;
+}
+
+const char *fuzz_write(const char *name, const void *data, size_t n)
+{
+	static char path[128];
+	snprintf(path, sizeof path, "%s/%s", fuzz_dir(), name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		perror(path);
+		exit(2);
+	}
+	const char *p = data;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			perror(path);
+			exit(2);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+	return path;
+}

@@ -1,0 +1,154 @@
+/* tool: a whole crm tool run on one input file, the way a user runs it.
+ *
+ * Built once per tool with -DTOOL='"crm-clean"': the tool's sources are
+ * compiled with -Dmain=tool_main and -Dcrm_init=fuzz_crm_init (one
+ * registration of cleanup handlers per process, not one per input), and
+ * this file calls tool_main with the input written to a file. The input's
+ * length modulo the number of option sets picks the options, so every
+ * seed runs under several of them as the fuzzer trims and grows it. */
+#include "fuzz.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A tool that keeps its state in a static variable it expects to start
+ * zeroed (crm-rfm's X) is compiled into this file, so that
+ * TOOL_RESET can zero it before each run. */
+#ifdef TOOL_INCLUDE
+#include TOOL_INCLUDE
+#endif
+
+int tool_main(int argc, char **argv);
+void fuzz_crm_init(const char *argv0);
+
+void fuzz_crm_init(const char *argv0)
+{
+	progname = argv0;
+}
+
+#define MAXOPT 6
+
+/* Rules files an option set may name as "%NAME". */
+static const struct {
+	const char *name, *text;
+} fuzz_rules[] = {
+	{ "net", "clean.returns = net\nclean.max_qty = 50\nclean.max_record_lines = 3\n" },
+	{ "drop", "clean.returns = drop\nclean.zero_price = keep\nclean.dedup = off\n"
+		  "clean.id_drop_zero_decimals = no\nclean.cancel_prefix =\n" },
+};
+
+/* Option sets per tool; "@" stands for the input's path. */
+static const struct {
+	const char *tool;
+	const char *opt[MAXOPT];
+} fuzz_sets[] = {
+	{ "crm-clean", { NULL } },
+	{ "crm-clean", { "--date-format", "iso", "--encoding", "utf8" } },
+	{ "crm-clean", { "--date-format", "mdy", "--from", "2020-01-01", "--to", "2030-12-31" } },
+	{ "crm-clean", { "--date-format", "dmy" } },
+	{ "crm-clean", { "--date-format", "dmy-dot", "-d", ";" } },
+	{ "crm-clean", { "--date-format", "ymd", "-d", "tab" } },
+	{ "crm-clean", { "--strict" } },
+	{ "crm-clean", { "--rules", "%net" } },
+	{ "crm-clean", { "--rules", "%drop", "--date-format", "iso" } },
+	{ "crm-clean", { "--map", "customer_id=Customer ID,date=InvoiceDate,amount=Price" } },
+	{ "crm-agg", { NULL } },
+	{ "crm-agg", { "--memory", "4M" } },
+	{ "crm-tier", { NULL } },
+	{ "crm-tier", { "--explain" } },
+	{ "crm-tier", { "--from", "2024-01", "--to", "2024-12" } },
+	{ "crm-lifecycle", { NULL } },
+	{ "crm-lifecycle", { "--explain" } },
+	{ "crm-churn", { NULL } },
+	{ "crm-churn", { "--explain", "--from", "2024-06" } },
+	{ "crm-report", { NULL } },
+	{ "crm-report", { "--rfm", "@", "--kmeans", "@" } },
+	{ "crm-json", { NULL } },
+	{ "crm-json", { "--ndjson" } },
+	{ "crm-rfm", { NULL } },
+	{ "crm-rfm", { "--json", "--as-of", "2025-01-31" } },
+	{ "crm-kmeans", { "-k", "3" } },
+	{ "crm-kmeans", { "--json", "-k", "2" } },
+	{ "crm-rules", { "check" } },
+	{ "crm-rules", { "show" } },
+};
+#define NSETS (sizeof fuzz_sets / sizeof *fuzz_sets)
+
+/* A valid input run once, unrecorded, before the fuzzing: crm-tier fills
+ * a month table it keeps in static storage (support.c). */
+static const struct {
+	const char *tool, *text;
+} fuzz_warm_input[] = {
+	{ "crm-tier", "customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\t"
+		      "other_orders\tother_amount\tlines\tperiod_end\n"
+		      "C1\t2023-11\t3\t24\t124.20\t2023-11-01\t2023-11-30\t1\t263.90\t6\t2024-02\n" },
+};
+
+typedef struct {
+	int argc;
+	char *argv[MAXOPT + 4];
+} FuzzCall;
+
+static void fuzz_call(void *arg)
+{
+	FuzzCall *c = arg;
+#ifdef TOOL_RESET
+	TOOL_RESET;
+#endif
+	optind = 0; /* glibc: start getopt afresh */
+	tool_main(c->argc, c->argv);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static size_t first, n;
+	if (!n) {
+		for (size_t i = 0; i < NSETS; i++)
+			if (strcmp(fuzz_sets[i].tool, TOOL) == 0) {
+				if (!n)
+					first = i;
+				n++;
+			}
+		if (!n) {
+			fprintf(stderr, "fuzz: no option sets for %s\n", TOOL);
+			abort();
+		}
+		for (size_t i = 0; i < sizeof fuzz_warm_input / sizeof *fuzz_warm_input; i++)
+			if (strcmp(fuzz_warm_input[i].tool, TOOL) == 0) {
+				char wpath[128];
+				snprintf(wpath, sizeof wpath, "%s",
+					 fuzz_write("warm", fuzz_warm_input[i].text, strlen(fuzz_warm_input[i].text)));
+				FuzzCall c = { 2, { (char *)TOOL, wpath, NULL } };
+				if (fuzz_run_unrecorded(fuzz_call, &c) != -1) {
+					fprintf(stderr, "fuzz: %s fails on its warm-up input\n", TOOL);
+					abort();
+				}
+			}
+	}
+	static char rules_path[sizeof fuzz_rules / sizeof *fuzz_rules][128];
+	if (!*rules_path[0])
+		for (size_t i = 0; i < sizeof fuzz_rules / sizeof *fuzz_rules; i++)
+			snprintf(rules_path[i], sizeof rules_path[i], "%s",
+				 fuzz_write(fuzz_rules[i].name, fuzz_rules[i].text, strlen(fuzz_rules[i].text)));
+	char path[128];
+	snprintf(path, sizeof path, "%s", fuzz_write("input", data, size));
+	size_t s = first + size % n;
+	FuzzCall c = { 0, { 0 } };
+	c.argv[c.argc++] = (char *)TOOL;
+	for (int i = 0; i < MAXOPT && fuzz_sets[s].opt[i]; i++) {
+		const char *o = fuzz_sets[s].opt[i];
+		if (strcmp(o, "@") == 0)
+			o = path;
+		for (size_t k = 0; *o == '%' && k < sizeof fuzz_rules / sizeof *fuzz_rules; k++)
+			if (strcmp(o + 1, fuzz_rules[k].name) == 0)
+				o = rules_path[k];
+		c.argv[c.argc++] = (char *)o;
+	}
+	c.argv[c.argc++] = path;
+	c.argv[c.argc] = NULL;
+	fuzz_run(fuzz_call, &c);
+	return 0;
+}

@@ -1,0 +1,129 @@
+/* tsv: common/tsv.c's reader and the field parsers the tools apply to its
+ * rows (dates, months, money, whole numbers), chosen by column name as the
+ * tools choose them.
+ *
+ * Property: the rows and the outcome do not depend on how the input is cut
+ * into reads. Each input is read once with the normal buffer and once with
+ * CRM_TEST_READ_SIZE set to a small size (1 to 16 bytes a read, from the
+ * input's length), and the two digests of every field read must agree. */
+#include "fuzz.h"
+#include "date.h"
+#include "money.h"
+#include "tsv.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_TEXT, K_DATE, K_MONTH, K_MONEY, K_INT };
+
+static const struct {
+	const char *name;
+	int kind;
+} cols[] = {
+	{ "date", K_DATE }, { "first_date", K_DATE }, { "last_date", K_DATE },
+	{ "month", K_MONTH }, { "period_end", K_MONTH },
+	{ "amount", K_MONEY }, { "unit_price", K_MONEY }, { "amount_12m", K_MONEY },
+	{ "monetary", K_MONEY },
+	{ "qty", K_INT }, { "orders", K_INT }, { "tenure_months", K_INT }, { "active", K_INT },
+	{ "frequency", K_INT }, { "recency_days", K_INT },
+};
+
+typedef struct {
+	const char *path;
+	uint64_t digest;      /* of every row and field read */
+	uint64_t rows;
+} Read;
+
+static void mix(uint64_t *h, uint64_t v)
+{
+	*h = (*h ^ v) * 0x100000001b3ULL;
+}
+
+static void mix_bytes(uint64_t *h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mix(h, (unsigned char)p[i]);
+	mix(h, n);
+}
+
+static void read_all(void *arg)
+{
+	Read *r = arg;
+	Tsv t;
+	tsv_open(&t, r->path);
+	int kind[64];
+	int nk = t.ncols < 64 ? t.ncols : 64;
+	for (int i = 0; i < nk; i++) {
+		kind[i] = K_TEXT;
+		for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+			if (strcmp(t.cols[i], cols[k].name) == 0)
+				kind[i] = cols[k].kind;
+		mix_bytes(&r->digest, t.cols[i], strlen(t.cols[i]));
+	}
+	/* The tools check a column's presence by name. */
+	if (tsv_col(&t, "customer_id") < 0)
+		(void)tsv_need(&t, "customer_id", "crm-agg");
+	while (tsv_next(&t)) {
+		r->rows++;
+		if (t.nf != t.ncols)
+			abort(); /* tsv_next promises the field count */
+		if (t.line_n && (t.line < t.buf || t.line + t.line_n > t.buf + t.len))
+			abort();
+		mix(&r->digest, t.lineno);
+		for (int i = 0; i < t.ncols; i++) {
+			Field f = t.f[i];
+			if (f.n && (f.p < t.line || f.p + f.n > t.line + t.line_n))
+				abort(); /* a field outside its line */
+			if (memchr(f.p, '\t', f.n) || memchr(f.p, '\n', f.n))
+				abort();
+			mix_bytes(&r->digest, f.p, f.n);
+			const char *why = NULL;
+			int32_t v32;
+			int64_t v64;
+			switch (i < nk ? kind[i] : K_TEXT) {
+			case K_DATE:
+				if (f.n && !(why = date_parse(f.p, f.n, &v32)))
+					mix(&r->digest, (uint64_t)v32);
+				break;
+			case K_MONTH:
+				if (!(why = month_parse(f.p, f.n, &v32)))
+					mix(&r->digest, (uint64_t)v32);
+				break;
+			case K_MONEY:
+				if (!(why = fixed_parse(f.p, f.n, 2, &v64)))
+					mix(&r->digest, (uint64_t)v64);
+				break;
+			case K_INT:
+				if (!(why = int_parse(f.p, f.n, &v64)))
+					mix(&r->digest, (uint64_t)v64);
+				break;
+			}
+			if (why)
+				tsv_fail(&t, i, why);
+		}
+	}
+	tsv_close(&t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *path = fuzz_write("input.tsv", data, size);
+	unsetenv("CRM_TEST_READ_SIZE");
+	Read a = { path, 0xcbf29ce484222325ULL, 0 };
+	int sa = fuzz_run(read_all, &a);
+
+	char rs[8];
+	snprintf(rs, sizeof rs, "%zu", 1 + size % 16);
+	setenv("CRM_TEST_READ_SIZE", rs, 1);
+	Read b = { path, 0xcbf29ce484222325ULL, 0 };
+	int sb = fuzz_run(read_all, &b);
+	unsetenv("CRM_TEST_READ_SIZE");
+	if (sa != sb || a.rows != b.rows || a.digest != b.digest) {
+		fprintf(stderr, "fuzz-tsv: reads of %s bytes a call differ: exit %d/%d, rows %llu/%llu\n",
+			rs, sa, sb, (unsigned long long)a.rows, (unsigned long long)b.rows);
+		abort();
+	}
+	return 0;
+}
