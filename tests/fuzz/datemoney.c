@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fail reports a broken property on input S and aborts. */
 static void fail(const char *what, const uint8_t *s, size_t n)
 {
 	fprintf(stderr, "fuzz-datemoney: %s: '%.*s'\n", what, (int)n, (const char *)s);
 	abort();
 }
 
+/* money checks the money properties on DATA read at DEC decimals. */
 static void money(const uint8_t *data, size_t size, int dec)
 {
 	const char *s = (const char *)data;
@@ -61,6 +63,7 @@ static void money(const uint8_t *data, size_t size, int dec)
 	}
 }
 
+/* dates checks the date and month properties on DATA. */
 static void dates(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;

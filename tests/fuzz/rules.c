@@ -22,6 +22,8 @@ typedef struct {
 	int decimals;
 } Walk;
 
+/* use reads key KEY through the getter of its kind (rules_each callback);
+ * a getter that fails dies, which the harness catches. */
 static void use(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d)
 {
 	Walk *w = ctx;
@@ -60,6 +62,8 @@ typedef struct {
 	char id[17];
 } Load;
 
+/* load loads the rules named by the Load ARG, checked or fatal, and walks
+ * every key of the defaults and of each brand. */
 static void load(void *arg)
 {
 	Load *l = arg;

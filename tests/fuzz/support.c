@@ -49,11 +49,15 @@ static size_t nlive_used;
 static int recording, overflow;
 static pthread_t main_thread;
 
+/* slot_of hashes a block's address to its first slot in live[]. */
 static size_t slot_of(const volatile void *p)
 {
 	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL >> (64 - LIVE_BITS));
 }
 
+/* on_malloc and on_free are ASan's hooks: they add and remove the blocks
+ * of the run being recorded, on the main thread (libFuzzer's own threads
+ * are left alone). */
 static void on_malloc(const volatile void *p, size_t n)
 {
 	(void)n;
@@ -122,6 +126,8 @@ static unsigned char fd_before[FD_SCAN];
 
 static int devnull = -1;
 
+/* fd_mark notes the open descriptors; fd_sweep closes the others and
+ * points fd 1 at /dev/null again. */
 static void fd_mark(void)
 {
 	for (int fd = 0; fd < FD_SCAN; fd++)
@@ -138,6 +144,7 @@ static void fd_sweep(void)
 
 static int run(void (*fn)(void *arg), void *arg, int record);
 
+/* tsv_warm reads the file ARG to its end, lines unchecked. */
 static void tsv_warm(void *arg)
 {
 	Tsv t;
@@ -203,6 +210,7 @@ int fuzz_run_unrecorded(void (*fn)(void *arg), void *arg)
 	return run(fn, arg, 0);
 }
 
+/* run is fuzz_run, recording the run's allocations when RECORD. */
 static int run(void (*fn)(void *arg), void *arg, int record)
 {
 	fd_mark();
@@ -224,6 +232,7 @@ static int run(void (*fn)(void *arg), void *arg, int record)
 
 static char dir[64];
 
+/* dir_remove removes the scratch directory at exit. */
 static void dir_remove(void)
 {
 	char cmd[96];

@@ -24,6 +24,7 @@
 int tool_main(int argc, char **argv);
 void fuzz_crm_init(const char *argv0);
 
+/* fuzz_crm_init stands for crm_init: progname only, no handlers. */
 void fuzz_crm_init(const char *argv0)
 {
 	progname = argv0;
@@ -92,6 +93,7 @@ typedef struct {
 	char *argv[MAXOPT + 4];
 } FuzzCall;
 
+/* fuzz_call runs the tool with the FuzzCall ARG's arguments. */
 static void fuzz_call(void *arg)
 {
 	FuzzCall *c = arg;

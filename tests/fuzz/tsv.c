@@ -36,6 +36,7 @@ typedef struct {
 	uint64_t rows;
 } Read;
 
+/* mix and mix_bytes fold a value into an FNV-1a style digest. */
 static void mix(uint64_t *h, uint64_t v)
 {
 	*h = (*h ^ v) * 0x100000001b3ULL;
@@ -48,6 +49,8 @@ static void mix_bytes(uint64_t *h, const char *p, size_t n)
 	mix(h, n);
 }
 
+/* read_all reads the file of the Read ARG as a tool would, parsing the
+ * fields its columns name, and digests everything it read. */
 static void read_all(void *arg)
 {
 	Read *r = arg;
