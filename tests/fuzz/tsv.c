@@ -1,6 +1,7 @@
 /* tsv: common/tsv.c's reader and the field parsers the tools apply to its
  * rows (dates, months, money, whole numbers), chosen by column name as the
- * tools choose them.
+ * tools choose them; then the same input as a products file
+ * (common/products.c), every sku of which must map to its category.
  *
  * Property: the rows and the outcome do not depend on how the input is cut
  * into reads. Each input is read once with the normal buffer and once with
@@ -9,6 +10,7 @@
 #include "fuzz.h"
 #include "date.h"
 #include "money.h"
+#include "products.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -110,6 +112,27 @@ static void read_all(void *arg)
 	tsv_close(&t);
 }
 
+/* products reads the file ARG as a products file and looks up every sku
+ * it lists: each must be found, with the category of its row. */
+static void products(void *arg)
+{
+	Products p;
+	products_load(&p, arg);
+	Tsv t;
+	tsv_open(&t, arg);
+	int si = tsv_need(&t, "sku", NULL), ci = tsv_need(&t, "category", NULL);
+	while (tsv_next(&t)) {
+		const char *c = products_category(&p, t.f[si].p, t.f[si].n);
+		if (!c || strlen(c) != t.f[ci].n || memcmp(c, t.f[ci].p, t.f[ci].n) != 0) {
+			fprintf(stderr, "fuzz-tsv: line %llu: the sku's category is %s\n",
+				(unsigned long long)t.lineno, c ? c : "not found");
+			abort();
+		}
+	}
+	tsv_close(&t);
+	products_free(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_write("input.tsv", data, size);
@@ -128,5 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rs, sa, sb, (unsigned long long)a.rows, (unsigned long long)b.rows);
 		abort();
 	}
+	char p[128];
+	snprintf(p, sizeof p, "%s", path);
+	fuzz_run(products, p);
 	return 0;
 }
