@@ -8,6 +8,11 @@ golden regress
 # fuzz-tsv: a NUL byte in a products file's category cut the name short
 # (DEV-001 counted as a "device").
 t crm-agg --products regress/products_nul_category.tsv regress/products_nul_category_tx.tsv
+# fuzz-crm-clean: a row with an empty brand, or a NUL byte in it, was
+# written, and crm-agg stopped at it.
+t crm-clean --rejects "$WORK/rej.csv" regress/clean_empty_brand.csv
+t cat "$WORK/rej.csv"
+t "crm-clean regress/clean_empty_brand.csv 2>/dev/null | crm-agg"
 golden_end
 
 finish
