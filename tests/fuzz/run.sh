@@ -13,6 +13,11 @@ t crm-agg --products regress/products_nul_category.tsv regress/products_nul_cate
 t crm-clean --rejects "$WORK/rej.csv" regress/clean_empty_brand.csv
 t cat "$WORK/rej.csv"
 t "crm-clean regress/clean_empty_brand.csv 2>/dev/null | crm-agg"
+# fuzz-crm-report: "<!--" then "<script" in a document kept the page's
+# data element open to the end of the page: the dashboard drew nothing.
+t "crm-report regress/report_comment.json | grep -oi '<script' | wc -l"
+t "crm-report regress/report_comment.json | grep -o '<!--' | wc -l"
+t "crm-report regress/report_comment.json | grep -o '\"id\":\"[^\"]*\"'"
 golden_end
 
 finish

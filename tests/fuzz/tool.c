@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* A tool that keeps its state in a static variable it expects to start
@@ -142,12 +143,50 @@ static void clean_output(void *arg)
 	tsv_close(&t);
 }
 
+extern const char dashboard_html[];
+
+/* count_ci counts the places where S[0..N) holds WORD, ASCII case ignored. */
+static size_t count_ci(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word), k = 0;
+	for (size_t i = 0; i + w <= n; i++)
+		if (strncasecmp(s + i, word, w) == 0)
+			k++;
+	return k;
+}
+
+/* report_output reads crm-report's page, the file ARG, and dies unless it
+ * has the script elements and comments of the template exactly: embedded
+ * JSON holding "</script", "<script" or "<!--" would end an element early
+ * or keep it open to the end of the page (HTML's script data states). */
+static void report_output(void *arg)
+{
+	FILE *f = fopen(arg, "rb");
+	if (!f)
+		die_errno("%s", (char *)arg);
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = xmalloc(cap);
+	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
+		if ((n += r) == cap)
+			buf = xrealloc(buf, cap *= 2);
+	fclose(f);
+	static const char *const words[] = { "<script", "</script", "<!--" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		size_t want = count_ci(dashboard_html, strlen(dashboard_html), words[i]);
+		size_t got = count_ci(buf, n, words[i]);
+		if (got != want)
+			die("%s: %zu times '%s', the template %zu", (char *)arg, got, words[i], want);
+	}
+	free(buf);
+}
+
 /* Checks of a tool's output, run when the tool succeeded. */
 static const struct {
 	const char *tool;
 	void (*check)(void *path);
 } fuzz_checks[] = {
 	{ "crm-clean", clean_output },
+	{ "crm-report", report_output },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
