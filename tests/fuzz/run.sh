@@ -18,6 +18,9 @@ t "crm-clean regress/clean_empty_brand.csv 2>/dev/null | crm-agg"
 t "crm-report regress/report_comment.json | grep -oi '<script' | wc -l"
 t "crm-report regress/report_comment.json | grep -o '<!--' | wc -l"
 t "crm-report regress/report_comment.json | grep -o '\"id\":\"[^\"]*\"'"
+# fuzz-crm-kmeans: a feature value holding a NUL byte was read up to the
+# NUL ("" as 0, "12<NUL>x" as 12).
+t crm-kmeans -k 2 regress/kmeans_nul_number.tsv
 golden_end
 
 finish
