@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tsv.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -27,5 +29,24 @@ int fuzz_run_unrecorded(void (*fn)(void *arg), void *arg);
  * (static storage, valid until the next call). */
 const char *fuzz_dir(void);
 const char *fuzz_write(const char *name, const void *data, size_t n);
+
+/* Columns the tools write and read, by kind: fuzz_column_kind gives the
+ * kind of a column name (FK_TEXT when not listed), fuzz_parse_field reads
+ * a field of that kind into *V (money at 2 decimals, dates as day numbers,
+ * an empty date allowed) and returns NULL or the parser's reason. */
+enum { FK_TEXT, FK_DATE, FK_MONTH, FK_MONEY, FK_INT };
+int fuzz_column_kind(const char *name);
+const char *fuzz_parse_field(int kind, Field f, int64_t *v);
+
+/* fuzz_check_tsv reads the TSV file PATH a tool wrote from INPUT and
+ * dies, naming file, line and field, at a field its kind's parser rejects;
+ * columns INPUT's header also has are the tool's to pass on as they came
+ * and are not checked. */
+void fuzz_check_tsv(const char *path, const char *input);
+
+/* fuzz_json_check returns 0 when S[0..N) is one JSON value (RFC 8259)
+ * with white space around it, or 1 + the offset of the first byte that
+ * is not. */
+size_t fuzz_json_check(const char *s, size_t n);
 
 #endif

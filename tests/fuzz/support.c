@@ -5,6 +5,8 @@
  * one. */
 #include "fuzz.h"
 #include "bigmem.h"
+#include "date.h"
+#include "money.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -276,4 +278,238 @@ const char *fuzz_write(const char *name, const void *data, size_t n)
 	}
 	close(fd);
 	return path;
+}
+
+/* ---- checks of what the tools write ---- */
+
+static const struct {
+	const char *name;
+	int kind;
+} column_kinds[] = {
+	{ "date", FK_DATE }, { "first_date", FK_DATE }, { "last_date", FK_DATE },
+	{ "segmented_at", FK_DATE },
+	{ "month", FK_MONTH }, { "period_end", FK_MONTH },
+	{ "amount", FK_MONEY }, { "unit_price", FK_MONEY }, { "amount_12m", FK_MONEY },
+	{ "monetary", FK_MONEY }, { "other_amount", FK_MONEY },
+	{ "qty", FK_INT }, { "orders", FK_INT }, { "tenure_months", FK_INT }, { "active", FK_INT },
+	{ "frequency", FK_INT }, { "recency", FK_INT }, { "units", FK_INT },
+	{ "other_orders", FK_INT }, { "lines", FK_INT }, { "tenure", FK_INT },
+};
+
+int fuzz_column_kind(const char *name)
+{
+	for (size_t k = 0; k < sizeof column_kinds / sizeof *column_kinds; k++)
+		if (strcmp(name, column_kinds[k].name) == 0)
+			return column_kinds[k].kind;
+	return FK_TEXT;
+}
+
+const char *fuzz_parse_field(int kind, Field f, int64_t *v)
+{
+	int32_t d;
+	const char *why = NULL;
+	*v = 0;
+	switch (kind) {
+	case FK_DATE:
+		/* Empty in a month without orders. */
+		if (f.n && !(why = date_parse(f.p, f.n, &d)))
+			*v = d;
+		break;
+	case FK_MONTH:
+		if (!(why = month_parse(f.p, f.n, &d)))
+			*v = d;
+		break;
+	case FK_MONEY:
+		why = fixed_parse(f.p, f.n, 2, v);
+		break;
+	case FK_INT:
+		why = int_parse(f.p, f.n, v);
+		break;
+	}
+	return why;
+}
+
+void fuzz_check_tsv(const char *path, const char *input)
+{
+	/* The input's header names: columns passed through unread. */
+	char head[4096] = "";
+	FILE *f = input ? fopen(input, "rb") : NULL;
+	if (f) {
+		if (!fgets(head, sizeof head, f))
+			head[0] = '\0';
+		fclose(f);
+	}
+	Tsv t;
+	tsv_open(&t, path);
+	int *kind = xcalloc((size_t)t.ncols, sizeof *kind);
+	for (int i = 0; i < t.ncols; i++) {
+		size_t n = strlen(t.cols[i]);
+		int copied = 0;
+		for (const char *p = head; *p;) {
+			size_t m = strcspn(p, "\t\r\n");
+			copied |= m == n && memcmp(p, t.cols[i], n) == 0;
+			p += m + (p[m] != '\0');
+		}
+		kind[i] = copied ? FK_TEXT : fuzz_column_kind(t.cols[i]);
+	}
+	while (tsv_next(&t))
+		for (int i = 0; i < t.ncols; i++) {
+			int64_t v;
+			const char *why = fuzz_parse_field(kind[i], t.f[i], &v);
+			if (why)
+				tsv_fail(&t, i, why);
+		}
+	free(kind);
+	tsv_close(&t);
+}
+
+/* A JSON reader after RFC 8259, that only says whether the text is JSON:
+ * each function reads one production at *P and returns 0, or -1. */
+typedef struct {
+	const char *p, *e;
+	int depth;
+} Json;
+
+static int json_value(Json *j);
+
+static void json_ws(Json *j)
+{
+	while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int json_string(Json *j)
+{
+	if (j->p >= j->e || *j->p != '"')
+		return -1;
+	for (j->p++; j->p < j->e; j->p++) {
+		unsigned char c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c != '\\')
+			continue;
+		if (++j->p >= j->e)
+			return -1;
+		if (*j->p == 'u') {
+			for (int k = 0; k < 4; k++)
+				if (++j->p >= j->e || !strchr("0123456789abcdefABCDEF", *j->p) || !*j->p)
+					return -1;
+		} else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static int json_digits(Json *j)
+{
+	const char *s = j->p;
+	while (j->p < j->e && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > s ? 0 : -1;
+}
+
+static int json_number(Json *j)
+{
+	if (j->p < j->e && *j->p == '-')
+		j->p++;
+	if (j->p < j->e && *j->p == '0')
+		j->p++;
+	else if (json_digits(j))
+		return -1;
+	if (j->p < j->e && *j->p == '.') {
+		j->p++;
+		if (json_digits(j))
+			return -1;
+	}
+	if (j->p < j->e && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->e && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (json_digits(j))
+			return -1;
+	}
+	return 0;
+}
+
+static int json_word(Json *j, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(j->e - j->p) < n || memcmp(j->p, w, n) != 0)
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+/* json_items reads the members of an object (OBJ) or the elements of an
+ * array after the opening bracket, up to CLOSE. */
+static int json_items(Json *j, int obj, char close)
+{
+	json_ws(j);
+	if (j->p < j->e && *j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (obj) {
+			json_ws(j);
+			if (json_string(j))
+				return -1;
+			json_ws(j);
+			if (j->p >= j->e || *j->p++ != ':')
+				return -1;
+		}
+		if (json_value(j))
+			return -1;
+		json_ws(j);
+		if (j->p >= j->e)
+			return -1;
+		if (*j->p == close) {
+			j->p++;
+			return 0;
+		}
+		if (*j->p++ != ',')
+			return -1;
+	}
+}
+
+static int json_value(Json *j)
+{
+	json_ws(j);
+	if (j->p >= j->e)
+		return -1;
+	int r;
+	switch (*j->p) {
+	case '{':
+	case '[':
+		if (++j->depth > 512)
+			return -1;
+		j->p++;
+		r = json_items(j, j->p[-1] == '{', j->p[-1] == '{' ? '}' : ']');
+		j->depth--;
+		return r;
+	case '"':
+		return json_string(j);
+	case 't':
+		return json_word(j, "true");
+	case 'f':
+		return json_word(j, "false");
+	case 'n':
+		return json_word(j, "null");
+	default:
+		return json_number(j);
+	}
+}
+
+size_t fuzz_json_check(const char *s, size_t n)
+{
+	Json j = { s, s + n, 0 };
+	if (json_value(&j))
+		return (size_t)(j.p - s) + 1;
+	json_ws(&j);
+	return j.p == j.e ? 0 : (size_t)(j.p - s) + 1;
 }

@@ -47,40 +47,47 @@ static const struct {
 		  "clean.id_drop_zero_decimals = no\nclean.cancel_prefix =\n" },
 };
 
-/* Option sets per tool; "@" stands for the input's path. */
+/* What a tool writes on success, checked after the run: TSV every reader
+ * of the pipeline accepts (fuzz_check_tsv), crm-clean's canonical stream
+ * (clean_output), JSON, JSON a line, or the dashboard page. */
+enum { OUT_NONE, OUT_TSV, OUT_CLEAN, OUT_JSON, OUT_NDJSON, OUT_PAGE };
+
+/* Option sets per tool and the output they give; "@" stands for the
+ * input's path. */
 static const struct {
 	const char *tool;
+	int out;
 	const char *opt[MAXOPT];
 } fuzz_sets[] = {
-	{ "crm-clean", { NULL } },
-	{ "crm-clean", { "--date-format", "iso", "--encoding", "utf8" } },
-	{ "crm-clean", { "--date-format", "mdy", "--from", "2020-01-01", "--to", "2030-12-31" } },
-	{ "crm-clean", { "--date-format", "dmy" } },
-	{ "crm-clean", { "--date-format", "dmy-dot", "-d", ";" } },
-	{ "crm-clean", { "--date-format", "ymd", "-d", "tab" } },
-	{ "crm-clean", { "--strict" } },
-	{ "crm-clean", { "--rules", "%net" } },
-	{ "crm-clean", { "--rules", "%drop", "--date-format", "iso" } },
-	{ "crm-clean", { "--map", "customer_id=Customer ID,date=InvoiceDate,amount=Price" } },
-	{ "crm-agg", { NULL } },
-	{ "crm-agg", { "--memory", "4M" } },
-	{ "crm-tier", { NULL } },
-	{ "crm-tier", { "--explain" } },
-	{ "crm-tier", { "--from", "2024-01", "--to", "2024-12" } },
-	{ "crm-lifecycle", { NULL } },
-	{ "crm-lifecycle", { "--explain" } },
-	{ "crm-churn", { NULL } },
-	{ "crm-churn", { "--explain", "--from", "2024-06" } },
-	{ "crm-report", { NULL } },
-	{ "crm-report", { "--rfm", "@", "--kmeans", "@" } },
-	{ "crm-json", { NULL } },
-	{ "crm-json", { "--ndjson" } },
-	{ "crm-rfm", { NULL } },
-	{ "crm-rfm", { "--json", "--as-of", "2025-01-31" } },
-	{ "crm-kmeans", { "-k", "3" } },
-	{ "crm-kmeans", { "--json", "-k", "2" } },
-	{ "crm-rules", { "check" } },
-	{ "crm-rules", { "show" } },
+	{ "crm-clean", OUT_CLEAN, { NULL } },
+	{ "crm-clean", OUT_CLEAN, { "--date-format", "iso", "--encoding", "utf8" } },
+	{ "crm-clean", OUT_CLEAN, { "--date-format", "mdy", "--from", "2020-01-01", "--to", "2030-12-31" } },
+	{ "crm-clean", OUT_CLEAN, { "--date-format", "dmy" } },
+	{ "crm-clean", OUT_CLEAN, { "--date-format", "dmy-dot", "-d", ";" } },
+	{ "crm-clean", OUT_CLEAN, { "--date-format", "ymd", "-d", "tab" } },
+	{ "crm-clean", OUT_CLEAN, { "--strict" } },
+	{ "crm-clean", OUT_CLEAN, { "--rules", "%net" } },
+	{ "crm-clean", OUT_CLEAN, { "--rules", "%drop", "--date-format", "iso" } },
+	{ "crm-clean", OUT_CLEAN, { "--map", "customer_id=Customer ID,date=InvoiceDate,amount=Price" } },
+	{ "crm-agg", OUT_TSV, { NULL } },
+	{ "crm-agg", OUT_TSV, { "--memory", "4M" } },
+	{ "crm-tier", OUT_TSV, { NULL } },
+	{ "crm-tier", OUT_TSV, { "--explain" } },
+	{ "crm-tier", OUT_TSV, { "--from", "2024-01", "--to", "2024-12" } },
+	{ "crm-lifecycle", OUT_TSV, { NULL } },
+	{ "crm-lifecycle", OUT_TSV, { "--explain" } },
+	{ "crm-churn", OUT_TSV, { NULL } },
+	{ "crm-churn", OUT_TSV, { "--explain", "--from", "2024-06" } },
+	{ "crm-report", OUT_PAGE, { NULL } },
+	{ "crm-report", OUT_PAGE, { "--rfm", "@", "--kmeans", "@" } },
+	{ "crm-json", OUT_JSON, { NULL } },
+	{ "crm-json", OUT_NDJSON, { "--ndjson" } },
+	{ "crm-rfm", OUT_TSV, { NULL } },
+	{ "crm-rfm", OUT_JSON, { "--json", "--as-of", "2025-01-31" } },
+	{ "crm-kmeans", OUT_TSV, { "-k", "3" } },
+	{ "crm-kmeans", OUT_JSON, { "--json", "-k", "2" } },
+	{ "crm-rules", OUT_NONE, { "check" } },
+	{ "crm-rules", OUT_NONE, { "show" } },
 };
 #define NSETS (sizeof fuzz_sets / sizeof *fuzz_sets)
 
@@ -110,6 +117,11 @@ static void fuzz_call(void *arg)
 	tool_main(c->argc, c->argv);
 }
 
+/* What a check reads: the output, and the input it was made from. */
+typedef struct {
+	const char *out, *in;
+} Outputs;
+
 /* clean_output reads crm-clean's output, the file ARG, as crm-agg reads
  * it, and dies on a row crm-agg would reject: crm-clean's output is
  * crm-agg's input, whatever the export held. (Long keys are crm-clean's
@@ -117,7 +129,7 @@ static void fuzz_call(void *arg)
 static void clean_output(void *arg)
 {
 	Tsv t;
-	tsv_open(&t, arg);
+	tsv_open(&t, ((Outputs *)arg)->out);
 	int ci = tsv_need(&t, "customer_id", NULL), di = tsv_need(&t, "date", NULL);
 	int qi = tsv_need(&t, "qty", NULL), ai = tsv_need(&t, "amount", NULL);
 	int ki = tsv_need(&t, "category", NULL), bi = tsv_col(&t, "brand");
@@ -155,39 +167,78 @@ static size_t count_ci(const char *s, size_t n, const char *word)
 	return k;
 }
 
-/* report_output reads crm-report's page, the file ARG, and dies unless it
- * has the script elements and comments of the template exactly: embedded
- * JSON holding "</script", "<script" or "<!--" would end an element early
- * or keep it open to the end of the page (HTML's script data states). */
-static void report_output(void *arg)
+/* tsv_output checks a TSV output (fuzz_check_tsv). */
+static void tsv_output(void *arg)
 {
-	FILE *f = fopen(arg, "rb");
+	Outputs *o = arg;
+	fuzz_check_tsv(o->out, o->in);
+}
+
+/* slurp returns the whole file PATH in a buffer the caller frees. */
+static char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
 	if (!f)
-		die_errno("%s", (char *)arg);
+		die_errno("%s", path);
 	size_t cap = 1 << 16, n = 0, r;
 	char *buf = xmalloc(cap);
 	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
 		if ((n += r) == cap)
 			buf = xrealloc(buf, cap *= 2);
 	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* report_output reads crm-report's page, the file ARG, and dies unless it
+ * has the script elements and comments of the template exactly: embedded
+ * JSON holding "</script", "<script" or "<!--" would end an element early
+ * or keep it open to the end of the page (HTML's script data states). */
+static void report_output(void *arg)
+{
+	const char *path = ((Outputs *)arg)->out;
+	size_t n;
+	char *buf = slurp_file(path, &n);
 	static const char *const words[] = { "<script", "</script", "<!--" };
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		size_t want = count_ci(dashboard_html, strlen(dashboard_html), words[i]);
 		size_t got = count_ci(buf, n, words[i]);
 		if (got != want)
-			die("%s: %zu times '%s', the template %zu", (char *)arg, got, words[i], want);
+			die("%s: %zu times '%s', the template %zu", path, got, words[i], want);
 	}
 	free(buf);
 }
 
-/* Checks of a tool's output, run when the tool succeeded. */
-static const struct {
-	const char *tool;
-	void (*check)(void *path);
-} fuzz_checks[] = {
-	{ "crm-clean", clean_output },
-	{ "crm-report", report_output },
-};
+/* json_output dies unless the file ARG is one JSON text. */
+static void json_output(void *arg)
+{
+	const char *path = ((Outputs *)arg)->out;
+	size_t n;
+	char *buf = slurp_file(path, &n);
+	size_t bad = fuzz_json_check(buf, n);
+	if (bad)
+		die("%s: not JSON at byte %zu: '%.40s'", path, bad, buf + bad - 1);
+	free(buf);
+}
+
+/* ndjson_output dies unless every line of the file ARG is one JSON text. */
+static void ndjson_output(void *arg)
+{
+	const char *path = ((Outputs *)arg)->out;
+	size_t n;
+	char *buf = slurp_file(path, &n);
+	uint64_t line = 0;
+	for (char *p = buf, *e = buf + n; p < e;) {
+		char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		line++;
+		size_t bad = fuzz_json_check(p, len);
+		if (bad || !len)
+			die("%s:%llu: not JSON at byte %zu", path, (unsigned long long)line, bad);
+		p += len + (nl != NULL);
+	}
+	free(buf);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -236,10 +287,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	c.argv[c.argc++] = path;
 	c.argv[c.argc] = NULL;
-	void (*check)(void *) = NULL;
-	for (size_t i = 0; i < sizeof fuzz_checks / sizeof *fuzz_checks; i++)
-		if (strcmp(fuzz_checks[i].tool, TOOL) == 0)
-			check = fuzz_checks[i].check;
+	static void (*const checks[])(void *) = {
+		[OUT_TSV] = tsv_output, [OUT_CLEAN] = clean_output, [OUT_JSON] = json_output,
+		[OUT_NDJSON] = ndjson_output, [OUT_PAGE] = report_output,
+	};
+	void (*check)(void *) = checks[fuzz_sets[s].out];
 	char out[128];
 	if (check) {
 		/* Standard output to a file: fuzz_run points fd 1 back at
@@ -250,7 +302,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		close(fd);
 	}
-	if (fuzz_run(fuzz_call, &c) == -1 && check && fuzz_run(check, out) != -1) {
+	Outputs o = { out, path };
+	if (fuzz_run(fuzz_call, &c) == -1 && check && fuzz_run(check, &o) != -1) {
 		fprintf(stderr, "fuzz: %s wrote output its reader rejects (above)\n", TOOL);
 		abort();
 	}

@@ -8,8 +8,6 @@
  * CRM_TEST_READ_SIZE set to a small size (1 to 16 bytes a read, from the
  * input's length), and the two digests of every field read must agree. */
 #include "fuzz.h"
-#include "date.h"
-#include "money.h"
 #include "products.h"
 #include "tsv.h"
 #include "util.h"
@@ -17,20 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { K_TEXT, K_DATE, K_MONTH, K_MONEY, K_INT };
-
-static const struct {
-	const char *name;
-	int kind;
-} cols[] = {
-	{ "date", K_DATE }, { "first_date", K_DATE }, { "last_date", K_DATE },
-	{ "month", K_MONTH }, { "period_end", K_MONTH },
-	{ "amount", K_MONEY }, { "unit_price", K_MONEY }, { "amount_12m", K_MONEY },
-	{ "monetary", K_MONEY },
-	{ "qty", K_INT }, { "orders", K_INT }, { "tenure_months", K_INT }, { "active", K_INT },
-	{ "frequency", K_INT }, { "recency_days", K_INT },
-};
 
 typedef struct {
 	const char *path;
@@ -58,13 +42,9 @@ static void read_all(void *arg)
 	Read *r = arg;
 	Tsv t;
 	tsv_open(&t, r->path);
-	int kind[64];
-	int nk = t.ncols < 64 ? t.ncols : 64;
-	for (int i = 0; i < nk; i++) {
-		kind[i] = K_TEXT;
-		for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
-			if (strcmp(t.cols[i], cols[k].name) == 0)
-				kind[i] = cols[k].kind;
+	int *kind = xcalloc((size_t)t.ncols, sizeof *kind);
+	for (int i = 0; i < t.ncols; i++) {
+		kind[i] = fuzz_column_kind(t.cols[i]);
 		mix_bytes(&r->digest, t.cols[i], strlen(t.cols[i]));
 	}
 	/* The tools check a column's presence by name. */
@@ -84,31 +64,14 @@ static void read_all(void *arg)
 			if (memchr(f.p, '\t', f.n) || memchr(f.p, '\n', f.n))
 				abort();
 			mix_bytes(&r->digest, f.p, f.n);
-			const char *why = NULL;
-			int32_t v32;
-			int64_t v64;
-			switch (i < nk ? kind[i] : K_TEXT) {
-			case K_DATE:
-				if (f.n && !(why = date_parse(f.p, f.n, &v32)))
-					mix(&r->digest, (uint64_t)v32);
-				break;
-			case K_MONTH:
-				if (!(why = month_parse(f.p, f.n, &v32)))
-					mix(&r->digest, (uint64_t)v32);
-				break;
-			case K_MONEY:
-				if (!(why = fixed_parse(f.p, f.n, 2, &v64)))
-					mix(&r->digest, (uint64_t)v64);
-				break;
-			case K_INT:
-				if (!(why = int_parse(f.p, f.n, &v64)))
-					mix(&r->digest, (uint64_t)v64);
-				break;
-			}
+			int64_t v;
+			const char *why = fuzz_parse_field(kind[i], f, &v);
 			if (why)
 				tsv_fail(&t, i, why);
+			mix(&r->digest, (uint64_t)v);
 		}
 	}
+	free(kind);
 	tsv_close(&t);
 }
 
