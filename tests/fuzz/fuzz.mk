@@ -53,10 +53,16 @@ $(F)/bin/fuzz-%: tests/fuzz/%.c $(F)/support.o $(F)/libcrm.a $(FHDR)
 # (tool.c), and tool.c to call it.
 TOOLHOOK = $(HOOK) -Dmain=tool_main -Dcrm_init=fuzz_crm_init
 TSRC = $(filter tools/%.c,$^)
-# crm-rfm keeps its state in `static Ctx X`, zeroed at the start of a
-# process: tool.c includes it and zeroes X before each run.
+# Tools with state in static storage that a process starts with zeroed:
+# tool.c includes the file and zeroes it before each run. crm-rfm keeps
+# its state in `static Ctx X`.
 $(F)/bin/fuzz-crm-rfm: TSRC =
 $(F)/bin/fuzz-crm-rfm: TINC = -DTOOL_INCLUDE='"crm-rfm.c"' -DTOOL_RESET='memset(&X, 0, sizeof X)'
+# crm-agg's fold.c keeps its table in `static Fold F` and a buffer in
+# xbuf/xcap; a die() while folding (a sum that overflows) leaves them set.
+$(F)/bin/fuzz-crm-agg: TSRC = $(filter-out tools/crm-agg/fold.c,$(filter tools/%.c,$^))
+$(F)/bin/fuzz-crm-agg: TINC = -DTOOL_INCLUDE='"fold.c"' \
+	-DTOOL_RESET='memset(&F, 0, sizeof F), xbuf = NULL, xcap = 0'
 .SECONDEXPANSION:
 $(FTOOLS:%=$(F)/bin/fuzz-%): $(F)/bin/fuzz-%: tests/fuzz/tool.c $$(wildcard tools/%/*.c) \
 		$$(wildcard tools/%/*.h) $(F)/support.o $(F)/libcrm.a $(FHDR) $(F)/gen/dashboard_html.c

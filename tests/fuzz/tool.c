@@ -20,9 +20,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* A tool that keeps its state in a static variable it expects to start
- * zeroed (crm-rfm's X) is compiled into this file, so that
- * TOOL_RESET can zero it before each run. */
+/* A tool source that keeps state in a static variable it expects to
+ * start zeroed (crm-rfm's X, crm-agg's fold table) is compiled into this
+ * file, so that TOOL_RESET can zero it before each run (fuzz.mk). */
 #ifdef TOOL_INCLUDE
 #include TOOL_INCLUDE
 #endif
