@@ -25,6 +25,12 @@ t crm-kmeans -k 2 regress/kmeans_nul_number.tsv
 # 3^17 times, one error each, before crm-rules check ended (a minute under
 # the sanitizers: never); now the cycle is reported once.
 t "timeout 60 crm-rules check regress/include_thrice.rules 2>&1 | sort | uniq -c | sort -rn | head -n 3"
+# fuzz-crm-tier, -lifecycle, -churn: a column name holding a NUL byte was
+# read up to the NUL, so the next tool met a column with no name.
+t "crm-tier regress/tier_nul_column.tsv | crm-lifecycle"
+# fuzz-crm-json: --ndjson wrote numbers as they came, leading zeros that
+# JSON forbids included.
+t crm-json --ndjson regress/json_leading_zeros.tsv
 golden_end
 
 finish
