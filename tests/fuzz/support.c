@@ -331,27 +331,16 @@ const char *fuzz_parse_field(int kind, Field f, int64_t *v)
 
 void fuzz_check_tsv(const char *path, const char *input)
 {
-	/* The input's header names: columns passed through unread. */
-	char head[4096] = "";
-	FILE *f = input ? fopen(input, "rb") : NULL;
-	if (f) {
-		if (!fgets(head, sizeof head, f))
-			head[0] = '\0';
-		fclose(f);
-	}
+	/* The input's header names: columns passed through unread. The tool
+	 * read that header, so tsv_open takes it too. */
+	Tsv in;
+	tsv_open(&in, input);
 	Tsv t;
 	tsv_open(&t, path);
 	int *kind = xcalloc((size_t)t.ncols, sizeof *kind);
-	for (int i = 0; i < t.ncols; i++) {
-		size_t n = strlen(t.cols[i]);
-		int copied = 0;
-		for (const char *p = head; *p;) {
-			size_t m = strcspn(p, "\t\r\n");
-			copied |= m == n && memcmp(p, t.cols[i], n) == 0;
-			p += m + (p[m] != '\0');
-		}
-		kind[i] = copied ? FK_TEXT : fuzz_column_kind(t.cols[i]);
-	}
+	for (int i = 0; i < t.ncols; i++)
+		kind[i] = tsv_col(&in, t.cols[i]) >= 0 ? FK_TEXT : fuzz_column_kind(t.cols[i]);
+	tsv_close(&in);
 	while (tsv_next(&t))
 		for (int i = 0; i < t.ncols; i++) {
 			int64_t v;
