@@ -34,7 +34,7 @@ const char *fuzz_write(const char *name, const void *data, size_t n);
  * kind of a column name (FK_TEXT when not listed), fuzz_parse_field reads
  * a field of that kind into *V (money at 2 decimals, dates as day numbers,
  * an empty date allowed) and returns NULL or the parser's reason. */
-enum { FK_TEXT, FK_DATE, FK_MONTH, FK_MONEY, FK_INT };
+enum { FK_TEXT, FK_DATE, FK_MONTH, FK_PERIOD, FK_MONEY, FK_INT };
 int fuzz_column_kind(const char *name);
 const char *fuzz_parse_field(int kind, Field f, int64_t *v);
 
