@@ -18,6 +18,7 @@ typedef struct {
 	int next_file_id;
 	int *entry_file; /* file instance of each entry, for duplicates */
 	size_t entry_file_cap;
+	int too_deep;    /* includes nested too deep: included files stop */
 } Loader;
 
 /* ---- rules_parse.c ---- */

@@ -272,6 +272,7 @@ void rules_load_path(Loader *L, const char *path, const char *from, int from_lin
 {
 	if (depth > INCLUDE_DEPTH) {
 		rules_lerr(L, from, from_line, "includes nest deeper than %d (a cycle?)", INCLUDE_DEPTH);
+		L->too_deep = 1;
 		return;
 	}
 	size_t len;
@@ -308,7 +309,9 @@ void rules_load_text(Loader *L, const char *file, const char *dir, char *text, i
 	/* A UTF-8 byte-order mark (some editors write one) is not text. */
 	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
 		text += 3;
-	for (char *p = text; *p;) {
+	/* Past a cycle the included files are not read on: a file that
+	 * includes itself twice would be read 2^17 times, an error each. */
+	for (char *p = text; *p && !(L->too_deep && depth > 0);) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';

@@ -290,6 +290,17 @@ void record(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f
 		reject(C, line, raw, raw_n, R_MISSING, "category is empty");
 		return;
 	}
+	/* crm-agg keys rows by brand NUL customer_id: a brand column's value
+	 * may be neither empty nor hold a NUL. */
+	if (!C->brand && C->col[C_BRAND] >= 0) {
+		Str b = field(C, f, C_BRAND);
+		if (!b.n || memchr(b.p, 0, b.n)) {
+			snprintf(msg, sizeof msg, "brand (%s) %s", C->names[C->col[C_BRAND]],
+				 b.n ? "holds a NUL byte" : "is empty");
+			reject(C, line, raw, raw_n, b.n ? R_MALFORMED : R_MISSING, msg);
+			return;
+		}
+	}
 	/* Values. */
 	Str cust = field(C, f, C_CUSTOMER), sku = field(C, f, C_SKU), qf = field(C, f, C_QTY);
 	int64_t qty, amount, price = 0;

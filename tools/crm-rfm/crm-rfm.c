@@ -51,6 +51,7 @@ int main(int argc, char **argv)
 	const char *rules_path = NULL, *output = "-", *products_path = NULL;
 	int mode = 0, stats = 0;
 	static Ctx X; /* static: reachable until exit */
+	memset(&X, 0, sizeof X);
 	X.as_of = INT32_MIN;
 	X.has_brand = X.monthly = -1;
 	X.max_day = INT32_MIN;
