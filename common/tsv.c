@@ -48,8 +48,8 @@ static size_t fill(Tsv *t)
 /* Tab positions of the line being split, relative to its start: flattened
  * first, then turned into fields, so that neither loop depends on how the
  * tabs fall in the vector blocks (data-dependent branches mispredict). */
-static uint32_t *tabs;
-static size_t tabs_cap;
+static _Thread_local uint32_t *tabs;
+static _Thread_local size_t tabs_cap;
 
 static void tabs_reserve(size_t n)
 {
@@ -295,6 +295,60 @@ int tsv_next(Tsv *t)
 		return 0;
 	tsv_check(t);
 	return 1;
+}
+
+const char *tsv_take(Tsv *t, size_t *n)
+{
+	for (;;) {
+		const char *s = t->buf + t->pos;
+		size_t have = t->len - t->pos;
+		const char *nl = have ? memrchr(s, '\n', have) : NULL;
+		/* From a pipe, read until half the buffer is full: larger
+		 * blocks mean fewer hand-offs between threads. */
+		if (nl && (t->eof || t->len - t->pos >= t->cap / 2)) {
+			*n = (size_t)(nl + 1 - s);
+			t->pos += *n;
+			return s;
+		}
+		if (t->eof) {
+			if (!have)
+				return NULL;
+			*n = have;
+			t->pos = t->len;
+			return s;
+		}
+		fill(t);
+	}
+}
+
+void tsv_view_init(Tsv *v, const Tsv *t)
+{
+	memset(v, 0, sizeof *v);
+	v->fd = -1;
+	v->name = t->name;
+	v->ncols = t->ncols;
+	v->cols = t->cols;
+	v->f = xcalloc((size_t)t->ncols, sizeof *v->f);
+}
+
+void tsv_view_set(Tsv *v, const char *buf, size_t n, uint64_t lineno)
+{
+	/* Its buffer holds the whole input: scan never calls fill. */
+	v->buf = (char *)buf;
+	v->cap = v->len = n;
+	v->pos = 0;
+	v->eof = 1;
+	v->lineno = lineno;
+}
+
+void tsv_view_free(Tsv *v)
+{
+	free(v->f);
+	memset(v, 0, sizeof *v);
+	/* A thread's tab positions die with it: free them before it ends. */
+	free(tabs);
+	tabs = NULL;
+	tabs_cap = 0;
 }
 
 void tsv_fail_line(const Tsv *t, const char *fmt, ...)

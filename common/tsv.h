@@ -52,6 +52,21 @@ int tsv_next(Tsv *t);
 int tsv_next_raw(Tsv *t);
 void tsv_check(const Tsv *t);
 
+/* tsv_take returns the next whole lines of T's input, moving them out of
+ * T: *N bytes that stay valid until the next call, at least one line (a
+ * last line may lack its newline), or NULL at the end of input. Threads
+ * scan them with views. */
+const char *tsv_take(Tsv *t, size_t *n);
+
+/* tsv_view_init makes V a reader of blocks of lines, with the header and
+ * name of T (which must outlive it); tsv_view_set gives it BUF[0..N), whole
+ * lines, the first of them line LINENO + 1 of the input; tsv_view_free
+ * releases what tsv_view_init allocated and the calling thread's buffer
+ * of tab positions. */
+void tsv_view_init(Tsv *v, const Tsv *t);
+void tsv_view_set(Tsv *v, const char *buf, size_t n, uint64_t lineno);
+void tsv_view_free(Tsv *v);
+
 /* tsv_fail dies with "FILE:LINE: field 'NAME': 'VALUE' REASON". */
 noreturn void tsv_fail(const Tsv *t, int col, const char *reason);
 /* tsv_fail_line dies with "FILE:LINE: MESSAGE". */

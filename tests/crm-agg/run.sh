@@ -44,6 +44,8 @@ t crm-agg --memory 1M data/one_line.tsv
 t crm-agg --memory lots data/one_line.tsv
 t crm-agg --partition 3/2 data/one_line.tsv
 t crm-agg --partition 0/2 data/one_line.tsv
+t crm-agg -j 0 data/one_line.tsv
+t crm-agg -j 65 data/one_line.tsv
 t crm-agg --merge
 t crm-agg --bogus
 t 'crm-agg data/one_line.tsv > /dev/full'
@@ -67,7 +69,22 @@ for f in same_day crlf_lines no_final_newline brands; do
 		cmp -s "$WORK/n.tsv" "$WORK/ref.tsv" || bad="$bad $n"
 	done
 	expect "$f.tsv read in chunks of 1..48 bytes" "" "$bad"
+	bad=""
+	for n in $(seq 1 48); do
+		CRM_TEST_READ_SIZE=$n crm-agg -j 3 data/$f.tsv > "$WORK/n.tsv" 2>&1
+		cmp -s "$WORK/n.tsv" "$WORK/ref.tsv" || bad="$bad $n"
+	done
+	expect "$f.tsv read in chunks of 1..48 bytes, -j 3" "" "$bad"
 done
+
+# -j: every error the single thread reports, with the same text and status.
+bad=""
+for f in data/bad_*.tsv data/blank_line.tsv data/empty_customer.tsv data/no_category.tsv; do
+	crm-agg "$f" > "$WORK/e1" 2>&1; echo "exit $?" >> "$WORK/e1"
+	CRM_TEST_READ_SIZE=7 crm-agg -j 2 "$f" > "$WORK/e2" 2>&1; echo "exit $?" >> "$WORK/e2"
+	cmp -s "$WORK/e1" "$WORK/e2" || bad="$bad $f"
+done
+expect "-j 2 reports each bad file's error as one thread does" "" "$bad"
 
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=2000; else CUST=20000; fi
@@ -112,6 +129,44 @@ CRM_TEST_SPLIT_BYTES=20000 CRM_TEST_FAN=3 crm-agg --memory 4M "$WORK/shuf.tsv" >
 same "partitions split again, runs merged in passes" "$WORK/agg.tsv" "$WORK/o.tsv"
 cat "$WORK/tx.tsv" | crm-agg > "$WORK/o.tsv"
 same "stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+
+# -j N: threads scan blocks and fold partitions; the same bytes whatever
+# the order, the budget, the spills and the block size.
+for j in 2 3; do
+	crm-agg -j $j "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j shuffled input" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j --stats --memory 4M "$WORK/big.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
+	spills=$(sed -n 's/.*; \([0-9]*\) spills.*/\1/p' "$WORK/stats")
+	check "-j $j --memory 4M spills more than once ($spills)" "[ $spills -gt 1 ]"
+	same "-j $j --memory 4M gives the same bytes" "$WORK/big.ref" "$WORK/o.tsv"
+	CRM_TEST_SPLIT_BYTES=20000 CRM_TEST_FAN=3 crm-agg -j $j --memory 4M "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j partitions split again, runs merged in passes" "$WORK/agg.tsv" "$WORK/o.tsv"
+	CRM_TEST_READ_SIZE=4096 crm-agg -j $j "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j in blocks of a few lines" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j < "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j "$WORK/txb.tsv" > "$WORK/o.tsv"
+	same "-j $j with brands" "$WORK/aggb.tsv" "$WORK/o.tsv"
+	crm-agg -j $j --stats "$WORK/tx.tsv" "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
+	crm-agg --stats "$WORK/tx.tsv" "$WORK/shuf.tsv" 2>&1 > "$WORK/ref.tsv" | grep 'rows read' > "$WORK/stats1"
+	same "-j $j two files" "$WORK/ref.tsv" "$WORK/o.tsv"
+	grep 'rows read' "$WORK/stats" > "$WORK/statsj"
+	same "-j $j two files: the same counts" "$WORK/stats1" "$WORK/statsj"
+done
+crm-agg -j 2 --partition 2/3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
+crm-agg --partition 2/3 "$WORK/shuf.tsv" > "$WORK/ref.tsv"
+same "-j 2 --partition 2/3" "$WORK/ref.tsv" "$WORK/o.tsv"
+# Bad lines in blocks that threads scan at once, and one far after: the
+# first is reported, with its line number, as one thread reports it.
+awk -F'\t' -v OFS='\t' 'NR == 3001 { $5 = "x" } NR == 3003 || NR == 9001 { $1 = "2024-13-01" } 1' \
+	"$WORK/shuf.tsv" > "$WORK/bad2.tsv"
+crm-agg "$WORK/bad2.tsv" > /dev/null 2> "$WORK/e1"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=512 crm-agg -j $j "$WORK/bad2.tsv" > /dev/null 2> "$WORK/e2"
+	expect "-j $j: exit 1 on the first bad line" "1" "$?"
+	same "-j $j: the first bad line's message" "$WORK/e1" "$WORK/e2"
+done
+check "... which names line 3001" "grep -q ':3001: ' $WORK/e1"
 for n in 1 2 7; do
 	parts=""
 	for i in $(seq 1 $n); do

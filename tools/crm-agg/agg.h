@@ -181,13 +181,22 @@ typedef struct {
 	size_t chunk_data;
 	uint64_t split_bytes;  /* a partition larger than this is split again */
 	size_t test_fan;       /* CRM_TEST_FAN: merge at most this many runs */
+	unsigned jobs;         /* -j: threads that scan and fold at once */
 } Mem;
 
+/* One Mem serves every thread: the free list and the spill file take a
+ * lock, the counters are updated atomically. */
 extern Mem mem;
 
+/* mem_account adds DELTA bytes to the memory in use and keeps the peak. */
 void mem_account(int64_t delta);
-/* mem_init sets the budget and the chunk size that suits it. */
-void mem_init(uint64_t budget, const char *tmpdir);
+static inline uint64_t mem_used(void)
+{
+	return __atomic_load_n(&mem.used, __ATOMIC_RELAXED);
+}
+/* mem_init sets the budget and the chunk size that suits it for JOBS
+ * threads. */
+void mem_init(uint64_t budget, const char *tmpdir, unsigned jobs);
 /* stream_room returns space for N bytes (N <= mem.chunk_data) at the end of
  * S; stream_commit then adds the N' <= N bytes written there. */
 uint8_t *stream_grow(Stream *s);
@@ -204,9 +213,11 @@ static inline void stream_commit(Stream *s, size_t n)
 }
 /* stream_spill moves the chunks of S to the spill file. */
 void stream_spill(Stream *s);
+/* stream_join moves the extents and chunks of S to the end of D; S is left
+ * empty. */
+void stream_join(Stream *d, Stream *s);
 /* stream_free releases the chunks and extents of S. */
 void stream_free(Stream *s);
-void tmp_ensure(void);
 
 /* A reader of a stream: spilled extents through a buffer, then the chunks
  * in place. */
@@ -232,6 +243,8 @@ const uint8_t *reader_item(Reader *r, size_t need);
 typedef struct {
 	Stream part[NPART];
 	int level;             /* which 8 bits of the hash choose the partition */
+	unsigned share;        /* sets filling at once (scanners); 0 means 1 */
+	uint64_t resident;     /* record bytes added since the last spill */
 } PartSet;
 
 /* partset_add appends a partial group whose key hashes to H. */
@@ -246,8 +259,10 @@ typedef struct {
 	size_t n, cap;
 } Runs;
 
-/* fold_all folds every partition of PS into sorted runs appended to R. */
-void fold_all(PartSet *ps, Runs *r);
+/* fold_all folds the partitions of the N sets PS (one per scanner, the
+ * same keys in the same partition of each) into sorted runs appended to R,
+ * with mem.jobs threads; the sets are left empty. */
+void fold_all(PartSet **ps, unsigned n, Runs *r);
 Stream *runs_new(Runs *r);
 void runs_spill(Runs *r);
 

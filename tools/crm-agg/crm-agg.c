@@ -14,17 +14,20 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static const char usage_text[] =
-	"crm-agg [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
+	"crm-agg [-j N] [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
 	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 static const HelpOpt help[] = {
+	{ "-j N", "scan and fold with N threads (1; the output is the same)" },
 	{ "--memory SIZE", "memory budget (200M; K, M, G, T or % of memory)" },
 	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
 	{ "--rules FILE", "rules overriding the built-in ones" },
@@ -36,6 +39,8 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
+#define JOBS_MAX 64
+
 /* Categories excluded from segmentation, per brand (rules may differ). */
 typedef struct {
 	char *brand;          /* NULL: no brand column */
@@ -43,16 +48,29 @@ typedef struct {
 	NameList excl;
 } BrandRules;
 
+/* What every scanner shares, read-only while they run. */
 typedef struct {
 	Rules *rules;
 	int decimals;
+	const Products *products;
+	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
+	int has_brand;             /* -1 until the first file is opened */
+	unsigned jobs;             /* -j */
+} Agg;
+
+/* The columns of one input file. */
+typedef struct {
+	int ci, di, qi, ai, bi, ki, si;
+	int upto;                  /* the last of key and date */
+} Cols;
+
+/* A scanner: the state of one scanning thread. */
+typedef struct {
+	const Agg *a;
 	BrandRules *br;
 	size_t nbr;
 	BrandRules *last;
-	const Products *products;
-	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	PartSet ps;
-	int has_brand;             /* -1 until the first file is opened */
 	int32_t max_month;
 	uint64_t rows, kept;
 	/* The pending partial group: consecutive rows of one key and month. */
@@ -60,9 +78,28 @@ typedef struct {
 	uint64_t pend_h;
 	uint8_t pend_key[KEY_MAX];
 	int pending;
-} Agg;
+} Scan;
 
-static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
+static Scan *scan_new(const Agg *a)
+{
+	Scan *s = xcalloc(1, sizeof *s);
+	s->a = a;
+	s->max_month = -1;
+	s->ps.share = a->jobs;
+	return s;
+}
+
+static void scan_free(Scan *s)
+{
+	for (size_t i = 0; i < s->nbr; i++) {
+		free(s->br[i].brand);
+		namelist_free(&s->br[i].excl);
+	}
+	free(s->br);
+	free(s);
+}
+
+static BrandRules *brand_rules(Scan *a, const char *b, size_t n)
 {
 	if (a->last && a->last->brand_n == n && (n == 0 || memcmp(a->last->brand, b, n) == 0))
 		return a->last;
@@ -73,12 +110,12 @@ static BrandRules *brand_rules(Agg *a, const char *b, size_t n)
 	BrandRules *r = &a->br[a->nbr++];
 	r->brand = n ? xstrndup(b, n) : NULL;
 	r->brand_n = n;
-	namelist_load(&r->excl, a->rules, r->brand, "exclude.categories");
+	namelist_load(&r->excl, a->a->rules, r->brand, "exclude.categories");
 	/* Pointers into a->br moved with the realloc. */
 	return a->last = r;
 }
 
-static void flush_pending(Agg *a)
+static void flush_pending(Scan *a)
 {
 	if (a->pending) {
 		partset_add(&a->ps, a->pend_h, &a->pend);
@@ -86,32 +123,42 @@ static void flush_pending(Agg *a)
 	}
 }
 
-static void scan_file(Agg *a, const char *path)
+/* open_cols finds the columns of T, which has just been opened. */
+static void open_cols(Agg *a, const Tsv *t, Cols *c)
 {
-	Tsv t;
-	tsv_open(&t, path);
-	int ci = tsv_need(&t, "customer_id", NULL), di = tsv_need(&t, "date", NULL);
-	int qi = tsv_need(&t, "qty", NULL), ai = tsv_need(&t, "amount", NULL);
-	int bi = tsv_col(&t, "brand"), ki = -1, si = -1;
+	c->ci = tsv_need(t, "customer_id", NULL);
+	c->di = tsv_need(t, "date", NULL);
+	c->qi = tsv_need(t, "qty", NULL);
+	c->ai = tsv_need(t, "amount", NULL);
+	c->bi = tsv_col(t, "brand");
+	c->ki = c->si = -1;
 	if (a->products)
-		si = tsv_need(&t, "sku", NULL);
-	else if ((ki = tsv_col(&t, "category")) < 0)
-		die("%s: missing column 'category' (or give a products file with --products)", t.name);
+		c->si = tsv_need(t, "sku", NULL);
+	else if ((c->ki = tsv_col(t, "category")) < 0)
+		die("%s: missing column 'category' (or give a products file with --products)", t->name);
 	if (a->has_brand < 0)
-		a->has_brand = bi >= 0;
-	else if (a->has_brand != (bi >= 0))
-		die("%s: %s a brand column, unlike the files before it", t.name,
-		    bi >= 0 ? "has" : "lacks");
+		a->has_brand = c->bi >= 0;
+	else if (a->has_brand != (c->bi >= 0))
+		die("%s: %s a brand column, unlike the files before it", t->name,
+		    c->bi >= 0 ? "has" : "lacks");
+	/* In partition mode a row of another partition needs only its key
+	 * and date: that partition checks and folds it. */
+	c->upto = c->ci > c->di ? c->ci : c->di;
+	if (c->bi > c->upto)
+		c->upto = c->bi;
+}
 
+/* scan_rows folds the rows T has left into A's partial groups. */
+static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
+{
+	const Agg *cf = a->a;
+	const int ci = cols->ci, di = cols->di, qi = cols->qi, ai = cols->ai;
+	const int bi = cols->bi, ki = cols->ki, si = cols->si, upto = cols->upto;
+	Tsv t = *tp;   /* a local copy the compiler can keep in registers */
 	uint8_t key[KEY_MAX];
-	/* In partition mode a row of another partition needs only its key and
-	 * date: that partition checks and folds it. */
-	int upto = ci > di ? ci : di;
-	if (bi > upto)
-		upto = bi;
 	while (tsv_next_raw(&t)) {
 		a->rows++;
-		if (!a->part_n || t.nf <= upto)
+		if (!cf->part_n || t.nf <= upto)
 			tsv_check(&t);
 		/* The key: brand NUL customer_id, or customer_id in place. */
 		Field fc = t.f[ci];
@@ -137,8 +184,8 @@ static void scan_file(Agg *a, const char *path)
 		int same = a->pending && a->pend.month == month && a->pend.keylen == kn &&
 			   key_eq(a->pend_key, kp, kn);
 		uint64_t h = same ? a->pend_h : hash_bytes(kp, kn);
-		if (a->part_n) {
-			if (hash_range(h, a->part_n) != a->part_i) {
+		if (cf->part_n) {
+			if (hash_range(h, cf->part_n) != cf->part_i) {
 				/* All partitions see every date, so they agree on
 				 * period_end. */
 				if (month > a->max_month)
@@ -156,7 +203,7 @@ static void scan_file(Agg *a, const char *path)
 		int64_t qty, amount;
 		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
 			tsv_fail(&t, qi, why);
-		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, a->decimals, &amount)))
+		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, cf->decimals, &amount)))
 			tsv_fail(&t, ai, why);
 		if (bi >= 0) {
 			if (t.f[bi].n == 0)
@@ -171,11 +218,11 @@ static void scan_file(Agg *a, const char *path)
 
 		const char *cat;
 		size_t catn;
-		if (a->products) {
-			cat = products_category(a->products, t.f[si].p, t.f[si].n);
+		if (cf->products) {
+			cat = products_category(cf->products, t.f[si].p, t.f[si].n);
 			if (!cat) {
 				char msg[600];
-				snprintf(msg, sizeof msg, "is not in the products file %s", a->products->path);
+				snprintf(msg, sizeof msg, "is not in the products file %s", cf->products->path);
 				tsv_fail(&t, si, msg);
 			}
 			catn = strlen(cat);
@@ -208,6 +255,203 @@ static void scan_file(Agg *a, const char *path)
 		if (over)
 			tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
 	}
+	*tp = t;
+}
+
+/* ---- -j: one reader hands blocks of lines to scanning threads ---- */
+
+#define NONE_SEQ UINT64_MAX
+
+typedef struct {
+	char *p;
+	size_t n, cap;
+	uint64_t seq;              /* the block's place in the input */
+} Block;
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;         /* signalled on every change below */
+	Block *blk;
+	unsigned nblk;
+	unsigned *freeb, nfree;    /* blocks to fill */
+	unsigned *fullq, head, nfull; /* blocks to scan, a ring in seq order */
+	int done;                  /* the reader has reached the end */
+	uint64_t *lines;           /* lines of each scanned block, by seq */
+	size_t lines_cap;
+	uint64_t err_seq;          /* the first block with an error */
+	char *err_buf;             /* a copy of that block, and the message */
+	size_t err_n;
+	char err_msg[sizeof ((DieTrap *)0)->msg];
+	const Tsv *hdr;
+	const Cols *cols;
+} Feed;
+
+typedef struct {
+	Feed *f;
+	Scan *s;
+} Worker;
+
+static void *scan_thread(void *arg)
+{
+	Worker *w = arg;
+	Feed *f = w->f;
+	Tsv v;
+	tsv_view_init(&v, f->hdr);
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		while (!f->nfull && !f->done)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (!f->nfull)
+			break;
+		unsigned bi = f->fullq[f->head];
+		f->head = (f->head + 1) % f->nblk;
+		f->nfull--;
+		Block *b = &f->blk[bi];
+		if (b->seq < f->err_seq) {
+			pthread_mutex_unlock(&f->mu);
+			/* Line numbers count from 0 in each block: the lines
+			 * of the blocks before it are known only at the end. */
+			DieTrap trap;
+			volatile int bad = 0;
+			die_trap = &trap;
+			if (setjmp(trap.jb) == 0) {
+				tsv_view_set(&v, b->p, b->n, 0);
+				scan_rows(w->s, &v, f->cols);
+				flush_pending(w->s);
+			} else {
+				bad = 1;
+				w->s->pending = 0;
+			}
+			die_trap = NULL;
+			pthread_mutex_lock(&f->mu);
+			if (!bad) {
+				f->lines[b->seq] = v.lineno;
+			} else if (b->seq < f->err_seq) {
+				f->err_seq = b->seq;
+				free(f->err_buf);
+				f->err_buf = xmalloc(b->n);
+				memcpy(f->err_buf, b->p, b->n);
+				f->err_n = b->n;
+				memcpy(f->err_msg, trap.msg, sizeof f->err_msg);
+			}
+		}
+		f->freeb[f->nfree++] = bi;
+		pthread_cond_broadcast(&f->cv);
+	}
+	pthread_mutex_unlock(&f->mu);
+	tsv_view_free(&v);
+	return NULL;
+}
+
+/* scan_parallel scans the rest of T with the a->jobs scanners S: the
+ * calling thread reads blocks of whole lines, the scanners fold them. A
+ * data error is reported as one thread would report it: the first in the
+ * input, with its line number. */
+static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
+{
+	Feed f;
+	memset(&f, 0, sizeof f);
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.cv, NULL);
+	/* Three blocks a scanner: one it scans, two ready. */
+	f.nblk = 3 * a->jobs;
+	f.blk = xcalloc(f.nblk, sizeof *f.blk);
+	f.freeb = xcalloc(f.nblk, sizeof *f.freeb);
+	f.fullq = xcalloc(f.nblk, sizeof *f.fullq);
+	for (unsigned i = 0; i < f.nblk; i++)
+		f.freeb[f.nfree++] = i;
+	f.err_seq = NONE_SEQ;
+	f.hdr = t;
+	f.cols = cols;
+	Worker *w = xcalloc(a->jobs, sizeof *w);
+	pthread_t *tid = xcalloc(a->jobs, sizeof *tid);
+	for (unsigned k = 0; k < a->jobs; k++) {
+		w[k] = (Worker){ &f, s[k] };
+		if (pthread_create(&tid[k], NULL, scan_thread, &w[k]))
+			die("cannot start a thread");
+	}
+	uint64_t seq = 0;
+	for (;;) {
+		pthread_mutex_lock(&f.mu);
+		while (!f.nfree && f.err_seq == NONE_SEQ)
+			pthread_cond_wait(&f.cv, &f.mu);
+		if (f.err_seq != NONE_SEQ) {
+			/* Blocks after the error do not matter. */
+			pthread_mutex_unlock(&f.mu);
+			break;
+		}
+		unsigned bi = f.freeb[--f.nfree];
+		pthread_mutex_unlock(&f.mu);
+		size_t n;
+		const char *p = tsv_take(t, &n);
+		pthread_mutex_lock(&f.mu);
+		if (!p) {
+			f.freeb[f.nfree++] = bi;
+			pthread_mutex_unlock(&f.mu);
+			break;
+		}
+		Block *b = &f.blk[bi];
+		pthread_mutex_unlock(&f.mu);
+		if (n > b->cap) {
+			free(b->p);
+			b->cap = n;
+			b->p = xmalloc(n);
+		}
+		memcpy(b->p, p, n);
+		b->n = n;
+		pthread_mutex_lock(&f.mu);
+		b->seq = seq++;
+		if (seq > f.lines_cap) {
+			f.lines_cap = f.lines_cap ? 2 * f.lines_cap : 1024;
+			f.lines = xrealloc(f.lines, f.lines_cap * sizeof *f.lines);
+		}
+		f.fullq[(f.head + f.nfull) % f.nblk] = bi;
+		f.nfull++;
+		pthread_cond_broadcast(&f.cv);
+		pthread_mutex_unlock(&f.mu);
+	}
+	pthread_mutex_lock(&f.mu);
+	f.done = 1;
+	pthread_cond_broadcast(&f.cv);
+	pthread_mutex_unlock(&f.mu);
+	for (unsigned k = 0; k < a->jobs; k++)
+		pthread_join(tid[k], NULL);
+	if (f.err_seq != NONE_SEQ) {
+		/* Scan the block again in this thread, its lines numbered: it
+		 * stops at the error with the message one thread gives. */
+		uint64_t base = t->lineno;
+		for (uint64_t i = 0; i < f.err_seq; i++)
+			base += f.lines[i];
+		Tsv v;
+		tsv_view_init(&v, t);
+		tsv_view_set(&v, f.err_buf, f.err_n, base);
+		Scan *one = scan_new(a);
+		scan_rows(one, &v, cols);
+		die("%s", f.err_msg);
+	}
+	for (unsigned i = 0; i < f.nblk; i++)
+		free(f.blk[i].p);
+	free(f.blk);
+	free(f.freeb);
+	free(f.fullq);
+	free(f.lines);
+	free(w);
+	free(tid);
+	pthread_mutex_destroy(&f.mu);
+	pthread_cond_destroy(&f.cv);
+}
+
+/* scan_file scans one input file with the scanners S (a->jobs of them). */
+static void scan_file(Agg *a, Scan **s, const char *path)
+{
+	Tsv t;
+	tsv_open(&t, path);
+	Cols cols;
+	open_cols(a, &t, &cols);
+	if (a->jobs == 1)
+		scan_rows(s[0], &t, &cols);
+	else
+		scan_parallel(a, s, &t, &cols);
 	tsv_close(&t);
 }
 
@@ -243,7 +487,7 @@ int main(int argc, char **argv)
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
-	a.max_month = -1;
+	a.jobs = 1;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -256,8 +500,15 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "ho:T:", longopts, NULL)) != -1) {
+	uint64_t v;
+	while ((ch = getopt_long(argc, argv, "hj:o:T:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'j':
+			if (parse_uint(optarg, JOBS_MAX, &v) || v == 0)
+				usage_fail(usage_text, "-j: '%s' is not a number of threads from 1 to %d",
+					   optarg, JOBS_MAX);
+			a.jobs = (unsigned)v;
+			break;
 		case 'o': output = optarg; break;
 		case 'S':
 			if (parse_size(optarg, &budget) || budget < (4u << 20))
@@ -304,22 +555,36 @@ int main(int argc, char **argv)
 		products_load(&products, products_path);
 		a.products = &products;
 	}
-	mem_init(budget, tmp_dir(tmpdir));
+	mem_init(budget, tmp_dir(tmpdir), a.jobs);
 	/* Create the output first: a destination that cannot be written
 	 * fails now, not after the whole input has been read. */
 	out_create(&o, output);
 
 	double t0 = now();
+	Scan **scan = xcalloc(a.jobs, sizeof *scan);
+	PartSet **sets = xcalloc(a.jobs, sizeof *sets);
+	for (unsigned k = 0; k < a.jobs; k++) {
+		scan[k] = scan_new(&a);
+		sets[k] = &scan[k]->ps;
+	}
 	for (int i = 0; i < nfiles; i++)
-		scan_file(&a, files[i]);
-	flush_pending(&a);
+		scan_file(&a, scan, files[i]);
+	int32_t max_month = -1;
+	uint64_t rows = 0, kept = 0;
+	for (unsigned k = 0; k < a.jobs; k++) {
+		flush_pending(scan[k]);
+		if (scan[k]->max_month > max_month)
+			max_month = scan[k]->max_month;
+		rows += scan[k]->rows;
+		kept += scan[k]->kept;
+	}
 
 	double t1 = now();
 	Runs runs;
 	memset(&runs, 0, sizeof runs);
-	fold_all(&a.ps, &runs);
+	fold_all(sets, a.jobs, &runs);
 	double t2 = now();
-	OutFmt f = { a.has_brand > 0, a.decimals, a.max_month };
+	OutFmt f = { a.has_brand > 0, a.decimals, max_month };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
@@ -330,19 +595,18 @@ int main(int argc, char **argv)
 			"%llu customer-months written\n"
 			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
 			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
-			(unsigned long long)a.rows, (unsigned long long)a.kept,
-			(unsigned long long)(a.rows - a.kept), (unsigned long long)groups,
+			(unsigned long long)rows, (unsigned long long)kept,
+			(unsigned long long)(rows - kept), (unsigned long long)groups,
 			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}
 	free(runs.v);
 	if (products_path)
 		products_free(&products);
-	for (size_t i = 0; i < a.nbr; i++) {
-		free(a.br[i].brand);
-		namelist_free(&a.br[i].excl);
-	}
-	free(a.br);
+	for (unsigned k = 0; k < a.jobs; k++)
+		scan_free(scan[k]);
+	free(scan);
+	free(sets);
 	rules_free(a.rules);
 	if (mem.tmp_open)
 		tmp_close(&mem.tmp);

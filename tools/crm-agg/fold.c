@@ -8,6 +8,7 @@
 #include "money.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 /* A customer: its key (pointing into the loaded partition) and a list of its
@@ -37,9 +38,9 @@ typedef struct {
 	size_t gcap, gn;
 } Fold;
 
-/* One table serves every partition: allocating and zeroing a fresh one each
- * time cost more than the folding. */
-static Fold F;
+/* One table serves every partition a thread folds: allocating and zeroing
+ * a fresh one each time cost more than the folding. */
+static _Thread_local Fold F;
 
 /* slot_of picks a slot from the hash's high bits: every key of a partition
  * shares the low bits that chose the partition. */
@@ -243,7 +244,7 @@ void runs_spill(Runs *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		stream_spill(&r->v[i]);
-	mem.spills++;
+	__atomic_add_fetch(&mem.spills, 1, __ATOMIC_RELAXED);
 }
 
 /* emit_run sorts the folded customers and appends them as one run. */
@@ -304,8 +305,8 @@ static void fold_partset(PartSet *ps, Runs *r);
 
 /* The spilled part of a partition is read into this buffer, which keys
  * point into until the partition's run is written. */
-static uint8_t *xbuf;
-static size_t xcap;
+static _Thread_local uint8_t *xbuf;
+static _Thread_local size_t xcap;
 
 static void fold_stream(PartSet *parent, Stream *s, Runs *r)
 {
@@ -335,7 +336,7 @@ static void fold_stream(PartSet *parent, Stream *s, Runs *r)
 	}
 	/* Make room first: the records read back, the tables (up to about
 	 * three times the records) and the new run must fit the budget. */
-	if (mem.used + 4 * s->bytes > mem.budget)
+	if (mem_used() + 4 * s->bytes > mem.budget)
 		runs_spill(r);
 	uint64_t disk = s->bytes;
 	for (Chunk *c = s->head; c; c = c->next)
@@ -366,7 +367,7 @@ static void fold_stream(PartSet *parent, Stream *s, Runs *r)
 		}
 	emit_run(r);
 	stream_free(s);
-	if (mem.used > mem.budget)
+	if (mem_used() > mem.budget)
 		runs_spill(r);
 }
 
@@ -377,9 +378,9 @@ static void fold_partset(PartSet *ps, Runs *r)
 			fold_stream(ps, &ps->part[i], r);
 }
 
-void fold_all(PartSet *ps, Runs *r)
+/* fold_done releases the calling thread's tables and buffer. */
+static void fold_done(void)
 {
-	fold_partset(ps, r);
 	fold_release();
 	if (xbuf) {
 		mem_account(-(int64_t)xcap);
@@ -387,4 +388,52 @@ void fold_all(PartSet *ps, Runs *r)
 		xbuf = NULL;
 		xcap = 0;
 	}
+}
+
+typedef struct {
+	PartSet *ps;
+	Runs runs;
+} FoldJob;
+
+static void *fold_thread(void *arg)
+{
+	FoldJob *j = arg;
+	fold_partset(j->ps, &j->runs);
+	fold_done();
+	return NULL;
+}
+
+void fold_all(PartSet **ps, unsigned n, Runs *r)
+{
+	unsigned jobs = mem.jobs ? mem.jobs : 1;
+	if (jobs == 1) {
+		for (unsigned k = 1; k < n; k++)
+			for (unsigned i = 0; i < NPART; i++)
+				stream_join(&ps[0]->part[i], &ps[k]->part[i]);
+		fold_partset(ps[0], r);
+		fold_done();
+		return;
+	}
+	/* Thread K folds the partitions I with I % JOBS == K, gathered from
+	 * every scanner: a key lives in one partition, so the runs of the
+	 * threads hold disjoint keys and merge as one thread's would. */
+	FoldJob *job = xcalloc(jobs, sizeof *job);
+	pthread_t *tid = xcalloc(jobs, sizeof *tid);
+	for (unsigned k = 0; k < jobs; k++)
+		job[k].ps = xcalloc(1, sizeof *job[k].ps);
+	for (unsigned i = 0; i < NPART; i++)
+		for (unsigned k = 0; k < n; k++)
+			stream_join(&job[i % jobs].ps->part[i], &ps[k]->part[i]);
+	for (unsigned k = 0; k < jobs; k++)
+		if (pthread_create(&tid[k], NULL, fold_thread, &job[k]))
+			die("cannot start a thread");
+	for (unsigned k = 0; k < jobs; k++) {
+		pthread_join(tid[k], NULL);
+		for (size_t i = 0; i < job[k].runs.n; i++)
+			*runs_new(r) = job[k].runs.v[i];
+		free(job[k].runs.v);
+		free(job[k].ps);
+	}
+	free(job);
+	free(tid);
 }
