@@ -1,13 +1,18 @@
 /* crm-agg internals.
  *
- * Data flow: scan.c parses rows and folds consecutive lines of one customer
+ * Data flow: crm-agg.c parses rows and folds consecutive lines of one customer
  * and month into a partial group (an order, usually). Partial groups are
  * encoded as variable-length records and appended to one of 256 partition
  * buffers chosen by the key's hash (part.c); past the memory budget the
  * buffers are written to an anonymous temporary file. fold.c then folds each
  * partition in a hash table small enough for the cache, sorts its groups by
  * key and month, and stores them as a sorted run, in memory or spilled.
- * merge.c merges the runs into the output. */
+ * merge.c merges the runs into the output.
+ *
+ * With -j N, one thread reads blocks of lines that N threads parse, each
+ * into its own partitions; N threads fold the partitions (partition I by
+ * thread I % N), and N threads merge ranges of the key space, cut by split
+ * keys, while the first thread writes them in order. */
 #ifndef CRM_AGG_H
 #define CRM_AGG_H
 
@@ -233,6 +238,9 @@ typedef struct {
 } Reader;
 
 void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap);
+/* reader_seek moves a new reader to offset OFF of its stream (the start of
+ * an item). */
+void reader_seek(Reader *r, uint64_t off);
 /* reader_item returns a pointer to the next item, with at least NEED bytes
  * readable when they are in a spilled extent, or NULL at the end; the
  * caller sets r->p past what it decoded. */
@@ -252,18 +260,47 @@ void partset_add(PartSet *ps, uint64_t h, const Group *g);
 /* partset_spill writes every partition's memory to the spill file. */
 void partset_spill(PartSet *ps);
 
+/* Split keys cut the key space into ranges that threads merge at once
+ * (-j): N keys in ascending order, range K holding the keys from KEY[K-1]
+ * (or the first) up to KEY[K] (or the last), KEY[K] excluded. */
+typedef struct {
+	uint8_t **key;
+	uint32_t *len;
+	size_t n;
+} Splits;
+
 /* Sorted runs: each a stream of customer blocks (u16 key length, key,
- * varint count of groups, then each group without its key) in key order. */
+ * varint count of groups, then each group without its key) in key order.
+ * With split keys, CUT[I * SP->n + K] is the offset in run I of its first
+ * customer at or above split key K. */
 typedef struct {
 	Stream *v;
+	uint64_t *cut;
 	size_t n, cap;
+	Splits *sp;            /* NULL: one thread merges */
 } Runs;
+
+/* RunCut records the cuts of one run as its customers are written. */
+typedef struct {
+	const Splits *sp;
+	uint64_t *cut;
+	size_t k;              /* split keys passed */
+} RunCut;
+
+/* run_cut notes that the customer KEY starts at offset OFF of the run;
+ * run_cut_end that the run ends at OFF. */
+void run_cut(RunCut *c, const uint8_t *key, uint32_t n, uint64_t off);
+void run_cut_end(RunCut *c, uint64_t off);
 
 /* fold_all folds the partitions of the N sets PS (one per scanner, the
  * same keys in the same partition of each) into sorted runs appended to R,
  * with mem.jobs threads; the sets are left empty. */
 void fold_all(PartSet **ps, unsigned n, Runs *r);
-Stream *runs_new(Runs *r);
+/* runs_new adds an empty run to R; *CUT (when not NULL) is set to record
+ * its cuts. */
+Stream *runs_new(Runs *r, RunCut *cut);
+/* splits_free releases split keys. */
+void splits_free(Splits *sp);
 void runs_spill(Runs *r);
 
 /* ---- output ---- */

@@ -601,6 +601,11 @@ int main(int argc, char **argv)
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}
 	free(runs.v);
+	free(runs.cut);
+	if (runs.sp) {
+		splits_free(runs.sp);
+		free(runs.sp);
+	}
 	if (products_path)
 		products_free(&products);
 	for (unsigned k = 0; k < a.jobs; k++)

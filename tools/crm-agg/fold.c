@@ -229,15 +229,42 @@ static void sort_keys(SortKey *v, size_t n)
 
 /* ---- runs ---- */
 
-Stream *runs_new(Runs *r)
+Stream *runs_new(Runs *r, RunCut *cut)
 {
+	size_t ns = r->sp ? r->sp->n : 0;
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+		if (ns)
+			r->cut = xrealloc(r->cut, r->cap * ns * sizeof *r->cut);
 	}
+	if (cut)
+		*cut = (RunCut){ r->sp, ns ? r->cut + r->n * ns : NULL, 0 };
 	Stream *s = &r->v[r->n++];
 	memset(s, 0, sizeof *s);
 	return s;
+}
+
+void run_cut(RunCut *c, const uint8_t *key, uint32_t n, uint64_t off)
+{
+	const Splits *sp = c->sp;
+	while (c->cut && c->k < sp->n && key_cmp(key, n, sp->key[c->k], sp->len[c->k]) >= 0)
+		c->cut[c->k++] = off;
+}
+
+void run_cut_end(RunCut *c, uint64_t off)
+{
+	while (c->cut && c->k < c->sp->n)
+		c->cut[c->k++] = off;
+}
+
+void splits_free(Splits *sp)
+{
+	for (size_t i = 0; i < sp->n; i++)
+		free(sp->key[i]);
+	free(sp->key);
+	free(sp->len);
+	memset(sp, 0, sizeof *sp);
 }
 
 void runs_spill(Runs *r)
@@ -262,7 +289,8 @@ static void emit_run(Runs *r)
 		keys[k++].c = c;
 	}
 	sort_keys(keys, k);
-	Stream *run = runs_new(r);
+	RunCut cut;
+	Stream *run = runs_new(r, &cut);
 	size_t gscap = 64;
 	Grp **gs = xmalloc(gscap * sizeof *gs);
 	for (size_t i = 0; i < k; i++) {
@@ -280,6 +308,7 @@ static void emit_run(Runs *r)
 			}
 			gs[pos] = x;
 		}
+		run_cut(&cut, c->key, c->keylen, run->bytes);
 		uint8_t *p = stream_room(run, 2 + KEY_MAX + 10), *q;
 		q = put_uv(key_put(p, c->key, c->keylen), ng);
 		stream_commit(run, (size_t)(q - p));
@@ -291,6 +320,7 @@ static void emit_run(Runs *r)
 			stream_commit(run, (size_t)(grp_put(p, &g) - p));
 		}
 	}
+	run_cut_end(&cut, run->bytes);
 	(void)maxg;
 	free(gs);
 	mem_account(-(int64_t)(F.n * sizeof *keys));
@@ -403,6 +433,73 @@ static void *fold_thread(void *arg)
 	return NULL;
 }
 
+/* ---- split keys ---- */
+
+typedef struct {
+	const uint8_t *k;
+	uint32_t n;
+} KeyRef;
+
+static int keyref_cmp(const void *a, const void *b)
+{
+	const KeyRef *x = a, *y = b;
+	return key_cmp(x->k, x->n, y->k, y->n);
+}
+
+/* choose_splits picks split keys for about RANGES ranges from the keys of
+ * stream S: a hash partition, so a uniform sample of all the keys. */
+static void choose_splits(Splits *sp, Stream *s, size_t ranges)
+{
+	memset(sp, 0, sizeof *sp);
+	enum { BUF = 1 << 20 };
+	uint8_t *buf = xmalloc(BUF), *arena = NULL;
+	size_t an = 0, acap = 0, n = 0, cap = 0;
+	uint64_t *at = NULL;   /* key I: length at at[2I], offset at[2I+1] */
+	Reader rd;
+	reader_init(&rd, s, buf, BUF);
+	const uint8_t *p;
+	Group g;
+	while ((p = reader_item(&rd, REC_MAX))) {
+		rd.p = rec_get(p, &g);
+		if (an + g.keylen > acap) {
+			acap = (an + g.keylen) * 2;
+			arena = xrealloc(arena, acap);
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			at = xrealloc(at, 2 * cap * sizeof *at);
+		}
+		memcpy(arena + an, g.key, g.keylen);
+		at[2 * n] = g.keylen;
+		at[2 * n + 1] = an;
+		an += g.keylen;
+		n++;
+	}
+	free(buf);
+	KeyRef *v = xmalloc((n ? n : 1) * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (KeyRef){ arena + at[2 * i + 1], (uint32_t)at[2 * i] };
+	qsort(v, n, sizeof *v, keyref_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || keyref_cmp(&v[u - 1], &v[i]) != 0)
+			v[u++] = v[i];
+	if (ranges > u)
+		ranges = u ? u : 1;
+	sp->n = ranges - 1;
+	sp->key = xcalloc(sp->n + 1, sizeof *sp->key);
+	sp->len = xcalloc(sp->n + 1, sizeof *sp->len);
+	for (size_t k = 0; k < sp->n; k++) {
+		const KeyRef *x = &v[(k + 1) * u / ranges];
+		sp->key[k] = xmalloc(x->n ? x->n : 1);
+		memcpy(sp->key[k], x->k, x->n);
+		sp->len[k] = x->n;
+	}
+	free(v);
+	free(at);
+	free(arena);
+}
+
 void fold_all(PartSet **ps, unsigned n, Runs *r)
 {
 	unsigned jobs = mem.jobs ? mem.jobs : 1;
@@ -421,17 +518,37 @@ void fold_all(PartSet **ps, unsigned n, Runs *r)
 	pthread_t *tid = xcalloc(jobs, sizeof *tid);
 	for (unsigned k = 0; k < jobs; k++)
 		job[k].ps = xcalloc(1, sizeof *job[k].ps);
+	uint64_t total = 0;
 	for (unsigned i = 0; i < NPART; i++)
-		for (unsigned k = 0; k < n; k++)
+		for (unsigned k = 0; k < n; k++) {
+			total += ps[k]->part[i].bytes;
 			stream_join(&job[i % jobs].ps->part[i], &ps[k]->part[i]);
-	for (unsigned k = 0; k < jobs; k++)
+		}
+	/* Ranges of about a megabyte of records each, at least two a thread,
+	 * so that the merge threads share the work and little output waits. */
+	uint64_t ranges = total >> 20;
+	if (ranges < 2 * jobs)
+		ranges = 2 * jobs;
+	if (ranges > 1024)
+		ranges = 1024;
+	Splits *sp = xcalloc(1, sizeof *sp);
+	choose_splits(sp, &job[0].ps->part[0], (size_t)ranges);
+	r->sp = sp;
+	for (unsigned k = 0; k < jobs; k++) {
+		job[k].runs.sp = sp;
 		if (pthread_create(&tid[k], NULL, fold_thread, &job[k]))
 			die("cannot start a thread");
+	}
 	for (unsigned k = 0; k < jobs; k++) {
 		pthread_join(tid[k], NULL);
-		for (size_t i = 0; i < job[k].runs.n; i++)
-			*runs_new(r) = job[k].runs.v[i];
+		for (size_t i = 0; i < job[k].runs.n; i++) {
+			RunCut cut;
+			*runs_new(r, &cut) = job[k].runs.v[i];
+			if (sp->n)
+				memcpy(cut.cut, job[k].runs.cut + i * sp->n, sp->n * sizeof *cut.cut);
+		}
 		free(job[k].runs.v);
+		free(job[k].runs.cut);
 		free(job[k].ps);
 	}
 	free(job);

@@ -166,6 +166,30 @@ void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap)
 	r->p = r->end = buf;
 }
 
+void reader_seek(Reader *r, uint64_t off)
+{
+	Stream *s = r->s;
+	for (; r->ext < s->next; r->ext++) {
+		if (off < s->ext[r->ext].len) {
+			r->off = s->ext[r->ext].off + off;
+			r->left = s->ext[r->ext].len - off;
+			r->ext++;
+			return;
+		}
+		off -= s->ext[r->ext].len;
+	}
+	/* In the chunks: an item never straddles two. */
+	r->in_chunks = 1;
+	Chunk *c = s->head;
+	while (c && off >= c->len) {
+		off -= c->len;
+		c = c->next;
+	}
+	r->chunk = c;
+	r->p = c ? c->data + off : NULL;
+	r->end = c ? c->data + c->len : NULL;
+}
+
 const uint8_t *reader_item(Reader *r, size_t need)
 {
 	if (!r->in_chunks) {
