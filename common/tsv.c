@@ -66,15 +66,18 @@ static void tabs_reserve(size_t n)
 ATTR static int NAME(Tsv *t)                                                     \
 {                                                                                \
 	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *end = NULL;\
-	size_t nt = 0;                                                           \
+	size_t nt = 0, need = (size_t)t->nsplit;                                 \
 	const VEC tab = SPLAT('\t'), nl = SPLAT('\n');                           \
 	while (p + 64 <= e) {                                                    \
 		uint64_t tm = MASK64(p, tab), nm = MASK64(p, nl);                \
 		if (nm)                                                          \
 			tm &= (nm & -nm) - 1; /* only tabs before the newline */ \
-		tabs_reserve(nt + 68);                                           \
-		uint32_t base = (uint32_t)(p - s), *o = tabs + nt;               \
+		uint32_t base = (uint32_t)(p - s), *o;                           \
 		int cnt = pop64(tm);                                             \
+		/* Past the fields asked for, tabs are only counted. */          \
+		if (nt < need) {                                                 \
+		tabs_reserve(nt + 68);                                           \
+		o = tabs + nt;                                                   \
 		/* Four at a time; past the last tab the writes are unused. */ \
 		for (int k = 0; k < cnt; k += 4) {                               \
 			o[k] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63);     \
@@ -85,6 +88,7 @@ ATTR static int NAME(Tsv *t)                                                    
 			tm &= tm - 1;                                            \
 			o[k + 3] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63); \
 			tm &= tm - 1;                                            \
+		}                                                                \
 		}                                                                \
 		nt += (size_t)cnt;                                               \
 		if (nm) {                                                        \
@@ -120,16 +124,16 @@ static int scan_finish(Tsv *t, const char *s, const char *p, const char *end, si
 	}
 	const char *stop = end;
 	uint32_t start = 0;
-	size_t keep = nt < (size_t)t->ncols ? nt : (size_t)t->ncols;
+	/* Fields past nsplit are not stored, nor all their tab positions. */
+	size_t keep = nt < (size_t)t->nsplit ? nt : (size_t)t->nsplit;
 	for (size_t i = 0; i < keep; i++) {
 		t->f[i] = (Field){ s + start, tabs[i] - start };
 		start = tabs[i] + 1;
 	}
-	if (nt > keep)
-		start = tabs[nt - 1] + 1;
-	if (end > s + start && end[-1] == '\r')
+	/* A CR before the newline ends the last field, never an empty one. */
+	if (end > s && end[-1] == '\r')
 		end--;
-	if (nt < (size_t)t->ncols)
+	if (nt < (size_t)t->nsplit)
 		t->f[nt] = (Field){ s + start, (size_t)(end - (s + start)) };
 	t->nf = (int)nt + 1;
 	t->line = s;
@@ -227,7 +231,7 @@ void tsv_open(Tsv *t, const char *path)
 	if (!next_line(t))
 		die("%s: empty input: no header line", t->name);
 	int n = t->nf;
-	t->ncols = n;
+	t->ncols = t->nsplit = n;
 	t->f = xcalloc((size_t)n, sizeof *t->f);
 	t->pos = 0;
 	t->lineno = 0;
@@ -273,6 +277,16 @@ int tsv_need(const Tsv *t, const char *name, const char *producer)
 		die("%s: missing column '%s'", t->name, name);
 	}
 	return c;
+}
+
+void tsv_want(Tsv *t, int col)
+{
+	if (!t->wanting) {
+		t->wanting = 1;
+		t->nsplit = 0;
+	}
+	if (col >= 0 && col + 1 > t->nsplit)
+		t->nsplit = col + 1;
 }
 
 int tsv_next_raw(Tsv *t)
@@ -327,6 +341,7 @@ void tsv_view_init(Tsv *v, const Tsv *t)
 	v->fd = -1;
 	v->name = t->name;
 	v->ncols = t->ncols;
+	v->nsplit = t->nsplit;
 	v->cols = t->cols;
 	v->f = xcalloc((size_t)t->ncols, sizeof *v->f);
 }

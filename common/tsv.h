@@ -24,6 +24,8 @@ typedef struct {
 	int eof;
 	uint64_t lineno;     /* line number of the row last returned */
 	int ncols;
+	int nsplit;          /* fields stored: ncols, or fewer (tsv_want) */
+	int wanting;
 	char **cols;         /* header names */
 	Field *f;            /* ncols fields of the current row */
 	int nf;              /* fields the current row has */
@@ -41,6 +43,12 @@ int tsv_col(const Tsv *t, const char *name);
 /* tsv_need returns the index of column NAME or dies naming the file, the
  * column and, when PRODUCER is not NULL, the tool that adds it. */
 int tsv_need(const Tsv *t, const char *name, const char *producer);
+
+/* tsv_want asks for column COL (ignored when negative): once a tool has
+ * called it, rows are split only up to the last column asked for; the
+ * fields after it are counted, not stored, and t->f holds only those
+ * before. A row's field count is checked all the same. */
+void tsv_want(Tsv *t, int col);
 
 /* tsv_next reads the next row into t->f; returns 1, or 0 at the end. A row
  * with the wrong number of fields is an error naming file and line. */
