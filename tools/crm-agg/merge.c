@@ -233,6 +233,8 @@ typedef struct {
 	const OutFmt *f;
 	size_t nrange, next, written;
 	Text *text;
+	Text *pool;            /* written texts, their buffers kept for reuse */
+	size_t npool;
 } RangeJob;
 
 /* merge_range merges range I of every run into T; BUF holds a read buffer
@@ -290,8 +292,11 @@ static void *range_thread(void *arg)
 		if (j->next >= j->nrange)
 			break;
 		size_t i = j->next++;
-		pthread_mutex_unlock(&j->mu);
+		/* A buffer already mapped and touched costs no page faults. */
 		Text t = { 0 };
+		if (j->npool)
+			t = j->pool[--j->npool];
+		pthread_mutex_unlock(&j->mu);
 		merge_range(j, i, &t, cs, heap, buf);
 		pthread_mutex_lock(&j->mu);
 		t.done = 1;
@@ -319,6 +324,7 @@ static uint64_t merge_ranges(Runs *r, Out *o, const OutFmt *f)
 	j.f = f;
 	j.nrange = r->sp->n + 1;
 	j.text = xcalloc(j.nrange, sizeof *j.text);
+	j.pool = xcalloc(j.nrange, sizeof *j.pool);
 	unsigned jobs = mem.jobs;
 	pthread_t *tid = xcalloc(jobs, sizeof *tid);
 	for (unsigned k = 0; k < jobs; k++)
@@ -332,8 +338,8 @@ static uint64_t merge_ranges(Runs *r, Out *o, const OutFmt *f)
 		pthread_mutex_unlock(&j.mu);
 		out_write(o, j.text[i].p, j.text[i].len);
 		rows += j.text[i].rows;
-		free(j.text[i].p);
 		pthread_mutex_lock(&j.mu);
+		j.pool[j.npool++] = (Text){ .p = j.text[i].p, .cap = j.text[i].cap };
 		j.written = i + 1;
 		pthread_cond_broadcast(&j.cv);
 		pthread_mutex_unlock(&j.mu);
@@ -342,6 +348,9 @@ static uint64_t merge_ranges(Runs *r, Out *o, const OutFmt *f)
 		pthread_join(tid[k], NULL);
 	for (size_t k = 0; k < r->n; k++)
 		stream_free(&r->v[k]);
+	for (size_t k = 0; k < j.npool; k++)
+		free(j.pool[k].p);
+	free(j.pool);
 	free(j.text);
 	free(tid);
 	pthread_mutex_destroy(&j.mu);
