@@ -153,6 +153,13 @@ for j in 2 3; do
 	grep 'rows read' "$WORK/stats" > "$WORK/statsj"
 	same "-j $j two files: the same counts" "$WORK/stats1" "$WORK/statsj"
 done
+# Shared read-only state: products and per-brand rules in every thread.
+crm-agg --products data/products.tsv data/no_category.tsv > "$WORK/ref.tsv"
+CRM_TEST_READ_SIZE=5 crm-agg -j 3 --products data/products.tsv data/no_category.tsv > "$WORK/o.tsv"
+same "-j 3 --products" "$WORK/ref.tsv" "$WORK/o.tsv"
+crm-agg --rules data/beans.rules data/brands.tsv > "$WORK/ref.tsv"
+CRM_TEST_READ_SIZE=5 crm-agg -j 3 --rules data/beans.rules data/brands.tsv > "$WORK/o.tsv"
+same "-j 3 --rules with brands" "$WORK/ref.tsv" "$WORK/o.tsv"
 crm-agg -j 2 --partition 2/3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
 crm-agg --partition 2/3 "$WORK/shuf.tsv" > "$WORK/ref.tsv"
 same "-j 2 --partition 2/3" "$WORK/ref.tsv" "$WORK/o.tsv"
