@@ -160,6 +160,11 @@ same "-j 3 --products" "$WORK/ref.tsv" "$WORK/o.tsv"
 crm-agg --rules data/beans.rules data/brands.tsv > "$WORK/ref.tsv"
 CRM_TEST_READ_SIZE=5 crm-agg -j 3 --rules data/beans.rules data/brands.tsv > "$WORK/o.tsv"
 same "-j 3 --rules with brands" "$WORK/ref.tsv" "$WORK/o.tsv"
+# The writing thread meets a closed pipe or a full disk while others merge.
+crm-agg -j 3 --memory 4M "$WORK/big.tsv" 2> "$WORK/err" | head -n 1 > /dev/null
+expect "-j 3: a closed pipe ends quietly" "" "$(cat "$WORK/err")"
+crm-agg -j 3 "$WORK/big.tsv" > /dev/full 2> "$WORK/err"
+expect "-j 3: a full disk is an error" "1 crm-agg: write error on stdout: No space left on device" "$? $(cat "$WORK/err")"
 crm-agg -j 2 --partition 2/3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
 crm-agg --partition 2/3 "$WORK/shuf.tsv" > "$WORK/ref.tsv"
 same "-j 2 --partition 2/3" "$WORK/ref.tsv" "$WORK/o.tsv"
