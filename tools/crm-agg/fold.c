@@ -18,6 +18,7 @@ typedef struct {
 	const uint8_t *key;   /* NULL: free slot */
 	uint32_t keylen;
 	uint32_t head;        /* index into the group pool */
+	int32_t hmonth;       /* the month of the head group */
 } Cust;
 
 typedef struct {
@@ -137,36 +138,41 @@ static void fold_one(const Group *g)
 		fold_one(g);
 		return;
 	}
-	*c = (Cust){ h, g->key, g->keylen, NONE };
+	*c = (Cust){ h, g->key, g->keylen, NONE, 0 };
 	F.n++;
 found:;
 	/* The list is in month order, newest first: dated input adds months
 	 * at its head, and a search stops at the first older month instead
-	 * of visiting (a cache miss each) every month of the customer. */
+	 * of visiting (a cache miss each) every month of the customer. A
+	 * month after the head's is added without reading the pool at all. */
 	uint32_t prev = NONE, k = c->head;
-	for (; k != NONE; prev = k, k = F.g[k].next) {
-		Grp *x = &F.g[k];
-		if (x->month > g->month)
-			continue;
-		if (x->month < g->month)
-			break;
-		x->cmask |= g->cmask;
-		x->omask |= g->omask;
-		x->lines += g->lines;
-		if (add_check(&x->cu, g->cu) | add_check(&x->ca, g->ca) |
-		    add_check(&x->ou, g->ou) | add_check(&x->oa, g->oa))
-			die("customer '%.*s': a sum overflows 64 bits", (int)g->keylen,
-			    (const char *)g->key);
-		return;
+	if (k != NONE && c->hmonth >= g->month) {
+		for (; k != NONE; prev = k, k = F.g[k].next) {
+			Grp *x = &F.g[k];
+			if (x->month > g->month)
+				continue;
+			if (x->month < g->month)
+				break;
+			x->cmask |= g->cmask;
+			x->omask |= g->omask;
+			x->lines += g->lines;
+			if (add_check(&x->cu, g->cu) | add_check(&x->ca, g->ca) |
+			    add_check(&x->ou, g->ou) | add_check(&x->oa, g->oa))
+				die("customer '%.*s': a sum overflows 64 bits", (int)g->keylen,
+				    (const char *)g->key);
+			return;
+		}
 	}
 	if (F.gn == F.gcap)
 		set_pool(F.gcap * 2);
 	F.g[F.gn] = (Grp){ g->month, k, g->cmask, g->omask, g->lines,
 			   g->cu, g->ca, g->ou, g->oa };
-	if (prev == NONE)
+	if (prev == NONE) {
 		c->head = (uint32_t)F.gn;
-	else
+		c->hmonth = g->month;
+	} else {
 		F.g[prev].next = (uint32_t)F.gn;
+	}
 	F.gn++;
 }
 
