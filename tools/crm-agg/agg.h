@@ -233,14 +233,15 @@ typedef struct {
 	size_t bufcap;
 	size_t ext;            /* next extent to read */
 	uint64_t off, left;    /* unread part of the current extent */
+	uint64_t lim;          /* bytes left to read (reader_seek), or all */
 	Chunk *chunk;          /* the chunk being read, once extents are done */
 	int in_chunks;
 } Reader;
 
 void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap);
 /* reader_seek moves a new reader to offset OFF of its stream (the start of
- * an item). */
-void reader_seek(Reader *r, uint64_t off);
+ * an item) and ends it LEN bytes after (at the end of an item). */
+void reader_seek(Reader *r, uint64_t off, uint64_t len);
 /* reader_item returns a pointer to the next item, with at least NEED bytes
  * readable when they are in a spilled extent, or NULL at the end; the
  * caller sets r->p past what it decoded. */

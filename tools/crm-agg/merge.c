@@ -252,7 +252,7 @@ static void merge_range(RangeJob *j, size_t i, Text *t, Cursor *cs, size_t *heap
 			continue;
 		Cursor *c = &cs[k];
 		reader_init(&c->rd, &r->v[k], buf[k], RUN_BUF);
-		reader_seek(&c->rd, lo);
+		reader_seek(&c->rd, lo, hi - lo);
 		c->stop = i < ns ? sp->key[i] : NULL;
 		c->stopn = i < ns ? sp->len[i] : 0;
 		if (cursor_next(c))

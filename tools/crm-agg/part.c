@@ -164,11 +164,15 @@ void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap)
 	r->buf = buf;
 	r->bufcap = bufcap;
 	r->p = r->end = buf;
+	r->lim = UINT64_MAX;
 }
 
-void reader_seek(Reader *r, uint64_t off)
+void reader_seek(Reader *r, uint64_t off, uint64_t len)
 {
 	Stream *s = r->s;
+	/* Reads from the spill file stop at the end of the range: a range
+	 * is often far smaller than the read buffer. */
+	r->lim = len;
 	for (; r->ext < s->next; r->ext++) {
 		if (off < s->ext[r->ext].len) {
 			r->off = s->ext[r->ext].off + off;
@@ -195,21 +199,27 @@ const uint8_t *reader_item(Reader *r, size_t need)
 	if (!r->in_chunks) {
 		for (;;) {
 			size_t have = (size_t)(r->end - r->p);
-			if (have >= need || (have && !r->left))
+			int more = r->left && r->lim;
+			if (have >= need || (have && !more))
 				return r->p;
-			if (r->left) {
+			if (more) {
 				/* Keep the partial item, read up to a buffer full. */
 				memmove(r->buf, r->p, have);
 				size_t want = r->bufcap - have;
 				if (want > r->left)
 					want = (size_t)r->left;
+				if (want > r->lim)
+					want = (size_t)r->lim;
 				tmp_read(&mem.tmp, r->off, r->buf + have, want);
 				r->off += want;
 				r->left -= want;
+				r->lim -= want;
 				r->p = r->buf;
 				r->end = r->buf + have + want;
 				continue;
 			}
+			if (!r->lim)
+				return NULL;
 			if (r->ext < r->s->next) {
 				r->off = r->s->ext[r->ext].off;
 				r->left = r->s->ext[r->ext].len;
