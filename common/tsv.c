@@ -15,6 +15,25 @@
 
 #define TSV_BUFSZ (1 << 20)
 
+/* read_into reads at most WANT bytes of T's input into P; returns the
+ * number read, 0 (and sets t->eof) at the end. */
+static size_t read_into(Tsv *t, char *p, size_t want)
+{
+	if (t->read_size && want > t->read_size)
+		want = t->read_size;
+	for (;;) {
+		ssize_t r = read(t->fd, p, want);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("read error on %s", t->name);
+		}
+		if (r == 0)
+			t->eof = 1;
+		return (size_t)r;
+	}
+}
+
 /* fill moves the unread bytes to the front and reads more; returns the
  * number of bytes read (0 at end of input). */
 static size_t fill(Tsv *t)
@@ -28,21 +47,9 @@ static size_t fill(Tsv *t)
 		t->cap *= 2;
 		t->buf = xrealloc(t->buf, t->cap);
 	}
-	size_t want = t->cap - t->len;
-	if (t->read_size && want > t->read_size)
-		want = t->read_size;
-	for (;;) {
-		ssize_t r = read(t->fd, t->buf + t->len, want);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("read error on %s", t->name);
-		}
-		if (r == 0)
-			t->eof = 1;
-		t->len += (size_t)r;
-		return (size_t)r;
-	}
+	size_t r = read_into(t, t->buf + t->len, t->cap - t->len);
+	t->len += r;
+	return r;
 }
 
 /* Tab positions of the line being split, relative to its start: flattened
@@ -311,27 +318,40 @@ int tsv_next(Tsv *t)
 	return 1;
 }
 
-const char *tsv_take(Tsv *t, size_t *n)
+size_t tsv_take(Tsv *t, char **buf, size_t *cap)
 {
+	/* The unread bytes first (a part line, or what tsv_open read). */
+	size_t have = t->len - t->pos;
+	size_t need = have * 2 > t->cap ? have * 2 : t->cap;
+	if (*cap < need) {
+		free(*buf);
+		*cap = need;
+		*buf = xmalloc(need);
+	}
+	memcpy(*buf, t->buf + t->pos, have);
+	t->pos = t->len = 0;
 	for (;;) {
-		const char *s = t->buf + t->pos;
-		size_t have = t->len - t->pos;
-		const char *nl = have ? memrchr(s, '\n', have) : NULL;
-		/* From a pipe, read until half the buffer is full: larger
+		/* From a pipe, read until half the block is full: larger
 		 * blocks mean fewer hand-offs between threads. */
-		if (nl && (t->eof || t->len - t->pos >= t->cap / 2)) {
-			*n = (size_t)(nl + 1 - s);
-			t->pos += *n;
-			return s;
+		if (t->eof || have >= *cap / 2) {
+			char *nl = have ? memrchr(*buf, '\n', have) : NULL;
+			if (nl) {
+				/* The part line after it waits in T's buffer. */
+				size_t n = (size_t)(nl + 1 - *buf), rest = have - n;
+				if (rest > t->cap) {
+					t->cap = rest;
+					t->buf = xrealloc(t->buf, t->cap);
+				}
+				memcpy(t->buf, *buf + n, rest);
+				t->len = rest;
+				return n;
+			}
+			if (t->eof)
+				return have;  /* a last line without its newline, or 0 */
+			*cap *= 2;
+			*buf = xrealloc(*buf, *cap);
 		}
-		if (t->eof) {
-			if (!have)
-				return NULL;
-			*n = have;
-			t->pos = t->len;
-			return s;
-		}
-		fill(t);
+		have += read_into(t, *buf + have, *cap - have);
 	}
 }
 

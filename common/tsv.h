@@ -60,11 +60,11 @@ int tsv_next(Tsv *t);
 int tsv_next_raw(Tsv *t);
 void tsv_check(const Tsv *t);
 
-/* tsv_take returns the next whole lines of T's input, moving them out of
- * T: *N bytes that stay valid until the next call, at least one line (a
- * last line may lack its newline), or NULL at the end of input. Threads
- * scan them with views. */
-const char *tsv_take(Tsv *t, size_t *n);
+/* tsv_take reads the next whole lines of T's input, at least one (a last
+ * line may lack its newline), into *BUF of *CAP bytes, which it allocates
+ * or grows; returns their length, 0 at the end of input. Threads scan the
+ * blocks with views. */
+size_t tsv_take(Tsv *t, char **buf, size_t *cap);
 
 /* tsv_view_init makes V a reader of blocks of lines, with the header and
  * name of T (which must outlive it); tsv_view_set gives it BUF[0..N), whole

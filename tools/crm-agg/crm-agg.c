@@ -382,22 +382,14 @@ static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
 		}
 		unsigned bi = f.freeb[--f.nfree];
 		pthread_mutex_unlock(&f.mu);
-		size_t n;
-		const char *p = tsv_take(t, &n);
-		pthread_mutex_lock(&f.mu);
-		if (!p) {
+		Block *b = &f.blk[bi];
+		size_t n = tsv_take(t, &b->p, &b->cap);
+		if (!n) {
+			pthread_mutex_lock(&f.mu);
 			f.freeb[f.nfree++] = bi;
 			pthread_mutex_unlock(&f.mu);
 			break;
 		}
-		Block *b = &f.blk[bi];
-		pthread_mutex_unlock(&f.mu);
-		if (n > b->cap) {
-			free(b->p);
-			b->cap = n;
-			b->p = xmalloc(n);
-		}
-		memcpy(b->p, p, n);
 		b->n = n;
 		pthread_mutex_lock(&f.mu);
 		b->seq = seq++;
