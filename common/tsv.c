@@ -66,6 +66,12 @@ static void tabs_reserve(size_t n)
 	}
 }
 
+/* split_limit returns how many fields of a row are stored. */
+static inline size_t split_limit(const Tsv *t)
+{
+	return (size_t)(t->split_found ? *t->found : t->ncols);
+}
+
 /* SCAN defines a scanner NAME whose MASK64(p, c) gives a bit per byte of
  * p[0..63] equal to c: the same code compiled for SSE2 (every x86-64) and
  * for AVX2, which builds the masks in half the steps. */
@@ -73,7 +79,7 @@ static void tabs_reserve(size_t n)
 ATTR static int NAME(Tsv *t)                                                     \
 {                                                                                \
 	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *end = NULL;\
-	size_t nt = 0, need = (size_t)t->nsplit;                                 \
+	size_t nt = 0, need = split_limit(t);                                    \
 	const VEC tab = SPLAT('\t'), nl = SPLAT('\n');                           \
 	while (p + 64 <= e) {                                                    \
 		uint64_t tm = MASK64(p, tab), nm = MASK64(p, nl);                \
@@ -131,8 +137,8 @@ static int scan_finish(Tsv *t, const char *s, const char *p, const char *end, si
 	}
 	const char *stop = end;
 	uint32_t start = 0;
-	/* Fields past nsplit are not stored, nor all their tab positions. */
-	size_t keep = nt < (size_t)t->nsplit ? nt : (size_t)t->nsplit;
+	/* Fields past the limit are not stored, nor all their tab positions. */
+	size_t lim = split_limit(t), keep = nt < lim ? nt : lim;
 	for (size_t i = 0; i < keep; i++) {
 		t->f[i] = (Field){ s + start, tabs[i] - start };
 		start = tabs[i] + 1;
@@ -140,7 +146,7 @@ static int scan_finish(Tsv *t, const char *s, const char *p, const char *end, si
 	/* A CR before the newline ends the last field, never an empty one. */
 	if (end > s && end[-1] == '\r')
 		end--;
-	if (nt < (size_t)t->nsplit)
+	if (nt < lim)
 		t->f[nt] = (Field){ s + start, (size_t)(end - (s + start)) };
 	t->nf = (int)nt + 1;
 	t->line = s;
@@ -234,11 +240,12 @@ void tsv_open(Tsv *t, const char *path)
 		t->cap = 16;
 	}
 	t->buf = xmalloc(t->cap);
+	t->found = xcalloc(1, sizeof *t->found);
 	/* A first pass counts the header's fields, a second records them. */
 	if (!next_line(t))
 		die("%s: empty input: no header line", t->name);
 	int n = t->nf;
-	t->ncols = t->nsplit = n;
+	t->ncols = n;
 	t->f = xcalloc((size_t)n, sizeof *t->f);
 	t->pos = 0;
 	t->lineno = 0;
@@ -263,6 +270,7 @@ void tsv_close(Tsv *t)
 	free(t->cols);
 	free(t->f);
 	free(t->buf);
+	free(t->found);
 	free(t->name);
 	memset(t, 0, sizeof *t);
 }
@@ -270,8 +278,12 @@ void tsv_close(Tsv *t)
 int tsv_col(const Tsv *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i], name) == 0)
+		if (strcmp(t->cols[i], name) == 0) {
+			/* A column found by name is one the tool reads. */
+			if (i + 1 > *t->found)
+				*t->found = i + 1;
 			return i;
+		}
 	return -1;
 }
 
@@ -286,14 +298,9 @@ int tsv_need(const Tsv *t, const char *name, const char *producer)
 	return c;
 }
 
-void tsv_want(Tsv *t, int col)
+void tsv_split_found(Tsv *t)
 {
-	if (!t->wanting) {
-		t->wanting = 1;
-		t->nsplit = 0;
-	}
-	if (col >= 0 && col + 1 > t->nsplit)
-		t->nsplit = col + 1;
+	t->split_found = 1;
 }
 
 int tsv_next_raw(Tsv *t)
@@ -361,7 +368,8 @@ void tsv_view_init(Tsv *v, const Tsv *t)
 	v->fd = -1;
 	v->name = t->name;
 	v->ncols = t->ncols;
-	v->nsplit = t->nsplit;
+	v->found = t->found;
+	v->split_found = t->split_found;
 	v->cols = t->cols;
 	v->f = xcalloc((size_t)t->ncols, sizeof *v->f);
 }

@@ -24,8 +24,8 @@ typedef struct {
 	int eof;
 	uint64_t lineno;     /* line number of the row last returned */
 	int ncols;
-	int nsplit;          /* fields stored: ncols, or fewer (tsv_want) */
-	int wanting;
+	int *found;          /* 1 + the last column tsv_col has found */
+	int split_found;     /* tsv_split_found */
 	char **cols;         /* header names */
 	Field *f;            /* ncols fields of the current row */
 	int nf;              /* fields the current row has */
@@ -44,11 +44,11 @@ int tsv_col(const Tsv *t, const char *name);
  * column and, when PRODUCER is not NULL, the tool that adds it. */
 int tsv_need(const Tsv *t, const char *name, const char *producer);
 
-/* tsv_want asks for column COL (ignored when negative): once a tool has
- * called it, rows are split only up to the last column asked for; the
- * fields after it are counted, not stored, and t->f holds only those
- * before. A row's field count is checked all the same. */
-void tsv_want(Tsv *t, int col);
+/* tsv_split_found splits rows from now on only up to the last column that
+ * tsv_col or tsv_need has found (before or after this call): the fields
+ * after it are counted, not stored, so a tool that reads its columns by
+ * name skips the rest. A row's field count is checked all the same. */
+void tsv_split_found(Tsv *t);
 
 /* tsv_next reads the next row into t->f; returns 1, or 0 at the end. A row
  * with the wrong number of fields is an error naming file and line. */

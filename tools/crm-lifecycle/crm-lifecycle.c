@@ -50,10 +50,9 @@ int main(int argc, char **argv)
 	int bi = tsv_col(&t, "brand");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
-	/* Split rows only as far as the columns read; the rest pass as text. */
-	int want[] = { mi, oi, ai, ti, bi, ko.bi, ko.ci };
-	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-		tsv_want(&t, want[i]);
+	/* Split rows only as far as the columns read by name; the rest
+	 * pass as text. */
+	tsv_split_found(&t);
 	Out o;
 	out_create(&o, opt.output);
 	filter_header(&o, &t, explain ? "event\tevent_explain" : "event");

@@ -410,10 +410,9 @@ static void run(Tier *s)
 	if (s->pi < 0 && !s->to_given)
 		die("%s: missing column 'period_end' (added by crm-agg): give --to YYYY-MM", t->name);
 	keyorder_init(&s->ko, t);
-	/* Split rows only as far as the columns read; the rest pass as text. */
-	int want[] = { bi, ci, s->mi, s->oi, s->ai, s->li, s->pi };
-	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-		tsv_want(t, want[i]);
+	/* Split rows only as far as the columns read by name; the rest
+	 * pass as text. */
+	tsv_split_found(t);
 	static const char *const zero[] = { "orders", "units", "other_orders", "lines" };
 	static const char *const money0[] = { "amount", "other_amount" };
 	s->fill = xcalloc((size_t)t->ncols, sizeof *s->fill);
