@@ -80,6 +80,30 @@ const char *month_parse(const char *s, size_t n, int32_t *mon)
 	return 0;
 }
 
+const char *day_parse_end(const char *s, size_t n, int32_t *days)
+{
+	int32_t mon;
+	if (n == 7) {
+		if (month_parse(s, n, &mon))
+			return "is not a date (YYYY-MM-DD) or a month (YYYY-MM)";
+		*days = month_last_day(mon);
+		return 0;
+	}
+	return date_parse(s, n, days);
+}
+
+const char *day_parse_start(const char *s, size_t n, int32_t *days)
+{
+	int32_t mon;
+	if (n == 7) {
+		if (month_parse(s, n, &mon))
+			return "is not a date (YYYY-MM-DD) or a month (YYYY-MM)";
+		*days = month_first_day(mon);
+		return 0;
+	}
+	return date_parse(s, n, days);
+}
+
 static void put2(char *p, int v)
 {
 	p[0] = (char)('0' + v / 10);
@@ -122,4 +146,13 @@ int32_t month_of_day(int32_t days)
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
 	return month_index(y, m);
+}
+
+int month_elapsed(int32_t mon, int32_t as_of, int *len)
+{
+	int32_t first = month_first_day(mon);
+	int n = (int)(month_first_day(mon + 1) - first);
+	*len = n;
+	int32_t e = as_of - first + 1;
+	return e < n ? (int)e : n;
 }

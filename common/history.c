@@ -43,8 +43,6 @@ void hist_push(History *h, int64_t orders, int64_t amount, int32_t first_day, in
 	h->first_day[h->n] = first_day;
 	h->last_day[h->n] = last_day;
 	h->orders[h->n + 1] = h->orders[h->n] + orders;
-	/* Overflow needs sums beyond 9e16 currency units; crm-agg's checked
-	 * sums make the inputs smaller than that, and windows add few. */
 	h->amount[h->n + 1] = h->amount[h->n] + amount;
 	h->n++;
 }
@@ -54,7 +52,7 @@ int hist_span(const History *h, int w, int32_t *first, int32_t *last)
 	size_t from = h->n > (size_t)w ? h->n - (size_t)w : 0;
 	int found = 0;
 	for (size_t i = from; i < h->n; i++) {
-		if (h->first_day[i] < 0)
+		if (h->first_day[i] == NO_DAY)
 			continue;
 		if (!found)
 			*first = h->first_day[i];

@@ -9,39 +9,56 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "date.h"
+
+/* Cumulative sums are 128-bit, so they never overflow (2^64 months of
+ * int64 values at most); a window's sum is checked when it is taken. */
 typedef struct {
 	int32_t first_month;
 	size_t n, cap;
-	int64_t *orders;      /* cumulative: orders[i] = sum of months < i */
-	int64_t *amount;      /* cumulative consumable amount, minor units */
-	int32_t *first_day;   /* per month: first and last purchase day, -1 none */
-	int32_t *last_day;
+	__int128 *orders;     /* cumulative: orders[i] = sum of months < i */
+	__int128 *amount;     /* cumulative consumable amount, minor units */
+	int32_t *first_day;   /* per month: first and last purchase day, */
+	int32_t *last_day;    /* NO_DAY when none */
 } History;
 
 void hist_init(History *h);
 void hist_free(History *h);
 /* hist_reset starts a customer whose first month is MONTH. */
 void hist_reset(History *h, int32_t month);
-/* hist_push appends the next month; days are days since 1970-01-01 or -1. */
+/* hist_push appends the next month; days are days since 1970-01-01
+ * (negative before it) or NO_DAY. */
 void hist_push(History *h, int64_t orders, int64_t amount, int32_t first_day, int32_t last_day);
 
-/* The latest month, and sums over the W months ending with it (months
- * before the first one count as empty). */
+/* The latest month. */
 static inline int32_t hist_month(const History *h)
 {
 	return h->first_month + (int32_t)h->n - 1;
 }
 
-static inline int64_t hist_orders(const History *h, int w)
+/* hist_window sets *V to the sum of CUM over the W months ending with the
+ * latest, leaving out the last SKIP of them (months before the first one
+ * count as empty); returns -1, leaving *V, when the sum is beyond int64. */
+static inline int hist_window(const History *h, const __int128 *cum, int w, int skip, int64_t *v)
 {
 	size_t from = h->n > (size_t)w ? h->n - (size_t)w : 0;
-	return h->orders[h->n] - h->orders[from];
+	size_t to = h->n > (size_t)skip ? h->n - (size_t)skip : 0;
+	__int128 s = to > from ? cum[to] - cum[from] : 0;
+	if (s > INT64_MAX || s < INT64_MIN)
+		return -1;
+	*v = (int64_t)s;
+	return 0;
 }
 
-static inline int64_t hist_amount(const History *h, int w)
+/* hist_orders and hist_amount: the W months ending with the latest. */
+static inline int hist_orders(const History *h, int w, int64_t *v)
 {
-	size_t from = h->n > (size_t)w ? h->n - (size_t)w : 0;
-	return h->amount[h->n] - h->amount[from];
+	return hist_window(h, h->orders, w, 0, v);
+}
+
+static inline int hist_amount(const History *h, int w, int64_t *v)
+{
+	return hist_window(h, h->amount, w, 0, v);
 }
 
 /* hist_span sets the first and last purchase day within the W months ending

@@ -3,17 +3,82 @@
 
 #include <string.h>
 
+size_t utf8_next(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need;
+	if (c < 0x80)
+		return 1;
+	/* The lead byte fixes the length and the range of the second byte
+	 * (Unicode 15, table 3-7): no overlong forms, no surrogates, nothing
+	 * past U+10FFFF. */
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c == 0xe0)
+		need = 2, lo = 0xa0;
+	else if (c == 0xed)
+		need = 2, hi = 0x9f;
+	else if (c >= 0xe1 && c <= 0xef)
+		need = 2;
+	else if (c == 0xf0)
+		need = 3, lo = 0x90;
+	else if (c == 0xf4)
+		need = 3, hi = 0x8f;
+	else if (c >= 0xf1 && c <= 0xf3)
+		need = 3;
+	else {
+		*bad = 1;
+		return 0;
+	}
+	for (size_t i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t bad;
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_next(u + i, n - i, &bad)))
+			return 0;
+	return 1;
+}
+
 void json_str(Out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
 	out_char(o, '"');
 	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		if (c >= 0x80) {
+			size_t bad, k = utf8_next(u + i, n - i, &bad);
+			if (k) {
+				i += k;
+				continue;
+			}
+			/* Each maximal ill-formed subpart becomes one U+FFFD, as
+			 * in the Unicode standard's recommended practice. */
+			out_write(o, s + run, i - run);
+			out_write(o, "\xef\xbf\xbd", 3);
+			i += bad;
+			run = i;
 			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
 		out_write(o, s + run, i - run);
-		run = i + 1;
+		run = ++i;
 		char e[6] = { '\\', 0 };
 		switch (c) {
 		case '"': e[1] = '"'; out_write(o, e, 2); break;

@@ -1,7 +1,9 @@
 #include "keyorder.h"
 #include "date.h"
+#include "money.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +76,7 @@ int keyorder_next(KeyOrder *k, const Tsv *t, int32_t month)
 			month_fmt(pm, k->month);
 			month_fmt(cm, month);
 			tsv_fail_line(t, "not sorted by %scustomer_id, month: '%.*s' %.7s after '%.*s' %.7s "
-				      "(crm-agg writes rows in this order)", k->bi >= 0 ? "brand, " : "",
+				      "(crm-agg writes rows in this order: keep its order, or sort by these columns)", k->bi >= 0 ? "brand, " : "",
 				      (int)c.n, c.p, cm, (int)k->cn, k->cust, pm);
 		}
 	}
@@ -89,15 +91,40 @@ int keyorder_next(KeyOrder *k, const Tsv *t, int32_t month)
 	return order > 0;
 }
 
+/* who writes "customer 'c1'" or "brand 'b' customer 'c1'" for messages. */
+static void who(const KeyOrder *k, char *buf, size_t n)
+{
+	if (k->bi >= 0)
+		snprintf(buf, n, "brand '%.*s' customer '%.*s'", (int)k->bn, k->brand,
+			 (int)k->cn, k->cust);
+	else
+		snprintf(buf, n, "customer '%.*s'", (int)k->cn, k->cust);
+}
+
 void keyorder_whole(const KeyOrder *k, const Tsv *t, int start, int tenure_col)
 {
+	char w[600], m1[8], m2[8];
 	if (start) {
 		Field f = t->f[tenure_col];
-		if (f.n != 1 || f.p[0] != '0')
-			tsv_fail_line(t, "the customer's first row is not their first purchase month "
-				      "(tenure_months %.*s): give --from to the last tool of the pipeline only",
-				      (int)f.n, f.p);
+		int64_t tenure;
+		if (int_parse(f.p, f.n, &tenure) || tenure < 0 || tenure > k->month)
+			tsv_fail(t, tenure_col, "is not a number of months");
+		if (tenure == 0)
+			return;
+		/* Rows out of order or cut at the front look alike here. */
+		who(k, w, sizeof w);
+		month_fmt(m1, k->month);
+		month_fmt(m2, k->month - (int32_t)tenure);
+		tsv_fail_line(t, "%s starts at %.7s, not at their first purchase month %.7s "
+			      "(tenure_months %lld): the input is not sorted by %scustomer_id, month "
+			      "as crm-tier writes it, or its first months were cut (give --from to the "
+			      "last tool of the pipeline only)", w, m1, m2, (long long)tenure,
+			      k->bi >= 0 ? "brand, " : "");
 	} else if (k->month != k->prev_month + 1) {
-		tsv_fail_line(t, "a month is missing before this row (crm-tier writes every month)");
+		who(k, w, sizeof w);
+		month_fmt(m1, k->prev_month);
+		month_fmt(m2, k->month);
+		tsv_fail_line(t, "%s: %.7s follows %.7s: the months between are missing "
+			      "(crm-tier writes every month)", w, m2, m1);
 	}
 }

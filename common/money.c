@@ -141,3 +141,23 @@ int64_t mul_div_round(int64_t a, int64_t b, int64_t den)
 	}
 	return (int64_t)q;
 }
+
+int mul_div_check(int64_t a, int64_t b, int64_t den, int64_t *q)
+{
+	__int128 p = (__int128)a * b, d = den;
+	if (d < 0) {
+		p = -p;
+		d = -d;
+	}
+	__int128 x = p / d, r = p % d;
+	if (r < 0) {
+		if (-r >= d + r)
+			x--;
+	} else if (r > 0 && r >= d - r) {
+		x++;
+	}
+	if (x > INT64_MAX || x < INT64_MIN)
+		return -1;
+	*q = (int64_t)x;
+	return 0;
+}

@@ -33,11 +33,27 @@ int64_t div_round(int64_t num, int64_t den);
  * 128-bit so the product cannot overflow; DEN > 0. */
 int64_t mul_div_round(int64_t a, int64_t b, int64_t den);
 
+/* mul_div_check sets *Q to A*B/DEN rounded half away from zero (DEN != 0,
+ * either sign) and returns 0, or returns -1 when the quotient is beyond
+ * int64 (leaving *Q). */
+int mul_div_check(int64_t a, int64_t b, int64_t den, int64_t *q);
+
 /* add_check adds B to *A and returns -1 on int64 overflow (leaving *A). */
 static inline int add_check(int64_t *a, int64_t b)
 {
 	int64_t r;
 	if (__builtin_add_overflow(*a, b, &r))
+		return -1;
+	*a = r;
+	return 0;
+}
+
+/* sub_check subtracts B from *A and returns -1 on int64 overflow (leaving
+ * *A). */
+static inline int sub_check(int64_t *a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(*a, b, &r))
 		return -1;
 	*a = r;
 	return 0;

@@ -39,27 +39,94 @@ void out_stdout(Out *o)
 	out_fd(o, 1, "stdout");
 }
 
+/* resolve_links follows PATH while it is a symbolic link (relative targets
+ * are taken from the link's directory) and returns the final path, which
+ * need not exist; the caller frees it. A loop is an error. */
+static char *resolve_links(const char *path)
+{
+	char *p = xstrdup(path);
+	for (int depth = 0;; depth++) {
+		struct stat st;
+		if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+			return p;
+		if (depth == 40) {
+			errno = ELOOP;
+			die_errno("%s: cannot open", path);
+		}
+		size_t cap = (size_t)st.st_size + 1 > 256 ? (size_t)st.st_size + 1 : 256;
+		char *t = xmalloc(cap);
+		ssize_t n;
+		while ((n = readlink(p, t, cap)) >= 0 && (size_t)n == cap)
+			t = xrealloc(t, cap *= 2);
+		if (n < 0)
+			die_errno("%s: cannot read the link", p);
+		t[n] = '\0';
+		const char *slash = strrchr(p, '/');
+		if (t[0] != '/' && slash) {
+			size_t d = (size_t)(slash - p) + 1;
+			char *j = xmalloc(d + (size_t)n + 1);
+			memcpy(j, p, d);
+			memcpy(j + d, t, (size_t)n + 1);
+			free(t);
+			t = j;
+		}
+		free(p);
+		p = t;
+	}
+}
+
 void out_create(Out *o, const char *path)
 {
 	if (strcmp(path, "-") == 0) {
 		out_stdout(o);
 		return;
 	}
-	size_t n = strlen(path);
+	struct stat st, so;
+	if (stat(path, &st) == 0) {
+		/* The file standard output already writes (-o /dev/stdout). */
+		if (fstat(1, &so) == 0 && st.st_dev == so.st_dev && st.st_ino == so.st_ino) {
+			out_fd(o, 1, path);
+			return;
+		}
+		/* A device or a FIFO is written, never replaced. */
+		if (!S_ISREG(st.st_mode)) {
+			int fd = open(path, O_WRONLY | O_CLOEXEC);
+			if (fd < 0)
+				die_errno("%s: cannot open", path);
+			out_fd(o, fd, path);
+			o->path = xstrdup(path);
+			return;
+		}
+	}
+	/* A regular file, or none yet: a temporary file beside the link's
+	 * target, so that a link survives the rename. */
+	char *real = resolve_links(path);
+	int exists = stat(real, &st) == 0;
+	size_t n = strlen(real);
 	char *tmp = xmalloc(n + 16);
-	memcpy(tmp, path, n);
+	memcpy(tmp, real, n);
 	memcpy(tmp + n, ".tmp.XXXXXX", 12);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		die_errno("%s: cannot create", path);
 	cleanup_add(tmp);
-	/* mkstemp makes the file 0600; give it the mode a plain create would. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	if (exists) {
+		/* The new file keeps the old one's owner (where allowed) and
+		 * mode; chown first, as it clears set-id bits. */
+		if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+			/* Not the owner's: the file becomes the writer's. */
+		}
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		/* mkstemp makes the file 0600; give it the mode a plain create
+		 * would. */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	out_fd(o, fd, path);
 	o->tmppath = tmp;
-	o->path = xstrdup(path);
+	o->path = real;
 }
 
 static void write_all(Out *o, const char *p, size_t n)
@@ -107,6 +174,10 @@ void out_close(Out *o)
 			die_errno("%s: cannot rename into place", o->path);
 		cleanup_forget(o->tmppath);
 		free(o->tmppath);
+		free(o->path);
+	} else if (o->path) {
+		if (close(o->fd) != 0)
+			die_errno("write error on %s", o->name);
 		free(o->path);
 	} else if (o->fd == 1) {
 		/* Errors of a deferred write (NFS, a full disk) show at close. */

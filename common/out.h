@@ -13,14 +13,20 @@ typedef struct {
 	size_t len, cap;
 	char *name;       /* for messages: a path or "stdout" */
 	char *tmppath;    /* out_create: the temporary name renamed at out_close */
-	char *path;
+	char *path;       /* out_create: the file renamed over, or the device */
 } Out;
 
 /* out_stdout writes to fd 1. */
 void out_stdout(Out *o);
-/* out_create writes to PATH through a temporary file in the same directory,
- * renamed over PATH by out_close; on any failure or signal the temporary file
- * is removed, so no partial PATH is ever left. "-" means stdout. */
+/* out_create opens PATH for writing; "-" means stdout. A regular file (or
+ * one not there yet) is written through a temporary file in its directory,
+ * renamed over it by out_close; on any failure or signal the temporary file
+ * is removed, so no partial PATH is ever left. The new file keeps the old
+ * one's mode and, where the process may set it, its owner. A symbolic link
+ * is followed: the rename happens at its final target, so the link stays.
+ * A device or a FIFO is opened and written in place, never replaced, and
+ * the file standard output already writes (/dev/stdout) is written through
+ * fd 1. */
 void out_create(Out *o, const char *path);
 /* out_fd writes to an already open descriptor, named NAME in messages. */
 void out_fd(Out *o, int fd, const char *name);

@@ -167,6 +167,12 @@ static char *normalize(const RuleDef *d, const char *value, const char **why)
 			return NULL;
 		}
 		return xstrdup(value);
+	case RK_CURRENCY:
+		if (strlen(value) != 3 || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+			*why = "is not an ISO 4217 currency code (three capital letters, EUR)";
+			return NULL;
+		}
+		return xstrdup(value);
 	case RK_ENUM: {
 		size_t n = strlen(value);
 		for (const char *p = d->names; *p;) {
@@ -212,18 +218,29 @@ static const char *keep_file(Rules *r, const char *name)
 	return r->files[r->nfiles++] = xstrdup(name);
 }
 
-static void add_brand(Rules *r, const char *b)
+/* add_brand records brand B, whose section starts at FILE:LINE, in the
+ * sorted list of brands (a brand's first section is the one remembered). */
+static void add_brand(Rules *r, const char *b, const char *file, int line)
 {
 	for (size_t i = 0; i < r->nbrands; i++)
 		if (strcmp(r->brands[i], b) == 0)
 			return;
-	r->brands = xrealloc(r->brands, (r->nbrands + 1) * sizeof *r->brands);
+	size_t n = r->nbrands + 1;
+	r->brands = xrealloc(r->brands, n * sizeof *r->brands);
+	r->brand_file = xrealloc(r->brand_file, n * sizeof *r->brand_file);
+	r->brand_line = xrealloc(r->brand_line, n * sizeof *r->brand_line);
+	r->brand_seen = xrealloc(r->brand_seen, n);
 	size_t i = r->nbrands++;
 	while (i > 0 && strcmp(r->brands[i - 1], b) > 0) {
 		r->brands[i] = r->brands[i - 1];
+		r->brand_file[i] = r->brand_file[i - 1];
+		r->brand_line[i] = r->brand_line[i - 1];
 		i--;
 	}
 	r->brands[i] = xstrdup(b);
+	r->brand_file[i] = file;
+	r->brand_line[i] = line;
+	memset(r->brand_seen, 0, n);
 }
 
 static void add_entry(Loader *L, int file_id, const char *file, int line,
@@ -328,6 +345,9 @@ static void load_text(Loader *L, const char *file, const char *dir, char *text, 
 	int file_id = L->next_file_id++;
 	char *brand = NULL;
 	int lineno = 0;
+	/* A UTF-8 byte-order mark (some editors write one) is not text. */
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
 	for (char *p = text; *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
@@ -353,7 +373,7 @@ static void load_text(Loader *L, const char *file, const char *dir, char *text, 
 				char *b = trim(body + 5);
 				if (*b) {
 					brand = xstrdup(b);
-					add_brand(L->r, b);
+					add_brand(L->r, b, file, lineno);
 					continue;
 				}
 			}
@@ -520,6 +540,21 @@ int rules_has_brand(const Rules *r, const char *brand)
 	return 0;
 }
 
+void rules_brand_seen(Rules *r, const char *b, size_t n)
+{
+	for (size_t i = 0; i < r->nbrands; i++)
+		if (strlen(r->brands[i]) == n && memcmp(r->brands[i], b, n) == 0)
+			r->brand_seen[i] = 1;
+}
+
+void rules_warn_unseen_brands(const Rules *r)
+{
+	for (size_t i = 0; i < r->nbrands; i++)
+		if (!r->brand_seen[i])
+			warn("%s:%d: [brand %s]: no row of the input has this brand, so the "
+			     "section is not used", r->brand_file[i], r->brand_line[i], r->brands[i]);
+}
+
 /* ---- checks across keys ---- */
 
 static int list_has(const char *list, const char *name, size_t n)
@@ -534,7 +569,12 @@ static int list_has(const char *list, const char *name, size_t n)
 	return 0;
 }
 
-static void check_all(Loader *L)
+/* check_all checks every key against the others it names, and marks in
+ * STALE (one flag an entry) the keys of a name that a later file's list no
+ * longer holds: a user's tier.order without diamond makes the built-in
+ * tier.diamond.* keys void, not wrong. A key for an unlisted name set in
+ * the list's own file, or after the list, is an error. */
+static void check_all(Loader *L, unsigned char *stale)
 {
 	Rules *r = L->r;
 	const char *dec = rules_get(r, NULL, "money.decimals");
@@ -545,10 +585,19 @@ static void check_all(Loader *L)
 		size_t nl;
 		rule_def_find(e->key, &nm, &nl);
 		if (e->def->names && strchr(e->def->key, '*')) {
-			const char *list = rules_get(r, e->brand, e->def->names);
-			if (!list || !list_has(list, nm, nl))
-				lerr(L, e->file, e->line, "key '%s': '%.*s' is not listed in %s",
-				     e->key, (int)nl, nm, e->def->names);
+			const RuleEntry *le = rules_entry(r, e->brand, e->def->names);
+			if (le && le > e && le->file != e->file && !list_has(le->value, nm, nl)) {
+				stale[i] = 1;
+				continue;
+			}
+			if (!le || !list_has(le->value, nm, nl)) {
+				if (le)
+					lerr(L, e->file, e->line, "key '%s': '%.*s' is not listed in %s (%s:%d)",
+					     e->key, (int)nl, nm, e->def->names, le->file, le->line);
+				else
+					lerr(L, e->file, e->line, "key '%s': '%.*s' is not listed in %s",
+					     e->key, (int)nl, nm, e->def->names);
+			}
 		}
 		if (e->def->kind == RK_MONEY && strcmp(e->value, "none") != 0) {
 			int64_t v;
@@ -575,7 +624,38 @@ static void check_all(Loader *L)
 				     e->key);
 		if (!*e->value)
 			lerr(L, e->file, e->line, "key '%s' needs at least one name", e->key);
+		for (const char *c = e->value; *c;) {
+			const char *comma = strchr(c, ',');
+			size_t n = comma ? (size_t)(comma - c) : strlen(c);
+			if (list_has(c + n + (comma != NULL), c, n))
+				lerr(L, e->file, e->line, "key '%s': '%.*s' is listed twice", e->key, (int)n, c);
+			c += n + (comma != NULL);
+		}
 	}
+}
+
+/* drop_stale removes the entries check_all marked STALE. */
+static void drop_stale(Rules *r, const unsigned char *stale)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (stale[i]) {
+			free(r->e[i].key);
+			free(r->e[i].value);
+			free(r->e[i].brand);
+			continue;
+		}
+		r->e[o++] = r->e[i];
+	}
+	r->n = o;
+}
+
+/* later returns whichever of two entries was read last. A check of two keys
+ * together blames it: the other was there first (the built-in defaults come
+ * before every file), and its file may not be the user's to edit. */
+static const RuleEntry *later(const RuleEntry *a, const RuleEntry *b)
+{
+	return a > b ? a : b;
 }
 
 /* check_rfm checks crm-rfm's keys together: cut points fit rfm.bins, every
@@ -659,37 +739,81 @@ static void check_section(Loader *L, const char *brand)
 	Rules *r = L->r;
 	const RuleEntry *order = rules_entry(r, brand, "tier.order");
 	if (order && *order->value) {
-		const char *last = strrchr(order->value, ',');
-		last = last ? last + 1 : order->value;
 		static const char *const lim[] = { "min_avg_monthly", "min_orders", "min_avg_order" };
-		for (int i = 0; i < 3; i++) {
-			char key[300];
-			snprintf(key, sizeof key, "tier.%s.%s", last, lim[i]);
-			const RuleEntry *e = rules_entry(r, brand, key);
-			if (e && strcmp(e->value, "none") != 0)
-				lerr(L, e->file, e->line, "key '%s': the last tier of tier.order takes every "
-				     "active customer and has no limits", key);
+		for (const char *c = order->value; *c;) {
+			const char *comma = strchr(c, ',');
+			int n = comma ? (int)(comma - c) : (int)strlen(c);
+			int limits = 0;
+			for (int i = 0; i < 3; i++) {
+				char key[300];
+				snprintf(key, sizeof key, "tier.%.*s.%s", n, c, lim[i]);
+				const RuleEntry *e = rules_entry(r, brand, key);
+				if (!e || strcmp(e->value, "none") == 0)
+					continue;
+				limits++;
+				if (comma)
+					continue;
+				if (later(e, order) == e)
+					lerr(L, e->file, e->line, "key '%s': the last tier of tier.order takes every "
+					     "active customer and has no limits", key);
+				else
+					lerr(L, order->file, order->line, "key 'tier.order': the last tier, '%.*s', "
+					     "takes every active customer, but %s (%s:%d) sets a limit for it: "
+					     "end tier.order with a tier without limits, or set %s = none",
+					     n, c, key, e->file, e->line, key);
+			}
+			if (comma && !limits)
+				lerr(L, order->file, order->line, "key 'tier.order': tier '%.*s' has no limits, so "
+				     "it would take every active customer and the tiers after it none: set "
+				     "tier.%.*s.min_avg_monthly, tier.%.*s.min_orders or tier.%.*s.min_avg_order",
+				     n, c, n, c, n, c, n, c);
+			c += n + (comma != NULL);
 		}
 		const RuleEntry *in = rules_entry(r, brand, "tier.inactive");
-		if (in && list_has(order->value, in->value, strlen(in->value)))
-			lerr(L, in->file, in->line, "key 'tier.inactive': '%s' is also in tier.order", in->value);
+		if (in && list_has(order->value, in->value, strlen(in->value))) {
+			if (later(in, order) == in)
+				lerr(L, in->file, in->line, "key 'tier.inactive': '%s' is also in tier.order (%s:%d)",
+				     in->value, order->file, order->line);
+			else
+				lerr(L, order->file, order->line, "key 'tier.order': '%s' is the tier of inactive "
+				     "customers, tier.inactive (%s:%d): set tier.inactive to another name",
+				     in->value, in->file, in->line);
+		}
 		const RuleEntry *ct = rules_entry(r, brand, "churn.tiers");
-		if (ct)
+		if (ct) {
+			char missing[512];
+			size_t mlen = 0;
+			missing[0] = '\0';
 			for (const char *c = ct->value; *c;) {
 				const char *comma = strchr(c, ',');
 				size_t n = comma ? (size_t)(comma - c) : strlen(c);
-				if (!list_has(order->value, c, n))
-					lerr(L, ct->file, ct->line, "key 'churn.tiers': '%.*s' is not listed in tier.order",
-					     (int)n, c);
+				if (!list_has(order->value, c, n)) {
+					if (later(ct, order) == ct)
+						lerr(L, ct->file, ct->line, "key 'churn.tiers': '%.*s' is not listed in "
+						     "tier.order (%s:%d)", (int)n, c, order->file, order->line);
+					else if (mlen + n + 8 < sizeof missing)
+						mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, "%s'%.*s'",
+									 mlen ? ", " : "", (int)n, c);
+				}
 				c += n + (comma != NULL);
 			}
+			if (mlen)
+				lerr(L, order->file, order->line, "key 'tier.order': churn.tiers (%s:%d) names %s, "
+				     "which tier.order does not list: set churn.tiers to the tiers checked for churn",
+				     ct->file, ct->line, missing);
+		}
 	}
 	check_rfm(L, brand);
 	const RuleEntry *rm = rules_entry(r, brand, "churn.recent_months");
 	const RuleEntry *wm = rules_entry(r, brand, "window.monetary_months");
-	if (rm && wm && atoi(rm->value) >= atoi(wm->value))
-		lerr(L, rm->file, rm->line, "key 'churn.recent_months': %s is not shorter than "
-		     "window.monetary_months (%s)", rm->value, wm->value);
+	if (rm && wm && atoi(rm->value) >= atoi(wm->value)) {
+		if (later(rm, wm) == rm)
+			lerr(L, rm->file, rm->line, "key 'churn.recent_months': %s is not shorter than "
+			     "window.monetary_months (%s)", rm->value, wm->value);
+		else
+			lerr(L, wm->file, wm->line, "key 'window.monetary_months': %s is not longer than "
+			     "churn.recent_months (%s, %s:%d)", wm->value, rm->value, rm->file, rm->line);
+	}
 }
 
 /* ---- entry points ---- */
@@ -708,8 +832,12 @@ static Rules *load(const char *path, int fatal, int *nerrors)
 	}
 	if (path)
 		load_path(&L, path, NULL, 0, 0);
-	if (L.nerrors == 0)
-		check_all(&L);
+	if (L.nerrors == 0) {
+		unsigned char *stale = xcalloc(L.r->n + 1, 1);
+		check_all(&L, stale);
+		drop_stale(L.r, stale);
+		free(stale);
+	}
 	if (L.nerrors == 0) {
 		check_section(&L, NULL);
 		for (size_t i = 0; i < L.r->nbrands; i++)
@@ -751,6 +879,9 @@ void rules_free(Rules *r)
 	for (size_t i = 0; i < r->nbrands; i++)
 		free(r->brands[i]);
 	free(r->brands);
+	free(r->brand_file);
+	free(r->brand_line);
+	free(r->brand_seen);
 	free(r);
 }
 

@@ -1,13 +1,18 @@
 /* rules: the business-logic specification. A rules file holds "key = value"
  * lines, whole-line "#" comments, "include = FILE" (relative to the including
  * file) and sections: "[brand NAME]" keys apply to that brand only, and
- * "[defaults]" returns to keys for every brand.
+ * "[defaults]" returns to keys for every brand. A UTF-8 byte-order mark at
+ * the start of a file is skipped.
  *
  * The effective rules are the built-in rules/default.rules overlaid by the
  * file given with --rules (or $CRM_RULES): a later key overrides an earlier
  * one, and for a brand a key of its own section overrides the default one.
  * Setting one key twice in one section of one file is an error, as are an
- * unknown key and a malformed value; every error names file and line.
+ * unknown key and a malformed value; every error names file and line. A
+ * check of two keys together blames the one read last. A file that sets a
+ * list of names (tier.order, rfm.segments) drops the keys of names it leaves
+ * out that earlier files set (the built-in tier.diamond.*); such a key set in
+ * the list's own file or after it is an error, as is a name listed twice.
  *
  * Every key is described in rule_defs[] (rules_keys.c), which is also the
  * source of "crm-rules show" and of crm-rules(5). */
@@ -26,6 +31,7 @@ typedef enum {
 	RK_RANGE,  /* a score range "lo-hi" or a single score */
 	RK_WORD,   /* one name */
 	RK_ENUM,   /* one of the words in `names`, separated by '|' */
+	RK_CURRENCY, /* an ISO 4217 code: three capital letters */
 } RuleKind;
 
 /* Flags of a rule definition. */
@@ -63,6 +69,9 @@ typedef struct {
 	size_t nfiles;
 	char **brands;         /* brands with a section, sorted */
 	size_t nbrands;
+	const char **brand_file; /* where each brand's first section starts */
+	int *brand_line;
+	unsigned char *brand_seen; /* marked by rules_brand_seen */
 } Rules;
 
 /* rules_load returns the effective rules: the built-in defaults overlaid
@@ -110,6 +119,13 @@ void namelist_free(NameList *l);
 /* rules_range reads a "lo-hi" score range. */
 void rules_range(const Rules *r, const char *brand, const char *key, int *lo, int *hi);
 int rules_has_brand(const Rules *r, const char *brand);
+/* rules_brand_seen notes that the input holds brand B (N bytes); a tool
+ * that reads a brand column calls it for each brand it meets, then
+ * rules_warn_unseen_brands, which warns on stderr of every [brand NAME]
+ * section that no row matched (a misspelt brand silently gets the
+ * defaults), naming the section's file and line. */
+void rules_brand_seen(Rules *r, const char *b, size_t n);
+void rules_warn_unseen_brands(const Rules *r);
 
 /* rules_id writes the fingerprint of the effective rules: 16 hex digits of
  * XXH3-64 over their canonical text (sorted keys, normalized values), so

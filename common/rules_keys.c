@@ -11,6 +11,9 @@ const RuleDef rule_defs[] = {
 	{ "money.decimals", RK_INT, "digits", 0, 6, RF_GLOBAL, NULL,
 	  "Digits after the decimal point of every amount. Amounts are exact whole "
 	  "minor units (10^-decimals); an input amount with more decimals is an error." },
+	{ "money.currency", RK_CURRENCY, "code", 0, 0, 0, NULL,
+	  "The ISO 4217 code of the currency of every amount (EUR, USD), shown with "
+	  "the amounts of crm-json and the dashboard; XXX: not set." },
 	{ "exclude.categories", RK_LIST, "categories", 0, 0, 0, NULL,
 	  "Product categories left out of segmentation (machines, accessories). Their "
 	  "lines count in other_orders/other_amount, never as orders or consumable value." },
@@ -23,6 +26,11 @@ const RuleDef rule_defs[] = {
 	{ "window.activity_months", RK_INT, "months", 1, MONTHS_MAX, 0, NULL,
 	  "A customer is active when they ordered in this many months ending with the "
 	  "snapshot month." },
+	{ "period.max_months", RK_INT, "months", 1, 120000, RF_GLOBAL, NULL,
+	  "The longest period, from the earliest purchase month to the period end, that "
+	  "crm-agg accepts and crm-tier writes months for: one date far from the others "
+	  "(9999-12-31 among 2024 dates) is an error, not millions of empty months. "
+	  "crm-agg --from/--to cut a longer history." },
 
 	{ "tier.order", RK_LIST, "tiers", 0, 0, 0, NULL,
 	  "Value tiers from highest to lowest. An active customer gets the first tier "
@@ -163,6 +171,25 @@ const RuleDef rule_defs[] = {
 	{ "kmeans.silhouette_sample", RK_INT, "rows", 2, 1000000, RF_GLOBAL, NULL,
 	  "crm-kmeans: --elbow computes the silhouette exactly up to this many rows, on "
 	  "a seeded sample of this many beyond." },
+	{ "kmeans.recent_max_z", RK_DEC, "z-score", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: a cluster is recent when its mean standardized recency is at most "
+	  "this (0: more recent than the average customer)." },
+	{ "kmeans.engaged_min_z", RK_DEC, "z-score", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: a cluster is engaged when its mean standardized frequency plus "
+	  "monetary is above this." },
+	{ "kmeans.name.champions", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of the best recent and engaged cluster." },
+	{ "kmeans.name.loyal", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of the other recent and engaged clusters (numbered from 2)." },
+	{ "kmeans.name.new", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of a recent cluster that is not engaged." },
+	{ "kmeans.name.at_risk", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of an engaged cluster that is not recent." },
+	{ "kmeans.name.lost", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: the name of a cluster neither recent nor engaged." },
+	{ "kmeans.name.other", RK_TEXT, "name", 0, 0, RF_GLOBAL, NULL,
+	  "crm-kmeans: clusters of features without recency, frequency and monetary are "
+	  "named this and their number." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -241,6 +241,14 @@ void tsv_open(Tsv *t, const char *path)
 	}
 	t->buf = xmalloc(t->cap);
 	t->found = xcalloc(1, sizeof *t->found);
+	/* A UTF-8 byte-order mark (spreadsheets write one) is not part of the
+	 * first column's name. */
+	while (t->len < 3 && !t->eof)
+		fill(t);
+	if (t->len >= 3 && memcmp(t->buf, "\xef\xbb\xbf", 3) == 0) {
+		t->len -= 3;
+		memmove(t->buf, t->buf + 3, t->len);
+	}
 	/* A first pass counts the header's fields, a second records them. */
 	if (!next_line(t))
 		die("%s: empty input: no header line", t->name);

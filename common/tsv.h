@@ -2,14 +2,20 @@
  * by name, so added or reordered columns never break a tool. Fields point into
  * the reader's buffer (no copies) and stay valid until the next tsv_next.
  *
- * Lines end in LF or CRLF; the last line may lack its newline. Every line
- * must have as many fields as the header. */
+ * A UTF-8 byte-order mark before the header is skipped. Lines end in LF or
+ * CRLF; the last line may lack its newline. Every line must have as many
+ * fields as the header. */
 #ifndef CRM_TSV_H
 #define CRM_TSV_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+
+/* The most bytes a customer key of the canonical stream may have: the
+ * customer_id, or the brand, a NUL and the customer_id. crm-agg refuses a
+ * longer one; crm-clean rejects it at ingest. */
+#define CRM_KEY_MAX 1024
 
 typedef struct {
 	const char *p;

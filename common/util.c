@@ -29,12 +29,47 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* Set once die() or usage_fail() has said what went wrong: stdout_check
+ * then adds nothing. */
+static int dying;
+
+/* stdout_check runs at exit: output left in stdout's buffer (--help,
+ * --version, crm-rules check) is written now, and a failed write of it is
+ * an error (exit 1), as it is for every other output. A closed pipe ends
+ * the process quietly. */
+static void stdout_check(void)
+{
+	if (dying)
+		return;
+	errno = 0;
+	int bad = fflush(stdout) != 0;
+	int e = errno;
+	if (!bad && ferror(stdout)) {
+		bad = 1;
+		e = 0;
+	}
+	if (!bad || e == EPIPE)
+		return;
+	if (e)
+		fprintf(stderr, "%s: write error on stdout: %s\n", progname, strerror(e));
+	else
+		fprintf(stderr, "%s: write error on stdout\n", progname);
+	cleanup_run();
+	/* exit() may not be called again from an atexit handler. */
+	_exit(EXIT_DATA);
+}
+
 void crm_init(const char *argv0)
 {
 	const char *s = strrchr(argv0, '/');
 	progname = s ? s + 1 : argv0;
 	atexit(cleanup_run);
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	atexit(stdout_check);
+	/* Every signal whose default ends the process and that a user or the
+	 * system sends to stop a job: the files being written are removed
+	 * first. SIGPIPE stays quiet: the default action follows. */
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1,
+		       SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM };
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
@@ -50,11 +85,21 @@ void crm_init(const char *argv0)
 
 void cleanup_add(const char *path)
 {
+	/* A path that cannot be registered is removed at once: the error
+	 * ends the process, which would otherwise leave it behind. */
+	char *copy = malloc(strlen(path) + 1);
+	if (!copy) {
+		unlink(path);
+		die("out of memory");
+	}
+	strcpy(copy, path);
 	for (int i = 0; i < CLEANUP_MAX; i++)
 		if (!cleanup_paths[i]) {
-			cleanup_paths[i] = xstrdup(path);
+			cleanup_paths[i] = copy;
 			return;
 		}
+	unlink(path);
+	free(copy);
 	die("too many temporary files");
 }
 
@@ -90,6 +135,7 @@ void die(const char *fmt, ...)
 		va_end(ap);
 		longjmp(die_trap->jb, 1);
 	}
+	dying = 1;
 	vmsg(fmt, ap, 0);
 	va_end(ap);
 	exit(EXIT_DATA);
@@ -98,6 +144,7 @@ void die(const char *fmt, ...)
 void die_errno(const char *fmt, ...)
 {
 	int e = errno;
+	dying = 1;
 	va_list ap;
 	va_start(ap, fmt);
 	vmsg(fmt, ap, e);
@@ -115,6 +162,7 @@ void warn(const char *fmt, ...)
 
 void usage_fail(const char *usage, const char *fmt, ...)
 {
+	dying = 1;
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -179,12 +227,13 @@ int parse_uint(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-int parse_size(const char *s, uint64_t *bytes)
+const char *parse_size(const char *s, uint64_t *bytes)
 {
+	static const char malformed[] = "is not a size (a number, with K, M, G or T, or a percent of memory)";
 	char num[32];
 	size_t n = strlen(s);
 	if (n == 0 || n >= sizeof num)
-		return -1;
+		return malformed;
 	memcpy(num, s, n + 1);
 	uint64_t mult = 1;
 	int percent = 0;
@@ -199,15 +248,19 @@ int parse_size(const char *s, uint64_t *bytes)
 	}
 	num[n - 1] = '\0';
 	uint64_t v;
-	if (parse_uint(num, UINT64_MAX / mult, &v) != 0)
-		return -1;
 	if (percent) {
+		if (parse_uint(num, UINT64_MAX, &v) != 0)
+			return malformed;
+		if (v == 0 || v > 100)
+			return "is not a percent of memory from 1% to 100%";
 		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-		if (v > 100 || pages <= 0 || psize <= 0)
-			return -1;
+		if (pages <= 0 || psize <= 0)
+			return "is a percent, but the size of memory is unknown";
 		*bytes = (uint64_t)pages * (uint64_t)psize / 100 * v;
-		return 0;
+		return NULL;
 	}
+	if (parse_uint(num, UINT64_MAX / mult, &v) != 0)
+		return num[0] && strspn(num, "0123456789") == strlen(num) ? "is too large" : malformed;
 	*bytes = v * mult;
-	return 0;
+	return NULL;
 }

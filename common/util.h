@@ -14,8 +14,11 @@ enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
 
 extern const char *progname;
 
-/* crm_init sets progname from argv[0] and installs the SIGINT/SIGTERM/SIGHUP
- * handlers that remove registered files before the process dies. */
+/* crm_init sets progname from argv[0], installs the handlers of the
+ * terminating signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM,
+ * SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM) that remove registered files
+ * before the process dies, and an exit hook that flushes stdout: a failed
+ * write of what printf left there (--help, --version) is an error, exit 1. */
 void crm_init(const char *argv0);
 
 /* die prints "progname: message" and exits 1; die_errno appends strerror(errno).
@@ -47,13 +50,16 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /* cleanup_add registers a path to unlink if the process dies or exits
- * before cleanup_forget(path) is called. The string is copied. */
+ * before cleanup_forget(path) is called. The string is copied; when it
+ * cannot be (out of memory, too many paths) the file is removed and the
+ * process dies. */
 void cleanup_add(const char *path);
 void cleanup_forget(const char *path);
 
 /* parse_size reads "128M", "512K", "2G", "1048576" or "10%" (of physical
- * memory) into bytes; returns 0 on success, -1 when malformed. */
-int parse_size(const char *s, uint64_t *bytes);
+ * memory, 1% to 100%) into bytes; returns NULL on success, or what is wrong
+ * with S ("is too large"), to follow the quoted value in a message. */
+const char *parse_size(const char *s, uint64_t *bytes);
 
 /* parse_uint reads a whole string of decimal digits into *v (no sign,
  * no spaces); returns 0 on success, -1 when malformed or above max. */

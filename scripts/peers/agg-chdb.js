@@ -16,7 +16,8 @@ chdb.query(`
     bitCount(groupBitOrIf(bit, ex)) AS other_orders,
     sumIf(a, ex) AS other_amount,
     count() AS lines,
-    formatDateTime(max(max(d)) OVER (), '%Y-%m') AS period_end
+    toString(min(min(d)) OVER ()) AS period_start,
+    toString(max(max(d)) OVER ()) AS period_end
   FROM (
     SELECT customer_id AS k, date AS d, qty AS n, amount AS a,
       category IN ('device', 'accessory') AS ex,

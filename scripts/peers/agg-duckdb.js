@@ -24,7 +24,8 @@ const { DuckDBInstance } = require('@duckdb/node-api');
         bit_count(coalesce(bit_or(bit) FILTER (WHERE ex), 0)) AS other_orders,
         coalesce(sum(amount) FILTER (WHERE ex), 0) AS other_amount,
         count(*) AS lines,
-        (SELECT strftime(max(date), '%Y-%m') FROM tx) AS period_end
+        (SELECT strftime(min(date), '%Y-%m-%d') FROM tx) AS period_start,
+        (SELECT strftime(max(date), '%Y-%m-%d') FROM tx) AS period_end
       FROM tx GROUP BY customer_id, date_trunc('month', date) ORDER BY customer_id, month
     ) TO '${output}' (DELIMITER '\t', HEADER);`);
 })().catch(e => { console.error(e.message); process.exit(1); });

@@ -18,10 +18,11 @@ NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 			if (!(k in l) || d > l[k]) l[k] = d
 		}
 	}
-	if (substr(d, 1, 7) > pe) pe = substr(d, 1, 7)
+	if (ps == "" || d < ps) ps = d
+	if (d > pe) pe = d
 }
 END {
 	for (k in lines)
-		printf "%s\t%d\t%d\t%d.%02d\t%s\t%s\t%d\t%d.%02d\t%d\t%s\n", k, co[k], u[k],
-		       int(ca[k] / 100), ca[k] % 100, f[k], l[k], oo[k], int(oa[k] / 100), oa[k] % 100, lines[k], pe | "sort"
+		printf "%s\t%d\t%d\t%d.%02d\t%s\t%s\t%d\t%d.%02d\t%d\t%s\t%s\n", k, co[k], u[k],
+		       int(ca[k] / 100), ca[k] % 100, f[k], l[k], oo[k], int(oa[k] / 100), oa[k] % 100, lines[k], ps, pe | "sort"
 }

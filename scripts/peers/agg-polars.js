@@ -29,8 +29,12 @@ const pl = require('nodejs-polars');
       pl.col('date').filter(ok.and(con)).max().alias('last_date'),
       pl.col('date').filter(ok.and(ex)).nUnique().alias('other_orders'),
       pl.col('cents').filter(ex).sum().alias('other_amount'),
-      pl.col('date').count().alias('lines'))
-    .withColumns(money('amount'), money('other_amount'), pl.col('month').max().alias('period_end'))
+      pl.col('date').count().alias('lines'),
+      pl.col('date').min().alias('lo'),
+      pl.col('date').max().alias('hi'))
+    .withColumns(money('amount'), money('other_amount'),
+      pl.col('lo').min().alias('period_start'), pl.col('hi').max().alias('period_end'))
+    .drop(['lo', 'hi'])
     .sort(['customer_id', 'month'])
     .collect();
   df.writeCSV(output, { separator: '\t', includeHeader: true, quoteStyle: 'never' });

@@ -17,5 +17,5 @@ SELECT k, m, orders, CAST(units AS INTEGER),
   printf('%d.%02d', CAST(amount AS INTEGER) / 100, CAST(amount AS INTEGER) % 100),
   coalesce(first, ''), coalesce(last, ''), oorders,
   printf('%d.%02d', CAST(oamount AS INTEGER) / 100, CAST(oamount AS INTEGER) % 100),
-  lines, (SELECT substr(max(date), 1, 7) FROM tx)
+  lines, (SELECT min(date) FROM tx), (SELECT max(date) FROM tx)
 FROM g ORDER BY k, m;

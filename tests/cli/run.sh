@@ -46,7 +46,7 @@ src_opts() {
 		notto=0
 	fi
 	sed -n 's/^[	 ]*{ "\([a-z0-9-]*\)", [a-z_]*argument,.*/--\1/p' $src |
-		{ [ $notto = 1 ] && grep -v '^--to$' || cat; }
+		{ [ $notto = 1 ] && grep -v -e '^--to$' -e '^--as-of$' || cat; }
 	sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' $src | tr -d ':' | fold -w 1 | sed 's/^/-/'
 }
 

@@ -50,7 +50,49 @@ t crm-agg --merge
 t crm-agg --bogus
 t 'crm-agg data/one_line.tsv > /dev/full'
 t crm-agg --merge data/one_line.tsv
+t crm-agg --merge --as-of 2024-03-15 data/one_line.tsv
 golden_end
+
+# ---- golden: the period. One date far from the others stops crm-agg
+# (period.max_months); --from/--to cut the period, and --stats counts the
+# rows left out.
+printf 'period.max_months = 2\n' > "$WORK/short.rules"
+printf 'period.max_months = 120000\n' > "$WORK/long.rules"
+golden period
+t crm-agg data/far_date.tsv
+t crm-agg data/early_date.tsv
+t crm-agg --rules "$WORK/short.rules" data/far_date.tsv
+t crm-agg --to 2024-06 data/far_date.tsv
+t crm-agg --from 2024-01 data/early_date.tsv
+t crm-agg --from 2024-03 --to 2024-03 data/far_date.tsv
+t crm-agg --to 2024-08 data/one_line.tsv
+t 'crm-agg --from 2024-02 --to 2024-12 --stats data/far_date.tsv 2>&1 >/dev/null | grep -v -e seconds -e memory'
+t "crm-agg --rules $WORK/long.rules data/far_date.tsv | sed -n '1p;\$p'"
+t crm-agg --to 2024-01 data/early_date.tsv
+t crm-agg --from 2010-01 --to 2024-12 data/one_line.tsv
+t crm-agg --from 2024-05 --to 2024-04 data/one_line.tsv
+t crm-agg --to 2024-13 data/one_line.tsv
+t crm-agg --merge --to 2024-01 data/one_line.tsv
+golden_end
+crm-agg --to 2024-06 data/far_date.tsv > "$WORK/whole.tsv"
+crm-agg --to 2024-06 --partition 1/2 data/far_date.tsv > "$WORK/p1.tsv"
+crm-agg --to 2024-06 --partition 2/2 data/far_date.tsv > "$WORK/p2.tsv"
+crm-agg --merge "$WORK/p1.tsv" "$WORK/p2.tsv" > "$WORK/merged.tsv"
+same "--to with --partition: the merged parts equal one run" "$WORK/whole.tsv" "$WORK/merged.tsv"
+check "--partition alone stops at the far date too" "! crm-agg --partition 1/2 data/far_date.tsv > /dev/null 2>&1 && ! crm-agg --partition 2/2 data/far_date.tsv > /dev/null 2>&1"
+# -j: the period's checks, messages and line numbers are one thread's,
+# whichever thread meets the rows that set its ends.
+bad=""
+for args in "data/far_date.tsv" "data/early_date.tsv" "--rules $WORK/short.rules data/far_date.tsv" \
+	"--to 2024-06 data/far_date.tsv" "--from 2024-01 data/early_date.tsv" \
+	"--from 2024-03 --to 2024-03 data/far_date.tsv" "--to 2024-01 data/early_date.tsv" \
+	"--stats --from 2024-02 --to 2024-12 data/far_date.tsv" "--partition 2/2 data/far_date.tsv" \
+	"--as-of 2024-03-15 data/far_date.tsv" "--stats --as-of 2024-02-10 data/early_date.tsv"; do
+	crm-agg $args 2>&1 | grep -v -e seconds -e memory > "$WORK/e1"
+	CRM_TEST_READ_SIZE=7 crm-agg -j 3 $args 2>&1 | grep -v -e seconds -e memory > "$WORK/e2"
+	cmp -s "$WORK/e1" "$WORK/e2" || bad="$bad [$args]"
+done
+expect "-j 3 and one thread: the same period, output and errors" "" "$bad"
 
 # A failed run leaves no output file, and no temporary one beside it.
 rm -f "$WORK/out.tsv"
@@ -179,6 +221,16 @@ for j in 2 3; do
 	same "-j $j: the first bad line's message" "$WORK/e1" "$WORK/e2"
 done
 check "... which names line 3001" "grep -q ':3001: ' $WORK/e1"
+# A far date on line 5001 stretches the period; the row that set the
+# other end is in another block, met by another thread.
+awk -F'\t' -v OFS='\t' 'NR == 5001 { $1 = "2099-06-15" } 1' "$WORK/shuf.tsv" > "$WORK/far.tsv"
+crm-agg "$WORK/far.tsv" > /dev/null 2> "$WORK/e1"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=512 crm-agg -j $j "$WORK/far.tsv" > /dev/null 2> "$WORK/e2"
+	expect "-j $j: exit 1 on the far date" "1" "$?"
+	same "-j $j: the far date's message, naming the other end" "$WORK/e1" "$WORK/e2"
+done
+check "... which names line 5001" "grep -q ':5001: .*stretches the period' $WORK/e1"
 for n in 1 2 7; do
 	parts=""
 	for i in $(seq 1 $n); do
@@ -194,6 +246,24 @@ for i in 1 2; do crm-agg --partition $i/2 "$WORK/txb.tsv" > "$WORK/b$i.tsv"; don
 crm-agg --merge "$WORK/b2.tsv" "$WORK/b1.tsv" > "$WORK/o.tsv"
 same "2 partitions merged, with brands" "$WORK/aggb.tsv" "$WORK/o.tsv"
 
+# --as-of: the rows of the input cut at that day by awk, in any partitions.
+D=2024-05-17
+awk -F'\t' -v d=$D 'NR == 1 || $1 <= d' "$WORK/tx.tsv" > "$WORK/cut.tsv"
+crm-agg --as-of $D "$WORK/cut.tsv" > "$WORK/cutagg.tsv"
+crm-agg --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+same "--as-of $D: the rows of the input cut at that day" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+expect "--as-of $D: period_start the first date, period_end the day" "$(sed -n 2p "$WORK/agg.tsv" | cut -f11) $D" \
+	"$(sed -n 2p "$WORK/o.tsv" | cut -f11,12 | tr '\t' ' ')"
+for i in 1 2; do crm-agg --as-of $D --partition $i/2 "$WORK/shuf.tsv" > "$WORK/d$i.tsv"; done
+crm-agg --merge "$WORK/d2.tsv" "$WORK/d1.tsv" > "$WORK/o.tsv"
+same "--as-of $D: 2 partitions merged" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=4096 crm-agg -j $j --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j --as-of $D" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+done
+crm-agg --merge "$WORK/p1.tsv" "$WORK/d2.tsv" > /dev/null 2> "$WORK/err"
+check "--merge refuses inputs of another as-of day" "grep -q \"field 'period_end'.* differs from the other inputs' period_end\" $WORK/err"
+
 # The documented recipe: GNU parallel runs the partitions, one merge. File
 # names are data, never shell code: each of these must aggregate exactly as
 # crm-agg does and create nothing.
@@ -205,6 +275,8 @@ if command -v parallel > /dev/null; then
 	same "scripts/crm-agg-parallel from stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
 	$P -j 2 -o "$WORK/o.tsv" - < "$WORK/shuf.tsv"
 	same "scripts/crm-agg-parallel -o FILE -" "$WORK/agg.tsv" "$WORK/o.tsv"
+	$P -j 3 --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "scripts/crm-agg-parallel --as-of $D" "$WORK/cutagg.tsv" "$WORK/o.tsv"
 	mkdir "$WORK/names"
 	for name in 'x;touch INJECTED;.tsv' 'two  spaces .tsv' '$(touch INJECTED).tsv' \
 		'`touch INJECTED`.tsv' "it's \"quoted\".tsv" '-o INJECTED' 'brace{}.tsv' '{1}.tsv' \
@@ -228,7 +300,7 @@ if command -v parallel > /dev/null; then
 	$P -j 3 --memory 1 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
 	expect "crm-agg-parallel bad --memory: exit 2" "2" "$?"
 	expect "crm-agg-parallel bad --memory: crm-agg's message" \
-		"crm-agg: --memory: '1' is not a size of at least 4M" "$(head -n 1 "$WORK/err")"
+		"crm-agg: --memory: '1' is less than the smallest budget, 4M" "$(head -n 1 "$WORK/err")"
 	$P -j 0 "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/err"
 	expect "crm-agg-parallel -j 0: exit 2" "2" "$?"
 	expect "crm-agg-parallel -j 0: message" \

@@ -4,9 +4,9 @@
 # checked on generated data against sqlite3 in the crm-tier suite.
 . ../lib.sh
 
-crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle > "$WORK/life.tsv"
+crm-agg --as-of 2024-12-31 ../crm-tier/data/signals_tx.tsv | crm-tier | crm-lifecycle > "$WORK/life.tsv"
 golden risk
-t "crm-churn --explain --stats $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$21 == 1 || (\$1 == \"c12\" && \$2 == \"2024-10\")' | cut -f1,2,13,19,21-"
+t "crm-churn --explain --stats $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$23 == 1 || (\$1 == \"c12\" && \$2 == \"2024-10\")' | cut -f1,2,14,20,23-"
 golden_end
 
 cat > "$WORK/slow.rules" <<'R'
@@ -18,9 +18,9 @@ cat > "$WORK/bad.rules" <<'R'
 churn.recent_months = 12
 R
 golden rules
-t "crm-churn --rules $WORK/slow.rules $WORK/life.tsv | awk -F'\t' 'NR == 1 || \$21 == 1' | cut -f1,2,21,22"
+t "crm-agg --as-of 2024-12-31 ../crm-tier/data/signals_tx.tsv | crm-tier --rules $WORK/slow.rules | crm-lifecycle --rules $WORK/slow.rules | crm-churn --rules $WORK/slow.rules | awk -F'\t' 'NR == 1 || \$23 == 1' | cut -f1,2,23,24"
 t crm-churn --rules "$WORK/bad.rules" "$WORK/life.tsv"
-t "cut -f1-18 $WORK/life.tsv | crm-churn"
+t "cut -f1-19 $WORK/life.tsv | crm-churn"
 golden_end
 # Rows are split only as far as the columns read: the field count is still
 # checked past them, and CRLF lines and every read size give the same rows.

@@ -3,7 +3,7 @@
 // a chosen brand and month, the CSV exports hold the table's figures, the
 // rules section names every key, a phone-wide page does not scroll sideways;
 // with crm-rfm and crm-kmeans documents, the segments page draws their
-// figures.
+// figures; a document with no rows says so and still shows the rules.
 // Usage: node browser.js DASHBOARD.html DOC.json OUTDIR [RFM.json KMEANS.json]
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -36,6 +36,30 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'load' });
   const loadMs = Date.now() - t0;
+  if (!D.series[0].months.length) {
+    // A document with no rows: no script error, a "no data" card, and the
+    // rules in effect all the same.
+    await page.waitForSelector('#kpis .card, #rules tbody tr', { timeout: 5000 }).catch(() => {});
+    check('no script errors', errors.length === 0, errors.join('; '));
+    fs.writeFileSync(path.join(outdir, 'load.txt'), `load ${loadMs} ms, no rows\n`);
+    const nodata = await page.$eval('#kpis', e => e.textContent).catch(() => '');
+    check('the page says there is no data', /no data/i.test(nodata), nodata);
+    const rules = await page.$$eval('#rules tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
+    check('the rules section shows every key', rules.length > 0 && same(rules, D.rules.keys.map(k => k.key)), `${rules.length} keys`);
+    check('the rules fingerprint is shown', (await page.$eval('#rules-id', e => e.textContent).catch(() => '')) === D.rules.id);
+    const shown = await page.evaluate(() => [document.querySelector('main > .grid'), document.getElementById('tiers-section'),
+      document.getElementById('risk-section')].map(e => e.getBoundingClientRect().height));
+    check('no empty charts, tier and risk tables', same(shown, [0, 0, 0]), JSON.stringify(shown));
+    await page.screenshot({ path: path.join(outdir, 'desktop.png'), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const p2 = await phone.newPage();
+    await p2.goto(url, { waitUntil: 'load' });
+    const over = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check('no sideways scrolling on a 390 px phone', over <= 0, `${over} px too wide`);
+    await p2.screenshot({ path: path.join(outdir, 'phone.png'), fullPage: true });
+    await browser.close();
+    process.exit(failed ? 1 : 0);
+  }
   await page.waitForSelector('#tiers tbody tr');
   check('no script errors', errors.length === 0, errors.join('; '));
   const renderMs = await page.evaluate(() => document.body.dataset.renderMs);
@@ -50,10 +74,21 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
         m0.churn.share_at_risk, m0.churn.value_at_risk]), JSON.stringify(kpis));
   const shown = await page.$eval('#kpi-customers', e => e.textContent);
   check('the customers card reads as a person would', shown === m0.customers.toLocaleString('en-US'), shown);
+  // The period: the as-of day, a partial month, warm-up months, the currency.
+  const note = await page.$eval('#period-note', e => e.textContent);
+  const cur = s0.currency && s0.currency !== 'XXX' ? s0.currency : '';
+  check('the period note names the as-of day', !D.input.as_of || note.includes(`to ${D.input.as_of}, the as-of day`), note);
+  check('the period note says the last month is partial', !m0.partial || note.includes(`${m0.month} is partial: its figures cover ${m0.days} days`), note);
+  check('the period note names the warm-up months', !s0.months.some(m => m.warmup) || note.includes('Warm-up month'), note);
+  const v12 = await page.$eval('#kpi-value_12m', e => e.textContent);
+  check('amounts carry the currency', cur ? v12.endsWith(' ' + cur) && note.includes(`Amounts in ${cur}.`) : !/[A-Z]{3}$/.test(v12), v12);
   const tierRows = async () => page.$$eval('#tiers tbody tr', rs => rs.map(r => [...r.cells].map(c => c.dataset.value)));
-  const want = m => D.tiers.map(t => [t, m.tiers[t].customers, m.tiers[t].share, fix(m.tiers[t].value), m.tiers[t].value_share,
+  // A series shows its brand's own tiers and inactive tier (crm-json's
+  // series.tiers, series.inactive_tier).
+  const tiersOf = s => s.tiers || D.tiers;
+  const want = (s, m) => tiersOf(s).map(t => [t, m.tiers[t].customers, m.tiers[t].share, fix(m.tiers[t].value), m.tiers[t].value_share,
     fix(m.tiers[t].value_12m), m.tiers[t].at_risk, fix(m.tiers[t].value_at_risk)].map(String));
-  check('tier table equals the JSON', same((await tierRows()).slice(0, D.tiers.length), want(m0)));
+  check('tier table equals the JSON', same((await tierRows()).slice(0, tiersOf(s0).length), want(s0, m0)));
   const risk = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].dataset.value));
   check('at-risk list equals the JSON', same(risk, s0.at_risk.map(r => r.customer_id)), JSON.stringify(risk));
   const cells = await page.$$eval('#risk tbody tr', rs => rs.map(r => r.cells[r.cells.length - 5].textContent));
@@ -76,6 +111,9 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
     check('R x F grid equals the document', cells.length === b0.bins * b0.bins &&
           cells.every(([r, f, n]) => b0.grid[f - 1][r - 1][0] === n));
     check('scatter draws every sampled customer', (await page.$$eval('#rfm-scatter circle', c => c.length)) === b0.points.length);
+    const note = await page.$eval('#rfm-note', e => e.textContent);
+    check('the RFM note counts the customers who returned more than they bought',
+          b0.net_negative ? note.includes(`${b0.net_negative.toLocaleString('en-US')} of them returned more`) : !note.includes('returned more'), note);
     const labels = await page.$$eval('#rfm-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value));
     check('segment table lists the segments in rule order', same(labels, b0.segments.map(x => x.label)));
     if (RFM.brands.length > 1) {
@@ -102,13 +140,17 @@ const q = v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + 
     await page.selectOption('#month', m.month);
     check('brand and month selected', (await page.evaluate(() => document.body.dataset.brand + ' ' + document.body.dataset.month)) === `${b} ${m.month}`);
     check(`KPI cards equal the JSON for ${b} ${m.month}`, Number(await kpi('customers')) === m.customers && Number(await kpi('active')) === m.active);
-    check(`tier table equals the JSON for ${b} ${m.month}`, same((await tierRows()).slice(0, D.tiers.length), want(m)));
+    const rows = await tierRows();
+    check(`tier table equals the JSON for ${b} ${m.month}`, same(rows.slice(0, tiersOf(s).length), want(s, m)));
+    const inactiveRow = rows[tiersOf(s).length];
+    check(`the inactive row of ${b} is its tier.inactive (${s.inactive_tier || D.inactive_tier}) with the JSON's count`,
+          same(inactiveRow.slice(0, 2), [s.inactive_tier || D.inactive_tier, String(m.inactive)]), JSON.stringify(inactiveRow));
 
     // The tier table's CSV export holds the same figures.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#tiers-csv')]);
     const csv = fs.readFileSync(await dl.path(), 'utf8');
     const head = 'tier,customers,share of active,value,value share,12-month value,at risk,value at risk';
-    const first = want(m).map(r => r.map(q).join(','));
+    const first = want(s, m).map(r => r.map(q).join(','));
     check('tier CSV export equals the table', csv.startsWith([head, ...first].join('\n') + '\n'), csv.slice(0, 200));
     check('tier CSV is named for the selection', dl.suggestedFilename() === `tiers-${b}-${m.month}.csv`, dl.suggestedFilename());
     await page.selectOption('#month', s.months[s.months.length - 1].month);

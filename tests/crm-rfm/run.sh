@@ -18,6 +18,17 @@ t crm-rfm --stats data/ties.tsv
 t "crm-rfm --as-of 2024-12-31 data/ties.tsv | cut -f1,9-"
 golden_end
 
+# Returns above purchases in the period: n1 bought 100.00 and returned
+# 150.00, so its monetary is -50.00; it is scored (monetary lowest), counted
+# in the JSON and said on standard error. n2 only returned in the period:
+# no consumable order there, so it is not scored. a4's return nets to 0.00.
+golden net_negative
+t "crm-rfm --as-of 2024-12-31 data/net_negative.tsv | cut -f1-9"
+t "crm-rfm --as-of 2024-12-31 --json data/net_negative.tsv | jq -c '.brands[] | [.brand, .customers, .net_negative]'"
+t "awk -F'\t' -v OFS='\t' '{ print (NR == 1 ? \"brand\" : \"acme\"), \$0 }' data/net_negative.tsv | crm-rfm --as-of 2024-12-31 --summary | cut -f1-5"
+t "crm-rfm --as-of 2024-12-31 --rules data/segments.rules data/net_negative.tsv | cut -f1,4,7,9"
+golden_end
+
 # Cut points fix every score, so each customer (named after the segment it
 # is built for) lands in its segment.
 golden segments
@@ -67,6 +78,11 @@ same "shuffled input gives the same bytes" "$WORK/rfm.tsv" "$WORK/shuf.out"
 crm-rfm --as-of 2023-12-31 "$WORK/tx.tsv" > "$WORK/day.out"
 crm-agg "$WORK/tx.tsv" | crm-rfm --as-of 2023-12-31 > "$WORK/mon.out"
 same "monthly rows = transactions over whole months" "$WORK/day.out" "$WORK/mon.out"
+# Mid-month, crm-agg --as-of cuts the lines and hands the day on in
+# period_end: recency is the same to the day as from the transactions.
+crm-rfm --as-of 2023-12-09 "$WORK/tx.tsv" | cut -f1,2 > "$WORK/day9.out"
+crm-agg --as-of 2023-12-09 "$WORK/tx.tsv" | crm-rfm | cut -f1,2 > "$WORK/mon9.out"
+same "as of 2023-12-09: recency from monthly rows = from transactions" "$WORK/day9.out" "$WORK/mon9.out"
 
 # Brands are scored apart: each brand's rows are those of its rows alone.
 crm-gen --customers $((CUST / 2)) --brands 2 --seed 3 > "$WORK/btx.tsv"
@@ -92,7 +108,7 @@ expect "quartile scores run 1 to 4" 1234 "$n"
 
 # The dashboard's document adds up.
 crm-rfm --json "$WORK/tx.tsv" > "$WORK/rfm.json"
-check "--json: segments, grid and customers agree" "jq -e '.brands[0] as \$b | ([\$b.segments[].customers] | add) == \$b.customers and ([\$b.grid[][][0]] | add) == \$b.customers and (\$b.points | length) <= 2000 and (\$b.segments | length) == 10' $WORK/rfm.json"
+check "--json: segments, grid and customers agree" "[ -s $WORK/rfm.json ] && jq -e '.brands[0] as \$b | ([\$b.segments[].customers] | add) == \$b.customers and ([\$b.grid[][][0]] | add) == \$b.customers and (\$b.points | length) <= 2000 and (\$b.segments | length) == 10' $WORK/rfm.json"
 n=$(jq '[.brands[0].segments[].monetary] | add * 100 | round' "$WORK/rfm.json")
 m=$(tail -n +2 "$WORK/rfm.tsv" | awk -F'\t' '{ split($4, a, "."); s += a[1] * 100 + (substr($4, 1, 1) == "-" ? -a[2] : a[2]) } END { print s }')
 expect "--json: segment monetary values add up to the rows'" "$m" "$n"
@@ -100,6 +116,7 @@ expect "--json: segment monetary values add up to the rows'" "$m" "$n"
 printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-01\tc1\ts\tcapsule\t1\t1.5x\n' > "$WORK/bad.tsv"
 printf 'rfm.bins = 4\n' > "$WORK/b4.rules"
 golden errors
+t "crm-agg ../crm-tier/data/signals_tx.tsv | crm-tier | crm-rfm --rules ../crm-tier/data/gold4.rules | head -n 1"
 t crm-rfm "$WORK/bad.tsv"
 t crm-rfm --as-of 2024-02-30 "$WORK/tx.tsv"
 t "crm-agg $WORK/tx.tsv | crm-rfm --as-of 2024-12-15"
@@ -107,5 +124,17 @@ t crm-rfm --summary --json "$WORK/tx.tsv"
 t "crm-rfm --rules $WORK/b4.rules $WORK/tx.tsv 2>&1 | head -3"
 t "cut -f1,2,3,5,6 $WORK/tx.tsv | crm-rfm"
 t "printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n' | crm-rfm"
+golden_end
+
+# Sums of monetary values beyond 64 bits are errors, not wrapped figures.
+printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\tX1\ts\tcapsule\t1\t50000000000000000.00\n2024-01-05\tX2\ts\tcapsule\t1\t50000000000000000.00\n' > "$WORK/big.tsv"
+printf 'rfm.weight.r = 5000000000000\nrfm.weight.f = 5000000000000\n' > "$WORK/wbig.rules"
+printf 'rfm.weight.r = 4000000000000\n' > "$WORK/wr.rules"
+golden overflow
+t crm-rfm --rules "$WORK/wbig.rules" "$WORK/tx.tsv"
+t "crm-rfm --rules $WORK/wr.rules $WORK/tx.tsv | cut -f1,5-8 | sed -n 1,4p"
+t crm-rfm --as-of 2024-12-31 --summary "$WORK/big.tsv"
+t crm-rfm --as-of 2024-12-31 --json "$WORK/big.tsv"
+t "sed 's/^2024-01-05\tX/2024-01-05\tb\tX/; 1s/^date/date\tbrand/' $WORK/big.tsv | crm-rfm --as-of 2024-12-31 --summary"
 golden_end
 finish

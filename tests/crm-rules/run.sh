@@ -9,10 +9,26 @@ t "crm-rules show data/good.rules | grep -e churn.drop -e activity -e gold.min_o
 t "crm-rules show --brand nosuch data/good.rules | grep exclude"
 for f in unknown_key malformed_value out_of_range duplicate_key global_in_brand missing_include \
 	include_cycle last_tier_limit churn_tier_unknown tier_unknown too_many_decimals syntax \
-	recent_not_shorter; do
+	recent_not_shorter bad_currency money_above_price price_below_money; do
 	t crm-rules check data/$f.rules
 done
 t crm-rules check data/nosuch.rules
+# A file's list of tiers or segments voids the built-in keys of the names
+# it leaves out; a relation between two keys blames the one set last.
+t crm-rules check data/three_tiers.rules
+t "crm-rules show data/three_tiers.rules | cut -f1-3 | grep -e '^tier' -e '^churn.tiers'"
+t "crm-rules show data/three_tiers.rules | grep -c -e diamond -e platinum"
+t crm-rules check data/one_segment.rules
+t "crm-rules show data/one_segment.rules | cut -f1-3 | grep '^rfm.segment'"
+for f in three_tiers_churn tier_twice last_tier_default_limit tier_no_limits dropped_tier_limit \
+	inactive_in_order monetary_not_longer segment_twice; do
+	t crm-rules check data/$f.rules
+done
+# A [brand NAME] section that no row matches is reported by the tools that
+# read the brand column (not by a partition, which sees only some brands).
+t "crm-agg --rules data/unused_brand.rules ../crm-agg/data/brands.tsv > /dev/null"
+t "crm-agg --partition 1/2 --rules data/unused_brand.rules ../crm-agg/data/brands.tsv > /dev/null"
+t "crm-agg ../crm-agg/data/brands.tsv | crm-tier --rules data/unused_brand.rules > /dev/null"
 t crm-rules frob
 t crm-rules
 t crm-rules id --brand x

@@ -22,8 +22,9 @@
 
 #include "out.h"
 #include "tmpfile.h"
+#include "tsv.h"
 
-#define KEY_MAX 1024  /* bytes of brand + NUL + customer_id */
+#define KEY_MAX CRM_KEY_MAX  /* bytes of brand + NUL + customer_id */
 #define PART_BITS 8
 #define NPART (1u << PART_BITS)
 
@@ -309,7 +310,7 @@ void runs_spill(Runs *r);
 typedef struct {
 	int brand;             /* keys are brand NUL customer_id */
 	int decimals;
-	int32_t period_end;
+	int32_t period_start, period_end;   /* days: the first date, the as-of day */
 } OutFmt;
 
 void write_header(Out *o, const OutFmt *f);

@@ -4,6 +4,7 @@
  * monthly rows sorted by (brand,) customer_id, month, within a memory budget:
  * see agg.h for the data flow. */
 #include "agg.h"
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -23,7 +24,8 @@
 
 static const char usage_text[] =
 	"crm-agg [-j N] [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
-	"               [--partition I/N] [--stats] [-o FILE] [FILE ...]\n"
+	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
+	"               [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 static const HelpOpt help[] = {
@@ -32,6 +34,9 @@ static const HelpOpt help[] = {
 	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
 	{ "--rules FILE", "rules overriding the built-in ones" },
 	{ "--products FILE", "take each line's category from a sku, category file" },
+	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
+	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period end" },
+	{ "--as-of DATE", "leave out (and count) rows after this day; the period end" },
 	{ "--partition I/N", "fold only the customers of hash partition I of N" },
 	{ "--merge", "merge the outputs of disjoint partitions into one" },
 	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
@@ -41,22 +46,42 @@ static const HelpOpt help[] = {
 
 #define JOBS_MAX 64
 
-/* Categories excluded from segmentation, per brand (rules may differ). */
+/* A scanner's own record of the brands it has met: the shared RulesCache
+ * is looked up, under a lock, once per brand and scanner. */
 typedef struct {
-	char *brand;          /* NULL: no brand column */
+	char *brand;
 	size_t brand_n;
-	NameList excl;
-} BrandRules;
+	const BrandRules *br;     /* owned by the RulesCache */
+} SeenBrand;
 
 /* What every scanner shares, read-only while they run. */
 typedef struct {
-	Rules *rules;
+	RulesCache *rc;            /* exclude.categories per brand */
+	Rules *rules;              /* rc->rules */
 	int decimals;
 	const Products *products;
 	uint32_t part_i, part_n;   /* --partition: keep hash_range(h, n) == i */
 	int has_brand;             /* -1 until the first file is opened */
 	unsigned jobs;             /* -j */
+	int32_t from, to;          /* --from, --to: months kept */
+	int to_given;
+	int32_t as_of;             /* as a ymd_key(): --as-of, or --to's last day */
+	int64_t max_months;        /* period.max_months */
 } Agg;
+
+/* The period the dates span, and the rows that set its ends (for the
+ * message when it grows too long). */
+typedef struct {
+	int32_t min_month, max_month;
+	char min_at[600], max_at[600];
+} Span;
+
+/* The months of one block's rows (-j): the least and the greatest, and
+ * the first line of the block (from 1) with each. */
+typedef struct {
+	int32_t lo, hi;
+	uint64_t lo_line, hi_line;
+} BlockSpan;
 
 /* The columns of one input file. */
 typedef struct {
@@ -67,12 +92,17 @@ typedef struct {
 /* A scanner: the state of one scanning thread. */
 typedef struct {
 	const Agg *a;
-	BrandRules *br;
+	SeenBrand *br;
 	size_t nbr;
-	BrandRules *last;
+	SeenBrand *last;
 	PartSet ps;
-	int32_t max_month;
-	uint64_t rows, kept;
+	/* The period: the whole input's, checked row by row; or, in a
+	 * scanning thread (NULL), only the months of the current block. */
+	Span *span;
+	BlockSpan bs;
+	/* Dates as ymd_key() numbers: the first and last of the rows kept. */
+	int32_t first_day, last_day;
+	uint64_t rows, kept, outside;
 	/* The pending partial group: consecutive rows of one key and month. */
 	Group pend;
 	uint64_t pend_h;
@@ -80,39 +110,56 @@ typedef struct {
 	int pending;
 } Scan;
 
-static Scan *scan_new(const Agg *a)
+/* scan_new returns a scanner; SPAN is the period it checks, or NULL for
+ * a thread that notes each block's months instead. */
+static Scan *scan_new(const Agg *a, Span *span)
 {
 	Scan *s = xcalloc(1, sizeof *s);
 	s->a = a;
-	s->max_month = -1;
+	s->span = span;
+	s->bs = (BlockSpan){ INT32_MAX, INT32_MIN, 0, 0 };
+	s->first_day = INT32_MAX;
+	s->last_day = INT32_MIN;
 	s->ps.share = a->jobs;
 	return s;
 }
 
+static void span_init(Span *sp)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->min_month = INT32_MAX;
+	sp->max_month = -1;
+}
+
 static void scan_free(Scan *s)
 {
-	for (size_t i = 0; i < s->nbr; i++) {
+	for (size_t i = 0; i < s->nbr; i++)
 		free(s->br[i].brand);
-		namelist_free(&s->br[i].excl);
-	}
 	free(s->br);
 	free(s);
 }
 
-static BrandRules *brand_rules(Scan *a, const char *b, size_t n)
+static pthread_mutex_t brand_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* scan_brand returns the rules of brand B (N bytes) for scanner A. */
+static const BrandRules *scan_brand(Scan *a, const char *b, size_t n)
 {
 	if (a->last && a->last->brand_n == n && (n == 0 || memcmp(a->last->brand, b, n) == 0))
-		return a->last;
+		return a->last->br;
 	for (size_t i = 0; i < a->nbr; i++)
 		if (a->br[i].brand_n == n && (n == 0 || memcmp(a->br[i].brand, b, n) == 0))
-			return a->last = &a->br[i];
+			return (a->last = &a->br[i])->br;
 	a->br = xrealloc(a->br, (a->nbr + 1) * sizeof *a->br);
-	BrandRules *r = &a->br[a->nbr++];
+	SeenBrand *r = &a->br[a->nbr++];
 	r->brand = n ? xstrndup(b, n) : NULL;
 	r->brand_n = n;
-	namelist_load(&r->excl, a->a->rules, r->brand, "exclude.categories");
+	/* Scanning threads share the cache and its record of brands seen;
+	 * the BrandRules it hands out stay where they are. */
+	pthread_mutex_lock(&brand_mu);
+	r->br = brand_rules(a->a->rc, b, n);
+	pthread_mutex_unlock(&brand_mu);
 	/* Pointers into a->br moved with the realloc. */
-	return a->last = r;
+	return (a->last = r)->br;
 }
 
 static void flush_pending(Scan *a)
@@ -121,6 +168,74 @@ static void flush_pending(Scan *a)
 		partset_add(&a->ps, a->pend_h, &a->pend);
 		a->pending = 0;
 	}
+}
+
+/* ymd_key orders dates as days do, without the division days need. */
+static inline int32_t ymd_key(int y, int m, int d)
+{
+	return y << 9 | m << 5 | d;
+}
+
+static int32_t ymd_days(int32_t k)
+{
+	return days_from_civil(k >> 9, (k >> 5) & 15, k & 31);
+}
+
+/* note_day widens the period of the data to DAY, a ymd_key(). */
+static inline void note_day(Scan *a, int32_t day)
+{
+	if (day < a->first_day)
+		a->first_day = day;
+	if (day > a->last_day)
+		a->last_day = day;
+}
+
+/* span_add widens the period to the month of the current row of T (its
+ * date in column DI), dying when the period, from its first month to its
+ * last (or --to), grows beyond period.max_months. */
+static void span_add(Scan *s, const Tsv *t, int di, int32_t month)
+{
+	if (!s->span) {
+		if (month < s->bs.lo) {
+			s->bs.lo = month;
+			s->bs.lo_line = t->lineno;
+		}
+		if (month > s->bs.hi) {
+			s->bs.hi = month;
+			s->bs.hi_line = t->lineno;
+		}
+		return;
+	}
+	const Agg *cf = s->a;
+	Span *a = s->span;
+	char *at;
+	if (month < a->min_month) {
+		a->min_month = month;
+		at = a->min_at;
+	} else if (month > a->max_month) {
+		a->max_month = month;
+		at = a->max_at;
+	} else {
+		return;
+	}
+	if (a->max_month < a->min_month) {
+		/* The first date: both ends. */
+		a->max_month = a->min_month = month;
+		snprintf(a->max_at, sizeof a->max_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	}
+	snprintf(at, sizeof a->min_at, "%s:%llu", t->name, (unsigned long long)t->lineno);
+	int32_t hi = cf->to_given ? cf->to : a->max_month;
+	if (hi - a->min_month + 1 <= cf->max_months)
+		return;
+	char lo_m[8], hi_m[8], msg[1600];
+	month_fmt(lo_m, a->min_month);
+	month_fmt(hi_m, hi);
+	const char *other = at == a->min_at ? (cf->to_given ? NULL : a->max_at) : a->min_at;
+	snprintf(msg, sizeof msg, "stretches the period to %lld months, %.7s to %.7s (the other end "
+		 "set %s%s), beyond period.max_months (%lld): cut the period with --from/--to, "
+		 "or raise period.max_months", (long long)(hi - a->min_month + 1), lo_m, hi_m,
+		 other ? "at " : "by --to", other ? other : "", (long long)cf->max_months);
+	tsv_fail(t, di, msg);
 }
 
 /* open_cols finds the columns of T, which has just been opened. */
@@ -187,9 +302,13 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 		if (cf->part_n) {
 			if (hash_range(h, cf->part_n) != cf->part_i) {
 				/* All partitions see every date, so they agree on
-				 * period_end. */
-				if (month > a->max_month)
-					a->max_month = month;
+				 * period_start and period_end. */
+				if (!why && month >= cf->from && ymd_key(y, m, d) <= cf->as_of) {
+					span_add(a, &t, di, month);
+					note_day(a, ymd_key(y, m, d));
+				} else if (!why) {
+					a->outside++;
+				}
 				continue;
 			}
 			tsv_check(&t);
@@ -198,8 +317,6 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 			tsv_fail(&t, ci, "is empty");
 		if (why)
 			tsv_fail(&t, di, why);
-		if (month > a->max_month)
-			a->max_month = month;
 		int64_t qty, amount;
 		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
 			tsv_fail(&t, qi, why);
@@ -210,10 +327,15 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 				tsv_fail(&t, bi, "is empty");
 			if (memchr(bp, 0, t.f[bi].n))
 				tsv_fail(&t, bi, "holds a NUL byte");
-			if (t.f[bi].n + 1 + fc.n > KEY_MAX)
-				tsv_fail(&t, ci, "is too long (brand and customer_id over 1023 bytes)");
+			if (t.f[bi].n + 1 + fc.n > KEY_MAX) {
+				char msg[80];
+				snprintf(msg, sizeof msg, "is too long (brand and customer_id over %d bytes)", KEY_MAX - 1);
+				tsv_fail(&t, ci, msg);
+			}
 		} else if (fc.n > KEY_MAX) {
-			tsv_fail(&t, ci, "is too long (over 1024 bytes)");
+			char msg[80];
+			snprintf(msg, sizeof msg, "is too long (over %d bytes)", KEY_MAX);
+			tsv_fail(&t, ci, msg);
 		}
 
 		const char *cat;
@@ -232,8 +354,15 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 			if (catn == 0)
 				tsv_fail(&t, ki, "is empty");
 		}
-		int ex = namelist_has(&brand_rules(a, bp, bn)->excl, cat, catn);
+		int ex = namelist_has(&scan_brand(a, bp, bn)->exclude, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
+		if (month < cf->from || ymd_key(y, m, d) > cf->as_of) {
+			/* Checked like every row, then left out: counted for --stats. */
+			a->outside++;
+			continue;
+		}
+		span_add(a, &t, di, month);
+		note_day(a, ymd_key(y, m, d));
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
@@ -260,14 +389,22 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 
 /* ---- -j: one reader hands blocks of lines to scanning threads ---- */
 
-#define NONE_SEQ UINT64_MAX
-
 typedef struct {
 	char *p;
 	size_t n, cap;
 	uint64_t seq;              /* the block's place in the input */
+	int state;                 /* B_FREE ... B_BAD */
+	uint64_t lines;            /* once scanned */
+	BlockSpan bs;
+	char msg[sizeof ((DieTrap *)0)->msg];  /* B_BAD: the error */
 } Block;
 
+enum { B_FREE, B_QUEUED, B_DONE, B_BAD };
+
+/* Blocks are scanned in any order but committed in input order: their
+ * line counts give the next block's first line, their months widen the
+ * period as one thread would, and the first block with an error (or that
+ * stretches the period too far) is scanned again, alone, to report it. */
 typedef struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;         /* signalled on every change below */
@@ -275,21 +412,80 @@ typedef struct {
 	unsigned nblk;
 	unsigned *freeb, nfree;    /* blocks to fill */
 	unsigned *fullq, head, nfull; /* blocks to scan, a ring in seq order */
+	unsigned *byseq;           /* the block of each seq not yet committed */
+	uint64_t nseq, next;       /* blocks read; the next to commit */
 	int done;                  /* the reader has reached the end */
-	uint64_t *lines;           /* lines of each scanned block, by seq */
-	size_t lines_cap;
-	uint64_t err_seq;          /* the first block with an error */
-	char *err_buf;             /* a copy of that block, and the message */
-	size_t err_n;
-	char err_msg[sizeof ((DieTrap *)0)->msg];
+	const Agg *a;
 	const Tsv *hdr;
 	const Cols *cols;
+	Span *span;                /* the period of the committed blocks */
+	uint64_t base;             /* their lines, with the header's */
+	int failed;                /* then, to scan again: */
+	Span err_span;             /* the period before the block */
+	uint64_t err_base;
+	char *err_buf;
+	size_t err_n;
+	char err_msg[sizeof ((DieTrap *)0)->msg];
 } Feed;
 
 typedef struct {
 	Feed *f;
 	Scan *s;
 } Worker;
+
+/* fail_at keeps block B to be scanned again; the caller holds f->mu. */
+static void fail_at(Feed *f, Block *b)
+{
+	f->failed = 1;
+	f->err_span = *f->span;
+	f->err_base = f->base;
+	f->err_buf = xmalloc(b->n ? b->n : 1);
+	memcpy(f->err_buf, b->p, b->n);
+	f->err_n = b->n;
+	memcpy(f->err_msg, b->msg, sizeof f->err_msg);
+}
+
+/* commit_ready commits the scanned blocks that come next in the input;
+ * the caller holds f->mu. */
+static void commit_ready(Feed *f)
+{
+	const Agg *a = f->a;
+	while (!f->failed && f->next < f->nseq) {
+		unsigned bi = f->byseq[f->next % f->nblk];
+		Block *b = &f->blk[bi];
+		if (b->state != B_DONE && b->state != B_BAD)
+			return;
+		BlockSpan *bs = &b->bs;
+		Span *sp = f->span;
+		if (b->state == B_BAD) {
+			fail_at(f, b);
+		} else if (bs->lo <= bs->hi) {
+			int32_t lo = bs->lo < sp->min_month ? bs->lo : sp->min_month;
+			int32_t hi = bs->hi > sp->max_month ? bs->hi : sp->max_month;
+			if (a->to_given)
+				hi = a->to;
+			if (hi - lo + 1 > a->max_months) {
+				b->msg[0] = '\0';
+				fail_at(f, b);
+			} else {
+				if (bs->lo < sp->min_month) {
+					sp->min_month = bs->lo;
+					snprintf(sp->min_at, sizeof sp->min_at, "%s:%llu", f->hdr->name,
+						 (unsigned long long)(f->base + bs->lo_line));
+				}
+				if (bs->hi > sp->max_month) {
+					sp->max_month = bs->hi;
+					snprintf(sp->max_at, sizeof sp->max_at, "%s:%llu", f->hdr->name,
+						 (unsigned long long)(f->base + bs->hi_line));
+				}
+			}
+		}
+		f->base += b->lines;
+		b->state = B_FREE;
+		f->freeb[f->nfree++] = bi;
+		f->next++;
+	}
+}
 
 static void *scan_thread(void *arg)
 {
@@ -307,35 +503,40 @@ static void *scan_thread(void *arg)
 		f->head = (f->head + 1) % f->nblk;
 		f->nfull--;
 		Block *b = &f->blk[bi];
-		if (b->seq < f->err_seq) {
-			pthread_mutex_unlock(&f->mu);
-			/* Line numbers count from 0 in each block: the lines
-			 * of the blocks before it are known only at the end. */
-			DieTrap trap;
-			volatile int bad = 0;
-			die_trap = &trap;
-			if (setjmp(trap.jb) == 0) {
-				tsv_view_set(&v, b->p, b->n, 0);
-				scan_rows(w->s, &v, f->cols);
-				flush_pending(w->s);
-			} else {
-				bad = 1;
-				w->s->pending = 0;
-			}
-			die_trap = NULL;
-			pthread_mutex_lock(&f->mu);
-			if (!bad) {
-				f->lines[b->seq] = v.lineno;
-			} else if (b->seq < f->err_seq) {
-				f->err_seq = b->seq;
-				free(f->err_buf);
-				f->err_buf = xmalloc(b->n);
-				memcpy(f->err_buf, b->p, b->n);
-				f->err_n = b->n;
-				memcpy(f->err_msg, trap.msg, sizeof f->err_msg);
-			}
+		if (f->failed) {
+			/* Blocks after an error do not matter. */
+			b->state = B_FREE;
+			f->freeb[f->nfree++] = bi;
+			pthread_cond_broadcast(&f->cv);
+			continue;
 		}
-		f->freeb[f->nfree++] = bi;
+		pthread_mutex_unlock(&f->mu);
+		/* Line numbers count from 0 in each block; the lines of the
+		 * blocks before it are known when it is committed. */
+		DieTrap trap;
+		volatile int bad = 0;
+		Scan *s = w->s;
+		s->bs = (BlockSpan){ INT32_MAX, INT32_MIN, 0, 0 };
+		die_trap = &trap;
+		if (setjmp(trap.jb) == 0) {
+			tsv_view_set(&v, b->p, b->n, 0);
+			scan_rows(s, &v, f->cols);
+			flush_pending(s);
+		} else {
+			bad = 1;
+			s->pending = 0;
+		}
+		die_trap = NULL;
+		pthread_mutex_lock(&f->mu);
+		b->lines = v.lineno;
+		b->bs = s->bs;
+		if (bad) {
+			memcpy(b->msg, trap.msg, sizeof b->msg);
+			b->state = B_BAD;
+		} else {
+			b->state = B_DONE;
+		}
+		commit_ready(f);
 		pthread_cond_broadcast(&f->cv);
 	}
 	pthread_mutex_unlock(&f->mu);
@@ -344,10 +545,10 @@ static void *scan_thread(void *arg)
 }
 
 /* scan_parallel scans the rest of T with the a->jobs scanners S: the
- * calling thread reads blocks of whole lines, the scanners fold them. A
- * data error is reported as one thread would report it: the first in the
- * input, with its line number. */
-static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
+ * calling thread reads blocks of whole lines, the scanners fold them,
+ * SPAN is the period so far. A data error is reported as one thread would
+ * report it: the first in the input, with its line number. */
+static void scan_parallel(const Agg *a, Scan **s, Span *span, Tsv *t, const Cols *cols)
 {
 	Feed f;
 	memset(&f, 0, sizeof f);
@@ -358,11 +559,14 @@ static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
 	f.blk = xcalloc(f.nblk, sizeof *f.blk);
 	f.freeb = xcalloc(f.nblk, sizeof *f.freeb);
 	f.fullq = xcalloc(f.nblk, sizeof *f.fullq);
+	f.byseq = xcalloc(f.nblk, sizeof *f.byseq);
 	for (unsigned i = 0; i < f.nblk; i++)
 		f.freeb[f.nfree++] = i;
-	f.err_seq = NONE_SEQ;
+	f.a = a;
 	f.hdr = t;
 	f.cols = cols;
+	f.span = span;
+	f.base = t->lineno;
 	Worker *w = xcalloc(a->jobs, sizeof *w);
 	pthread_t *tid = xcalloc(a->jobs, sizeof *tid);
 	for (unsigned k = 0; k < a->jobs; k++) {
@@ -370,13 +574,11 @@ static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
 		if (pthread_create(&tid[k], NULL, scan_thread, &w[k]))
 			die("cannot start a thread");
 	}
-	uint64_t seq = 0;
 	for (;;) {
 		pthread_mutex_lock(&f.mu);
-		while (!f.nfree && f.err_seq == NONE_SEQ)
+		while (!f.nfree && !f.failed)
 			pthread_cond_wait(&f.cv, &f.mu);
-		if (f.err_seq != NONE_SEQ) {
-			/* Blocks after the error do not matter. */
+		if (f.failed) {
 			pthread_mutex_unlock(&f.mu);
 			break;
 		}
@@ -392,11 +594,9 @@ static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
 		}
 		b->n = n;
 		pthread_mutex_lock(&f.mu);
-		b->seq = seq++;
-		if (seq > f.lines_cap) {
-			f.lines_cap = f.lines_cap ? 2 * f.lines_cap : 1024;
-			f.lines = xrealloc(f.lines, f.lines_cap * sizeof *f.lines);
-		}
+		b->seq = f.nseq++;
+		b->state = B_QUEUED;
+		f.byseq[b->seq % f.nblk] = bi;
 		f.fullq[(f.head + f.nfull) % f.nblk] = bi;
 		f.nfull++;
 		pthread_cond_broadcast(&f.cv);
@@ -408,33 +608,34 @@ static void scan_parallel(const Agg *a, Scan **s, Tsv *t, const Cols *cols)
 	pthread_mutex_unlock(&f.mu);
 	for (unsigned k = 0; k < a->jobs; k++)
 		pthread_join(tid[k], NULL);
-	if (f.err_seq != NONE_SEQ) {
-		/* Scan the block again in this thread, its lines numbered: it
-		 * stops at the error with the message one thread gives. */
-		uint64_t base = t->lineno;
-		for (uint64_t i = 0; i < f.err_seq; i++)
-			base += f.lines[i];
+	if (f.failed) {
+		/* Scan the block again in this thread, its lines numbered and
+		 * the period as before it: it stops at the error with the
+		 * message one thread gives. */
 		Tsv v;
 		tsv_view_init(&v, t);
-		tsv_view_set(&v, f.err_buf, f.err_n, base);
-		Scan *one = scan_new(a);
+		tsv_view_set(&v, f.err_buf, f.err_n, f.err_base);
+		Scan *one = scan_new(a, &f.err_span);
 		scan_rows(one, &v, cols);
-		die("%s", f.err_msg);
+		die("%s", f.err_msg[0] ? f.err_msg : "the period grows beyond period.max_months");
 	}
+	/* A line the reader hands on is counted by the scanners. */
+	t->lineno = f.base;
 	for (unsigned i = 0; i < f.nblk; i++)
 		free(f.blk[i].p);
 	free(f.blk);
 	free(f.freeb);
 	free(f.fullq);
-	free(f.lines);
+	free(f.byseq);
 	free(w);
 	free(tid);
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
 }
 
-/* scan_file scans one input file with the scanners S (a->jobs of them). */
-static void scan_file(Agg *a, Scan **s, const char *path)
+/* scan_file scans one input file with the scanners S (a->jobs of them);
+ * SPAN is the period of the files before. */
+static void scan_file(Agg *a, Scan **s, Span *span, const char *path)
 {
 	Tsv t;
 	tsv_open(&t, path);
@@ -443,7 +644,7 @@ static void scan_file(Agg *a, Scan **s, const char *path)
 	if (a->jobs == 1)
 		scan_rows(s[0], &t, &cols);
 	else
-		scan_parallel(a, s, &t, &cols);
+		scan_parallel(a, s, span, &t, &cols);
 	tsv_close(&t);
 }
 
@@ -480,11 +681,18 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
 	a.jobs = 1;
+	a.from = INT32_MIN;
+	a.to = INT32_MAX;
+	a.as_of = INT32_MAX;
+	int from_given = 0, as_of_given = 0;
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'S' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "products", required_argument, NULL, 'p' },
 		{ "partition", required_argument, NULL, 'P' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'U' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -502,14 +710,37 @@ int main(int argc, char **argv)
 			a.jobs = (unsigned)v;
 			break;
 		case 'o': output = optarg; break;
-		case 'S':
-			if (parse_size(optarg, &budget) || budget < (4u << 20))
-				usage_fail(usage_text, "--memory: '%s' is not a size of at least 4M", optarg);
+		case 'S': {
+			const char *why = parse_size(optarg, &budget);
+			if (why)
+				usage_fail(usage_text, "--memory: '%s' %s", optarg, why);
+			if (budget < (4u << 20))
+				usage_fail(usage_text, "--memory: '%s' is less than the smallest budget, 4M", optarg);
 			break;
+		}
 		case 'T': tmpdir = optarg; break;
 		case 'r': rules_path = optarg; break;
 		case 'p': products_path = optarg; break;
 		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
+		case 'a': {
+			int y, m, d;
+			if (date_parse_ymd(optarg, strlen(optarg), &y, &m, &d))
+				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+			a.as_of = ymd_key(y, m, d);
+			a.to = month_index(y, m);
+			as_of_given = 1;
+			break;
+		}
+		case 'F':
+			if (month_parse(optarg, strlen(optarg), &a.from))
+				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
+			from_given = 1;
+			break;
+		case 'U':
+			if (month_parse(optarg, strlen(optarg), &a.to))
+				usage_fail(usage_text, "--to: '%s' is not a month (YYYY-MM)", optarg);
+			a.to_given = 1;
+			break;
 		case 'M': merge = 1; break;
 		case 's': stats = 1; break;
 		case 'h':
@@ -527,10 +758,20 @@ int main(int argc, char **argv)
 	char **files = argc ? argv : stdin_only;
 	int nfiles = argc ? argc : 1;
 
+	if (as_of_given && a.to_given)
+		usage_fail(usage_text, "--to and --as-of both end the period: give one");
+	if (from_given && a.to_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --to");
+	if (from_given && as_of_given && a.from > a.to)
+		usage_fail(usage_text, "--from is after --as-of");
 	Out o;
 	if (merge) {
 		if (!argc)
 			usage_fail(usage_text, "--merge needs the files to merge");
+		if (from_given || a.to_given)
+			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
+		if (as_of_given)
+			usage_fail(usage_text, "--as-of cuts the input of a run, not --merge");
 		out_create(&o, output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -540,8 +781,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	a.rules = rules_load(rules_path);
-	a.decimals = (int)rules_int(a.rules, NULL, "money.decimals");
+	/* --as-of ends the period as --to does, on its day; --to on its
+	 * month's last day. */
+	if (as_of_given)
+		a.to_given = 1;
+	else if (a.to_given)
+		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
+	RulesCache rc;
+	rules_cache_open(&rc, rules_path);
+	a.rc = &rc;
+	a.rules = rc.rules;
+	a.decimals = rc.money.decimals;
+	a.max_months = rc.money.max_months;
+	if (from_given && a.to_given && (int64_t)a.to - a.from + 1 > a.max_months)
+		usage_fail(usage_text, "--from to --to is %lld months, beyond period.max_months (%lld)",
+			   (long long)a.to - a.from + 1, (long long)a.max_months);
 	Products products;
 	if (products_path) {
 		products_load(&products, products_path);
@@ -553,22 +807,27 @@ int main(int argc, char **argv)
 	out_create(&o, output);
 
 	double t0 = now();
+	Span span;
+	span_init(&span);
 	Scan **scan = xcalloc(a.jobs, sizeof *scan);
 	PartSet **sets = xcalloc(a.jobs, sizeof *sets);
 	for (unsigned k = 0; k < a.jobs; k++) {
-		scan[k] = scan_new(&a);
+		scan[k] = scan_new(&a, a.jobs == 1 ? &span : NULL);
 		sets[k] = &scan[k]->ps;
 	}
 	for (int i = 0; i < nfiles; i++)
-		scan_file(&a, scan, files[i]);
-	int32_t max_month = -1;
-	uint64_t rows = 0, kept = 0;
+		scan_file(&a, scan, &span, files[i]);
+	uint64_t rows = 0, kept = 0, outs = 0;
+	int32_t first_day = INT32_MAX, last_day = INT32_MIN;
 	for (unsigned k = 0; k < a.jobs; k++) {
 		flush_pending(scan[k]);
-		if (scan[k]->max_month > max_month)
-			max_month = scan[k]->max_month;
 		rows += scan[k]->rows;
 		kept += scan[k]->kept;
+		outs += scan[k]->outside;
+		if (scan[k]->first_day < first_day)
+			first_day = scan[k]->first_day;
+		if (scan[k]->last_day > last_day)
+			last_day = scan[k]->last_day;
 	}
 
 	double t1 = now();
@@ -576,19 +835,36 @@ int main(int argc, char **argv)
 	memset(&runs, 0, sizeof runs);
 	fold_all(sets, a.jobs, &runs);
 	double t2 = now();
-	OutFmt f = { a.has_brand > 0, a.decimals, max_month };
+	/* The period ends on the as-of day: --as-of, the last day of --to's
+	 * month, or else the last date of the rows kept. With no rows there
+	 * are none to carry it. */
+	if (a.to_given)
+		last_day = a.as_of;
+	if (first_day > last_day)
+		first_day = last_day = a.to_given ? a.as_of : ymd_key(1970, 1, 1);
+	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(first_day), ymd_days(last_day) };
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);
+	/* A partition meets only some of the brands. */
+	if (a.has_brand > 0 && !a.part_n)
+		rules_warn_unseen_brands(a.rules);
 	double t3 = now();
 	if (stats) {
+		char outside[200] = "";
+		if (from_given || a.to_given)
+			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside %s "
+				 "left out\n", (unsigned long long)outs,
+				 as_of_given ? "--from/--as-of" : "--from/--to");
 		fprintf(stderr,
 			"crm-agg: %llu rows read, %llu folded, %llu in other partitions; "
 			"%llu customer-months written\n"
+			"%s"
 			"crm-agg: memory peak %.1f MiB of %.1f MiB; %u spills, %.1f MiB to %s\n"
 			"crm-agg: seconds: %.2f read, %.2f fold, %.2f merge and write\n",
 			(unsigned long long)rows, (unsigned long long)kept,
-			(unsigned long long)(rows - kept), (unsigned long long)groups,
+			(unsigned long long)(rows - kept - outs), (unsigned long long)groups,
+			outside,
 			(double)mem.peak / 1048576, (double)budget / 1048576, mem.spills,
 			(double)mem.spilled / 1048576, mem.tmpdir, t1 - t0, t2 - t1, t3 - t2);
 	}
@@ -604,7 +880,7 @@ int main(int argc, char **argv)
 		scan_free(scan[k]);
 	free(scan);
 	free(sets);
-	rules_free(a.rules);
+	rules_cache_close(&rc);
 	if (mem.tmp_open)
 		tmp_close(&mem.tmp);
 	return 0;

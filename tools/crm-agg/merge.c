@@ -2,6 +2,7 @@
 #include "agg.h"
 #include "date.h"
 #include "money.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -10,15 +11,17 @@
 
 /* ---- output rows ---- */
 
-static const char *const columns =
-	"customer_id\tmonth\torders\tunits\tamount\tfirst_date\tlast_date\t"
-	"other_orders\tother_amount\tlines\tperiod_end\n";
+#define PERIOD_LEN 21   /* "YYYY-MM-DD\tYYYY-MM-DD" */
 
+/* write_header writes the columns of the schema crm-agg adds, after brand
+ * when there is one. */
 void write_header(Out *o, const OutFmt *f)
 {
+	char cols[512];
 	if (f->brand)
 		out_str(o, "brand\t");
-	out_str(o, columns);
+	out_str(o, schema_added("crm-agg", 0, cols, sizeof cols));
+	out_char(o, '\n');
 }
 
 static inline char *put_day(char *p, const char *ym, int day)
@@ -34,7 +37,8 @@ static inline char *put_day(char *p, const char *ym, int day)
 #define ROW_MAX 200
 
 /* put_row writes one output row at P: LEAD (the key and a tab, formatted
- * once per customer) and the group's figures; returns the end. */
+ * once per customer), the group's figures and PE, the period's two
+ * columns; returns the end. */
 static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
 		     const char *pe, const Group *g)
 {
@@ -65,10 +69,18 @@ static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
 	*p++ = '\t';
 	p += fmt_u64(p, g->lines);
 	*p++ = '\t';
-	memcpy(p, pe, 7);
-	p += 7;
+	memcpy(p, pe, PERIOD_LEN);
+	p += PERIOD_LEN;
 	*p++ = '\n';
 	return p;
+}
+
+/* period_fmt writes the period's two columns, PERIOD_LEN bytes, at PE. */
+static void period_fmt(char *pe, const OutFmt *f)
+{
+	date_fmt(pe, f->period_start);
+	pe[10] = '\t';
+	date_fmt(pe + 11, f->period_end);
 }
 
 /* ---- run cursors ---- */
@@ -140,7 +152,7 @@ typedef struct {
 	Out *o;
 	Text *text;
 	const OutFmt *f;
-	char pe[7];
+	char pe[PERIOD_LEN];
 	uint64_t rows;
 	Stream *run;
 	RunCut cut;
@@ -261,7 +273,7 @@ static void merge_range(RangeJob *j, size_t i, Text *t, Cursor *cs, size_t *heap
 	for (size_t k = hn / 2; k-- > 0;)
 		sift_down(cs, heap, hn, k);
 	Sink s = { .text = t, .f = j->f };
-	month_fmt(s.pe, j->f->period_end);
+	period_fmt(s.pe, j->f);
 	while (hn) {
 		Cursor *c = &cs[heap[0]];
 		sink_customer(&s, c);
@@ -388,7 +400,7 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 	if (jobs > 1 && r->sp && r->sp->n)
 		return merge_ranges(r, o, f);
 	Sink s = { .o = o, .f = f };
-	month_fmt(s.pe, f->period_end);
+	period_fmt(s.pe, f);
 	merge_some(r->v, r->n, &s);
 	return s.rows;
 }
@@ -398,7 +410,7 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 typedef struct {
 	Tsv t;
 	int k[3], nk;      /* key columns: (brand,) customer_id, month */
-	int pe;
+	int pe[2];         /* period_start, period_end */
 	int live;
 } In;
 
@@ -460,9 +472,10 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		int b = tsv_col(t, "brand");
 		if (b >= 0)
 			in[i].k[in[i].nk++] = b;
-		in[i].k[in[i].nk++] = tsv_need(t, "customer_id", "crm-agg");
-		in[i].k[in[i].nk++] = tsv_need(t, "month", "crm-agg");
-		in[i].pe = tsv_need(t, "period_end", "crm-agg");
+		in[i].k[in[i].nk++] = schema_need(t, "customer_id");
+		in[i].k[in[i].nk++] = schema_need(t, "month");
+		in[i].pe[0] = schema_need(t, "period_start");
+		in[i].pe[1] = schema_need(t, "period_end");
 		if (i > 0) {
 			int same = t->ncols == in[0].t.ncols;
 			for (int c = 0; same && c < t->ncols; c++)
@@ -479,7 +492,7 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 	}
 	/* Few inputs: a linear scan for the smallest row is fastest. */
 	uint64_t rows = 0;
-	char pe[16] = "";
+	char pe[2][16] = { "", "" };
 	for (;;) {
 		int m = -1;
 		for (int i = 0; i < n; i++) {
@@ -498,12 +511,16 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		}
 		if (m < 0)
 			break;
-		Field f = in[m].t.f[in[m].pe];
-		if (!pe[0] && f.n < sizeof pe)
-			memcpy(pe, f.p, f.n);
-		else if (f.n >= sizeof pe || memcmp(pe, f.p, f.n) != 0 || pe[f.n])
-			tsv_fail(&in[m].t, in[m].pe, "differs from the other inputs' period_end "
-				 "(each partition must read all of the input)");
+		for (int k = 0; k < 2; k++) {
+			Field f = in[m].t.f[in[m].pe[k]];
+			if (!pe[k][0] && f.n < sizeof pe[k])
+				memcpy(pe[k], f.p, f.n);
+			else if (f.n >= sizeof pe[k] || memcmp(pe[k], f.p, f.n) != 0 || pe[k][f.n])
+				tsv_fail(&in[m].t, in[m].pe[k], k ? "differs from the other inputs' period_end "
+					 "(each partition must read all of the input)" :
+					 "differs from the other inputs' period_start "
+					 "(each partition must read all of the input)");
+		}
 		out_write(o, in[m].t.line, in[m].t.line_n);
 		out_char(o, '\n');
 		rows++;

@@ -9,7 +9,11 @@
  *   decline  consumable value per month over the last churn.recent_months is
  *            below churn.drop_ratio times the value per month over the rest
  *            of the monetary window (the months since the first purchase).
+ *            In a partial month (the as-of day of period_end before the
+ *            month's last day) the recent months are the whole ones before
+ *            it plus the days elapsed: value per month divides by that time.
  * Both compare exact integers: no rounding decides a risk. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "history.h"
@@ -17,6 +21,7 @@
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -37,38 +42,16 @@ static const HelpOpt help[] = {
 };
 
 #define MICRO 1000000 /* decimals of ratios: 6 */
+#define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
 
-typedef struct {
-	char *brand;
-	char **tiers;
-	size_t *tier_len;
-	size_t ntiers;
-	int wm, recent;
-	int64_t min_gap, factor, ratio; /* factor and ratio in millionths */
-	const char *t_factor, *t_ratio;
-} Brand;
-
-static Brand *brand_rules(Rules *rules, Brand **v, size_t *n, const char *b, size_t bn)
+/* overflow dies naming the customer and month whose sum of WHAT over W
+ * months is beyond 64 bits. */
+static void overflow(const Tsv *t, const KeyOrder *k, int32_t month, const char *what, int w)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strlen((*v)[i].brand) == bn && memcmp((*v)[i].brand, b, bn) == 0)
-			return &(*v)[i];
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	Brand *r = &(*v)[(*n)++];
-	r->brand = xstrndup(b, bn);
-	const char *rb = bn && rules_has_brand(rules, r->brand) ? r->brand : NULL;
-	r->ntiers = rules_list(rules, rb, "churn.tiers", &r->tiers);
-	r->tier_len = xmalloc((r->ntiers + 1) * sizeof *r->tier_len);
-	for (size_t i = 0; i < r->ntiers; i++)
-		r->tier_len[i] = strlen(r->tiers[i]);
-	r->wm = (int)rules_int(rules, rb, "window.monetary_months");
-	r->recent = (int)rules_int(rules, rb, "churn.recent_months");
-	r->min_gap = rules_int(rules, rb, "churn.min_gap_days");
-	r->factor = rules_fixed(rules, rb, "churn.gap_factor", 6, NULL);
-	r->ratio = rules_fixed(rules, rb, "churn.drop_ratio", 6, NULL);
-	r->t_factor = rules_get(rules, rb, "churn.gap_factor");
-	r->t_ratio = rules_get(rules, rb, "churn.drop_ratio");
-	return r;
+	char mb[8];
+	month_fmt(mb, month);
+	tsv_fail_line(t, "a sum for customer '%.*s' overflows 64 bits (%s over the %d months to %.7s)",
+		      (int)k->cn, k->cust, what, w, mb);
 }
 
 static int in_list(char **v, const size_t *len, size_t n, Field f)
@@ -79,6 +62,24 @@ static int in_list(char **v, const size_t *len, size_t n, Field f)
 	return 0;
 }
 
+/* per_month writes to BUF (80 bytes) the value per month NUM*MUL/DEN
+ * (DEN > 0) as --explain states it: the money when the division is exact,
+ * else the exact fraction in parentheses ("(100.00/3)"), so that the
+ * comparison stated with it is true. */
+static void per_month(char *buf, int64_t num, int64_t mul, int64_t den, int decimals)
+{
+	if ((__int128)num * mul % den == 0 && mul == 1) {
+		buf[fixed_fmt(buf, num / den, decimals)] = '\0';
+		return;
+	}
+	size_t n = 0;
+	buf[n++] = '(';
+	n += fixed_fmt(buf + n, num, decimals);
+	if (mul != 1)
+		n += (size_t)snprintf(buf + n, 24, "x%lld", (long long)mul);
+	snprintf(buf + n, 24, "/%lld)", (long long)den);
+}
+
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -87,16 +88,19 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
-	int decimals = (int)rules_int(rules, NULL, "money.decimals");
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
+	char rid[17];
+	rules_id(rc.rules, rid);
+	int decimals = rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, opt.input);
-	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
-	int ami = tsv_need(&t, "amount", "crm-agg");
-	int fdi = tsv_need(&t, "first_date", "crm-agg"), ldi = tsv_need(&t, "last_date", "crm-agg");
-	int ti = tsv_need(&t, "tenure_months", "crm-tier"), ri = tsv_need(&t, "recency_days", "crm-tier");
-	int aci = tsv_need(&t, "active", "crm-tier"), tri = tsv_need(&t, "tier", "crm-tier");
-	int bi = tsv_col(&t, "brand");
+	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
+	int ami = schema_need(&t, "amount");
+	int fdi = schema_need(&t, "first_date"), ldi = schema_need(&t, "last_date");
+	int ti = schema_need(&t, "tenure_months"), ri = schema_need(&t, "recency_days");
+	int aci = schema_need(&t, "active"), tri = schema_need(&t, "tier");
+	int bi = tsv_col(&t, "brand"), pei = tsv_col(&t, "period_end");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	/* Split rows only as far as the columns read by name; the rest
@@ -104,16 +108,21 @@ int main(int argc, char **argv)
 	tsv_split_found(&t);
 	Out o;
 	out_create(&o, opt.output);
-	filter_header(&o, &t, explain ? "churn_risk\tchurn_reason\tchurn_explain" : "churn_risk\tchurn_reason");
+	int rii = filter_header(&o, &t, "crm-churn", explain);
 
-	Brand *brands = NULL, *br = NULL;
-	size_t nbrands = 0;
+	const ChurnRules *ch = NULL;  /* the customer's brand's */
+	const WindowRules *win = NULL;
 	History h;
 	hist_init(&h);
 	uint64_t rows = 0, written = 0, nlapse = 0, ndecline = 0, nrisk = 0;
 	char ebuf[400];
+	/* The as-of day, parsed again only when period_end's text changes. */
+	char pe_text[16] = "";
+	int32_t as_month = INT32_MAX;
+	int as_days = 0, as_len = 0;
 	while (tsv_next(&t)) {
 		rows++;
+		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
 		const char *why = month_parse(t.f[mi].p, t.f[mi].n, &month);
 		if (why)
@@ -121,8 +130,10 @@ int main(int argc, char **argv)
 		int start = keyorder_next(&ko, &t, month);
 		keyorder_whole(&ko, &t, start, ti);
 		if (start) {
-			br = brand_rules(rules, &brands, &nbrands, bi >= 0 ? t.f[bi].p : "",
-					 bi >= 0 ? t.f[bi].n : 0);
+			const BrandRules *br = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "",
+							   bi >= 0 ? t.f[bi].n : 0);
+			ch = &br->churn;
+			win = &br->win;
 			hist_reset(&h, month);
 		}
 		int64_t orders, amount;
@@ -130,50 +141,95 @@ int main(int argc, char **argv)
 			tsv_fail(&t, oi, why);
 		if ((why = fixed_parse(t.f[ami].p, t.f[ami].n, decimals, &amount)))
 			tsv_fail(&t, ami, why);
-		int32_t fd = -1, ld = -1;
+		int32_t fd = NO_DAY, ld = NO_DAY;
 		if (t.f[fdi].n && (why = date_parse(t.f[fdi].p, t.f[fdi].n, &fd)))
 			tsv_fail(&t, fdi, why);
 		if (t.f[ldi].n && (why = date_parse(t.f[ldi].p, t.f[ldi].n, &ld)))
 			tsv_fail(&t, ldi, why);
-		if (orders > 0 && (fd < 0 || ld < 0))
-			tsv_fail(&t, fd < 0 ? fdi : ldi, "is empty in a month with orders");
+		if (orders > 0 && (fd == NO_DAY || ld == NO_DAY))
+			tsv_fail(&t, fd == NO_DAY ? fdi : ldi, "is empty in a month with orders");
 		hist_push(&h, orders, amount, fd, ld);
+		if (pei >= 0) {
+			Field pf = t.f[pei];
+			if (pf.n >= sizeof pe_text || memcmp(pf.p, pe_text, pf.n) != 0 || pe_text[pf.n]) {
+				int32_t pe;
+				if ((why = day_parse_end(pf.p, pf.n, &pe)))
+					tsv_fail(&t, pei, why);
+				memcpy(pe_text, pf.p, pf.n);
+				pe_text[pf.n] = '\0';
+				as_month = month_of_day(pe);
+				as_days = month_elapsed(as_month, pe, &as_len);
+			}
+		}
+		/* The recent months: RNUM/RDEN of a month, fewer in a partial
+		 * month by the days not yet elapsed. */
+		int partial = month == as_month && as_days < as_len;
+		int64_t rnum = partial ? ((int64_t)ch->recent_months - 1) * as_len + as_days : ch->recent_months;
+		int64_t rden = partial ? as_len : 1;
 
 		int lapse = 0, decline = 0;
 		size_t elen = 0;
 		ebuf[0] = '\0';
 		Field act = t.f[aci];
-		if (act.n == 1 && act.p[0] == '1' && in_list(br->tiers, br->tier_len, br->ntiers, t.f[tri])) {
+		if (act.n == 1 && act.p[0] == '1' && in_list(ch->tiers, ch->tier_len, ch->ntiers, t.f[tri])) {
 			int64_t recency;
-			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)))
-				tsv_fail(&t, ri, why);
-			int64_t n = hist_orders(&h, br->wm);
+			if ((why = int_parse(t.f[ri].p, t.f[ri].n, &recency)) ||
+			    recency < 0 || recency > DAYS_MAX)
+				tsv_fail(&t, ri, why ? why : "is not a number of days");
+			int64_t n;
+			if (hist_orders(&h, win->monetary, &n))
+				overflow(&t, &ko, month, "orders", win->monetary);
 			int32_t a, b;
-			if (n >= 2 && hist_span(&h, br->wm, &a, &b) && recency >= br->min_gap &&
-			    (__int128)recency * (n - 1) * MICRO >= (__int128)br->factor * (b - a)) {
+			/* recency < 2^22 days, n < 2^63, MICRO < 2^20: the
+			 * product fits in 128 bits. */
+			if (n >= 2 && hist_span(&h, win->monetary, &a, &b) && recency >= ch->min_gap_days &&
+			    (__int128)recency * (n - 1) * MICRO >= (__int128)ch->gap_factor * (b - a)) {
 				lapse = 1;
-				/* The mean gap in tenths of a day, for the reader only. */
-				int64_t gap10 = div_round((int64_t)(b - a) * 10, n - 1);
+				/* The mean gap in tenths of a day when that is exact,
+				 * else as its fraction: the comparison stated must be
+				 * true, and a rounded gap can make it false. */
+				char gap[48];
+				int64_t days = (int64_t)(b - a);
+				if (days * 10 % (n - 1) == 0) {
+					int64_t gap10 = days * 10 / (n - 1);
+					snprintf(gap, sizeof gap, "%lld.%lld", (long long)(gap10 / 10),
+						 (long long)(gap10 % 10));
+				} else {
+					snprintf(gap, sizeof gap, "(%lld/%lld)", (long long)days, (long long)(n - 1));
+				}
 				elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
-					"lapse: recency %lld>=%lld and >=%sx%lld.%lld (mean gap of %lld orders)",
-					(long long)recency, (long long)br->min_gap, br->t_factor,
-					(long long)(gap10 / 10), (long long)(gap10 % 10), (long long)n);
+					"lapse: recency %lld>=%lld and >=%sx%s (mean gap of %lld orders)",
+					(long long)recency, (long long)ch->min_gap_days, ch->t_gap_factor, gap,
+					(long long)n);
 			}
 			int64_t tenure = month - h.first_month;
-			int64_t span = tenure + 1 < br->wm ? tenure + 1 : br->wm;
-			int64_t rest = span - br->recent;
+			int64_t span = tenure + 1 < win->monetary ? tenure + 1 : win->monetary;
+			int64_t rest = span - ch->recent_months;
 			if (rest > 0) {
-				int64_t recent_v = hist_amount(&h, br->recent);
-				int64_t rest_v = hist_amount(&h, (int)span) - recent_v;
-				if (rest_v > 0 && (__int128)recent_v * rest * MICRO <
-						  (__int128)br->ratio * rest_v * br->recent) {
+				int64_t recent_v, rest_v;
+				if (hist_amount(&h, ch->recent_months, &recent_v))
+					overflow(&t, &ko, month, "amount", ch->recent_months);
+				if (hist_window(&h, h.amount, (int)span, ch->recent_months, &rest_v))
+					overflow(&t, &ko, month - ch->recent_months, "amount", (int)rest);
+				/* Value per month: recent_v / (rnum / rden) < ratio x
+				 * rest_v / rest. The left side is below 2^114; a right
+				 * side beyond 128 bits is larger still. */
+				__int128 rhs;
+				if (rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
+									  (__int128)rnum, &rhs) ||
+						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
 					decline = 1;
-					char r1[32], r2[32];
-					r1[fixed_fmt(r1, div_round(recent_v, br->recent), decimals)] = '\0';
-					r2[fixed_fmt(r2, div_round(rest_v, rest), decimals)] = '\0';
+					char r1[80], r2[80], span_text[64];
+					per_month(r1, recent_v, rden, rnum, decimals);
+					per_month(r2, rest_v, 1, rest, decimals);
+					if (partial)
+						snprintf(span_text, sizeof span_text, "%d months and %d of %d days",
+							 ch->recent_months - 1, as_days, as_len);
+					else
+						snprintf(span_text, sizeof span_text, "%d months", ch->recent_months);
 					elen += (size_t)snprintf(ebuf + elen, sizeof ebuf - elen,
-						"%sdecline: %s/month over %d months < %sx%s/month over the %lld before",
-						lapse ? "; " : "", r1, br->recent, br->t_ratio, r2, (long long)rest);
+						"%sdecline: %s/month over %s < %sx%s/month over the %lld before",
+						lapse ? "; " : "", r1, span_text, ch->t_drop_ratio, r2, (long long)rest);
 				}
 			}
 		}
@@ -182,13 +238,14 @@ int main(int argc, char **argv)
 		nrisk += (uint64_t)(lapse | decline);
 		if (month < from)
 			continue;
-		out_write(&o, t.line, t.line_n);
+		out_write(&o, t.line, keep_n);
 		out_str(&o, lapse | decline ? "\t1\t" : "\t0\t");
 		out_str(&o, lapse ? (decline ? "lapse+decline" : "lapse") : decline ? "decline" : "");
 		if (explain) {
 			out_char(&o, '\t');
 			out_write(&o, ebuf, elen);
 		}
+		filter_rules_end(&o, rid);
 		out_char(&o, '\n');
 		written++;
 	}
@@ -198,15 +255,9 @@ int main(int argc, char **argv)
 			"%llu at risk: %llu lapse, %llu decline\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nrisk, (unsigned long long)nlapse, (unsigned long long)ndecline);
-	for (size_t i = 0; i < nbrands; i++) {
-		free(brands[i].brand);
-		rules_list_free(brands[i].tiers);
-		free(brands[i].tier_len);
-	}
-	free(brands);
 	hist_free(&h);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

@@ -6,14 +6,17 @@
  * line or a reject with its line number, category and original text.
  * Nothing is dropped: rows read = rows written + rows rejected, per category
  * and per stage, in the summary on stderr and the --report JSON. */
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
+#include "json.h"
 #include "money.h"
 #include "out.h"
 #include "products.h"
 #include "rules.h"
 #include "strmap.h"
+#include "tsv.h"
 #include "util.h"
 
 #include <csv.h>
@@ -49,16 +52,17 @@ static const HelpOpt help[] = {
 
 /* ---- canonical columns and reject categories ---- */
 
-enum { C_CUSTOMER, C_DATE, C_SKU, C_CATEGORY, C_QTY, C_AMOUNT, C_PRICE, C_ORDER, C_BRAND, NCANON };
-static const char *const canon[NCANON] = {
-	"customer_id", "date", "sku", "category", "qty", "amount", "unit_price", "order_id", "brand",
-};
+/* The canonical columns: CleanRules.column's (clean.column.*). */
+enum { C_CUSTOMER = CC_CUSTOMER, C_DATE = CC_DATE, C_SKU = CC_SKU, C_CATEGORY = CC_CATEGORY,
+       C_QTY = CC_QTY, C_AMOUNT = CC_AMOUNT, C_PRICE = CC_UNIT_PRICE, C_ORDER = CC_ORDER,
+       C_BRAND = CC_BRAND, NCANON = CC_NCOLS };
+static const char *const *const canon = clean_column_names;
 
 enum { S_PARSE, S_REQUIRED, S_VALUES, S_RULES, S_DEDUP, NSTAGE };
 static const char *const stages[NSTAGE] = { "parse", "required", "values", "rules", "dedup" };
 
 typedef enum {
-	R_MALFORMED, R_ENCODING, R_MISSING, R_NUMBER, R_DATE, R_UNKNOWN_SKU, R_RANGE,
+	R_MALFORMED, R_ENCODING, R_MISSING, R_NUMBER, R_DATE, R_LONG_ID, R_UNKNOWN_SKU, R_RANGE,
 	R_CANCELLED, R_ZERO_QTY, R_RETURN, R_UNMATCHED, R_ZERO_PRICE, R_NEG_PRICE, R_OUTLIER,
 	R_DUPLICATE, NREASON
 } Reason;
@@ -67,13 +71,16 @@ static const struct {
 	int stage;
 } reasons[NREASON] = {
 	{ "malformed", S_PARSE }, { "bad_encoding", S_PARSE }, { "missing_value", S_REQUIRED },
-	{ "bad_number", S_VALUES }, { "bad_date", S_VALUES }, { "unknown_sku", S_VALUES },
+	{ "bad_number", S_VALUES }, { "bad_date", S_VALUES }, { "id_too_long", S_VALUES },
+	{ "unknown_sku", S_VALUES },
 	{ "out_of_range", S_RULES }, { "cancelled", S_RULES }, { "zero_quantity", S_RULES },
 	{ "return", S_RULES }, { "unmatched_return", S_RULES }, { "zero_price", S_RULES },
 	{ "negative_price", S_RULES }, { "outlier", S_RULES }, { "duplicate", S_DEDUP },
 };
 
-enum { F_AUTO, F_ISO, F_MDY, F_DMY, F_DMY_DOT, F_YMD, NFORMAT };
+/* The date formats: CleanDateFormat, named as clean.date_format's values. */
+enum { F_AUTO = CD_AUTO, F_ISO = CD_ISO, F_MDY = CD_MDY, F_DMY = CD_DMY, F_DMY_DOT = CD_DMY_DOT,
+       F_YMD = CD_YMD, NFORMAT };
 static const char *const formats[NFORMAT] = { "auto", "iso", "mdy", "dmy", "dmy-dot", "ymd" };
 
 /* ---- a set of 128-bit fingerprints (duplicates) or 64-bit keys ---- */
@@ -125,6 +132,8 @@ static int set_has(const Set *s, XXH128_hash_t h)
 
 /* ---- the state of a run ---- */
 
+enum { SPAN_LIST = 10 };  /* rows spanning lines listed by line numbers */
+
 typedef struct {
 	char *p;
 	size_t n;
@@ -139,11 +148,12 @@ typedef struct {
 
 typedef struct {
 	const char *name;          /* the input, for messages */
-	Rules *rules;
+	RulesCache rc;
+	const CleanRules *rules;   /* clean.* of --brand's section, or the defaults */
 	const char *brand;         /* --brand: the rules section, and the brand column */
 	int decimals, price_decimals, date_format;
 	int id_drop_zeros, dedup, utf8, strict;
-	int returns;               /* 0 keep, 1 drop, 2 net */
+	CleanReturns returns;
 	int zero_price_keep;
 	int64_t max_amount, max_qty;
 	int has_max_amount, has_max_qty;
@@ -190,6 +200,11 @@ typedef struct {
 	int have_rej;
 	uint64_t rows, written, empty, cleaned_values, ids_decimals;
 	uint64_t rejected[NREASON];
+	/* Physical lines: lines read = header lines + empty lines + the
+	 * lines of the rows; a row spanning lines is counted, and the first
+	 * SPAN_LIST of them kept for the summary and the report. */
+	uint64_t header_lines, row_lines, spanning;
+	uint64_t span[SPAN_LIST][2];
 } Clean;
 
 static Clean C;
@@ -207,13 +222,61 @@ static void csv_quoted(Out *o, const char *s, size_t n)
 	out_char(o, '"');
 }
 
+/* line_len returns the length of the physical line starting P[0..N), its
+ * end included: LF, CRLF or a lone CR (libcsv ends a record at each, so
+ * each is a line: a file saved with CR line ends reads line by line).
+ * Without a line end it is the rest, N; or 0 where MORE bytes may follow
+ * (the end, or a CR's LF, is still to come). */
+static size_t line_len(const char *p, size_t n, int more)
+{
+	const char *nl = memchr(p, '\n', n);
+	size_t upto = nl ? (size_t)(nl - p) : n;
+	const char *cr = memchr(p, '\r', upto);
+	if (cr && cr + 1 < p + upto)
+		return (size_t)(cr - p) + 1;
+	if (nl)
+		return upto + 1;
+	return more ? 0 : n;
+}
+
+/* row_last_line returns the physical line a row starting on LINE with the
+ * text RAW[0..RAW_N) ends on: a quoted line break makes it a later one. */
+static uint64_t row_last_line(uint64_t line, const char *raw, size_t raw_n)
+{
+	for (size_t off = line_len(raw, raw_n, 0); off < raw_n; off += line_len(raw + off, raw_n - off, 0))
+		line++;
+	return line;
+}
+
+/* count_row counts a row, written or rejected, of the lines LINE..LAST. */
+static void count_row(uint64_t line, uint64_t last)
+{
+	C.rows++;
+	C.row_lines += last - line + 1;
+	if (last > line) {
+		if (C.spanning < SPAN_LIST) {
+			C.span[C.spanning][0] = line;
+			C.span[C.spanning][1] = last;
+		}
+		C.spanning++;
+	}
+}
+
 /* reject counts a rejected record of REASON and writes it to the reject
- * file: its first line, category, detail and original text. */
+ * file: its first line, category, detail and original text. The detail
+ * of a record spanning lines ends with their range. */
 static void reject(uint64_t line, const char *raw, size_t raw_n, Reason r, const char *detail)
 {
+	uint64_t last = row_last_line(line, raw, raw_n);
+	char full[512];
+	if (last > line)
+		snprintf(full, sizeof full, "%s (a record of lines %llu-%llu)", detail,
+			 (unsigned long long)line, (unsigned long long)last);
+	else
+		snprintf(full, sizeof full, "%s", detail);
 	if (C.strict)
-		die("%s:%llu: %s: %s", C.name, (unsigned long long)line, reasons[r].name, detail);
-	C.rows++;
+		die("%s:%llu: %s: %s", C.name, (unsigned long long)line, reasons[r].name, full);
+	count_row(line, last);
 	C.rejected[r]++;
 	if (!C.have_rej)
 		return;
@@ -224,7 +287,7 @@ static void reject(uint64_t line, const char *raw, size_t raw_n, Reason r, const
 	out_char(o, ',');
 	out_str(o, reasons[r].name);
 	out_char(o, ',');
-	csv_quoted(o, detail, strlen(detail));
+	csv_quoted(o, full, strlen(full));
 	out_char(o, ',');
 	csv_quoted(o, raw, raw_n);
 	out_char(o, '\n');
@@ -321,25 +384,6 @@ static int parse_date(const char *s, size_t n, int f, int32_t *days)
 	return 0;
 }
 
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i];
-		size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-		if (k == 9 || (k == 1 && c < 0xc2) || i + k >= n + (k == 0))
-			return 0;
-		for (size_t j = 1; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-		if (k == 2 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0)))
-			return 0;
-		if (k == 3 && ((c == 0xf0 && s[i + 1] < 0x90) || c > 0xf4 || (c == 0xf4 && s[i + 1] >= 0x90)))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static Str trim(Str f)
 {
 	while (f.n && (*f.p == ' ' || *f.p == '\t'))
@@ -373,6 +417,25 @@ static Str field(const Str *f, int canon_col)
 	return c < 0 ? (Str){ "", 0 } : trim(f[c]);
 }
 
+/* id_key returns the customer id ID as written, or, under
+ * clean.id_drop_zero_decimals, without the zero decimals a number export
+ * adds (17850.0 is 17850). The result points into ID. */
+static Str id_key(Str id)
+{
+	if (!C.id_drop_zeros)
+		return id;
+	const char *dot = memchr(id.p, '.', id.n);
+	if (!dot || dot == id.p || dot + 1 == id.p + id.n)
+		return id;
+	for (const char *q = id.p; q < dot; q++)
+		if (*q < '0' || *q > '9')
+			return id;
+	for (const char *q = dot + 1; q < id.p + id.n; q++)
+		if (*q != '0')
+			return id;
+	return (Str){ id.p, (size_t)(dot - id.p) };
+}
+
 static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, size_t nf)
 {
 	char msg[256];
@@ -381,7 +444,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		reject(line, raw, raw_n, R_MALFORMED, msg);
 		return;
 	}
-	if (C.utf8 && !utf8_valid((const unsigned char *)raw, raw_n)) {
+	if (C.utf8 && !utf8_valid(raw, raw_n)) {
 		reject(line, raw, raw_n, R_ENCODING, "not valid UTF-8");
 		return;
 	}
@@ -444,6 +507,18 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		}
 		amount = (int64_t)q;
 	}
+	/* The key crm-agg builds (brand, NUL, id) has a bounded length. */
+	Str id = id_key(cust);
+	size_t brand_n = C.brand ? strlen(C.brand) : C.col[C_BRAND] >= 0 ? field(f, C_BRAND).n : 0;
+	if (brand_n ? brand_n + 1 + id.n > CRM_KEY_MAX : id.n > CRM_KEY_MAX) {
+		if (brand_n)
+			snprintf(msg, sizeof msg, "brand and customer_id are %zu bytes: over %d together",
+				 brand_n + id.n, CRM_KEY_MAX - 1);
+		else
+			snprintf(msg, sizeof msg, "customer_id is %zu bytes: over %d", id.n, CRM_KEY_MAX);
+		reject(line, raw, raw_n, R_LONG_ID, msg);
+		return;
+	}
 	Str df = field(f, C_DATE);
 	int32_t day;
 	if (parse_date(df.p, df.n, C.date_format, &day)) {
@@ -497,24 +572,12 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		reject(line, raw, raw_n, R_ZERO_PRICE, "the price is 0 (clean.zero_price = drop)");
 		return;
 	}
-	/* The customer id as written, or without the zero decimals a number
-	 * export adds (17850.0). */
-	if (C.id_drop_zeros) {
-		const char *dot = memchr(cust.p, '.', cust.n);
-		if (dot && dot > cust.p) {
-			int ok = 1;
-			for (const char *q = cust.p; q < dot; q++)
-				ok &= *q >= '0' && *q <= '9';
-			for (const char *q = dot + 1; q < cust.p + cust.n; q++)
-				ok &= *q == '0';
-			if (ok && dot + 1 < cust.p + cust.n) {
-				cust.n = (size_t)(dot - cust.p);
-				C.ids_decimals++;
-			}
-		}
+	if (id.n != cust.n) {
+		cust = id;
+		C.ids_decimals++;
 	}
 	XXH128_hash_t pair = { 0, 0 };
-	if (C.returns == 2) {
+	if (C.returns == CR_NET) {
 		XXH3_state_t st;
 		XXH3_128bits_reset(&st);
 		XXH3_128bits_update(&st, cust.p, cust.n);
@@ -523,11 +586,11 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		pair = XXH3_128bits_digest(&st);
 	}
 	if (qty < 0) {
-		if (C.returns == 1) {
+		if (C.returns == CR_DROP) {
 			reject(line, raw, raw_n, R_RETURN, "qty is negative (clean.returns = drop)");
 			return;
 		}
-		if (C.returns == 2 && !set_has(&C.bought, pair)) {
+		if (C.returns == CR_NET && !set_has(&C.bought, pair)) {
 			reject(line, raw, raw_n, R_UNMATCHED, "a return with no earlier purchase of the product");
 			return;
 		}
@@ -553,7 +616,7 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 			return;
 		}
 	}
-	if (C.returns == 2 && qty > 0)
+	if (C.returns == CR_NET && qty > 0)
 		set_add(&C.bought, pair);
 
 	/* The canonical line: [brand] date [order_id] customer_id sku category qty amount. */
@@ -582,11 +645,42 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 	char *p = out_reserve(o, 24);
 	o->len += fixed_fmt(p, amount, C.decimals);
 	out_char(o, '\n');
-	C.rows++;
+	count_row(line, row_last_line(line, raw, raw_n));
 	C.written++;
 }
 
 /* ---- the header, and the date format ---- */
+
+/* delimiter_hint dies naming the delimiter the export seems to use when
+ * the header's names hold another (a comma, semicolon, tab or '|') more
+ * often than there are names: otherwise a missing column would be blamed
+ * on the mapping. */
+static void delimiter_hint(const Str *f, size_t nf)
+{
+	static const char cand[] = ",;\t|";
+	int best = 0;
+	size_t most = 0;
+	for (int k = 0; cand[k]; k++) {
+		size_t n = 0;
+		for (size_t j = 0; j < nf; j++)
+			for (size_t i = 0; i < f[j].n; i++)
+				n += f[j].p[i] == cand[k];
+		if ((unsigned char)cand[k] != C.delim && n > most) {
+			most = n;
+			best = k;
+		}
+	}
+	if (most < nf)
+		return;
+	char mine[8], theirs[8];
+	snprintf(mine, sizeof mine, C.delim == '\t' ? "tab" : "'%c'", C.delim);
+	snprintf(theirs, sizeof theirs, cand[best] == '\t' ? "tab" : "'%c'", cand[best]);
+	if (nf == 1)
+		die("%s:1: the header holds no %s but %s %zu times: the delimiter seems to be %s (give -d %s)",
+		    C.name, mine, theirs, most, theirs, theirs);
+	die("%s:1: the header splits on %s into %zu names but holds %s %zu times: the delimiter seems to "
+	    "be %s (give -d %s)", C.name, mine, nf, theirs, most, theirs, theirs);
+}
 
 static void header(const Str *f, size_t nf)
 {
@@ -599,16 +693,15 @@ static void header(const Str *f, size_t nf)
 			t.p += 3, t.n -= 3;
 		C.names[i] = xstrndup(t.p, t.n);
 	}
-	const char *rb = C.brand && rules_has_brand(C.rules, C.brand) ? C.brand : NULL;
 	for (int k = 0; k < NCANON; k++) {
-		char key[64];
-		snprintf(key, sizeof key, "clean.column.%s", canon[k]);
-		const char *want = C.map[k] ? C.map[k] : rules_get(C.rules, rb, key);
+		const char *want = C.map[k] ? C.map[k] : C.rules->column[k];
 		C.col[k] = -1;
 		for (size_t i = 0; want && *want && i < nf; i++)
 			if (strcmp(C.names[i], want) == 0)
 				C.col[k] = (int)i;
 		int required = k == C_CUSTOMER || k == C_DATE || k == C_SKU || k == C_QTY;
+		if (C.col[k] < 0 && required)
+			delimiter_hint(f, nf);
 		if (C.col[k] < 0 && required)
 			die("%s:1: no column '%s' for %s (map it with --map %s=NAME)", C.name,
 			    want && *want ? want : canon[k], canon[k], canon[k]);
@@ -682,6 +775,9 @@ static void flush_held(void)
 
 /* ---- feeding libcsv ---- */
 
+/* on_field is libcsv's field callback: it appends S[0..N) (S may be NULL
+ * when N is 0) to the current record's fields, its bytes copied into the
+ * arena, which the record owns until complete() resets it. */
 static void on_field(void *s, size_t n, void *data)
 {
 	(void)data;
@@ -689,7 +785,9 @@ static void on_field(void *s, size_t n, void *data)
 		C.fcap = C.fcap ? C.fcap * 2 : 32;
 		C.fields = xrealloc(C.fields, C.fcap * sizeof *C.fields);
 	}
-	if (C.arena_n + n > C.arena_cap) {
+	/* Allocated on the first field even when it is empty (a header
+	 * starting with an unnamed column): memcpy never sees NULL. */
+	if (!C.arena || C.arena_n + n > C.arena_cap) {
 		C.arena_cap = (C.arena_n + n) * 2 + 256;
 		char *old = C.arena;
 		C.arena = xrealloc(C.arena, C.arena_cap);
@@ -727,6 +825,7 @@ static void complete(void)
 	if (!C.header_done) {
 		header(C.fields, C.nfields);
 		C.header_done = 1;
+		C.header_lines = C.rec_lines;
 	} else if (!C.sample_done) {
 		if (C.nheld == C.held_cap) {
 			C.held_cap = C.held_cap ? C.held_cap * 2 : 64;
@@ -762,19 +861,27 @@ static void push_pending(const char *p, size_t n, uint64_t line)
 
 static void feed(const char *line, size_t n, uint64_t lineno);
 
+/* blank_line says whether LINE[0..N) holds nothing but blanks before its
+ * end: libcsv makes no record of it, so it counts as an empty line. */
+static int blank_line(const char *line, size_t n)
+{
+	size_t i = 0;
+	while (i < n && line[i] == ' ' && C.delim != ' ')
+		i++;
+	return i == n || line[i] == '\n' || (line[i] == '\r' && (i + 1 == n || line[i + 1] == '\n'));
+}
+
 /* resync rejects the first line of a record that never ends (an unbalanced
  * quote) and reads the lines after it again with a fresh parser. */
 static void resync(const char *why)
 {
-	const char *nl = memchr(C.raw, '\n', C.raw_n);
-	size_t first = nl ? (size_t)(nl - C.raw) + 1 : C.raw_n;
+	size_t first = line_len(C.raw, C.raw_n, 0);
 	uint64_t line = C.rec_line;
 	reject(line, C.raw, first, R_MALFORMED, why);
 	/* The rest goes back in front of the input, last line first. */
 	size_t start = C.npend;
 	for (size_t off = first; off < C.raw_n;) {
-		const char *e = memchr(C.raw + off, '\n', C.raw_n - off);
-		size_t len = e ? (size_t)(e - (C.raw + off)) + 1 : C.raw_n - off;
+		size_t len = line_len(C.raw + off, C.raw_n - off, 0);
 		push_pending(C.raw + off, len, ++line);
 		off += len;
 	}
@@ -799,7 +906,7 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 	/* libcsv's state 0 is "no row begun": a line starts a record, or is
 	 * empty and counted as such. */
 	if (C.csv.pstate == 0) {
-		if ((n == 1 && line[0] == '\n') || (n == 2 && line[0] == '\r' && line[1] == '\n') || n == 0) {
+		if (blank_line(line, n)) {
 			C.empty++;
 			return;
 		}
@@ -822,12 +929,13 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 			    (unsigned long long)C.rec_line, csv_strerror(csv_error(&C.csv)));
 		/* Over several lines the error is most likely an unbalanced
 		 * quote in the first: resync as for a record that never ends. */
-		const char *nl = memchr(C.raw, '\n', C.raw_n);
-		if (nl && nl < C.raw + C.raw_n - 1) {
+		if (line_len(C.raw, C.raw_n, 0) < C.raw_n) {
 			resync("a quoted field does not end where it should (unbalanced quote)");
 			return;
 		}
-		reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, csv_strerror(csv_error(&C.csv)));
+		reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, csv_error(&C.csv) == CSV_EPARSE ?
+		       "a quote inside an unquoted field, or not followed by the delimiter (stray quote)" :
+		       csv_strerror(csv_error(&C.csv)));
 		csv_free(&C.csv);
 		csv_start();
 		csv_set_space_func(&C.csv, is_space);
@@ -839,7 +947,10 @@ static void feed(const char *line, size_t n, uint64_t lineno)
 	if (C.record_done) {
 		complete();
 	} else if (C.rec_lines >= (size_t)C.max_lines && C.csv.pstate != 0) {
-		resync("a quoted field does not end (unbalanced quote)");
+		char why[96];
+		snprintf(why, sizeof why, "a quoted field is still open after clean.max_record_lines (%d) "
+			 "lines (unbalanced quote?)", C.max_lines);
+		resync(why);
 	}
 }
 
@@ -861,9 +972,8 @@ static void run(int fd)
 			feed(p.p, p.n, p.line);
 			free(p.p);
 		}
-		char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
-		if (nl || (eof && pos < len)) {
-			size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		size_t n = len > pos ? line_len(buf + pos, len - pos, !eof) : 0;
+		if (n) {
 			feed(buf + pos, n, ++C.lineno);
 			pos += n;
 			continue;
@@ -908,7 +1018,7 @@ static void run(int fd)
 		}
 		if (!C.header_done)
 			die("%s:1: the header has an unbalanced quote", C.name);
-		if (!memchr(C.raw, '\n', C.raw_n) || memchr(C.raw, '\n', C.raw_n) == C.raw + C.raw_n - 1) {
+		if (line_len(C.raw, C.raw_n, 0) == C.raw_n) {
 			reject(C.rec_line, C.raw, C.raw_n, R_MALFORMED, "a quoted field does not end (unbalanced quote)");
 			break;
 		}
@@ -932,8 +1042,16 @@ static void summary(void)
 	uint64_t rej = 0;
 	for (int r = 0; r < NREASON; r++)
 		rej += C.rejected[r];
-	fprintf(stderr, "crm-clean: %s: %llu rows read, %llu written, %llu rejected", C.name,
-		(unsigned long long)C.rows, (unsigned long long)C.written, (unsigned long long)rej);
+	fprintf(stderr, "crm-clean: %s: %llu lines, %llu rows read", C.name, (unsigned long long)C.lineno,
+		(unsigned long long)C.rows);
+	if (C.spanning) {
+		fprintf(stderr, " (%llu %s lines", (unsigned long long)C.spanning, C.spanning > 1 ? "span" : "spans");
+		for (uint64_t i = 0; i < C.spanning && i < SPAN_LIST; i++)
+			fprintf(stderr, "%s%llu-%llu", i ? ", " : " ", (unsigned long long)C.span[i][0],
+				(unsigned long long)C.span[i][1]);
+		fprintf(stderr, "%s)", C.spanning > SPAN_LIST ? ", ..." : "");
+	}
+	fprintf(stderr, ", %llu written, %llu rejected", (unsigned long long)C.written, (unsigned long long)rej);
 	const char *sep = " (";
 	for (int r = 0; r < NREASON; r++)
 		if (C.rejected[r]) {
@@ -951,13 +1069,9 @@ static void report(const char *path)
 	uint64_t rej = 0, left = C.rows;
 	for (int r = 0; r < NREASON; r++)
 		rej += C.rejected[r];
-	out_str(&o, "{\"input\":\"");
-	for (const char *p = C.name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			out_char(&o, '\\');
-		out_char(&o, *p);
-	}
-	out_str(&o, "\",\"rows_read\":");
+	out_str(&o, "{\"input\":");
+	json_cstr(&o, C.name);
+	out_str(&o, ",\"rows_read\":");
 	out_u64(&o, C.rows);
 	out_str(&o, ",\"rows_written\":");
 	out_u64(&o, C.written);
@@ -965,6 +1079,23 @@ static void report(const char *path)
 	out_u64(&o, rej);
 	out_str(&o, ",\"empty_lines\":");
 	out_u64(&o, C.empty);
+	out_str(&o, ",\"lines_read\":");
+	out_u64(&o, C.lineno);
+	out_str(&o, ",\"header_lines\":");
+	out_u64(&o, C.header_lines);
+	out_str(&o, ",\"row_lines\":");
+	out_u64(&o, C.row_lines);
+	out_str(&o, ",\"rows_spanning_lines\":");
+	out_u64(&o, C.spanning);
+	out_str(&o, ",\"spanning_rows\":[");
+	for (uint64_t i = 0; i < C.spanning && i < SPAN_LIST; i++) {
+		out_str(&o, i ? ",{\"first_line\":" : "{\"first_line\":");
+		out_u64(&o, C.span[i][0]);
+		out_str(&o, ",\"last_line\":");
+		out_u64(&o, C.span[i][1]);
+		out_char(&o, '}');
+	}
+	out_char(&o, ']');
 	out_str(&o, ",\"date_format\":\"");
 	out_str(&o, formats[C.date_format]);
 	out_str(&o, "\",\"values_with_tabs_or_newlines\":");
@@ -1021,14 +1152,6 @@ static void parse_map(const char *s)
 		C.map[k] = xstrdup(eq + 1);
 	}
 	free(copy);
-}
-
-static int enum_index(const char *v, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(v, names[i]) == 0)
-			return i;
-	return -1;
 }
 
 int main(int argc, char **argv)
@@ -1102,31 +1225,35 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one input at most");
 	const char *path = optind < argc ? argv[optind] : "-";
+	/* One output at most on standard output: two would interleave. */
+	int on_stdout = !strcmp(output, "-") + (rejects && !strcmp(rejects, "-")) +
+			(report_path && !strcmp(report_path, "-"));
+	if (on_stdout > 1)
+		usage_fail(usage_text, "%s -: standard output already carries %s; give a file for one of them",
+			   report_path && !strcmp(report_path, "-") ? "--report" : "--rejects",
+			   !strcmp(output, "-") ? "the stream (-o)" : "the rejects");
 
 	/* Settle the rules: those of --brand's section where it has one. */
-	C.rules = rules_load(rules_path);
-	const char *rb = C.brand && rules_has_brand(C.rules, C.brand) ? C.brand : NULL;
-	C.decimals = (int)rules_int(C.rules, NULL, "money.decimals");
-	C.price_decimals = (int)rules_int(C.rules, NULL, "clean.price_decimals");
-	if (C.price_decimals < C.decimals)
-		die("rules: clean.price_decimals (%d) is below money.decimals (%d)", C.price_decimals, C.decimals);
-	const char *df = date_format ? date_format : rules_get(C.rules, rb, "clean.date_format");
-	if ((C.date_format = enum_index(df, formats, NFORMAT)) < 0)
+	rules_cache_open(&C.rc, rules_path);
+	const CleanRules *cl = C.rules = &brand_rules_section(&C.rc, C.brand)->clean;
+	C.decimals = C.rc.money.decimals;
+	C.price_decimals = cl->price_decimals;
+	const char *df = date_format;
+	C.date_format = df ? rule_enum_word("clean.date_format", df) : (int)cl->date_format;
+	if (C.date_format < 0)
 		usage_fail(usage_text, "--date-format: '%s' is not auto, iso, mdy, dmy, dmy-dot or ymd", df);
 	C.sample_done = C.date_format != F_AUTO;
-	C.id_drop_zeros = strcmp(rules_get(C.rules, rb, "clean.id_drop_zero_decimals"), "yes") == 0;
-	C.cancel_prefix = xstrdup(rules_get(C.rules, rb, "clean.cancel_prefix"));
-	static const char *const ret[] = { "keep", "drop", "net" };
-	C.returns = enum_index(rules_get(C.rules, rb, "clean.returns"), ret, 3);
-	C.zero_price_keep = strcmp(rules_get(C.rules, rb, "clean.zero_price"), "keep") == 0;
-	int none;
-	C.max_amount = rules_fixed(C.rules, rb, "clean.max_amount", C.decimals, &none);
-	C.has_max_amount = !none;
-	C.max_qty = rules_fixed(C.rules, rb, "clean.max_qty", 0, &none);
-	C.has_max_qty = !none;
-	C.dedup = strcmp(rules_get(C.rules, rb, "clean.dedup"), "exact") == 0;
-	C.utf8 = strcmp(encoding ? encoding : rules_get(C.rules, rb, "clean.encoding"), "utf8") == 0;
-	C.max_lines = (int)rules_int(C.rules, rb, "clean.max_record_lines");
+	C.id_drop_zeros = cl->id_drop_zero_decimals;
+	C.cancel_prefix = xstrdup(cl->cancel_prefix);
+	C.returns = cl->returns;
+	C.zero_price_keep = cl->zero_price_keep;
+	C.max_amount = cl->max_amount;
+	C.has_max_amount = cl->has_max_amount;
+	C.max_qty = cl->max_qty;
+	C.has_max_qty = cl->has_max_qty;
+	C.dedup = cl->dedup_exact;
+	C.utf8 = encoding ? strcmp(encoding, "utf8") == 0 : cl->encoding == CE_UTF8;
+	C.max_lines = cl->max_record_lines;
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);

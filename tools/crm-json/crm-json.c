@@ -4,14 +4,22 @@
  * Reads crm-churn's rows, sorted by (brand,) customer_id, month, and adds
  * them up per brand and month: memory grows with months x brands x tiers,
  * never with customers. The layout is documented in crm-json(1) and in
- * man/crm-json.schema.json. */
+ * man/crm-json.schema.json.
+ *
+ * The period ends on the as-of day of period_end: a month that day does not
+ * complete is partial, and says so with the days it covers. Warm-up months
+ * (crm-tier's warmup) lack the history before the data: comparisons with
+ * them (yoy) are null unless --keep-warmup. */
+#include "brandrules.h"
 #include "date.h"
 #include "help.h"
+#include "filteropt.h"
 #include "json.h"
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -21,12 +29,13 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-json [--rules FILE] [--at-risk N] [-o FILE] [FILE]\n"
+	"crm-json [--rules FILE] [--at-risk N] [--keep-warmup] [-o FILE] [FILE]\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
 
 static const HelpOpt help[] = {
 	{ "--rules FILE", "the rules the signals were computed with" },
 	{ "--at-risk N", "list the N customers most at risk" },
+	{ "--keep-warmup", "compare warm-up months in yoy too" },
 	{ "--ndjson", "one object per row" },
 	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
 	{ NULL, NULL },
@@ -45,6 +54,7 @@ typedef struct {
 	uint64_t risk, lapse, decline;
 	int64_t risk_value;
 	uint64_t tc[MAX_TIERS], trisk[MAX_TIERS];
+	uint64_t warm;            /* rows in a warm-up month */
 	int64_t tv[MAX_TIERS], tv12[MAX_TIERS], trv[MAX_TIERS];
 } Month;
 
@@ -66,16 +76,22 @@ typedef struct {
 } Series;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;             /* rc.rules */
 	int decimals;
-	char *tiers[MAX_TIERS];
+	char *tiers[MAX_TIERS];   /* every brand's tiers: the defaults' first */
 	size_t ntiers;
-	char *inactive;
+	const char *inactive;     /* the defaults' inactive tier */
 	Series *s;
 	size_t ns;
 	size_t top;               /* --at-risk */
 	uint64_t rows, customers;
 	int has_brand;
+	int keep_warmup;          /* --keep-warmup */
+	int32_t as_of, start;     /* period_end, period_start days; NO_DAY: none */
+	int32_t as_month;         /* the month of AS_OF */
+	int as_days, as_len;      /* its days elapsed as of AS_OF, its length */
+	char pe_text[16], ps_text[16];
 } Ctx;
 
 /* ---- series and months ---- */
@@ -190,47 +206,108 @@ static void keep_risk(Ctx *x, Series *s, int32_t m, Risk *r)
 
 /* ---- reading ---- */
 
-static size_t tier_index(Ctx *x, const Tsv *t, int col)
+/* tier_index returns the index in x->tiers of the tier in column COL of
+ * T's row, which must be one of tier rules TR (the row's brand's). */
+static size_t tier_index(Ctx *x, const TierRules *tr, const Tsv *t, int col)
 {
 	Field f = t->f[col];
+	if (tier_rules_index(tr, f.p, f.n) < 0)
+		tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 	for (size_t i = 0; i < x->ntiers; i++)
 		if (strlen(x->tiers[i]) == f.n && memcmp(x->tiers[i], f.p, f.n) == 0)
 			return i;
 	tsv_fail(t, col, "is not a tier of the rules (give crm-json the rules crm-tier used)");
 }
 
-static void add_tiers(Ctx *x, const char *brand)
+/* add_tiers adds the tiers of TR that x->tiers lacks, in TR's order. */
+static void add_tiers(Ctx *x, const TierRules *tr)
 {
-	char **v;
-	size_t n = rules_list(x->rules, brand, "tier.order", &v);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < tr->ntiers; i++) {
 		size_t j;
 		for (j = 0; j < x->ntiers; j++)
-			if (strcmp(x->tiers[j], v[i]) == 0)
+			if (strcmp(x->tiers[j], tr->tiers[i]) == 0)
 				break;
 		if (j == x->ntiers) {
 			if (x->ntiers == MAX_TIERS)
 				die("rules: more than %d tiers", MAX_TIERS);
-			x->tiers[x->ntiers++] = xstrdup(v[i]);
+			x->tiers[x->ntiers++] = xstrdup(tr->tiers[i]);
 		}
 	}
-	rules_list_free(v);
+}
+
+/* period_day reads the period column COL of the row into *DAY, the same
+ * on every row (TEXT keeps the first row's). */
+static void period_day(const Tsv *t, int col, char *text, int32_t *day,
+		       const char *(*parse)(const char *, size_t, int32_t *))
+{
+	Field f = t->f[col];
+	if (*day != NO_DAY) {
+		if (f.n >= 16 || memcmp(f.p, text, f.n) != 0 || text[f.n])
+			tsv_fail(t, col, "differs from that of the first row");
+		return;
+	}
+	const char *why = parse(f.p, f.n, day);
+	if (why)
+		tsv_fail(t, col, why);
+	memcpy(text, f.p, f.n);   /* a date or a month: at most 10 bytes */
+	text[f.n] = '\0';
+}
+
+/* overflow dies naming the sum: the figure WHAT (of tier TIER when not
+ * NULL) of series S over the month or months DURING, after WHERE (the
+ * input line, or ""). */
+static void overflow_at(const char *where, const Series *s, const char *during, const char *tier,
+			const char *what)
+{
+	char w[300];
+	if (tier)
+		snprintf(w, sizeof w, "tiers.%s.%s", tier, what);
+	else
+		snprintf(w, sizeof w, "%s", what);
+	if (s->brand)
+		die("%sa sum for %s overflows 64 bits (%s of brand '%s')", where, during, w, s->brand);
+	die("%sa sum for %s overflows 64 bits (%s of all customers)", where, during, w);
+}
+
+static void overflow(const Series *s, const char *during, const char *tier, const char *what)
+{
+	overflow_at("", s, during, tier, what);
+}
+
+/* add_sum adds V to *A, a figure of series S in month MONTH, read from
+ * the current row of T; dies naming them when the sum overflows. */
+static void add_sum(const Tsv *t, const Series *s, int32_t month, int64_t *a, int64_t v,
+		    const char *tier, const char *what)
+{
+	if (add_check(a, v)) {
+		char where[600], during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		snprintf(where, sizeof where, "%s:%llu: ", t->name, (unsigned long long)t->lineno);
+		overflow_at(where, s, during, tier, what);
+	}
 }
 
 static void read_rows(Ctx *x, Tsv *t)
 {
-	int mi = tsv_need(t, "month", "crm-agg"), ami = tsv_need(t, "amount", "crm-agg");
-	int vi = tsv_need(t, "value_m", "crm-tier"), aci = tsv_need(t, "active", "crm-tier");
-	int ti = tsv_need(t, "tier", "crm-tier"), ri = tsv_need(t, "recency_days", "crm-tier");
-	int ei = tsv_need(t, "event", "crm-lifecycle");
-	int ki = tsv_need(t, "churn_risk", "crm-churn"), cri = tsv_need(t, "churn_reason", "crm-churn");
-	int bi = tsv_col(t, "brand");
+	int mi = schema_need(t, "month"), ami = schema_need(t, "amount");
+	int vi = schema_need(t, "value_m"), aci = schema_need(t, "active");
+	int ti = schema_need(t, "tier"), ri = schema_need(t, "recency_days");
+	int ei = schema_need(t, "event");
+	int ki = schema_need(t, "churn_risk"), cri = schema_need(t, "churn_reason");
+	int bi = tsv_col(t, "brand"), pei = tsv_col(t, "period_end");
+	int psi = tsv_col(t, "period_start"), wi = tsv_col(t, "warmup");
+	/* The rows must have been made with our rules: the document publishes
+	 * their fingerprint. */
+	int idi = schema_need(t, "rules_id");
+	char id[17];
+	rules_id(x->rules, id);
 	KeyOrder ko;
 	keyorder_init(&ko, t);
 	x->has_brand = bi >= 0;
-	size_t inactive_n = strlen(x->inactive);
 	while (tsv_next(t)) {
 		x->rows++;
+		filter_rules_row(t, idi, id);
 		int32_t month;
 		const char *why = month_parse(t->f[mi].p, t->f[mi].n, &month);
 		if (why)
@@ -250,10 +327,24 @@ static void read_rows(Ctx *x, Tsv *t)
 		if (kf.n != 1 || (kf.p[0] != '0' && kf.p[0] != '1'))
 			tsv_fail(t, ki, "is not 0 or 1");
 		int active = af.p[0] == '1', risk = kf.p[0] == '1';
+		/* The row's brand's own tiers: those crm-tier gave it. */
+		const TierRules *tr = &brand_rules(&x->rc, bi >= 0 ? t->f[bi].p : NULL,
+						   bi >= 0 ? t->f[bi].n : 0)->tier;
+		if (pei >= 0)
+			period_day(t, pei, x->pe_text, &x->as_of, day_parse_end);
+		if (psi >= 0)
+			period_day(t, psi, x->ps_text, &x->start, day_parse_start);
+		int warm = 0;
+		if (wi >= 0) {
+			Field wf = t->f[wi];
+			if (wf.n != 1 || (wf.p[0] != '0' && wf.p[0] != '1'))
+				tsv_fail(t, wi, "is not 0 or 1");
+			warm = wf.p[0] == '1';
+		}
 		size_t tier = 0;
 		if (active)
-			tier = tier_index(x, t, ti);
-		else if (tf.n != inactive_n || memcmp(tf.p, x->inactive, tf.n) != 0)
+			tier = tier_index(x, tr, t, ti);
+		else if (tf.n != tr->inactive_len || memcmp(tf.p, tr->inactive, tf.n) != 0)
 			tsv_fail(t, ti, "is not the inactive tier of the rules, though active is 0");
 		int ev = -1;
 		if (field_eq(ef, "new", 3))
@@ -278,16 +369,18 @@ static void read_rows(Ctx *x, Tsv *t)
 		for (int k = 0; k < 2 && ss[k]; k++) {
 			Month *m = month_of(ss[k], month);
 			m->customers++;
-			m->value += amount;
-			m->value12 += value12;
+			m->warm += (uint64_t)warm;
+			Series *sk = ss[k];
+			add_sum(t, sk, month, &m->value, amount, NULL, "value");
+			add_sum(t, sk, month, &m->value12, value12, NULL, "value_12m");
 			if (active) {
 				m->active++;
 				m->tc[tier]++;
-				m->tv[tier] += amount;
-				m->tv12[tier] += value12;
+				add_sum(t, sk, month, &m->tv[tier], amount, x->tiers[tier], "value");
+				add_sum(t, sk, month, &m->tv12[tier], value12, x->tiers[tier], "value_12m");
 			} else {
-				m->inactive_value += amount;
-				m->inactive_value12 += value12;
+				add_sum(t, sk, month, &m->inactive_value, amount, NULL, "inactive_value");
+				add_sum(t, sk, month, &m->inactive_value12, value12, NULL, "inactive_value_12m");
 			}
 			if (ev >= 0)
 				m->events[ev]++;
@@ -295,9 +388,9 @@ static void read_rows(Ctx *x, Tsv *t)
 				m->risk++;
 				m->lapse += (uint64_t)lapse;
 				m->decline += (uint64_t)decline;
-				m->risk_value += value12;
+				add_sum(t, sk, month, &m->risk_value, value12, NULL, "churn.value_at_risk");
 				m->trisk[tier]++;
-				m->trv[tier] += value12;
+				add_sum(t, sk, month, &m->trv[tier], value12, x->tiers[tier], "value_at_risk");
 				if (x->top) {
 					Risk r = { value12, bi >= 0 ? xstrndup(t->f[bi].p, t->f[bi].n) : NULL,
 						   xstrndup(t->f[ko.ci].p, t->f[ko.ci].n),
@@ -308,13 +401,36 @@ static void read_rows(Ctx *x, Tsv *t)
 		}
 	}
 	keyorder_free(&ko);
+	if (x->as_of != NO_DAY) {
+		x->as_month = month_of_day(x->as_of);
+		x->as_days = month_elapsed(x->as_month, x->as_of, &x->as_len);
+	}
 }
 
 /* ---- writing ---- */
 
-static void share(Out *o, int64_t part, int64_t whole)
+/* share writes PART / WHOLE (0 when WHOLE is 0) with SHARE_DECIMALS; a
+ * share beyond 64 bits (a value total near 0 beside large parts) dies
+ * naming the figure WHAT (of tier TIER) of S in month MONTH. */
+static void share(Out *o, int64_t part, int64_t whole, const Series *s, int32_t month,
+		  const char *tier, const char *what)
 {
-	json_fixed(o, whole ? mul_div_round(part, pow10_i64[SHARE_DECIMALS], whole) : 0, SHARE_DECIMALS);
+	int64_t q = 0;
+	if (whole && mul_div_check(part, pow10_i64[SHARE_DECIMALS], whole, &q)) {
+		char during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		overflow(s, during, tier, what);
+	}
+	json_fixed(o, q, SHARE_DECIMALS);
+}
+
+/* diff returns A - B, dying like share when it overflows. */
+static int64_t diff(int64_t a, int64_t b, const Series *s, const char *during, const char *what)
+{
+	if (sub_check(&a, b))
+		overflow(s, during, NULL, what);
+	return a;
 }
 
 static void month_name(Out *o, int32_t m)
@@ -334,12 +450,50 @@ static void i64d(Out *o, int64_t v)
 	out_i64(o, v);
 }
 
+/* month_days returns the days month MON covers: all of them, or those up
+ * to the as-of day in a partial month; *PARTIAL says which. */
+static int month_days(const Ctx *x, int32_t mon, int *partial)
+{
+	int len = days_in_month(mon / 12, mon % 12 + 1);
+	*partial = x->as_of != NO_DAY && mon == x->as_month && x->as_days < x->as_len;
+	return *partial ? x->as_days : len;
+}
+
+/* json_day writes DAY as "YYYY-MM-DD", or null for NO_DAY. */
+static void json_day(Out *o, int32_t day)
+{
+	char b[11];
+	if (day == NO_DAY) {
+		out_str(o, "null");
+		return;
+	}
+	date_fmt(b, day);
+	json_str(o, b, 10);
+}
+
+static void json_bool(Out *o, int v)
+{
+	out_str(o, v ? "true" : "false");
+}
+
+/* comparable says whether months (or periods) with warm-up rows in A and B
+ * may be compared: not by default, their history is incomplete. */
+static int comparable(const Ctx *x, uint64_t a, uint64_t b)
+{
+	return x->keep_warmup || (a == 0 && b == 0);
+}
+
 static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	const Month *m = &s->m[i];
-	int d = x->decimals;
+	int d = x->decimals, partial;
+	int32_t mon = s->lo + (int32_t)i;
+	int days = month_days(x, mon, &partial);
 	out_char(o, '{');
-	json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "month", 1); month_name(o, mon);
+	json_key(o, "days", 0); out_i64(o, days);
+	json_key(o, "partial", 0); json_bool(o, partial);
+	json_key(o, "warmup", 0); json_bool(o, m->warm > 0);
 	json_key(o, "customers", 0); u64(o, m->customers);
 	json_key(o, "active", 0); u64(o, m->active);
 	json_key(o, "inactive", 0); u64(o, m->customers - m->active);
@@ -353,9 +507,9 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 		json_key(o, x->tiers[k], k == 0);
 		out_char(o, '{');
 		json_key(o, "customers", 1); u64(o, m->tc[k]);
-		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active);
+		json_key(o, "share", 0); share(o, (int64_t)m->tc[k], (int64_t)m->active, s, mon, x->tiers[k], "share");
 		json_key(o, "value", 0); json_fixed(o, m->tv[k], d);
-		json_key(o, "value_share", 0); share(o, m->tv[k], m->value);
+		json_key(o, "value_share", 0); share(o, m->tv[k], m->value, s, mon, x->tiers[k], "value_share");
 		json_key(o, "value_12m", 0); json_fixed(o, m->tv12[k], d);
 		json_key(o, "at_risk", 0); u64(o, m->trisk[k]);
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->trv[k], d);
@@ -371,23 +525,30 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 	json_key(o, "churn", 0);
 	out_char(o, '{');
 	json_key(o, "at_risk", 1); u64(o, m->risk);
-	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+	json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "churn.share_at_risk");
 	json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
 	json_key(o, "lapse", 0); u64(o, m->lapse);
 	json_key(o, "decline", 0); u64(o, m->decline);
 	out_char(o, '}');
-	/* Change against the same month a year earlier, where there is one. */
+	/* Change against the same month a year earlier, where there is one
+	 * and neither is a warm-up month. A partial month is compared as it
+	 * stands, and marked. */
 	json_key(o, "yoy", 0);
-	if (i < 12) {
+	if (i < 12 || !comparable(x, m->warm, s->m[i - 12].warm)) {
 		out_str(o, "null");
 	} else {
 		const Month *p = &s->m[i - 12];
 		out_char(o, '{');
 		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)i - 12);
+		json_key(o, "partial", 0); json_bool(o, partial);
 		json_key(o, "customers", 0); i64d(o, (int64_t)m->customers - (int64_t)p->customers);
 		json_key(o, "active", 0); i64d(o, (int64_t)m->active - (int64_t)p->active);
-		json_key(o, "value", 0); json_fixed(o, m->value - p->value, d);
-		json_key(o, "value_12m", 0); json_fixed(o, m->value12 - p->value12, d);
+		char during[40], mb[8];
+		month_fmt(mb, mon);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		json_key(o, "value", 0); json_fixed(o, diff(m->value, p->value, s, during, "yoy.value"), d);
+		json_key(o, "value_12m", 0);
+		json_fixed(o, diff(m->value12, p->value12, s, during, "yoy.value_12m"), d);
 		json_key(o, "new", 0); i64d(o, (int64_t)m->events[EV_NEW] - (int64_t)p->events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)m->events[EV_LOST] - (int64_t)p->events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -401,7 +562,7 @@ static void write_month(Ctx *x, Out *o, const Series *s, size_t i)
 /* Sums over the 12 months ending with month I. */
 typedef struct {
 	int64_t value;
-	uint64_t events[3], active, tm[MAX_TIERS], risk;
+	uint64_t events[3], active, tm[MAX_TIERS], risk, warm;
 } Period;
 
 static void period_sum(const Series *s, size_t i, Period *p)
@@ -409,9 +570,15 @@ static void period_sum(const Series *s, size_t i, Period *p)
 	memset(p, 0, sizeof *p);
 	for (size_t k = i - 11; k <= i; k++) {
 		const Month *m = &s->m[k];
-		p->value += m->value;
+		if (add_check(&p->value, m->value)) {
+			char during[40], mb[8];
+			month_fmt(mb, s->lo + (int32_t)i);
+			snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+			overflow(s, during, NULL, "periods.value");
+		}
 		p->active += m->active;
 		p->risk += m->risk;
+		p->warm += m->warm;
 		for (int e = 0; e < 3; e++)
 			p->events[e] += m->events[e];
 		for (size_t t = 0; t < MAX_TIERS; t++)
@@ -423,9 +590,13 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 {
 	Period p, q;
 	period_sum(s, i, &p);
+	int partial;
+	month_days(x, s->lo + (int32_t)i, &partial);
 	out_char(o, '{');
 	json_key(o, "start", 1); month_name(o, s->lo + (int32_t)i - 11);
 	json_key(o, "end", 0); month_name(o, s->lo + (int32_t)i);
+	json_key(o, "partial", 0); json_bool(o, partial);
+	json_key(o, "warmup", 0); json_bool(o, p.warm > 0);
 	json_key(o, "value", 0); json_fixed(o, p.value, x->decimals);
 	json_key(o, "new", 0); u64(o, p.events[EV_NEW]);
 	json_key(o, "lost", 0); u64(o, p.events[EV_LOST]);
@@ -443,17 +614,23 @@ static void write_period(Ctx *x, Out *o, const Series *s, size_t i)
 	out_char(o, '{');
 	for (size_t k = 0; k < x->ntiers; k++) {
 		json_key(o, x->tiers[k], k == 0);
-		share(o, (int64_t)p.tm[k], (int64_t)p.active);
+		share(o, (int64_t)p.tm[k], (int64_t)p.active, s, s->lo + (int32_t)i, x->tiers[k], "tier_mix");
 	}
 	out_char(o, '}');
 	json_key(o, "yoy", 0);
-	if (i < 23) {
+	if (i >= 23)
+		period_sum(s, i - 12, &q);
+	if (i < 23 || !comparable(x, p.warm, q.warm)) {
 		out_str(o, "null");
 	} else {
-		period_sum(s, i - 12, &q);
 		out_char(o, '{');
 		json_key(o, "end", 1); month_name(o, s->lo + (int32_t)i - 12);
-		json_key(o, "value", 0); json_fixed(o, p.value - q.value, x->decimals);
+		json_key(o, "partial", 0); json_bool(o, partial);
+		char during[40], mb[8];
+		month_fmt(mb, s->lo + (int32_t)i);
+		snprintf(during, sizeof during, "the 12 months to %.7s", mb);
+		json_key(o, "value", 0);
+		json_fixed(o, diff(p.value, q.value, s, during, "periods.yoy.value"), x->decimals);
 		json_key(o, "new", 0); i64d(o, (int64_t)p.events[EV_NEW] - (int64_t)q.events[EV_NEW]);
 		json_key(o, "lost", 0); i64d(o, (int64_t)p.events[EV_LOST] - (int64_t)q.events[EV_LOST]);
 		json_key(o, "reactivated", 0);
@@ -469,6 +646,24 @@ static int cmp_risk(const void *a, const void *b)
 	return risk_better(a, b) ? -1 : risk_better(b, a) ? 1 : 0;
 }
 
+/* names_out writes the N names V as a JSON array. */
+static void names_out(Out *o, char *const *v, size_t n)
+{
+	out_char(o, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			out_char(o, ',');
+		json_cstr(o, v[k]);
+	}
+	out_char(o, ']');
+}
+
+/* currency returns the money.currency of brand B (NULL: of the defaults). */
+static const char *currency(const Ctx *x, const char *b)
+{
+	return brand_rules_section(&x->rc, b)->currency;
+}
+
 static void write_series(Ctx *x, Out *o, Series *s)
 {
 	int d = x->decimals;
@@ -476,6 +671,27 @@ static void write_series(Ctx *x, Out *o, Series *s)
 	json_key(o, "brand", 1);
 	if (s->brand)
 		json_cstr(o, s->brand);
+	else
+		out_str(o, "null");
+	/* A brand's own tiers, those its rows carry; all customers: every
+	 * brand's, and the defaults' inactive tier. */
+	json_key(o, "tiers", 0);
+	if (s->brand) {
+		const TierRules *tr = &brand_rules(&x->rc, s->brand, strlen(s->brand))->tier;
+		names_out(o, tr->tiers, tr->ntiers);
+		json_key(o, "inactive_tier", 0); json_cstr(o, tr->inactive);
+	} else {
+		names_out(o, x->tiers, x->ntiers);
+		json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
+	}
+	/* The total of several brands has a currency when they share it. */
+	const char *cur = currency(x, s->brand);
+	for (size_t i = 1; !s->brand && i < x->ns && cur; i++)
+		if (strcmp(currency(x, x->s[i].brand), cur) != 0)
+			cur = NULL;
+	json_key(o, "currency", 0);
+	if (cur)
+		json_cstr(o, cur);
 	else
 		out_str(o, "null");
 	json_key(o, "months", 0);
@@ -501,16 +717,23 @@ static void write_series(Ctx *x, Out *o, Series *s)
 		out_str(o, "null");
 	} else {
 		const Month *m = &s->m[s->n - 1];
+		int partial, days = month_days(x, s->lo + (int32_t)s->n - 1, &partial);
 		out_char(o, '{');
 		json_key(o, "month", 1); month_name(o, s->lo + (int32_t)s->n - 1);
+		json_key(o, "days", 0); out_i64(o, days);
+		json_key(o, "partial", 0); json_bool(o, partial);
+		json_key(o, "warmup", 0); json_bool(o, m->warm > 0);
 		json_key(o, "customers", 0); u64(o, m->customers);
 		json_key(o, "active", 0); u64(o, m->active);
 		json_key(o, "value_12m", 0); json_fixed(o, m->value12, d);
 		json_key(o, "new", 0); u64(o, m->events[EV_NEW]);
 		json_key(o, "at_risk", 0); u64(o, m->risk);
-		json_key(o, "share_at_risk", 0); share(o, (int64_t)m->risk, (int64_t)m->active);
+		int32_t mon = s->lo + (int32_t)s->n - 1;
+		json_key(o, "share_at_risk", 0);
+		share(o, (int64_t)m->risk, (int64_t)m->active, s, mon, NULL, "kpis.share_at_risk");
 		json_key(o, "value_at_risk", 0); json_fixed(o, m->risk_value, d);
-		json_key(o, "share_of_value_at_risk", 0); share(o, m->risk_value, m->value12);
+		json_key(o, "share_of_value_at_risk", 0);
+		share(o, m->risk_value, m->value12, s, mon, NULL, "kpis.share_of_value_at_risk");
 		out_char(o, '}');
 	}
 	/* The list of the latest month only: customers at risk earlier had their
@@ -612,6 +835,8 @@ static void write_doc(Ctx *x, Out *o)
 		month_name(o, all->lo + (int32_t)all->n - 1);
 	else
 		out_str(o, "null");
+	json_key(o, "period_start", 0); json_day(o, x->start);
+	json_key(o, "as_of", 0); json_day(o, x->as_of);
 	json_key(o, "brands", 0);
 	out_char(o, '[');
 	for (size_t i = 1; i < x->ns; i++) {
@@ -621,13 +846,7 @@ static void write_doc(Ctx *x, Out *o)
 	}
 	out_str(o, "]}");
 	json_key(o, "tiers", 0);
-	out_char(o, '[');
-	for (size_t k = 0; k < x->ntiers; k++) {
-		if (k)
-			out_char(o, ',');
-		json_cstr(o, x->tiers[k]);
-	}
-	out_char(o, ']');
+	names_out(o, x->tiers, x->ntiers);
 	json_key(o, "inactive_tier", 0); json_cstr(o, x->inactive);
 	json_key(o, "series", 0);
 	out_char(o, '[');
@@ -647,7 +866,7 @@ static int numeric_column(const char *name)
 	static const char *const num[] = {
 		"orders", "units", "amount", "other_orders", "other_amount", "lines",
 		"tenure_months", "recency_days", "orders_f", "value_m", "avg_monthly",
-		"avg_order", "active", "churn_risk", NULL,
+		"avg_order", "active", "warmup", "churn_risk", NULL,
 	};
 	for (const char *const *p = num; *p; p++)
 		if (strcmp(*p, name) == 0)
@@ -696,10 +915,12 @@ int main(int argc, char **argv)
 	int nd = 0;
 	Ctx x;
 	memset(&x, 0, sizeof x);
+	x.as_of = x.start = NO_DAY;
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "at-risk", required_argument, NULL, 'a' },
 		{ "ndjson", no_argument, NULL, 'n' },
+		{ "keep-warmup", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -714,6 +935,7 @@ int main(int argc, char **argv)
 				usage_fail(usage_text, "--at-risk: '%s' is not a count from 0 to 100000", optarg);
 			break;
 		case 'n': nd = 1; break;
+		case 'w': x.keep_warmup = 1; break;
 		case 'o': output = optarg; break;
 		case 'h':
 			help_exit(usage_text, help);
@@ -726,8 +948,9 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one input at most");
-	x.rules = rules_load(rules_path);
-	x.decimals = (int)rules_int(x.rules, NULL, "money.decimals");
+	rules_cache_open(&x.rc, rules_path);
+	x.rules = x.rc.rules;
+	x.decimals = x.rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, optind < argc ? argv[optind] : "-");
 	Out o;
@@ -736,10 +959,10 @@ int main(int argc, char **argv)
 		ndjson(&t, &o, x.decimals);
 	} else {
 		x.top = (size_t)top;
-		add_tiers(&x, NULL);
+		add_tiers(&x, &x.rc.def->tier);
 		for (size_t i = 0; i < x.rules->nbrands; i++)
-			add_tiers(&x, x.rules->brands[i]);
-		x.inactive = xstrdup(rules_get(x.rules, NULL, "tier.inactive"));
+			add_tiers(&x, &brand_rules_section(&x.rc, x.rules->brands[i])->tier);
+		x.inactive = x.rc.def->tier.inactive;
 		x.s = xcalloc(1, sizeof *x.s);
 		x.ns = 1;
 		x.s[0].heap = xcalloc(x.top ? x.top : 1, sizeof *x.s[0].heap);
@@ -759,7 +982,6 @@ int main(int argc, char **argv)
 	free(x.s);
 	for (size_t k = 0; k < x.ntiers; k++)
 		free(x.tiers[k]);
-	free(x.inactive);
-	rules_free(x.rules);
+	rules_cache_close(&x.rc);
 	return 0;
 }

@@ -9,6 +9,7 @@
  * Determinism: every random choice comes from the seed (each run from its
  * own stream, seed and run number), and every sum over rows is taken chunk
  * by chunk in row order, so the same input and seed give the same bytes. */
+#include "brandrules.h"
 #include "hash.h"
 #include "help.h"
 #include "json.h"
@@ -108,6 +109,7 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 	D->d = nfeat;
 	D->names = feat;
 	int *col = xmalloc(nfeat * sizeof *col);
+	uint64_t *negative = xcalloc(nfeat, sizeof *negative);
 	for (size_t j = 0; j < nfeat; j++)
 		col[j] = tsv_need(&t, feat[j], NULL);
 	D->has_cluster_col = tsv_col(&t, "cluster") >= 0 || tsv_col(&t, "cluster_name") >= 0;
@@ -134,9 +136,7 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 		}
 		for (size_t j = 0; j < nfeat; j++) {
 			double v = parse_num(&t, col[j]);
-			if (D->log1p && v < 0)
-				tsv_fail(&t, col[j], "is below 0; log1p (kmeans.log1p = yes) needs values >= 0 "
-					 "(use --no-log1p)");
+			negative[j] += v < 0;
 			D->raw[D->n * nfeat + j] = v;
 		}
 		while (D->text_n + t.line_n > D->text_cap) {
@@ -148,12 +148,20 @@ static void read_data(Data *D, const char *path, char **feat, size_t nfeat)
 		D->off[++D->n] = D->text_n;
 	}
 	D->name = xstrdup(t.name);
+	/* log1p needs x >= 0; a negative value (a monetary net of returns
+	 * above purchases) is taken as 0, the lowest, and said. */
+	for (size_t j = 0; D->log1p && j < nfeat; j++)
+		if (negative[j])
+			warn("%s: %llu row%s with a negative %s clamped to 0 before log1p (--no-log1p keeps them)",
+			     D->name, (unsigned long long)negative[j], negative[j] == 1 ? "" : "s", feat[j]);
 	tsv_close(&t);
+	free(negative);
 	free(col);
 }
 
-/* standardize: x = (f(raw) - mean) / sd, f = log1p or identity, with the
- * population standard deviation; a constant feature keeps sd 1. */
+/* standardize: x = (f(raw) - mean) / sd, f = log1p(max(raw, 0)) or the
+ * identity, with the population standard deviation; a constant feature
+ * keeps sd 1 and is 0. The raw values stay as read, for the profile. */
 static void standardize(Data *D)
 {
 	size_t n = D->n, d = D->d;
@@ -161,7 +169,7 @@ static void standardize(Data *D)
 	D->mean = xcalloc(d, sizeof *D->mean);
 	D->sd = xcalloc(d, sizeof *D->sd);
 	for (size_t i = 0; i < n * d; i++)
-		D->x[i] = D->log1p ? log1p(D->raw[i]) : D->raw[i];
+		D->x[i] = D->log1p ? log1p(D->raw[i] > 0 ? D->raw[i] : 0) : D->raw[i];
 	for (size_t j = 0; j < d; j++) {
 		double s = 0;
 		for (size_t i = 0; i < n; i++)
@@ -172,12 +180,14 @@ static void standardize(Data *D)
 			v += e * e;
 		}
 		double sd = sqrt(v / (double)n);
-		if (!(sd > 1e-12 * (fabs(m) + 1)))
+		int constant = !(sd > 1e-12 * (fabs(m) + 1));
+		if (constant)
 			sd = 1;
 		D->mean[j] = m;
 		D->sd[j] = sd;
+		/* A constant feature is 0 exactly, not the rounding left of x - m. */
 		for (size_t i = 0; i < n; i++)
-			D->x[i * d + j] = (D->x[i * d + j] - m) / sd;
+			D->x[i * d + j] = constant ? 0 : (D->x[i * d + j] - m) / sd;
 	}
 }
 
@@ -191,6 +201,44 @@ static inline double dist2(const double *a, const double *b, size_t d)
 		s += e * e;
 	}
 	return s;
+}
+
+/* same_point tells whether two rows of D features are equal in every one. */
+static int same_point(const double *a, const double *b, size_t d)
+{
+	for (size_t t = 0; t < d; t++)
+		if (a[t] != b[t])
+			return 0;
+	return 1;
+}
+
+/* distinct counts the distinct rows of standardized features, up to LIMIT:
+ * k-means cannot make more non-empty clusters than there are distinct
+ * points. Rows equal in every feature count once (0.0 and -0.0 alike). */
+static size_t distinct(const Data *D, size_t limit)
+{
+	size_t n = D->n, d = D->d, cap = 16, found = 0;
+	while (cap < 2 * limit)
+		cap *= 2;
+	size_t *slot = xmalloc(cap * sizeof *slot); /* row + 1; 0: free */
+	memset(slot, 0, cap * sizeof *slot);
+	double *key = xmalloc(d * sizeof *key);
+	for (size_t i = 0; i < n && found < limit; i++) {
+		const double *x = D->x + i * d;
+		for (size_t t = 0; t < d; t++)
+			key[t] = x[t] + 0.0; /* -0.0 + 0.0 is 0.0 */
+		size_t j = hash_bytes(key, d * sizeof *key) & (cap - 1);
+		for (; slot[j]; j = (j + 1) & (cap - 1))
+			if (same_point(D->x + (slot[j] - 1) * d, x, d))
+				break;
+		if (!slot[j]) {
+			slot[j] = i + 1;
+			found++;
+		}
+	}
+	free(key);
+	free(slot);
+	return found;
 }
 
 /* kmeanspp picks K starting centres: the first uniformly, each next one
@@ -451,7 +499,7 @@ typedef struct {
 	double *zmean;     /* mean standardized features */
 	double *mean, *median;  /* features as read */
 	double value;      /* zF + zM - zR when named by RFM */
-	char name[64];
+	char *name;        /* owned */
 	int old;           /* the run's cluster index */
 } Cluster;
 
@@ -479,9 +527,11 @@ static int cmp_cluster(const void *a, const void *b)
 }
 
 /* describe renumbers the clusters (1 = best by the naming rule, or the
- * largest) and names them; returns the clusters in their new order and
- * rewrites F's labels to the new numbers (0-based). */
-static Cluster *describe(const Data *D, Fit *F)
+ * largest) and names them by the kmeans.name.* rules of KR; returns the clusters in their new order (owned
+ * by the caller, clusters_free) and rewrites F's labels to the new numbers
+ * (0-based). A cluster with no row is dropped, said on standard error, and
+ * F->k becomes the number kept. */
+static Cluster *describe(const Data *D, Fit *F, const KmeansRules *kr)
 {
 	size_t n = D->n, d = D->d;
 	int k = F->k;
@@ -521,29 +571,51 @@ static Cluster *describe(const Data *D, Fit *F)
 	free(v);
 	sortD = D;
 	qsort(cl, (size_t)k, sizeof *cl, cmp_cluster);
+	/* A cluster no row is nearest to is left out, said: it has no mean
+	 * to name it by. */
+	int kept = 0;
+	for (int j = 0; j < k; j++) {
+		if (cl[j].size) {
+			cl[kept++] = cl[j];
+			continue;
+		}
+		free(cl[j].zmean);
+		free(cl[j].mean);
+		free(cl[j].median);
+	}
+	if (kept < k)
+		warn("%s: k = %d: %d of the clusters came out empty; %d written", D->name, k, k - kept, kept);
 	uint32_t *map = xmalloc((size_t)k * sizeof *map);
+	F->k = k = kept;
 	for (int j = 0; j < k; j++)
 		map[cl[j].old] = (uint32_t)j;
 	for (size_t i = 0; i < n; i++)
 		F->label[i] = map[F->label[i]];
 	free(map);
-	/* Names: recent = mean standardized recency <= 0; engaged = mean
-	 * standardized frequency + monetary > 0. */
-	int used[5] = { 0 };
-	static const char *const base[5] = { "Champions", "Loyal", "New", "At Risk", "Lost" };
+	/* Names (kmeans.*): recent = mean standardized recency <= recent_max_z;
+	 * engaged = mean standardized frequency + monetary > engaged_min_z; the
+	 * best recent and engaged cluster is the champions, later ones loyal. */
+	int used[KM_NNAMES] = { 0 };
+	double recent_z = (double)kr->recent_z / 1e6, engaged_z = (double)kr->engaged_z / 1e6;
 	for (int j = 0; j < k; j++) {
 		Cluster *c = &cl[j];
+		size_t size;
 		if (rfm_col[0] < 0) {
-			snprintf(c->name, sizeof c->name, "Cluster %d", j + 1);
+			size = strlen(kr->name_other) + 16;
+			c->name = xmalloc(size);
+			snprintf(c->name, size, "%s %d", kr->name_other, j + 1);
 			continue;
 		}
-		int recent = c->zmean[rfm_col[0]] <= 0;
-		int engaged = c->zmean[rfm_col[1]] + c->zmean[rfm_col[2]] > 0;
-		int b = recent ? (engaged ? (used[0] ? 1 : 0) : 2) : (engaged ? 3 : 4);
+		int recent = c->zmean[rfm_col[0]] <= recent_z;
+		int engaged = c->zmean[rfm_col[1]] + c->zmean[rfm_col[2]] > engaged_z;
+		int b = recent ? (engaged ? (used[KM_CHAMPIONS] ? KM_LOYAL : KM_CHAMPIONS) : KM_NEW)
+			       : (engaged ? KM_AT_RISK : KM_LOST);
+		size = strlen(kr->name[b]) + 16;
+		c->name = xmalloc(size);
 		if (used[b]++)
-			snprintf(c->name, sizeof c->name, "%s %d", base[b], used[b]);
+			snprintf(c->name, size, "%s %d", kr->name[b], used[b]);
 		else
-			snprintf(c->name, sizeof c->name, "%s", base[b]);
+			snprintf(c->name, size, "%s", kr->name[b]);
 	}
 	return cl;
 }
@@ -737,6 +809,7 @@ static void clusters_free(Cluster *cl, int k)
 		free(cl[j].zmean);
 		free(cl[j].mean);
 		free(cl[j].median);
+		free(cl[j].name);
 	}
 	free(cl);
 }
@@ -805,23 +878,22 @@ int main(int argc, char **argv)
 		usage_fail(usage_text, "one input at most");
 	if (profile && (json || elbow))
 		usage_fail(usage_text, "--profile goes alone; --json holds the profile");
-	Rules *rules = rules_load(rules_path);
+	RulesCache rc;
+	rules_cache_open(&rc, rules_path);
+	const KmeansRules *kr = &rc.kmeans;
 	Params P = { 0 };
 	P.stats = stats;
-	int k = k_s ? (int)opt_int("-k", k_s, 1, 1000) : (int)rules_int(rules, NULL, "kmeans.k");
-	P.n_init = ninit_s ? (int)opt_int("--n-init", ninit_s, 1, 1000)
-			   : (int)rules_int(rules, NULL, "kmeans.n_init");
-	P.max_iter = iter_s ? (int)opt_int("--max-iter", iter_s, 1, 1000000)
-			    : (int)rules_int(rules, NULL, "kmeans.max_iter");
-	P.seed = seed_s ? (uint64_t)opt_int("--seed", seed_s, 0, 4294967295LL)
-			: (uint64_t)rules_int(rules, NULL, "kmeans.seed");
+	int k = k_s ? (int)opt_int("-k", k_s, 1, 1000) : kr->k;
+	P.n_init = ninit_s ? (int)opt_int("--n-init", ninit_s, 1, 1000) : kr->n_init;
+	P.max_iter = iter_s ? (int)opt_int("--max-iter", iter_s, 1, 1000000) : kr->max_iter;
+	P.seed = seed_s ? (uint64_t)opt_int("--seed", seed_s, 0, 4294967295LL) : kr->seed;
 	if (tol_s) {
 		char *end;
 		P.tol = strtod(tol_s, &end);
 		if (*end || !(P.tol >= 0) || !isfinite(P.tol))
 			usage_fail(usage_text, "--tol: '%s' is not a number >= 0", tol_s);
 	} else {
-		P.tol = (double)rules_fixed(rules, NULL, "kmeans.tol", 6, NULL) / 1e6;
+		P.tol = (double)kr->tol / 1e6;
 	}
 	int elo = 0, ehi = 0;
 	if (elbow) {
@@ -832,10 +904,10 @@ int main(int argc, char **argv)
 			    ehi < elo || ehi > 1000)
 				usage_fail(usage_text, "--elbow: '%s' is not a range of k such as 2-8", elbow);
 	}
-	size_t sil_limit = (size_t)rules_int(rules, NULL, "kmeans.silhouette_sample");
+	size_t sil_limit = kr->silhouette_sample;
 
 	Data D = { 0 };
-	D.log1p = log1p_opt >= 0 ? log1p_opt : strcmp(rules_get(rules, NULL, "kmeans.log1p"), "yes") == 0;
+	D.log1p = log1p_opt >= 0 ? log1p_opt : kr->log1p;
 	char **feat;
 	size_t nfeat;
 	if (features) {
@@ -847,7 +919,11 @@ int main(int argc, char **argv)
 		feat[nfeat] = NULL;
 		free(copy);
 	} else {
-		nfeat = rules_list(rules, NULL, "kmeans.features", &feat);
+		nfeat = kr->nfeatures;
+		feat = xmalloc((nfeat + 1) * sizeof *feat);
+		for (size_t i = 0; i < nfeat; i++)
+			feat[i] = xstrdup(kr->features[i]);
+		feat[nfeat] = NULL;
 	}
 	if (nfeat == 0)
 		usage_fail(usage_text, "--features: no feature columns");
@@ -876,11 +952,28 @@ int main(int argc, char **argv)
 	if ((size_t)kmax > D.n)
 		die("%s: k = %d clusters need at least %d rows; there are %zu", D.name, kmax, kmax, D.n);
 	standardize(&D);
+	/* Rows equal in every feature are one point: k-means cannot make more
+	 * clusters than there are points, so k comes down to their number. */
+	size_t nd = distinct(&D, (size_t)kmax);
+	if (elbow && (size_t)ehi > nd) {
+		if ((size_t)elo > nd)
+			warn("%s: only %zu distinct point%s: --elbow %d-%d has no k to try", D.name, nd,
+			     nd == 1 ? "" : "s", elo, ehi);
+		else
+			warn("%s: only %zu distinct point%s: --elbow %d-%d stops at k = %zu", D.name, nd,
+			     nd == 1 ? "" : "s", elo, ehi, nd);
+		ehi = (int)nd;
+	}
+	if ((json || !elbow) && (size_t)k > nd) {
+		warn("%s: only %zu distinct point%s: k reduced from %d to %zu", D.name, nd, nd == 1 ? "" : "s",
+		     k, nd);
+		k = (int)nd;
+	}
 
 	ElbowRow *er = NULL;
 	int ne = 0;
 	if (elbow) {
-		er = xmalloc((size_t)(ehi - elo + 1) * sizeof *er);
+		er = xmalloc((size_t)(ehi >= elo ? ehi - elo + 1 : 1) * sizeof *er);
 		for (int kk = elo; kk <= ehi; kk++) {
 			Fit f;
 			kmeans(&D, kk, &P, &f);
@@ -893,13 +986,13 @@ int main(int argc, char **argv)
 			free(er);
 			data_free(&D);
 			rules_list_free(feat);
-			rules_free(rules);
+			rules_cache_close(&rc);
 			return 0;
 		}
 	}
 	Fit best;
 	kmeans(&D, k, &P, &best);
-	Cluster *cl = describe(&D, &best);
+	Cluster *cl = describe(&D, &best, kr);
 	if (stats)
 		fprintf(stderr, "crm-kmeans: %zu rows, k %d: best of %d runs is run %d, %d iterations, "
 			"inertia %.6f\n", D.n, k, P.n_init, best.run + 1, best.iter, best.inertia);
@@ -910,11 +1003,11 @@ int main(int argc, char **argv)
 	else
 		write_rows(&o, &D, &best, cl);
 	out_close(&o);
-	clusters_free(cl, k);
+	clusters_free(cl, best.k);
 	fit_free(&best);
 	free(er);
 	data_free(&D);
 	rules_list_free(feat);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

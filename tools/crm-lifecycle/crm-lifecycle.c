@@ -3,13 +3,17 @@
  * Reads crm-tier's rows and adds `event`: new in the month of the first
  * purchase, lost when active last month and not this month, reactivated
  * when active this month, not last month, and the customer had ordered
- * before the activity window; empty otherwise. */
+ * before the activity window; empty otherwise. In a warm-up month (crm-tier's
+ * warmup) a customer's orders before the data are unknown: lost and
+ * reactivated cannot occur yet, and a new customer may be an old one. */
+#include "brandrules.h"
 #include "date.h"
 #include "filteropt.h"
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
 #include "rules.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -29,11 +33,6 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-typedef struct {
-	char *brand;
-	int wa;
-} Brand;
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
@@ -42,12 +41,15 @@ int main(int argc, char **argv)
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
-	Rules *rules = rules_load(opt.rules);
+	RulesCache rc;
+	rules_cache_open(&rc, opt.rules);
+	char rid[17];
+	rules_id(rc.rules, rid);
 	Tsv t;
 	tsv_open(&t, opt.input);
-	int mi = tsv_need(&t, "month", "crm-agg"), oi = tsv_need(&t, "orders", "crm-agg");
-	int ai = tsv_need(&t, "active", "crm-tier"), ti = tsv_need(&t, "tenure_months", "crm-tier");
-	int bi = tsv_col(&t, "brand");
+	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
+	int ai = schema_need(&t, "active"), ti = schema_need(&t, "tenure_months");
+	int bi = tsv_col(&t, "brand"), wi = tsv_col(&t, "warmup");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
 	/* Split rows only as far as the columns read by name; the rest
@@ -55,10 +57,8 @@ int main(int argc, char **argv)
 	tsv_split_found(&t);
 	Out o;
 	out_create(&o, opt.output);
-	filter_header(&o, &t, explain ? "event\tevent_explain" : "event");
+	int rii = filter_header(&o, &t, "crm-lifecycle", explain);
 
-	Brand *brands = NULL;
-	size_t nbrands = 0;
 	int wa = 0;
 	int prev_active = 0;
 	int32_t first_order = INT32_MAX, last_order = INT32_MIN;
@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	char buf[160], m1[8], m2[8];
 	while (tsv_next(&t)) {
 		rows++;
+		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
 		const char *why = month_parse(t.f[mi].p, t.f[mi].n, &month);
 		if (why)
@@ -81,20 +82,7 @@ int main(int argc, char **argv)
 		int active = af.p[0] == '1';
 		if (start) {
 			/* The activity window of the customer's brand. */
-			const char *b = bi >= 0 ? t.f[bi].p : "";
-			size_t bn = bi >= 0 ? t.f[bi].n : 0;
-			size_t i;
-			for (i = 0; i < nbrands; i++)
-				if (strlen(brands[i].brand) == bn && memcmp(brands[i].brand, b, bn) == 0)
-					break;
-			if (i == nbrands) {
-				brands = xrealloc(brands, (nbrands + 1) * sizeof *brands);
-				brands[i].brand = xstrndup(b, bn);
-				const char *rb = bn && rules_has_brand(rules, brands[i].brand) ? brands[i].brand : NULL;
-				brands[i].wa = (int)rules_int(rules, rb, "window.activity_months");
-				nbrands++;
-			}
-			wa = brands[i].wa;
+			wa = brand_rules(&rc, bi >= 0 ? t.f[bi].p : "", bi >= 0 ? t.f[bi].n : 0)->win.activity;
 			prev_active = 0;
 			first_order = INT32_MAX;
 			last_order = INT32_MIN;
@@ -105,7 +93,9 @@ int main(int argc, char **argv)
 			event = "new";
 			nnew++;
 			month_fmt(m1, month);
-			snprintf(buf, sizeof buf, "new: first purchase in %.7s", m1);
+			snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
+				 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
+				 " (warm-up month: orders before the data are unknown)" : "");
 		} else if (prev_active && !active) {
 			event = "lost";
 			nlost++;
@@ -129,13 +119,14 @@ int main(int argc, char **argv)
 		prev_active = active;
 		if (month < from)
 			continue;
-		out_write(&o, t.line, t.line_n);
+		out_write(&o, t.line, keep_n);
 		out_char(&o, '\t');
 		out_str(&o, event);
 		if (explain) {
 			out_char(&o, '\t');
 			out_str(&o, buf);
 		}
+		filter_rules_end(&o, rid);
 		out_char(&o, '\n');
 		written++;
 	}
@@ -145,11 +136,8 @@ int main(int argc, char **argv)
 			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),
 			(unsigned long long)nnew, (unsigned long long)nlost, (unsigned long long)nreact);
-	for (size_t i = 0; i < nbrands; i++)
-		free(brands[i].brand);
-	free(brands);
 	keyorder_free(&ko);
 	tsv_close(&t);
-	rules_free(rules);
+	rules_cache_close(&rc);
 	return 0;
 }

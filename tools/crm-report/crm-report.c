@@ -4,12 +4,13 @@
  * The page (dashboard.html, compiled in) holds its styles and a small script
  * that draws the charts as SVG from the crm-json document embedded in it;
  * the documents of crm-rfm --json and crm-kmeans --json, when given, add the
- * segment pictures. */
+ * segment pictures. Each document is checked first (doc.c): a page is
+ * written only from documents of the right kinds. */
+#include "doc.h"
 #include "help.h"
 #include "out.h"
 #include "util.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,57 +28,21 @@ static const HelpOpt help[] = {
 
 extern const char dashboard_html[];
 
-/* slurp reads a whole file ("-": stdin) and checks that it is one JSON
- * object whose brackets balance outside strings: enough to know it was
- * written whole by a crm tool. PREFIX, when given, must start it. */
-static char *slurp(const char *path, const char *prefix, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == stdin)
-		path = "stdin";
-	if (!f)
-		die_errno("%s", path);
-	size_t cap = 1 << 16, n = 0, r;
-	char *buf = xmalloc(cap);
-	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
-		if ((n += r) == cap)
-			buf = xrealloc(buf, cap *= 2);
-	if (ferror(f))
-		die_errno("read error on %s", path);
-	if (f != stdin)
-		fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	if (prefix && (n < strlen(prefix) || memcmp(buf, prefix, strlen(prefix)) != 0))
-		die("%s: not a document of the expected kind (it should start with %s)", path, prefix);
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = buf[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-			continue;
-		}
-		if (c == '"')
-			in_str = 1;
-		else if (c == '{' || c == '[')
-			depth++;
-		else if ((c == '}' || c == ']') && --depth < 0)
-			break;
-		else if (c == '\0')
-			depth = -1;
-		if (depth == 0 && i + 1 < n)
-			die("%s: text after the end of the JSON document", path);
-		if (depth < 0)
-			break;
-	}
-	if (depth != 0 || in_str || !n || buf[0] != '{')
-		die("%s: not a whole JSON document (cut short?)", path);
-	*len = n;
-	return buf;
-}
+/* The documents and the members the page draws from. */
+static const DocMember signals_members[] = {
+	{ "rules", '{' }, { "input", '{' }, { "tiers", '[' }, { "inactive_tier", '"' }, { "series", '[' },
+	{ NULL, 0 },
+};
+static const DocMember rfm_members[] = {
+	{ "as_of", '"' }, { "brands", '[' }, { NULL, 0 },
+};
+static const DocMember kmeans_members[] = {
+	{ "rows", '0' }, { "k", '0' }, { "features", '[' }, { "log1p", 't' }, { "inertia", '0' },
+	{ "clusters", '[' }, { "elbow", '[' }, { "points", '[' }, { NULL, 0 },
+};
+static const DocKind signals_kind = { "crm-json/1", NULL, "crm-json", signals_members };
+static const DocKind rfm_kind = { "crm-rfm/1", "--rfm", "crm-rfm --json", rfm_members };
+static const DocKind kmeans_kind = { "crm-kmeans/1", "--kmeans", "crm-kmeans --json", kmeans_members };
 
 /* put_json writes a JSON text inside a <script> element: "</" becomes
  * "<\/", the same string to a JSON parser, so no "</script>" ends it. */
@@ -122,9 +87,9 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		usage_fail(usage_text, "one crm-json document at most");
 	size_t n, nr = 4, nk = 4;
-	char *doc = slurp(optind < argc ? argv[optind] : "-", "{\"schema\":\"crm-json/1\"", &n);
-	char *rdoc = rfm ? slurp(rfm, NULL, &nr) : xstrdup("null");
-	char *kdoc = kmeans ? slurp(kmeans, NULL, &nk) : xstrdup("null");
+	char *doc = doc_read(optind < argc ? argv[optind] : "-", &signals_kind, &n);
+	char *rdoc = rfm ? doc_read(rfm, &rfm_kind, &nr) : xstrdup("null");
+	char *kdoc = kmeans ? doc_read(kmeans, &kmeans_kind, &nk) : xstrdup("null");
 
 	static const struct { const char *mark; int which; } marks[] = {
 		{ "/*DATA*/", 0 }, { "/*RFM*/", 1 }, { "/*KMEANS*/", 2 },

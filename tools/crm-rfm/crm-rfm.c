@@ -9,6 +9,7 @@
  * each customer's period is folded, and each brand's customers are scored
  * against that brand's quantiles or cut points. */
 #include "bigmem.h"
+#include "brandrules.h"
 #include "date.h"
 #include "hash.h"
 #include "help.h"
@@ -17,6 +18,8 @@
 #include "out.h"
 #include "products.h"
 #include "rules.h"
+#include "filteropt.h"
+#include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -41,31 +44,21 @@ static const HelpOpt help[] = {
 	{ NULL, NULL },
 };
 
-enum { MAXBINS = 9, SAMPLE = 2000 };
-enum { M_R, M_F, M_M };
+enum { MAXBINS = RFM_MAXBINS, SAMPLE = 2000 };
+enum { M_R = RFM_R, M_F = RFM_F, M_M = RFM_M };
 static const char *const measure_name[3] = { "recency", "frequency", "monetary" };
 
-typedef struct {
-	char *label, *action;
-	int lo[3], hi[3];
-} Segment;
-
-/* A brand's rules, read once. */
+/* A brand: its rules and its scoring. */
 typedef struct {
 	char *name;                /* NULL: no brand column */
 	size_t name_n;
-	NameList excl;             /* exclude.categories */
-	int32_t period_days, period_months;
-	int bins;
-	int quantile[3];           /* else cut[m] holds the cut points */
-	int64_t cut[3][MAXBINS];
-	int64_t w[3], wsum;        /* weights in millionths */
-	Segment *seg;
-	size_t nseg;
+	const NameList *excl;      /* exclude.categories */
+	const RfmRules *r;         /* rfm.*, owned by the rules cache */
 	/* Filled by scoring. */
 	int64_t thr[3][MAXBINS];   /* thresholds used, bins - 1 of them */
 	uint32_t *idx;             /* scored customers, in output order */
 	size_t n;
+	size_t net_negative;       /* scored customers whose monetary is below 0 */
 } Brand;
 
 typedef struct {
@@ -89,7 +82,8 @@ typedef struct {
 } Rec;
 
 typedef struct {
-	Rules *rules;
+	RulesCache rc;
+	Rules *rules;              /* rc.rules */
 	int decimals;
 	const Products *products;
 	Brand *br;
@@ -115,26 +109,6 @@ static Ctx X;
 
 /* ---- brands and their rules ---- */
 
-/* parse_cuts reads the cut points of measure M from KEY of brand section RB. */
-static void parse_cuts(Brand *b, const char *rb, int m, const char *key)
-{
-	const char *v = rules_get(X.rules, rb, key);
-	b->quantile[m] = strcmp(v, "quantile") == 0;
-	if (b->quantile[m])
-		return;
-	int n = 0;
-	for (const char *c = v; *c && n < MAXBINS;) {
-		const char *comma = strchr(c, ',');
-		size_t len = comma ? (size_t)(comma - c) : strlen(c);
-		/* crm-rules checked the list: numbers, ascending, bins - 1. */
-		if (m == M_M)
-			fixed_parse(c, len, X.decimals, &b->cut[m][n++]);
-		else
-			int_parse(c, len, &b->cut[m][n++]);
-		c += len + (comma != NULL);
-	}
-}
-
 static uint32_t brand_of(const char *p, size_t n)
 {
 	for (size_t i = 0; i < X.nbr; i++)
@@ -145,37 +119,9 @@ static uint32_t brand_of(const char *p, size_t n)
 	memset(b, 0, sizeof *b);
 	b->name = X.has_brand ? xstrndup(p, n) : NULL;
 	b->name_n = n;
-	const char *rb = b->name && rules_has_brand(X.rules, b->name) ? b->name : NULL;
-	namelist_load(&b->excl, X.rules, rb, "exclude.categories");
-	b->period_days = (int32_t)rules_int(X.rules, rb, "rfm.period_days");
-	b->period_months = (int32_t)((b->period_days * 12 + 182) / 365);
-	if (b->period_months < 1)
-		b->period_months = 1;
-	b->bins = (int)rules_int(X.rules, rb, "rfm.bins");
-	parse_cuts(b, rb, M_R, "rfm.recency.cuts");
-	parse_cuts(b, rb, M_F, "rfm.frequency.cuts");
-	parse_cuts(b, rb, M_M, "rfm.monetary.cuts");
-	static const char *const wk[3] = { "rfm.weight.r", "rfm.weight.f", "rfm.weight.m" };
-	for (int m = 0; m < 3; m++) {
-		b->w[m] = rules_fixed(X.rules, rb, wk[m], 6, NULL);
-		b->wsum += b->w[m];
-	}
-	char **names;
-	b->nseg = rules_list(X.rules, rb, "rfm.segments", &names);
-	b->seg = xcalloc(b->nseg, sizeof *b->seg);
-	for (size_t s = 0; s < b->nseg; s++) {
-		char key[300];
-		static const char *const part[3] = { "r", "f", "m" };
-		for (int m = 0; m < 3; m++) {
-			snprintf(key, sizeof key, "rfm.segment.%s.%s", names[s], part[m]);
-			rules_range(X.rules, rb, key, &b->seg[s].lo[m], &b->seg[s].hi[m]);
-		}
-		snprintf(key, sizeof key, "rfm.segment.%s.label", names[s]);
-		b->seg[s].label = xstrdup(rules_get(X.rules, rb, key));
-		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
-		b->seg[s].action = xstrdup(rules_get(X.rules, rb, key));
-	}
-	rules_list_free(names);
+	const BrandRules *br = brand_rules(&X.rc, p, X.has_brand ? n : 0);
+	b->excl = &br->exclude;
+	b->r = &br->rfm;
 	return (uint32_t)X.nbr++;
 }
 
@@ -293,15 +239,19 @@ static void read_file(const char *path)
 		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}
-	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? "crm-agg" : NULL);
-	int ki = -1, si = -1, oi = -1, li = -1, fi = -1;
+	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? schema_producer("amount") : NULL);
+	int ki = -1, si = -1, oi = -1, li = -1, fi = -1, pei = -1;
+	/* Monthly rows of crm-agg carry the fingerprint of its rules. */
+	int ri = -1;
+	char rid[17];
+	rules_id(X.rules, rid);
 	if (monthly) {
-		di = tsv_need(&t, "month", "crm-agg");
-		oi = tsv_need(&t, "orders", "crm-agg");
-		li = tsv_need(&t, "last_date", "crm-agg");
-		fi = tsv_need(&t, "first_date", "crm-agg");
-		if (X.as_of_given && X.as_of != month_last_day(month_of_day(X.as_of)))
-			die("--as-of: with monthly rows the as-of date must be the last day of a month");
+		di = schema_need(&t, "month");
+		oi = schema_need(&t, "orders");
+		li = schema_need(&t, "last_date");
+		fi = schema_need(&t, "first_date");
+		pei = tsv_col(&t, "period_end");
+		ri = tsv_col(&t, "rules_id");
 	} else {
 		di = tsv_need(&t, "date", NULL);
 		qi = tsv_need(&t, "qty", NULL);
@@ -315,6 +265,8 @@ static void read_file(const char *path)
 	uint32_t prev = UINT32_MAX;
 	while (tsv_next(&t)) {
 		X.rows++;
+		if (ri >= 0)
+			filter_rules_row(&t, ri, rid);
 		Field fc = t.f[ci];
 		if (fc.n == 0)
 			tsv_fail(&t, ci, "is empty");
@@ -355,10 +307,14 @@ static void read_file(const char *path)
 				tsv_fail(&t, oi, why);
 			if (orders < 0 || orders > 31)
 				tsv_fail(&t, oi, "is not a count of days in a month (0-31)");
+			/* The period ends on period_end's day, or on the last
+			 * day of the latest month. */
 			day = month_last_day(mon);
+			if (pei >= 0 && (why = day_parse_end(t.f[pei].p, t.f[pei].n, &day)))
+				tsv_fail(&t, pei, why);
 			if (day > X.max_day)
 				X.max_day = day;
-			if (X.as_of_given && day > X.as_of) {
+			if (X.as_of_given && mon > month_of_day(X.as_of)) {
 				X.later++;
 				continue;
 			}
@@ -368,6 +324,14 @@ static void read_file(const char *path)
 					tsv_fail(&t, li, why);
 				if (month_of_day(last) != mon)
 					tsv_fail(&t, li, "is not in the row's month");
+				/* A month cannot be cut: the rows must end by the
+				 * as-of day (crm-agg --as-of makes such rows). */
+				if (X.as_of_given && last > X.as_of) {
+					char msg[80], d[11];
+					date_fmt(d, X.as_of);
+					snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
+					tsv_fail(&t, li, msg);
+				}
 			}
 			if (t.f[fi].n) {
 				if ((why = date_parse(t.f[fi].p, t.f[fi].n, &first)))
@@ -424,7 +388,7 @@ static void read_file(const char *path)
 			memcpy(prev_key, kp, kn);
 		}
 		b = &X.br[bx];
-		if (namelist_has(&b->excl, cat, catn)) {
+		if (namelist_has(b->excl, cat, catn)) {
 			X.excluded++;
 			continue;
 		}
@@ -516,12 +480,12 @@ static void fold(void)
 		/* Days of one customer: sort to count distinct purchase days. */
 		if (!X.monthly && hi - lo > 1)
 			qsort(g + lo, hi - lo, sizeof *g, cmp_when);
-		int32_t first = X.as_of - b->period_days; /* the period is (first, as_of] */
+		int32_t first = X.as_of - b->r->period_days; /* the period is (first, as_of] */
 		int32_t prev_day = INT32_MIN;
 		for (uint32_t i = lo; i < hi; i++) {
 			if (X.monthly) {
 				int32_t mon = g[i].when >> 5;
-				if (mon <= as_of_mon - b->period_months || mon > as_of_mon)
+				if (mon <= as_of_mon - b->r->period_months || mon > as_of_mon)
 					continue;
 				u->freq += (uint32_t)(g[i].when & 31);
 			} else {
@@ -559,9 +523,9 @@ static int64_t measure(const Cust *u, int m)
 static int score(const Brand *b, int m, int64_t v)
 {
 	int above = 0;
-	for (int k = 0; k < b->bins - 1; k++)
+	for (int k = 0; k < b->r->bins - 1; k++)
 		above += v > b->thr[m][k];
-	return m == M_R ? b->bins - above : 1 + above;
+	return m == M_R ? b->r->bins - above : 1 + above;
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -578,16 +542,16 @@ static void score_brand(Brand *b)
 {
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m]) {
-			memcpy(b->thr[m], b->cut[m], sizeof b->cut[m]);
+		if (!b->r->quantile[m]) {
+			memcpy(b->thr[m], b->r->cut[m], sizeof b->r->cut[m]);
 			continue;
 		}
 		for (size_t i = 0; i < b->n; i++)
 			v[i] = measure(&X.cust[b->idx[i]], m);
 		qsort(v, b->n, sizeof *v, cmp_i64);
 		/* Nearest rank: threshold k is the value at rank ceil(k n / bins). */
-		for (int k = 1; k < b->bins; k++) {
-			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->bins - 1) / (uint64_t)b->bins);
+		for (int k = 1; k < b->r->bins; k++) {
+			size_t rank = (size_t)(((uint64_t)k * b->n + (uint64_t)b->r->bins - 1) / (uint64_t)b->r->bins);
 			b->thr[m][k - 1] = b->n ? v[rank ? rank - 1 : 0] : 0;
 		}
 	}
@@ -597,8 +561,8 @@ static void score_brand(Brand *b)
 		for (int m = 0; m < 3; m++)
 			u->score[m] = (uint8_t)score(b, m, measure(u, m));
 		size_t s = 0;
-		for (; s < b->nseg; s++) {
-			const Segment *g = &b->seg[s];
+		for (; s < b->r->nseg; s++) {
+			const RfmSegment *g = &b->r->seg[s];
 			int ok = 1;
 			for (int m = 0; m < 3; m++)
 				ok &= u->score[m] >= g->lo[m] && u->score[m] <= g->hi[m];
@@ -606,18 +570,27 @@ static void score_brand(Brand *b)
 				break;
 		}
 		/* crm-rules makes the last segment take every score. */
-		u->seg = (uint8_t)(s < b->nseg ? s : b->nseg - 1);
+		u->seg = (uint8_t)(s < b->r->nseg ? s : b->r->nseg - 1);
 	}
+	/* Returns above purchases in the period leave monetary below 0: such a
+	 * customer is scored like any other (monetary sorts lowest), and said. */
+	for (size_t i = 0; i < b->n; i++)
+		b->net_negative += X.cust[b->idx[i]].mon < 0;
+	if (b->net_negative)
+		warn("%s%.*s%s%zu customer%s a net-negative monetary value (returns above purchases in "
+		     "the period); they rank lowest on monetary", b->name ? "brand " : "", (int)b->name_n,
+		     b->name ? b->name : "", b->name ? ": " : "", b->net_negative,
+		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
-		if (!b->quantile[m] || b->n < (size_t)b->bins)
+		if (!b->r->quantile[m] || b->n < (size_t)b->r->bins)
 			continue;
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
 			cnt[X.cust[b->idx[i]].score[m]]++;
 		char list[64];
 		size_t len = 0;
-		for (int sc = 1; sc <= b->bins; sc++)
+		for (int sc = 1; sc <= b->r->bins; sc++)
 			if (!cnt[sc])
 				len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
 		if (len)
@@ -670,13 +643,14 @@ static void put_fixed(Out *o, int64_t v, int d)
 	out_write(o, b, fixed_fmt(b, v, d));
 }
 
-/* rfm_score in hundredths: the weighted mean of the scores. */
+/* rfm_score in hundredths: the weighted mean of the scores, rounded half
+ * up. Weights are int64 millionths, so the weighted sum takes 128 bits. */
 static int64_t rfm_score(const Brand *b, const Cust *u)
 {
-	int64_t num = 0;
+	__int128 num = 0;
 	for (int m = 0; m < 3; m++)
-		num += b->w[m] * u->score[m];
-	return mul_div_round(num, 100, b->wsum);
+		num += (__int128)b->r->w[m] * u->score[m];
+	return (int64_t)((num * 200 + b->r->wsum) / (2 * (__int128)b->r->wsum));
 }
 
 static void put_brand(Out *o, const Brand *b)
@@ -720,9 +694,9 @@ static void write_rows(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			put_fixed(o, rfm_score(b, u), 2);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].label);
+			out_str(o, b->r->seg[u->seg].label);
 			out_char(o, '\t');
-			out_str(o, b->seg[u->seg].action);
+			out_str(o, b->r->seg[u->seg].action);
 			out_char(o, '\t');
 			out_write(o, asof, 10);
 			out_char(o, '\t');
@@ -759,19 +733,19 @@ static void write_thresholds(Out *o, const uint32_t *order)
 				if (cnt[s] == 1 || v > mx[s])
 					mx[s] = v;
 			}
-			for (int s = b->bins; s >= 1; s--) {
+			for (int s = b->r->bins; s >= 1; s--) {
 				/* Score s holds values in (thr[k-1], thr[k]] with k = s - 1
 				 * (frequency, monetary) or k = bins - s (recency). */
-				int k = m == M_R ? b->bins - s : s - 1;
+				int k = m == M_R ? b->r->bins - s : s - 1;
 				put_brand(o, b);
 				out_str(o, measure_name[m]);
-				out_str(o, b->quantile[m] ? "\tquantile\t" : "\tcuts\t");
+				out_str(o, b->r->quantile[m] ? "\tquantile\t" : "\tcuts\t");
 				out_char(o, (char)('0' + s));
 				out_char(o, '\t');
 				if (k > 0)
 					put_measure(o, m, b->thr[m][k - 1]);
 				out_char(o, '\t');
-				if (k < b->bins - 1)
+				if (k < b->r->bins - 1)
 					put_measure(o, m, b->thr[m][k]);
 				out_char(o, '\t');
 				out_u64(o, cnt[s]);
@@ -791,29 +765,48 @@ static void write_thresholds(Out *o, const uint32_t *order)
 typedef struct {
 	uint64_t n;
 	int64_t mon;
-	int64_t med[3];     /* medians x 2 (the sum of the two middle values) */
+	__int128 med[3];    /* medians x 2 (the sum of the two middle values) */
 } SegSum;
 
-static int64_t median2(int64_t *v, size_t n)
+/* median2 returns twice the median of V[0..N) (sorting V), in 128 bits:
+ * the two middle values of int64 amounts may sum beyond 64 bits. */
+static __int128 median2(int64_t *v, size_t n)
 {
 	if (!n)
 		return 0;
 	qsort(v, n, sizeof *v, cmp_i64);
-	return n % 2 ? 2 * v[n / 2] : v[n / 2 - 1] + v[n / 2];
+	return n % 2 ? 2 * (__int128)v[n / 2] : (__int128)v[n / 2 - 1] + v[n / 2];
+}
+
+/* half_round returns X / 2 rounded half away from zero, as div_round does;
+ * X is twice a median, so the result fits. */
+static int64_t half_round(__int128 x)
+{
+	return (int64_t)((x + (x < 0 ? -1 : 1)) / 2);
+}
+
+/* add_mon adds a customer's monetary value V to *A, the sum over WHAT
+ * (with NAME when not NULL) of brand B, dying when it overflows. */
+static void add_mon(int64_t *a, int64_t v, const Brand *b, const char *what, const char *name)
+{
+	if (add_check(a, v))
+		die("the monetary value of %s%s%s%s%s%s%s overflows 64 bits", what,
+		    name ? " '" : "", name ? name : "", name ? "'" : "",
+		    b->name ? " of brand '" : "", b->name ? b->name : "", b->name ? "'" : "");
 }
 
 static SegSum *summarize(const Brand *b, int64_t *total)
 {
-	SegSum *ss = xcalloc(b->nseg, sizeof *ss);
+	SegSum *ss = xcalloc(b->r->nseg, sizeof *ss);
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	*total = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		const Cust *u = &X.cust[b->idx[i]];
 		ss[u->seg].n++;
-		ss[u->seg].mon += u->mon;
-		*total += u->mon;
+		add_mon(&ss[u->seg].mon, u->mon, b, "segment", b->r->seg[u->seg].label);
+		add_mon(total, u->mon, b, "all customers", NULL);
 	}
-	for (size_t s = 0; s < b->nseg; s++)
+	for (size_t s = 0; s < b->r->nseg; s++)
 		for (int m = 0; m < 3; m++) {
 			size_t n = 0;
 			for (size_t i = 0; i < b->n; i++) {
@@ -844,9 +837,9 @@ static void write_summary(Out *o, const uint32_t *order)
 		const Brand *b = &X.br[order[bi]];
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			put_brand(o, b);
-			out_str(o, b->seg[s].label);
+			out_str(o, b->r->seg[s].label);
 			out_char(o, '\t');
 			out_u64(o, ss[s].n);
 			out_char(o, '\t');
@@ -860,15 +853,15 @@ static void write_summary(Out *o, const uint32_t *order)
 			out_char(o, '\t');
 			/* An empty segment has no medians. */
 			if (ss[s].n)
-				put_fixed(o, ss[s].med[M_R] * 5, 1);
+				put_fixed(o, (int64_t)ss[s].med[M_R] * 5, 1);
 			out_char(o, '\t');
 			if (ss[s].n)
-				put_fixed(o, ss[s].med[M_F] * 5, 1);
+				put_fixed(o, (int64_t)ss[s].med[M_F] * 5, 1);
 			out_char(o, '\t');
 			if (ss[s].n)
-				put_money(o, div_round(ss[s].med[M_M], 2));
+				put_money(o, half_round(ss[s].med[M_M]));
 			out_char(o, '\t');
-			out_str(o, b->seg[s].action);
+			out_str(o, b->r->seg[s].action);
 			out_char(o, '\n');
 		}
 		free(ss);
@@ -909,16 +902,18 @@ static void write_json(Out *o, const uint32_t *order)
 			out_str(o, "null");
 		out_str(o, ",\"customers\":");
 		out_u64(o, b->n);
+		out_str(o, ",\"net_negative\":");
+		out_u64(o, b->net_negative);
 		out_str(o, ",\"period_days\":");
-		out_i64(o, b->period_days);
+		out_i64(o, b->r->period_days);
 		out_str(o, ",\"bins\":");
-		out_i64(o, b->bins);
+		out_i64(o, b->r->bins);
 		out_str(o, ",\"thresholds\":{");
 		for (int m = 0; m < 3; m++) {
 			out_str(o, m ? ",\"" : "\"");
 			out_str(o, measure_name[m]);
 			out_str(o, "\":[");
-			for (int k = 0; k < b->bins - 1; k++) {
+			for (int k = 0; k < b->r->bins - 1; k++) {
 				if (k)
 					out_char(o, ',');
 				if (m == M_M)
@@ -931,11 +926,11 @@ static void write_json(Out *o, const uint32_t *order)
 		int64_t total;
 		SegSum *ss = summarize(b, &total);
 		out_str(o, "},\"segments\":[");
-		for (size_t s = 0; s < b->nseg; s++) {
+		for (size_t s = 0; s < b->r->nseg; s++) {
 			out_str(o, s ? ",\n{\"label\":" : "\n{\"label\":");
-			json_cstr(o, b->seg[s].label);
+			json_cstr(o, b->r->seg[s].label);
 			out_str(o, ",\"action\":");
-			json_cstr(o, b->seg[s].action);
+			json_cstr(o, b->r->seg[s].action);
 			out_str(o, ",\"customers\":");
 			out_u64(o, ss[s].n);
 			out_str(o, ",\"share\":");
@@ -948,11 +943,11 @@ static void write_json(Out *o, const uint32_t *order)
 			json_fixed(o, share(ss[s].mon, total), SHARE_D);
 			if (ss[s].n) {
 				out_str(o, ",\"median_recency\":");
-				json_fixed(o, ss[s].med[M_R] * 5, 1);
+				json_fixed(o, (int64_t)ss[s].med[M_R] * 5, 1);
 				out_str(o, ",\"median_frequency\":");
-				json_fixed(o, ss[s].med[M_F] * 5, 1);
+				json_fixed(o, (int64_t)ss[s].med[M_F] * 5, 1);
 				out_str(o, ",\"median_monetary\":");
-				json_fixed(o, div_round(ss[s].med[M_M], 2), X.decimals);
+				json_fixed(o, half_round(ss[s].med[M_M]), X.decimals);
 			} else {
 				out_str(o, ",\"median_recency\":null,\"median_frequency\":null,"
 					   "\"median_monetary\":null");
@@ -963,9 +958,9 @@ static void write_json(Out *o, const uint32_t *order)
 				out_str(o, m ? ",\"" : "\"");
 				out_str(o, rk[m]);
 				out_str(o, "\":[");
-				out_i64(o, b->seg[s].lo[m]);
+				out_i64(o, b->r->seg[s].lo[m]);
 				out_char(o, ',');
-				out_i64(o, b->seg[s].hi[m]);
+				out_i64(o, b->r->seg[s].hi[m]);
 				out_char(o, ']');
 			}
 			out_str(o, "}}");
@@ -978,12 +973,12 @@ static void write_json(Out *o, const uint32_t *order)
 		for (size_t i = 0; i < b->n; i++) {
 			const Cust *u = &X.cust[b->idx[i]];
 			cnt[u->score[M_F] - 1][u->score[M_R] - 1]++;
-			mon[u->score[M_F] - 1][u->score[M_R] - 1] += u->mon;
+			add_mon(&mon[u->score[M_F] - 1][u->score[M_R] - 1], u->mon, b, "an R x F cell", NULL);
 		}
 		out_str(o, "],\"grid\":[");
-		for (int f = 0; f < b->bins; f++) {
+		for (int f = 0; f < b->r->bins; f++) {
 			out_str(o, f ? ",[" : "[");
-			for (int r = 0; r < b->bins; r++) {
+			for (int r = 0; r < b->r->bins; r++) {
 				out_str(o, r ? ",[" : "[");
 				out_u64(o, cnt[f][r]);
 				out_char(o, ',');
@@ -1066,8 +1061,9 @@ int main(int argc, char **argv)
 			usage_fail(usage_text, NULL);
 		}
 	}
-	X.rules = rules_load(rules_path);
-	X.decimals = (int)rules_int(X.rules, NULL, "money.decimals");
+	rules_cache_open(&X.rc, rules_path);
+	X.rules = X.rc.rules;
+	X.decimals = X.rc.money.decimals;
 	static Products products; /* static: reachable until exit */
 	if (products_path) {
 		products_load(&products, products_path);

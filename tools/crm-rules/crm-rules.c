@@ -1,5 +1,6 @@
 /* crm-rules: check a rules file, show the rules in effect, print their
  * fingerprint. */
+#include "brandrules.h"
 #include "help.h"
 #include "rules.h"
 #include "util.h"
@@ -80,10 +81,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %d error%s\n", progname, nerr, nerr == 1 ? "" : "s");
 			return EXIT_DATA;
 		}
+		/* The typed rules of the defaults and of each brand: their
+		 * cross-key checks (brandrules.c) stop here as in every tool. */
+		RulesCache rc;
+		rules_cache_init(&rc, r);
 		char id[17];
 		rules_id(r, id);
 		printf("%s: ok, fingerprint %s\n", path ? path : "default.rules", id);
-		rules_free(r);
+		rules_cache_close(&rc);
 		return 0;
 	}
 	if (strcmp(cmd, "show") != 0 && strcmp(cmd, "id") != 0)
