@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 static const HelpOpt help[] = {
-	{ "-j N", "scan and fold with N threads (1; the output is the same)" },
+	{ "-j N", "parse, fold and merge with N threads (1; same output)" },
 	{ "--memory SIZE", "memory budget (200M; K, M, G, T or % of memory)" },
 	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
 	{ "--rules FILE", "rules overriding the built-in ones" },
