@@ -35,19 +35,22 @@ man_opts() {
 		}' | sort -u
 }
 
-# src_opts TOOL: the long options of the getopt table the tool parses with,
-# and the letters of its short option string.
+# src_opts TOOL: the options of the table the tool parses with: the
+# entries ({ "long", 'x', ARG, PARSE, ...) of its sources, of the common
+# macros (OPT_RULES ...) of common/opt.h they name, and of common/opt.c (-h,
+# --help, --version), as long names and letters.
 src_opts() {
 	src=$ROOT/tools/$1/*.c
-	if ! grep -q 'struct option' $src; then
-		src=$ROOT/common/filteropt.c
-		grep -q 'filter_options(.*, 0, &opt)' "$ROOT/tools/$1/$1.c" && notto=1 || notto=0
-	else
-		notto=0
-	fi
-	sed -n 's/^[	 ]*{ "\([a-z0-9-]*\)", [a-z_]*argument,.*/--\1/p' $src |
-		{ [ $notto = 1 ] && grep -v -e '^--to$' -e '^--as-of$' || cat; }
-	sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' $src | tr -d ':' | fold -w 1 | sed 's/^/-/'
+	{
+		cat $src "$ROOT/common/opt.c"
+		for m in $(grep -ho 'OPT_[A-Z]*(' $src | tr -d '(' | sort -u); do
+			awk -v m="$m" 'index($0, "#define " m "(") == 1 { on = 1 }
+				on { print; if (!/\\$/) on = 0 }' "$ROOT/common/opt.h"
+		done
+	} | sed -n -e h \
+		-e 's/.*{ "\([a-z0-9-]*\)", \(0\|'"'"'.'"'"'\), \("[^"]*"\|NULL\), [A-Za-z_]*, .*/--\1/p' \
+		-e g \
+		-e 's/.*{ \("[a-z0-9-]*"\|NULL\), '"'"'\(.\)'"'"', \("[^"]*"\|NULL\), [A-Za-z_]*, .*/-\2/p'
 }
 
 for tool in $tools crm-agg-parallel; do
