@@ -113,4 +113,51 @@ for f in "$ROOT"/man/*.[1-9] "$ROOT"/scripts/crm-agg-parallel; do
 	grep -q "${f#"$ROOT"/}" "$WORK/install.out" || missing="$missing ${f#"$ROOT"/}"
 done
 expect "make install names every manual and crm-agg-parallel" "" "$missing"
+# A usage error for each kind of option value, and for the checks the
+# tools add: the option, the value and why, then the usage; exit 2.
+golden options
+t "crm-tier --from 2024-13 < /dev/null"
+t "crm-tier --to 2024-06 --as-of 2024-06-30 < /dev/null"
+t "crm-tier --from < /dev/null"
+t "crm-tier --explain=yes < /dev/null"
+t "crm-rfm --as-of 2024-02-30 < /dev/null"
+t "crm-clean --to 2024-1-1 < /dev/null"
+t "crm-agg --memory 12Q < /dev/null"
+t "crm-agg --memory 1M < /dev/null"
+t "crm-agg --partition 3/2 < /dev/null"
+t "crm-json --at-risk -1 < /dev/null"
+t "crm-gen --seed 1x"
+t "crm-kmeans -k 0 < /dev/null"
+t "crm-clean -d ab < /dev/null"
+t "crm-clean --encoding latin1 < /dev/null"
+t "crm-gen --format csv"
+golden_end
+
+# --progress: lines of rows and rows/s on stderr, the last with the time
+# taken; the output is the same bytes as without. Off when stderr is not a
+# terminal, and with --no-progress.
+crm-gen --customers 300 > "$WORK/tx.tsv"
+crm-gen --customers 100 --format invoice --products "$WORK/prod.tsv" > "$WORK/inv.csv"
+crm-agg "$WORK/tx.tsv" > "$WORK/agg.tsv"
+crm-tier "$WORK/agg.tsv" > "$WORK/tier.tsv"
+crm-lifecycle "$WORK/tier.tsv" > "$WORK/life.tsv"
+MAP="--map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID"
+for run in "crm-agg $WORK/tx.tsv" "crm-rfm $WORK/tx.tsv" "crm-clean --date-format mdy $MAP --products $WORK/prod.tsv $WORK/inv.csv" \
+	"crm-tier $WORK/agg.tsv" "crm-lifecycle $WORK/tier.tsv" "crm-churn $WORK/life.tsv"; do
+	tool=${run%% *}
+	$run > "$WORK/p0.out" 2> "$WORK/p0.err"
+	$run --progress > "$WORK/p1.out" 2> "$WORK/p1.err"
+	$run --progress --no-progress > "$WORK/p2.out" 2> "$WORK/p2.err"
+	expect "$tool --progress: exit 0" 0 $?
+	same "$tool --progress: the same output" "$WORK/p0.out" "$WORK/p1.out"
+	same "$tool --no-progress: the same output" "$WORK/p0.out" "$WORK/p2.out"
+	pat="^$tool: [0-9]+ rows(, [0-9]+ rows/s| in [0-9]+\.[0-9]{2} s, [0-9]+ rows/s)\$"
+	expect "$tool: no progress when stderr is not a terminal" "" "$(grep -E "$pat" "$WORK/p0.err")"
+	same "$tool --no-progress after --progress: stderr as without" "$WORK/p0.err" "$WORK/p2.err"
+	check "$tool --progress: a last line with rows, seconds and rate" \
+		"grep -E '$pat' $WORK/p1.err | tail -n 1 | grep -Eq ' [1-9][0-9]* rows in '"
+	grep -Ev "$pat" "$WORK/p1.err" > "$WORK/p1.rest"
+	same "$tool --progress: stderr otherwise as without" "$WORK/p0.err" "$WORK/p1.rest"
+done
+
 finish
