@@ -16,9 +16,11 @@ static const Opt opt_always[] = {
 	OPT_END,
 };
 
-/* A help-only line (crm-rules' subcommands): no place to store a value. */
-static int opt_is_text(const Opt *o) { return !o->dst; }
+/* A line of the help only (crm-rules' commands, "check [FILE]"): a name
+ * with a space, not an option. */
+static int opt_is_text(const Opt *o) { return o->name && strchr(o->name, ' '); }
 
+/* The parsers: their contracts are in opt.h. */
 const char *opt_str(const char *arg, void *dst)
 {
 	*(const char **)dst = arg;
@@ -68,7 +70,7 @@ void opt_common_init(OptCommon *c)
  * it: "-o FILE", "--rules FILE", "-h, --help". */
 static void opt_spell(char *buf, size_t size, const Opt *o)
 {
-	if (opt_is_text(o) && o->name && !o->parse && o->sh == 0 && strchr(o->name, ' ')) {
+	if (opt_is_text(o)) {
 		snprintf(buf, size, "%s", o->name);
 		return;
 	}
@@ -91,6 +93,8 @@ static int help_width(const Opt *opts, int w)
 	return w;
 }
 
+/* help_lines prints a line for each entry of OPTS, its option padded to W
+ * columns, then its help. */
 static void help_lines(const Opt *opts, int w)
 {
 	char buf[128];
@@ -115,7 +119,8 @@ void help_exit(const char *usage, const Opt *opts)
 	exit(0);
 }
 
-/* opt_apply stores ARG by the entry O, or fails with USAGE naming it. */
+/* opt_apply stores ARG by the entry O (a flag its value), or exits 2 with
+ * USAGE naming the option, ARG and why PARSE refused it. */
 static void opt_apply(const Opt *o, const char *arg, const char *usage)
 {
 	if (!o->arg) {

@@ -13,7 +13,8 @@ typedef const char *(*OptParse)(const char *arg, void *dst);
 
 /* One option. A flag (ARG NULL) stores VAL into the int at DST; an option
  * with an argument hands it to PARSE with DST. A table ends with an entry
- * whose NAME and SH are both NULL and 0 (OPT_END). */
+ * whose NAME and SH are both NULL and 0 (OPT_END). A NAME with a space
+ * ("check [FILE]") is a line of the help only, not an option. */
 typedef struct {
 	const char *name;  /* the long name without "--"; NULL: a letter only */
 	char sh;           /* the letter of "-x"; 0: a long name only */
