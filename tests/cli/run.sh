@@ -160,4 +160,12 @@ for run in "crm-agg $WORK/tx.tsv" "crm-rfm $WORK/tx.tsv" "crm-clean --date-forma
 	same "$tool --progress: stderr otherwise as without" "$WORK/p0.err" "$WORK/p1.rest"
 done
 
+# On a terminal (script(1) gives the tool one) progress is on by default.
+if command -v script > /dev/null 2>&1; then
+	script -qec "crm-agg -o $WORK/tty.tsv $WORK/tx.tsv" /dev/null > "$WORK/tty.err" 2>&1
+	check "crm-agg on a terminal: progress by default" "grep -Eq '^crm-agg: [0-9]+ rows in ' $WORK/tty.err"
+	script -qec "crm-agg --no-progress -o $WORK/tty.tsv $WORK/tx.tsv" /dev/null > "$WORK/tty.err" 2>&1
+	expect "crm-agg --no-progress on a terminal: none" "" "$(cat "$WORK/tty.err")"
+fi
+
 finish
