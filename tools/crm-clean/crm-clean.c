@@ -1176,7 +1176,7 @@ int main(int argc, char **argv)
 	C.from = INT32_MIN;
 	C.to = INT32_MAX;
 	const Opt opts[] = {
-		{ "rules", 0, "FILE", opt_str, &c.rules, 0, "rules over the built-in defaults" },
+		OPT_RULES(&c),
 		{ "brand", 0, "NAME", opt_str, &C.brand, 0, "write NAME in a brand column, with its rules section" },
 		{ "map", 0, "COLUMN=NAME,...", opt_map, C.map, 0, "read canonical COLUMN from the input column NAME" },
 		{ "products", 0, "FILE", opt_str, &products_path, 0, "sku to category table, for exports without a category" },

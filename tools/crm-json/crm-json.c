@@ -909,7 +909,7 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.as_of = x.start = NO_DAY;
 	const Opt opts[] = {
-		{ "rules", 0, "FILE", opt_str, &c.rules, 0, "the rules the signals were computed with" },
+		OPT_RULES(&c),
 		{ "at-risk", 0, "N", opt_uint, &top, 0, "list the N customers most at risk" },
 		{ "keep-warmup", 0, NULL, NULL, &x.keep_warmup, 1, "compare warm-up months in yoy too" },
 		{ "ndjson", 0, NULL, NULL, &nd, 1, "one object per row" },

@@ -807,7 +807,7 @@ int main(int argc, char **argv)
 	OptUint seed_o = { 0, 4294967295u, 0, 0 };
 	int log1p_opt = -1, profile = 0, json = 0;
 	const Opt opts[] = {
-		{ "rules", 0, "FILE", opt_str, &c.rules, 0, "rules over the built-in defaults" },
+		OPT_RULES(&c),
 		{ NULL, 'k', "K", opt_uint, &k_o, 0, "clusters (kmeans.k)" },
 		{ "features", 0, "LIST", opt_str, &features, 0, "comma-separated numeric columns (kmeans.features)" },
 		{ "log1p", 0, NULL, NULL, &log1p_opt, 1, "take log(1 + x) of the features (kmeans.log1p)" },

@@ -1014,7 +1014,7 @@ int main(int argc, char **argv)
 	X.has_brand = X.monthly = -1;
 	X.max_day = INT32_MIN;
 	const Opt opts[] = {
-		{ "rules", 0, "FILE", opt_str, &c.rules, 0, "rules over the built-in defaults" },
+		OPT_RULES(&c),
 		{ "products", 0, "FILE", opt_str, &products_path, 0, "categories from a sku, category file" },
 		{ "as-of", 0, "YYYY-MM-DD", opt_date, &X.as_of, 0,
 		  "the day the scores describe (default: the latest date)" },
