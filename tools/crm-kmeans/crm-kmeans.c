@@ -797,12 +797,45 @@ static void clusters_free(Cluster *cl, int k)
 
 /* ---- options ---- */
 
+/* A --tol: the value, and whether it was given. */
+typedef struct {
+	double v;
+	int given;
+} OptTol;
+
+/* opt_tol reads --tol T, a finite number >= 0, into the OptTol at DST. */
+static const char *opt_tol(const char *s, void *dst)
+{
+	OptTol *t = dst;
+	char *end;
+	t->v = strtod(s, &end);
+	if (*end || !(t->v >= 0) || !isfinite(t->v))
+		return "is not a number >= 0";
+	t->given = 1;
+	return NULL;
+}
+
+/* opt_elbow reads --elbow LO-HI (or LO..HI), 1 <= LO <= HI <= 1000, into
+ * the two ints at DST. */
+static const char *opt_elbow(const char *s, void *dst)
+{
+	int *k = dst, used = 0;
+	if (sscanf(s, "%d-%d%n", &k[0], &k[1], &used) != 2 || s[used] || k[0] < 1 || k[1] < k[0] ||
+	    k[1] > 1000)
+		if (sscanf(s, "%d..%d%n", &k[0], &k[1], &used) != 2 || s[used] || k[0] < 1 || k[1] < k[0] ||
+		    k[1] > 1000)
+			return "is not a range of k such as 2-8";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	OptCommon c;
 	opt_common_init(&c);
-	const char *features = NULL, *elbow = NULL, *tol_s = NULL;
+	const char *features = NULL;
+	OptTol tol = { 0, 0 };
+	int elbow_k[2] = { 0, 0 };
 	OptUint k_o = { 1, 1000, 0, 0 }, ninit_o = { 1, 1000, 0, 0 }, iter_o = { 1, 1000000, 0, 0 };
 	OptUint seed_o = { 0, 4294967295u, 0, 0 };
 	int log1p_opt = -1, profile = 0, json = 0;
@@ -815,15 +848,16 @@ int main(int argc, char **argv)
 		{ "seed", 0, "S", opt_uint, &seed_o, 0, "the seed (kmeans.seed)" },
 		{ "n-init", 0, "N", opt_uint, &ninit_o, 0, "runs from different starts; the best is kept (kmeans.n_init)" },
 		{ "max-iter", 0, "N", opt_uint, &iter_o, 0, "iterations of one run at most (kmeans.max_iter)" },
-		{ "tol", 0, "T", opt_str, &tol_s, 0, "stop when centres move less than this (kmeans.tol)" },
+		{ "tol", 0, "T", opt_tol, &tol, 0, "stop when centres move less than this (kmeans.tol)" },
 		{ "profile", 0, NULL, NULL, &profile, 1, "write a profile per cluster instead of the rows" },
-		{ "elbow", 0, "LO-HI", opt_str, &elbow, 0, "write inertia and silhouette for every k from LO to HI" },
+		{ "elbow", 0, "LO-HI", opt_elbow, elbow_k, 0, "write inertia and silhouette for every k from LO to HI" },
 		{ "json", 0, NULL, NULL, &json, 1, "write the document crm-report reads" },
 		OPT_STATS(&c, "report each run's iterations and inertia on stderr"),
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
+	int elbow = elbow_k[1] > 0, elo = elbow_k[0], ehi = elbow_k[1];
 	if (argc - first > 1)
 		usage_fail(usage_text, "one input at most");
 	if (profile && (json || elbow))
@@ -837,23 +871,7 @@ int main(int argc, char **argv)
 	P.n_init = ninit_o.given ? (int)ninit_o.v : kr->n_init;
 	P.max_iter = iter_o.given ? (int)iter_o.v : kr->max_iter;
 	P.seed = seed_o.given ? seed_o.v : kr->seed;
-	if (tol_s) {
-		char *end;
-		P.tol = strtod(tol_s, &end);
-		if (*end || !(P.tol >= 0) || !isfinite(P.tol))
-			usage_fail(usage_text, "--tol: '%s' is not a number >= 0", tol_s);
-	} else {
-		P.tol = (double)kr->tol / 1e6;
-	}
-	int elo = 0, ehi = 0;
-	if (elbow) {
-		int used = 0;
-		if (sscanf(elbow, "%d-%d%n", &elo, &ehi, &used) != 2 || elbow[used] || elo < 1 || ehi < elo ||
-		    ehi > 1000)
-			if (sscanf(elbow, "%d..%d%n", &elo, &ehi, &used) != 2 || elbow[used] || elo < 1 ||
-			    ehi < elo || ehi > 1000)
-				usage_fail(usage_text, "--elbow: '%s' is not a range of k such as 2-8", elbow);
-	}
+	P.tol = tol.given ? tol.v : (double)kr->tol / 1e6;
 	size_t sil_limit = kr->silhouette_sample;
 
 	Data D = { 0 };
