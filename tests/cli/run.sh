@@ -132,6 +132,7 @@ t "crm-kmeans --tol -1 < /dev/null"
 t "crm-kmeans --elbow 3-2 < /dev/null"
 t "crm-clean -d ab < /dev/null"
 t "crm-clean --encoding latin1 < /dev/null"
+t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
 golden_end
 

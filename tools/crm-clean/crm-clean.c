@@ -1151,6 +1151,15 @@ static const char *opt_encoding(const char *s, void *dst)
 	return NULL;
 }
 
+/* opt_date_format reads --date-format FORMAT, a value of clean.date_format,
+ * into the int at DST. */
+static const char *opt_date_format(const char *s, void *dst)
+{
+	if ((*(int *)dst = rule_enum_word("clean.date_format", s)) < 0)
+		return "is not auto, iso, mdy, dmy, dmy-dot or ymd";
+	return NULL;
+}
+
 /* opt_delim reads -d DELIM into the unsigned char at DST. */
 static const char *opt_delim(const char *s, void *dst)
 {
@@ -1170,7 +1179,8 @@ int main(int argc, char **argv)
 	OptCommon c;
 	opt_common_init(&c);
 	const char *rejects = NULL, *report_path = NULL;
-	const char *products_path = NULL, *date_format = NULL, *encoding = NULL;
+	const char *products_path = NULL, *encoding = NULL;
+	int date_format = -1;
 	memset(&C, 0, sizeof C);
 	C.delim = ',';
 	C.from = INT32_MIN;
@@ -1180,7 +1190,7 @@ int main(int argc, char **argv)
 		{ "brand", 0, "NAME", opt_str, &C.brand, 0, "write NAME in a brand column, with its rules section" },
 		{ "map", 0, "COLUMN=NAME,...", opt_map, C.map, 0, "read canonical COLUMN from the input column NAME" },
 		{ "products", 0, "FILE", opt_str, &products_path, 0, "sku to category table, for exports without a category" },
-		{ "date-format", 0, "FORMAT", opt_str, &date_format, 0,
+		{ "date-format", 0, "FORMAT", opt_date_format, &date_format, 0,
 		  "auto, iso, mdy, dmy, dmy-dot or ymd (clean.date_format)" },
 		{ "encoding", 0, "pass|utf8", opt_encoding, &encoding, 0,
 		  "copy bytes that are not UTF-8, or reject their records" },
@@ -1212,10 +1222,7 @@ int main(int argc, char **argv)
 	const CleanRules *cl = C.rules = &brand_rules_section(&C.rc, C.brand)->clean;
 	C.decimals = C.rc.money.decimals;
 	C.price_decimals = cl->price_decimals;
-	const char *df = date_format;
-	C.date_format = df ? rule_enum_word("clean.date_format", df) : (int)cl->date_format;
-	if (C.date_format < 0)
-		usage_fail(usage_text, "--date-format: '%s' is not auto, iso, mdy, dmy, dmy-dot or ymd", df);
+	C.date_format = date_format >= 0 ? date_format : (int)cl->date_format;
 	C.sample_done = C.date_format != F_AUTO;
 	C.id_drop_zeros = cl->id_drop_zero_decimals;
 	C.cancel_prefix = xstrdup(cl->cancel_prefix);
