@@ -2,6 +2,7 @@
 #   make                 build every tool into $(O)/bin (O=build by default)
 #   make test            run the test suite, then again under ASan+UBSan
 #   make install         install tools, manuals and rules under $(PREFIX)
+#   make fuzz            run each libFuzzer harness FUZZ_SECONDS (tests/fuzz)
 include config.mk
 
 O = build
@@ -52,6 +53,15 @@ test: all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	sh tests/run
 
+# Every reader under libFuzzer with ASan+UBSan (clang): built into
+# build/fuzz, seeded from the test data, FUZZ_SECONDS a harness; fails on
+# any crash. scripts/fuzz-long runs them for hours.
+FUZZ_SECONDS = 30
+fuzz: all
+	$(MAKE) -f tests/fuzz/fuzz.mk
+	sh tests/fuzz/seeds $(CURDIR)/$(O)/bin build/fuzz/seed
+	sh tests/fuzz/fuzz-run $(FUZZ_SECONDS)
+
 lint:
 	mandoc -Tlint -W warning $(MAN)
 
@@ -71,4 +81,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all test lint install uninstall clean
+.PHONY: all test fuzz lint install uninstall clean

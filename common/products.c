@@ -27,6 +27,9 @@ void products_load(Products *p, const char *path)
 			tsv_fail(&t, si, "is empty");
 		if (c.n == 0)
 			tsv_fail(&t, ci, "is empty");
+		/* Categories are kept as C strings: a NUL would cut one short. */
+		if (memchr(c.p, 0, c.n))
+			tsv_fail(&t, ci, "holds a NUL byte");
 		int64_t k = strmap_get(&cat, c.p, c.n);
 		if (k < 0) {
 			k = (int64_t)p->ncats;

@@ -19,6 +19,7 @@ typedef struct {
 	int next_file_id;
 	int *entry_file; /* file instance of each entry, for duplicates */
 	size_t entry_file_cap;
+	int too_deep;    /* includes nested too deep: included files stop */
 } Loader;
 
 static void lerr(Loader *L, const char *file, int line, const char *fmt, ...)
@@ -312,6 +313,7 @@ static void load_path(Loader *L, const char *path, const char *from, int from_li
 {
 	if (depth > INCLUDE_DEPTH) {
 		lerr(L, from, from_line, "includes nest deeper than %d (a cycle?)", INCLUDE_DEPTH);
+		L->too_deep = 1;
 		return;
 	}
 	size_t len;
@@ -348,7 +350,9 @@ static void load_text(Loader *L, const char *file, const char *dir, char *text, 
 	/* A UTF-8 byte-order mark (some editors write one) is not text. */
 	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
 		text += 3;
-	for (char *p = text; *p;) {
+	/* Past a cycle the included files are not read on: a file that
+	 * includes itself twice would be read 2^17 times, an error each. */
+	for (char *p = text; *p && !(L->too_deep && depth > 0);) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';

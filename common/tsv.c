@@ -244,6 +244,9 @@ void tsv_open(Tsv *t, const char *path)
 	for (int i = 0; i < n; i++) {
 		if (t->f[i].n == 0)
 			die("%s:1: column %d has an empty name", t->name, i + 1);
+		/* Names are kept as C strings: a NUL would cut one short. */
+		if (memchr(t->f[i].p, 0, t->f[i].n))
+			die("%s:1: column %d has a NUL byte in its name", t->name, i + 1);
 		t->cols[i] = xstrndup(t->f[i].p, t->f[i].n);
 		for (int j = 0; j < i; j++)
 			if (strcmp(t->cols[j], t->cols[i]) == 0)

@@ -452,6 +452,17 @@ static void record(uint64_t line, const char *raw, size_t raw_n, const Str *f, s
 		reject(line, raw, raw_n, R_MISSING, "category is empty");
 		return;
 	}
+	/* crm-agg keys rows by brand NUL customer_id: a brand column's value
+	 * may be neither empty nor hold a NUL. */
+	if (!C.brand && C.col[C_BRAND] >= 0) {
+		Str b = field(f, C_BRAND);
+		if (!b.n || memchr(b.p, 0, b.n)) {
+			snprintf(msg, sizeof msg, "brand (%s) %s", C.names[C.col[C_BRAND]],
+				 b.n ? "holds a NUL byte" : "is empty");
+			reject(line, raw, raw_n, b.n ? R_MALFORMED : R_MISSING, msg);
+			return;
+		}
+	}
 	/* Values. */
 	Str cust = field(f, C_CUSTOMER), sku = field(f, C_SKU), qf = field(f, C_QTY);
 	int64_t qty, amount, price = 0;

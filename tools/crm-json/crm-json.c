@@ -887,7 +887,12 @@ static uint64_t ndjson(Tsv *t, Out *o, int decimals)
 				const char *why = fixed_parse(f.p, f.n, decimals, &v);
 				if (why)
 					tsv_fail(t, c, why);
-				out_write(o, f.p, f.n); /* a valid JSON number as it stands */
+				/* As written, less the leading zeros JSON forbids (007, 00.5). */
+				size_t z = f.p[0] == '-', k = z;
+				while (k + 1 < f.n && f.p[k] == '0' && f.p[k + 1] != '.')
+					k++;
+				out_write(o, f.p, z);
+				out_write(o, f.p + k, f.n - k);
 				continue;
 			}
 			json_str(o, f.p, f.n);

@@ -77,8 +77,9 @@ static double parse_num(const Tsv *t, int col)
 	b[f.n] = 0;
 	char *end;
 	double v = strtod(b, &end);
-	/* Plain decimal notation only: no hex, inf or nan. */
-	if (*end || !isfinite(v) || strpbrk(b, "xXiInN") || b[0] == ' ')
+	/* Plain decimal notation only: no hex, inf or nan; the whole field,
+	 * so a NUL byte cannot end it early. */
+	if (end != b + f.n || !isfinite(v) || strpbrk(b, "xXiInN") || b[0] == ' ')
 		tsv_fail(t, col, "is not a number");
 	return v;
 }

@@ -37,16 +37,26 @@ static const DocKind rfm_kind = { "crm-rfm/1", "--rfm", "crm-rfm --json", rfm_me
 static const DocKind kmeans_kind = { "crm-kmeans/1", "--kmeans", "crm-kmeans --json", kmeans_members };
 
 /* put_json writes a JSON text inside a <script> element: "</" becomes
- * "<\/", the same string to a JSON parser, so no "</script>" ends it. */
+ * "<\/", the same string to a JSON parser, so no "</script>" ends it; the
+ * "<" of "<!" and "<s" (any case) becomes "\u003c", so no "<!--" and
+ * "<script" keep the element open past its end (HTML's script data
+ * escaped states). */
 static void put_json(Out *o, const char *s, size_t n)
 {
 	size_t run = 0;
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '<' && s[i + 1] == '/') {
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '<')
+			continue;
+		if (s[i + 1] == '/') {
 			out_write(o, s + run, i + 1 - run);
 			out_char(o, '\\');
 			run = i + 1;
+		} else if (s[i + 1] == '!' || s[i + 1] == 's' || s[i + 1] == 'S') {
+			out_write(o, s + run, i - run);
+			out_str(o, "\\u003c");
+			run = i + 1;
 		}
+	}
 	out_write(o, s + run, n - run);
 }
 
