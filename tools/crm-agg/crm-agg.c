@@ -7,14 +7,14 @@
 #include "brandrules.h"
 #include "date.h"
 #include "hash.h"
-#include "help.h"
 #include "money.h"
+#include "opt.h"
 #include "products.h"
+#include "progress.h"
 #include "rules.h"
 #include "tsv.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -27,22 +27,6 @@ static const char usage_text[] =
 	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
 	"               [--stats] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
-
-static const HelpOpt help[] = {
-	{ "-j N", "parse, fold and merge with N threads (1; same output)" },
-	{ "--memory SIZE", "memory budget (200M; K, M, G, T or % of memory)" },
-	{ "-T DIR", "directory of the temporary file (default: $TMPDIR or /tmp)" },
-	{ "--rules FILE", "rules overriding the built-in ones" },
-	{ "--products FILE", "take each line's category from a sku, category file" },
-	{ "--from YYYY-MM", "leave out (and count) rows before this month" },
-	{ "--to YYYY-MM", "leave out (and count) rows after this month; the period end" },
-	{ "--as-of DATE", "leave out (and count) rows after this day; the period end" },
-	{ "--partition I/N", "fold only the customers of hash partition I of N" },
-	{ "--merge", "merge the outputs of disjoint partitions into one" },
-	{ "--stats", "print counts, memory peak, spills and timings on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 #define JOBS_MAX 64
 
@@ -108,6 +92,7 @@ typedef struct {
 	uint64_t pend_h;
 	uint8_t pend_key[KEY_MAX];
 	int pending;
+	Progress *pg;               /* --progress: rows read (one thread only) */
 } Scan;
 
 /* scan_new returns a scanner; SPAN is the period it checks, or NULL for
@@ -273,6 +258,8 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 	uint8_t key[KEY_MAX];
 	while (tsv_next_raw(&t)) {
 		a->rows++;
+		if (a->pg && (a->rows & 0xffff) == 0)
+			progress_add(a->pg, 0x10000);
 		if (!cf->part_n || t.nf <= upto)
 			tsv_check(&t);
 		/* The key: brand NUL customer_id, or customer_id in place. */
@@ -655,28 +642,43 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void parse_partition(const char *s, uint32_t *i, uint32_t *n)
+/* opt_partition reads --partition I/N into the Agg at DST. */
+static const char *opt_partition(const char *s, void *dst)
 {
+	Agg *a = dst;
 	const char *slash = strchr(s, '/');
-	uint64_t a, b;
+	uint64_t i, n;
 	char num[32];
 	if (!slash || (size_t)(slash - s) >= sizeof num)
-		usage_fail(usage_text, "--partition: '%s' is not I/N", s);
+		return "is not I/N";
 	memcpy(num, s, (size_t)(slash - s));
 	num[slash - s] = '\0';
-	if (parse_uint(num, 1u << 20, &a) || parse_uint(slash + 1, 1u << 20, &b) ||
-	    b == 0 || a == 0 || a > b)
-		usage_fail(usage_text, "--partition: '%s' is not I/N with 1 <= I <= N", s);
-	*i = (uint32_t)a - 1;
-	*n = (uint32_t)b;
+	if (parse_uint(num, 1u << 20, &i) || parse_uint(slash + 1, 1u << 20, &n) ||
+	    n == 0 || i == 0 || i > n)
+		return "is not I/N with 1 <= I <= N";
+	a->part_i = (uint32_t)i - 1;
+	a->part_n = (uint32_t)n;
+	return NULL;
+}
+
+/* opt_memory reads --memory SIZE into the uint64_t at DST. */
+static const char *opt_memory(const char *s, void *dst)
+{
+	const char *why = opt_size(s, dst);
+	if (!why && *(uint64_t *)dst < (4u << 20))
+		why = "is less than the smallest budget, 4M";
+	return why;
 }
 
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *output = "-", *rules_path = NULL, *products_path = NULL, *tmpdir = NULL;
+	OptCommon c;
+	opt_common_init(&c);
+	const char *products_path = NULL, *tmpdir = NULL;
 	uint64_t budget = 200ULL << 20;
-	int stats = 0, merge = 0;
+	int merge = 0;
+	int32_t as_of_day = INT32_MIN;
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
@@ -684,76 +686,35 @@ int main(int argc, char **argv)
 	a.from = INT32_MIN;
 	a.to = INT32_MAX;
 	a.as_of = INT32_MAX;
-	int from_given = 0, as_of_given = 0;
-	static const struct option longopts[] = {
-		{ "memory", required_argument, NULL, 'S' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "products", required_argument, NULL, 'p' },
-		{ "partition", required_argument, NULL, 'P' },
-		{ "as-of", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'U' },
-		{ "merge", no_argument, NULL, 'M' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	OptUint jobs = { 1, JOBS_MAX, 1, 0 };
+	const Opt opts[] = {
+		{ NULL, 'j', "N", opt_uint, &jobs, 0, "parse, fold and merge with N threads (1; same output)" },
+		{ "memory", 0, "SIZE", opt_memory, &budget, 0, "memory budget (200M; K, M, G, T or % of memory)" },
+		{ NULL, 'T', "DIR", opt_str, &tmpdir, 0, "directory of the temporary file (default: $TMPDIR or /tmp)" },
+		OPT_RULES(&c),
+		{ "products", 0, "FILE", opt_str, &products_path, 0, "take each line's category from a sku, category file" },
+		{ "from", 0, "YYYY-MM", opt_month, &a.from, 0, "leave out (and count) rows before this month" },
+		{ "to", 0, "YYYY-MM", opt_month, &a.to, 0, "leave out (and count) rows after this month; the period end" },
+		{ "as-of", 0, "DATE", opt_date, &as_of_day, 0, "leave out (and count) rows after this day; the period end" },
+		{ "partition", 0, "I/N", opt_partition, &a, 0, "fold only the customers of hash partition I of N" },
+		{ "merge", 0, NULL, NULL, &merge, 1, "merge the outputs of disjoint partitions into one" },
+		OPT_STATS(&c, "print counts, memory peak, spills and timings on stderr"),
+		OPT_PROGRESS(&c),
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	uint64_t v;
-	while ((ch = getopt_long(argc, argv, "hj:o:T:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			if (parse_uint(optarg, JOBS_MAX, &v) || v == 0)
-				usage_fail(usage_text, "-j: '%s' is not a number of threads from 1 to %d",
-					   optarg, JOBS_MAX);
-			a.jobs = (unsigned)v;
-			break;
-		case 'o': output = optarg; break;
-		case 'S': {
-			const char *why = parse_size(optarg, &budget);
-			if (why)
-				usage_fail(usage_text, "--memory: '%s' %s", optarg, why);
-			if (budget < (4u << 20))
-				usage_fail(usage_text, "--memory: '%s' is less than the smallest budget, 4M", optarg);
-			break;
-		}
-		case 'T': tmpdir = optarg; break;
-		case 'r': rules_path = optarg; break;
-		case 'p': products_path = optarg; break;
-		case 'P': parse_partition(optarg, &a.part_i, &a.part_n); break;
-		case 'a': {
-			int y, m, d;
-			if (date_parse_ymd(optarg, strlen(optarg), &y, &m, &d))
-				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
-			a.as_of = ymd_key(y, m, d);
-			a.to = month_index(y, m);
-			as_of_given = 1;
-			break;
-		}
-		case 'F':
-			if (month_parse(optarg, strlen(optarg), &a.from))
-				usage_fail(usage_text, "--from: '%s' is not a month (YYYY-MM)", optarg);
-			from_given = 1;
-			break;
-		case 'U':
-			if (month_parse(optarg, strlen(optarg), &a.to))
-				usage_fail(usage_text, "--to: '%s' is not a month (YYYY-MM)", optarg);
-			a.to_given = 1;
-			break;
-		case 'M': merge = 1; break;
-		case 's': stats = 1; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-agg %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
+	int first = opt_parse(argc, argv, usage_text, opts);
+	a.jobs = (unsigned)jobs.v;
+	int from_given = a.from != INT32_MIN, as_of_given = as_of_day != INT32_MIN;
+	a.to_given = a.to != INT32_MAX;
+	if (as_of_given) {
+		int y, m, d;
+		civil_from_days(as_of_day, &y, &m, &d);
+		a.as_of = ymd_key(y, m, d);
+		a.to = month_index(y, m);
 	}
-	argc -= optind;
-	argv += optind;
+	argc -= first;
+	argv += first;
 	static char *stdin_only[] = { "-", NULL };
 	char **files = argc ? argv : stdin_only;
 	int nfiles = argc ? argc : 1;
@@ -772,10 +733,10 @@ int main(int argc, char **argv)
 			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
 		if (as_of_given)
 			usage_fail(usage_text, "--as-of cuts the input of a run, not --merge");
-		out_create(&o, output);
+		out_create(&o, c.output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
-		if (stats)
+		if (c.stats)
 			fprintf(stderr, "crm-agg: merged %d files, %llu rows\n", nfiles,
 				(unsigned long long)rows);
 		return 0;
@@ -788,7 +749,7 @@ int main(int argc, char **argv)
 	else if (a.to_given)
 		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
 	RulesCache rc;
-	rules_cache_open(&rc, rules_path);
+	rules_cache_open(&rc, c.rules);
 	a.rc = &rc;
 	a.rules = rc.rules;
 	a.decimals = rc.money.decimals;
@@ -804,21 +765,26 @@ int main(int argc, char **argv)
 	mem_init(budget, tmp_dir(tmpdir), a.jobs);
 	/* Create the output first: a destination that cannot be written
 	 * fails now, not after the whole input has been read. */
-	out_create(&o, output);
+	out_create(&o, c.output);
 
 	double t0 = now();
+	Progress pg;
+	progress_init(&pg, a.jobs == 1 ? c.progress : 0);
 	Span span;
 	span_init(&span);
 	Scan **scan = xcalloc(a.jobs, sizeof *scan);
 	PartSet **sets = xcalloc(a.jobs, sizeof *sets);
 	for (unsigned k = 0; k < a.jobs; k++) {
 		scan[k] = scan_new(&a, a.jobs == 1 ? &span : NULL);
+		scan[k]->pg = a.jobs == 1 ? &pg : NULL;
 		sets[k] = &scan[k]->ps;
 	}
 	for (int i = 0; i < nfiles; i++)
 		scan_file(&a, scan, &span, files[i]);
 	uint64_t rows = 0, kept = 0, outs = 0;
 	int32_t first_day = INT32_MAX, last_day = INT32_MIN;
+	progress_add(&pg, scan[0]->rows - pg.rows);
+	progress_end(&pg);
 	for (unsigned k = 0; k < a.jobs; k++) {
 		flush_pending(scan[k]);
 		rows += scan[k]->rows;
@@ -850,7 +816,7 @@ int main(int argc, char **argv)
 	if (a.has_brand > 0 && !a.part_n)
 		rules_warn_unseen_brands(a.rules);
 	double t3 = now();
-	if (stats) {
+	if (c.stats) {
 		char outside[200] = "";
 		if (from_given || a.to_given)
 			snprintf(outside, sizeof outside, "crm-agg: %llu rows outside %s "
