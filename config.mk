@@ -13,7 +13,7 @@ OPT = -O2
 CFLAGS = $(OPT) -g -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS = -D_GNU_SOURCE -Icommon -I$(O)/gen
 LDFLAGS =
-LDLIBS = -lcsv -lxxhash -lm
+LDLIBS = -lcsv -lxxhash -lm -pthread
 
 # Flags for the sanitizer build that `make test` also runs.
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -3,69 +3,31 @@
 #include "schema.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
-		    FilterOpts *o)
+void filter_init(FilterOpts *o)
 {
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "as-of", required_argument, NULL, 'a' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
-	o->output = "-";
+	opt_common_init(&o->c);
 	o->input = "-";
-	o->from = INT32_MIN;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': o->rules = optarg; break;
-		case 'f':
-			if (month_parse(optarg, strlen(optarg), &o->from))
-				usage_fail(usage, "--from: '%s' is not a month (YYYY-MM)", optarg);
-			break;
-		case 't':
-			if (!allow_to)
-				usage_fail(usage, NULL);
-			if (month_parse(optarg, strlen(optarg), &o->to))
-				usage_fail(usage, "--to: '%s' is not a month (YYYY-MM)", optarg);
-			o->as_of = month_last_day(o->to);
-			o->to_given = 1;
-			break;
-		case 'a':
-			if (!allow_to)
-				usage_fail(usage, NULL);
-			if (date_parse(optarg, strlen(optarg), &o->as_of))
-				usage_fail(usage, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
-			o->to = month_of_day(o->as_of);
-			o->to_given = 1;
-			break;
-		case 'e': o->explain = 1; break;
-		case 's': o->stats = 1; break;
-		case 'o': o->output = optarg; break;
-		case 'h':
-			help_exit(usage, help);
-		case 'V':
-			printf("%s %s\n", progname, CRM_VERSION);
-			exit(0);
-		default:
-			usage_fail(usage, NULL);
-		}
-	}
-	if (argc - optind > 1)
+	o->from = o->to = o->as_of = INT32_MIN;
+}
+
+void filter_settle(FilterOpts *o, int n, char **args, const char *usage)
+{
+	if (n > 1)
 		usage_fail(usage, "one input at most");
-	if (optind < argc)
-		o->input = argv[optind];
+	if (n == 1)
+		o->input = args[0];
+	if (o->to != INT32_MIN && o->as_of != INT32_MIN)
+		usage_fail(usage, "--to and --as-of both end the period: give one");
+	if (o->to != INT32_MIN)
+		o->as_of = month_last_day(o->to);
+	else if (o->as_of != INT32_MIN)
+		o->to = month_of_day(o->as_of);
+	o->to_given = o->to != INT32_MIN;
 	if (o->to_given && o->from != INT32_MIN && o->from > o->to)
 		usage_fail(usage, "--from is after --to");
 }

@@ -5,25 +5,28 @@
 
 #include <stdint.h>
 
-#include "help.h"
+#include "opt.h"
 #include "out.h"
 #include "tsv.h"
 
 typedef struct {
-	const char *rules, *output, *input;
+	OptCommon c;           /* --rules, -o, --stats, --progress */
+	const char *input;
 	int32_t from;          /* INT32_MIN: from the first month */
 	int32_t to;            /* with to_given */
 	int32_t as_of;         /* with to_given: the day the period ends */
-	int to_given, explain, stats;
+	int to_given, explain;
 } FilterOpts;
 
-/* filter_options parses --rules, --from, --explain, --stats, -o and, when
- * ALLOW_TO, --to or --as-of (--to M is --as-of the last day of M); then at
- * most one input file (stdin by default). -h and --help print USAGE and the
- * lines of HELP, --version the version, and exit; bad usage exits 2 with
- * USAGE. */
-void filter_options(int argc, char **argv, const char *usage, const HelpOpt *help, int allow_to,
-		    FilterOpts *o);
+/* filter_init sets O to the defaults, before opt_parse fills it from a
+ * table with --from (O->from), --to (O->to), --as-of (O->as_of). */
+void filter_init(FilterOpts *o);
+
+/* filter_settle takes at most one input file of the N operands ARGS (stdin
+ * by default) and settles the period: --to M is --as-of the last day of M.
+ * Bad usage (two inputs, --to with --as-of, --from after --to) exits 2
+ * with USAGE. */
+void filter_settle(FilterOpts *o, int n, char **args, const char *usage);
 
 /* filter_header writes T's header line followed by the names of the
  * columns PRODUCER adds (from the schema, the --explain ones when

@@ -15,6 +15,25 @@
 
 #define TSV_BUFSZ (1 << 20)
 
+/* read_into reads at most WANT bytes of T's input into P; returns the
+ * number read, 0 (and sets t->eof) at the end. */
+static size_t read_into(Tsv *t, char *p, size_t want)
+{
+	if (t->read_size && want > t->read_size)
+		want = t->read_size;
+	for (;;) {
+		ssize_t r = read(t->fd, p, want);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("read error on %s", t->name);
+		}
+		if (r == 0)
+			t->eof = 1;
+		return (size_t)r;
+	}
+}
+
 /* fill moves the unread bytes to the front and reads more; returns the
  * number of bytes read (0 at end of input). */
 static size_t fill(Tsv *t)
@@ -28,28 +47,16 @@ static size_t fill(Tsv *t)
 		t->cap *= 2;
 		t->buf = xrealloc(t->buf, t->cap);
 	}
-	size_t want = t->cap - t->len;
-	if (t->read_size && want > t->read_size)
-		want = t->read_size;
-	for (;;) {
-		ssize_t r = read(t->fd, t->buf + t->len, want);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("read error on %s", t->name);
-		}
-		if (r == 0)
-			t->eof = 1;
-		t->len += (size_t)r;
-		return (size_t)r;
-	}
+	size_t r = read_into(t, t->buf + t->len, t->cap - t->len);
+	t->len += r;
+	return r;
 }
 
 /* Tab positions of the line being split, relative to its start: flattened
  * first, then turned into fields, so that neither loop depends on how the
  * tabs fall in the vector blocks (data-dependent branches mispredict). */
-static uint32_t *tabs;
-static size_t tabs_cap;
+static _Thread_local uint32_t *tabs;
+static _Thread_local size_t tabs_cap;
 
 static void tabs_reserve(size_t n)
 {
@@ -59,6 +66,12 @@ static void tabs_reserve(size_t n)
 	}
 }
 
+/* split_limit returns how many fields of a row are stored. */
+static inline size_t split_limit(const Tsv *t)
+{
+	return (size_t)(t->split_found ? *t->found : t->ncols);
+}
+
 /* SCAN defines a scanner NAME whose MASK64(p, c) gives a bit per byte of
  * p[0..63] equal to c: the same code compiled for SSE2 (every x86-64) and
  * for AVX2, which builds the masks in half the steps. */
@@ -66,15 +79,18 @@ static void tabs_reserve(size_t n)
 ATTR static int NAME(Tsv *t)                                                     \
 {                                                                                \
 	const char *s = t->buf + t->pos, *e = t->buf + t->len, *p = s, *end = NULL;\
-	size_t nt = 0;                                                           \
+	size_t nt = 0, need = split_limit(t);                                    \
 	const VEC tab = SPLAT('\t'), nl = SPLAT('\n');                           \
 	while (p + 64 <= e) {                                                    \
 		uint64_t tm = MASK64(p, tab), nm = MASK64(p, nl);                \
 		if (nm)                                                          \
 			tm &= (nm & -nm) - 1; /* only tabs before the newline */ \
-		tabs_reserve(nt + 68);                                           \
-		uint32_t base = (uint32_t)(p - s), *o = tabs + nt;               \
+		uint32_t base = (uint32_t)(p - s), *o;                           \
 		int cnt = pop64(tm);                                             \
+		/* Past the fields asked for, tabs are only counted. */          \
+		if (nt < need) {                                                 \
+		tabs_reserve(nt + 68);                                           \
+		o = tabs + nt;                                                   \
 		/* Four at a time; past the last tab the writes are unused. */ \
 		for (int k = 0; k < cnt; k += 4) {                               \
 			o[k] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63);     \
@@ -85,6 +101,7 @@ ATTR static int NAME(Tsv *t)                                                    
 			tm &= tm - 1;                                            \
 			o[k + 3] = base + (uint32_t)__builtin_ctzll(tm | 1ULL << 63); \
 			tm &= tm - 1;                                            \
+		}                                                                \
 		}                                                                \
 		nt += (size_t)cnt;                                               \
 		if (nm) {                                                        \
@@ -120,16 +137,16 @@ static int scan_finish(Tsv *t, const char *s, const char *p, const char *end, si
 	}
 	const char *stop = end;
 	uint32_t start = 0;
-	size_t keep = nt < (size_t)t->ncols ? nt : (size_t)t->ncols;
+	/* Fields past the limit are not stored, nor all their tab positions. */
+	size_t lim = split_limit(t), keep = nt < lim ? nt : lim;
 	for (size_t i = 0; i < keep; i++) {
 		t->f[i] = (Field){ s + start, tabs[i] - start };
 		start = tabs[i] + 1;
 	}
-	if (nt > keep)
-		start = tabs[nt - 1] + 1;
-	if (end > s + start && end[-1] == '\r')
+	/* A CR before the newline ends the last field, never an empty one. */
+	if (end > s && end[-1] == '\r')
 		end--;
-	if (nt < (size_t)t->ncols)
+	if (nt < lim)
 		t->f[nt] = (Field){ s + start, (size_t)(end - (s + start)) };
 	t->nf = (int)nt + 1;
 	t->line = s;
@@ -223,6 +240,7 @@ void tsv_open(Tsv *t, const char *path)
 		t->cap = 16;
 	}
 	t->buf = xmalloc(t->cap);
+	t->found = xcalloc(1, sizeof *t->found);
 	/* A UTF-8 byte-order mark (spreadsheets write one) is not part of the
 	 * first column's name. */
 	while (t->len < 3 && !t->eof)
@@ -263,6 +281,7 @@ void tsv_close(Tsv *t)
 	free(t->cols);
 	free(t->f);
 	free(t->buf);
+	free(t->found);
 	free(t->name);
 	memset(t, 0, sizeof *t);
 }
@@ -270,8 +289,12 @@ void tsv_close(Tsv *t)
 int tsv_col(const Tsv *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i], name) == 0)
+		if (strcmp(t->cols[i], name) == 0) {
+			/* A column found by name is one the tool reads. */
+			if (i + 1 > *t->found)
+				*t->found = i + 1;
 			return i;
+		}
 	return -1;
 }
 
@@ -284,6 +307,11 @@ int tsv_need(const Tsv *t, const char *name, const char *producer)
 		die("%s: missing column '%s'", t->name, name);
 	}
 	return c;
+}
+
+void tsv_split_found(Tsv *t)
+{
+	t->split_found = 1;
 }
 
 int tsv_next_raw(Tsv *t)
@@ -306,6 +334,75 @@ int tsv_next(Tsv *t)
 		return 0;
 	tsv_check(t);
 	return 1;
+}
+
+size_t tsv_take(Tsv *t, char **buf, size_t *cap)
+{
+	/* The unread bytes first (a part line, or what tsv_open read). */
+	size_t have = t->len - t->pos;
+	size_t need = have * 2 > t->cap ? have * 2 : t->cap;
+	if (*cap < need) {
+		free(*buf);
+		*cap = need;
+		*buf = xmalloc(need);
+	}
+	memcpy(*buf, t->buf + t->pos, have);
+	t->pos = t->len = 0;
+	for (;;) {
+		/* From a pipe, read until half the block is full: larger
+		 * blocks mean fewer hand-offs between threads. */
+		if (t->eof || have >= *cap / 2) {
+			char *nl = have ? memrchr(*buf, '\n', have) : NULL;
+			if (nl) {
+				/* The part line after it waits in T's buffer. */
+				size_t n = (size_t)(nl + 1 - *buf), rest = have - n;
+				if (rest > t->cap) {
+					t->cap = rest;
+					t->buf = xrealloc(t->buf, t->cap);
+				}
+				memcpy(t->buf, *buf + n, rest);
+				t->len = rest;
+				return n;
+			}
+			if (t->eof)
+				return have;  /* a last line without its newline, or 0 */
+			*cap *= 2;
+			*buf = xrealloc(*buf, *cap);
+		}
+		have += read_into(t, *buf + have, *cap - have);
+	}
+}
+
+void tsv_view_init(Tsv *v, const Tsv *t)
+{
+	memset(v, 0, sizeof *v);
+	v->fd = -1;
+	v->name = t->name;
+	v->ncols = t->ncols;
+	v->found = t->found;
+	v->split_found = t->split_found;
+	v->cols = t->cols;
+	v->f = xcalloc((size_t)t->ncols, sizeof *v->f);
+}
+
+void tsv_view_set(Tsv *v, const char *buf, size_t n, uint64_t lineno)
+{
+	/* Its buffer holds the whole input: scan never calls fill. */
+	v->buf = (char *)buf;
+	v->cap = v->len = n;
+	v->pos = 0;
+	v->eof = 1;
+	v->lineno = lineno;
+}
+
+void tsv_view_free(Tsv *v)
+{
+	free(v->f);
+	memset(v, 0, sizeof *v);
+	/* A thread's tab positions die with it: free them before it ends. */
+	free(tabs);
+	tabs = NULL;
+	tabs_cap = 0;
 }
 
 void tsv_fail_line(const Tsv *t, const char *fmt, ...)

@@ -30,6 +30,8 @@ typedef struct {
 	int eof;
 	uint64_t lineno;     /* line number of the row last returned */
 	int ncols;
+	int *found;          /* 1 + the last column tsv_col has found */
+	int split_found;     /* tsv_split_found */
 	char **cols;         /* header names */
 	Field *f;            /* ncols fields of the current row */
 	int nf;              /* fields the current row has */
@@ -48,6 +50,12 @@ int tsv_col(const Tsv *t, const char *name);
  * column and, when PRODUCER is not NULL, the tool that adds it. */
 int tsv_need(const Tsv *t, const char *name, const char *producer);
 
+/* tsv_split_found splits rows from now on only up to the last column that
+ * tsv_col or tsv_need has found (before or after this call): the fields
+ * after it are counted, not stored, so a tool that reads its columns by
+ * name skips the rest. A row's field count is checked all the same. */
+void tsv_split_found(Tsv *t);
+
 /* tsv_next reads the next row into t->f; returns 1, or 0 at the end. A row
  * with the wrong number of fields is an error naming file and line. */
 int tsv_next(Tsv *t);
@@ -57,6 +65,21 @@ int tsv_next(Tsv *t);
  * then checks it. Tools use them to skip rows another process checks. */
 int tsv_next_raw(Tsv *t);
 void tsv_check(const Tsv *t);
+
+/* tsv_take reads the next whole lines of T's input, at least one (a last
+ * line may lack its newline), into *BUF of *CAP bytes, which it allocates
+ * or grows; returns their length, 0 at the end of input. Threads scan the
+ * blocks with views. */
+size_t tsv_take(Tsv *t, char **buf, size_t *cap);
+
+/* tsv_view_init makes V a reader of blocks of lines, with the header and
+ * name of T (which must outlive it); tsv_view_set gives it BUF[0..N), whole
+ * lines, the first of them line LINENO + 1 of the input; tsv_view_free
+ * releases what tsv_view_init allocated and the calling thread's buffer
+ * of tab positions. */
+void tsv_view_init(Tsv *v, const Tsv *t);
+void tsv_view_set(Tsv *v, const char *buf, size_t n, uint64_t lineno);
+void tsv_view_free(Tsv *v);
 
 /* tsv_fail dies with "FILE:LINE: field 'NAME': 'VALUE' REASON". */
 noreturn void tsv_fail(const Tsv *t, int col, const char *reason);

@@ -124,11 +124,18 @@ static void vmsg(const char *fmt, va_list ap, int errnum)
 	fputc('\n', stderr);
 }
 
+_Thread_local DieTrap *die_trap;
+
 void die(const char *fmt, ...)
 {
-	dying = 1;
 	va_list ap;
 	va_start(ap, fmt);
+	if (die_trap) {
+		vsnprintf(die_trap->msg, sizeof die_trap->msg, fmt, ap);
+		va_end(ap);
+		longjmp(die_trap->jb, 1);
+	}
+	dying = 1;
 	vmsg(fmt, ap, 0);
 	va_end(ap);
 	exit(EXIT_DATA);

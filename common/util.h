@@ -2,6 +2,7 @@
 #ifndef CRM_UTIL_H
 #define CRM_UTIL_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
@@ -24,6 +25,16 @@ void crm_init(const char *argv0);
  * Both run the cleanup hooks (atexit) first. */
 noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* DieTrap: while a thread's die_trap points at one, die in that thread
+ * keeps its message in msg and jumps to jb (set with setjmp) instead of
+ * exiting, so that the thread's owner can pick which error to report: a
+ * worker thread that finds bad data stops without ending the process. */
+typedef struct {
+	jmp_buf jb;
+	char msg[600];
+} DieTrap;
+extern _Thread_local DieTrap *die_trap;
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* usage_fail prints "usage: TEXT" (the man page SYNOPSIS) and exits 2;

@@ -35,19 +35,22 @@ man_opts() {
 		}' | sort -u
 }
 
-# src_opts TOOL: the long options of the getopt table the tool parses with,
-# and the letters of its short option string.
+# src_opts TOOL: the options of the table the tool parses with: the
+# entries ({ "long", 'x', ARG, PARSE, ...) of its sources, of the common
+# macros (OPT_RULES ...) of common/opt.h they name, and of common/opt.c (-h,
+# --help, --version), as long names and letters.
 src_opts() {
 	src=$ROOT/tools/$1/*.c
-	if ! grep -q 'struct option' $src; then
-		src=$ROOT/common/filteropt.c
-		grep -q 'filter_options(.*, 0, &opt)' "$ROOT/tools/$1/$1.c" && notto=1 || notto=0
-	else
-		notto=0
-	fi
-	sed -n 's/^[	 ]*{ "\([a-z0-9-]*\)", [a-z_]*argument,.*/--\1/p' $src |
-		{ [ $notto = 1 ] && grep -v -e '^--to$' -e '^--as-of$' || cat; }
-	sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' $src | tr -d ':' | fold -w 1 | sed 's/^/-/'
+	{
+		cat $src "$ROOT/common/opt.c"
+		for m in $(grep -ho 'OPT_[A-Z]*(' $src | tr -d '(' | sort -u); do
+			awk -v m="$m" 'index($0, "#define " m "(") == 1 { on = 1 }
+				on { print; if (!/\\$/) on = 0 }' "$ROOT/common/opt.h"
+		done
+	} | sed -n -e h \
+		-e 's/.*{ "\([a-z0-9-]*\)", \(0\|'"'"'.'"'"'\), \("[^"]*"\|NULL\), [A-Za-z_]*, .*/--\1/p' \
+		-e g \
+		-e 's/.*{ \("[a-z0-9-]*"\|NULL\), '"'"'\(.\)'"'"', \("[^"]*"\|NULL\), [A-Za-z_]*, .*/-\2/p'
 }
 
 for tool in $tools crm-agg-parallel; do
@@ -110,4 +113,62 @@ for f in "$ROOT"/man/*.[1-9] "$ROOT"/scripts/crm-agg-parallel; do
 	grep -q "${f#"$ROOT"/}" "$WORK/install.out" || missing="$missing ${f#"$ROOT"/}"
 done
 expect "make install names every manual and crm-agg-parallel" "" "$missing"
+# A usage error for each kind of option value, and for the checks the
+# tools add: the option, the value and why, then the usage; exit 2.
+golden options
+t "crm-tier --from 2024-13 < /dev/null"
+t "crm-tier --to 2024-06 --as-of 2024-06-30 < /dev/null"
+t "crm-tier --from < /dev/null"
+t "crm-tier --explain=yes < /dev/null"
+t "crm-rfm --as-of 2024-02-30 < /dev/null"
+t "crm-clean --to 2024-1-1 < /dev/null"
+t "crm-agg --memory 12Q < /dev/null"
+t "crm-agg --memory 1M < /dev/null"
+t "crm-agg --partition 3/2 < /dev/null"
+t "crm-json --at-risk -1 < /dev/null"
+t "crm-gen --seed 1x"
+t "crm-kmeans -k 0 < /dev/null"
+t "crm-kmeans --tol -1 < /dev/null"
+t "crm-kmeans --elbow 3-2 < /dev/null"
+t "crm-clean -d ab < /dev/null"
+t "crm-clean --encoding latin1 < /dev/null"
+t "crm-clean --date-format ddmm < /dev/null"
+t "crm-gen --format csv"
+golden_end
+
+# --progress: lines of rows and rows/s on stderr, the last with the time
+# taken; the output is the same bytes as without. Off when stderr is not a
+# terminal, and with --no-progress.
+crm-gen --customers 300 > "$WORK/tx.tsv"
+crm-gen --customers 100 --format invoice --products "$WORK/prod.tsv" > "$WORK/inv.csv"
+crm-agg "$WORK/tx.tsv" > "$WORK/agg.tsv"
+crm-tier "$WORK/agg.tsv" > "$WORK/tier.tsv"
+crm-lifecycle "$WORK/tier.tsv" > "$WORK/life.tsv"
+MAP="--map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID"
+for run in "crm-agg $WORK/tx.tsv" "crm-rfm $WORK/tx.tsv" "crm-clean --date-format mdy $MAP --products $WORK/prod.tsv $WORK/inv.csv" \
+	"crm-tier $WORK/agg.tsv" "crm-lifecycle $WORK/tier.tsv" "crm-churn $WORK/life.tsv"; do
+	tool=${run%% *}
+	$run > "$WORK/p0.out" 2> "$WORK/p0.err"
+	$run --progress > "$WORK/p1.out" 2> "$WORK/p1.err"
+	$run --progress --no-progress > "$WORK/p2.out" 2> "$WORK/p2.err"
+	expect "$tool --progress: exit 0" 0 $?
+	same "$tool --progress: the same output" "$WORK/p0.out" "$WORK/p1.out"
+	same "$tool --no-progress: the same output" "$WORK/p0.out" "$WORK/p2.out"
+	pat="^$tool: [0-9]+ rows(, [0-9]+ rows/s| in [0-9]+\.[0-9]{2} s, [0-9]+ rows/s)\$"
+	expect "$tool: no progress when stderr is not a terminal" "" "$(grep -E "$pat" "$WORK/p0.err")"
+	same "$tool --no-progress after --progress: stderr as without" "$WORK/p0.err" "$WORK/p2.err"
+	check "$tool --progress: a last line with rows, seconds and rate" \
+		"grep -E '$pat' $WORK/p1.err | tail -n 1 | grep -Eq ' [1-9][0-9]* rows in '"
+	grep -Ev "$pat" "$WORK/p1.err" > "$WORK/p1.rest"
+	same "$tool --progress: stderr otherwise as without" "$WORK/p0.err" "$WORK/p1.rest"
+done
+
+# On a terminal (script(1) gives the tool one) progress is on by default.
+if command -v script > /dev/null 2>&1; then
+	script -qec "crm-agg -o $WORK/tty.tsv $WORK/tx.tsv" /dev/null > "$WORK/tty.err" 2>&1
+	check "crm-agg on a terminal: progress by default" "grep -Eq '^crm-agg: [0-9]+ rows in ' $WORK/tty.err"
+	script -qec "crm-agg --no-progress -o $WORK/tty.tsv $WORK/tx.tsv" /dev/null > "$WORK/tty.err" 2>&1
+	expect "crm-agg --no-progress on a terminal: none" "" "$(cat "$WORK/tty.err")"
+fi
+
 finish

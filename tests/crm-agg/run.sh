@@ -44,6 +44,8 @@ t crm-agg --memory 1M data/one_line.tsv
 t crm-agg --memory lots data/one_line.tsv
 t crm-agg --partition 3/2 data/one_line.tsv
 t crm-agg --partition 0/2 data/one_line.tsv
+t crm-agg -j 0 data/one_line.tsv
+t crm-agg -j 65 data/one_line.tsv
 t crm-agg --merge
 t crm-agg --bogus
 t 'crm-agg data/one_line.tsv > /dev/full'
@@ -78,6 +80,19 @@ crm-agg --to 2024-06 --partition 2/2 data/far_date.tsv > "$WORK/p2.tsv"
 crm-agg --merge "$WORK/p1.tsv" "$WORK/p2.tsv" > "$WORK/merged.tsv"
 same "--to with --partition: the merged parts equal one run" "$WORK/whole.tsv" "$WORK/merged.tsv"
 check "--partition alone stops at the far date too" "! crm-agg --partition 1/2 data/far_date.tsv > /dev/null 2>&1 && ! crm-agg --partition 2/2 data/far_date.tsv > /dev/null 2>&1"
+# -j: the period's checks, messages and line numbers are one thread's,
+# whichever thread meets the rows that set its ends.
+bad=""
+for args in "data/far_date.tsv" "data/early_date.tsv" "--rules $WORK/short.rules data/far_date.tsv" \
+	"--to 2024-06 data/far_date.tsv" "--from 2024-01 data/early_date.tsv" \
+	"--from 2024-03 --to 2024-03 data/far_date.tsv" "--to 2024-01 data/early_date.tsv" \
+	"--stats --from 2024-02 --to 2024-12 data/far_date.tsv" "--partition 2/2 data/far_date.tsv" \
+	"--as-of 2024-03-15 data/far_date.tsv" "--stats --as-of 2024-02-10 data/early_date.tsv"; do
+	crm-agg $args 2>&1 | grep -v -e seconds -e memory > "$WORK/e1"
+	CRM_TEST_READ_SIZE=7 crm-agg -j 3 $args 2>&1 | grep -v -e seconds -e memory > "$WORK/e2"
+	cmp -s "$WORK/e1" "$WORK/e2" || bad="$bad [$args]"
+done
+expect "-j 3 and one thread: the same period, output and errors" "" "$bad"
 
 # A failed run leaves no output file, and no temporary one beside it.
 rm -f "$WORK/out.tsv"
@@ -96,7 +111,22 @@ for f in same_day crlf_lines no_final_newline brands; do
 		cmp -s "$WORK/n.tsv" "$WORK/ref.tsv" || bad="$bad $n"
 	done
 	expect "$f.tsv read in chunks of 1..48 bytes" "" "$bad"
+	bad=""
+	for n in $(seq 1 48); do
+		CRM_TEST_READ_SIZE=$n crm-agg -j 3 data/$f.tsv > "$WORK/n.tsv" 2>&1
+		cmp -s "$WORK/n.tsv" "$WORK/ref.tsv" || bad="$bad $n"
+	done
+	expect "$f.tsv read in chunks of 1..48 bytes, -j 3" "" "$bad"
 done
+
+# -j: every error the single thread reports, with the same text and status.
+bad=""
+for f in data/bad_*.tsv data/blank_line.tsv data/empty_customer.tsv data/no_category.tsv; do
+	crm-agg "$f" > "$WORK/e1" 2>&1; echo "exit $?" >> "$WORK/e1"
+	CRM_TEST_READ_SIZE=7 crm-agg -j 2 "$f" > "$WORK/e2" 2>&1; echo "exit $?" >> "$WORK/e2"
+	cmp -s "$WORK/e1" "$WORK/e2" || bad="$bad $f"
+done
+expect "-j 2 reports each bad file's error as one thread does" "" "$bad"
 
 # ---- properties on generated data ----
 if [ "$SAN" = 1 ]; then CUST=2000; else CUST=20000; fi
@@ -141,6 +171,66 @@ CRM_TEST_SPLIT_BYTES=20000 CRM_TEST_FAN=3 crm-agg --memory 4M "$WORK/shuf.tsv" >
 same "partitions split again, runs merged in passes" "$WORK/agg.tsv" "$WORK/o.tsv"
 cat "$WORK/tx.tsv" | crm-agg > "$WORK/o.tsv"
 same "stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+
+# -j N: threads scan blocks and fold partitions; the same bytes whatever
+# the order, the budget, the spills and the block size.
+for j in 2 3; do
+	crm-agg -j $j "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j shuffled input" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j --stats --memory 4M "$WORK/big.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
+	spills=$(sed -n 's/.*; \([0-9]*\) spills.*/\1/p' "$WORK/stats")
+	check "-j $j --memory 4M spills more than once ($spills)" "[ $spills -gt 1 ]"
+	same "-j $j --memory 4M gives the same bytes" "$WORK/big.ref" "$WORK/o.tsv"
+	CRM_TEST_SPLIT_BYTES=20000 CRM_TEST_FAN=3 crm-agg -j $j --memory 4M "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j partitions split again, runs merged in passes" "$WORK/agg.tsv" "$WORK/o.tsv"
+	CRM_TEST_READ_SIZE=4096 crm-agg -j $j "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j in blocks of a few lines" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j < "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j stdin" "$WORK/agg.tsv" "$WORK/o.tsv"
+	crm-agg -j $j "$WORK/txb.tsv" > "$WORK/o.tsv"
+	same "-j $j with brands" "$WORK/aggb.tsv" "$WORK/o.tsv"
+	crm-agg -j $j --stats "$WORK/tx.tsv" "$WORK/shuf.tsv" > "$WORK/o.tsv" 2> "$WORK/stats"
+	crm-agg --stats "$WORK/tx.tsv" "$WORK/shuf.tsv" 2>&1 > "$WORK/ref.tsv" | grep 'rows read' > "$WORK/stats1"
+	same "-j $j two files" "$WORK/ref.tsv" "$WORK/o.tsv"
+	grep 'rows read' "$WORK/stats" > "$WORK/statsj"
+	same "-j $j two files: the same counts" "$WORK/stats1" "$WORK/statsj"
+done
+# Shared read-only state: products and per-brand rules in every thread.
+crm-agg --products data/products.tsv data/no_category.tsv > "$WORK/ref.tsv"
+CRM_TEST_READ_SIZE=5 crm-agg -j 3 --products data/products.tsv data/no_category.tsv > "$WORK/o.tsv"
+same "-j 3 --products" "$WORK/ref.tsv" "$WORK/o.tsv"
+crm-agg --rules data/beans.rules data/brands.tsv > "$WORK/ref.tsv"
+CRM_TEST_READ_SIZE=5 crm-agg -j 3 --rules data/beans.rules data/brands.tsv > "$WORK/o.tsv"
+same "-j 3 --rules with brands" "$WORK/ref.tsv" "$WORK/o.tsv"
+# The writing thread meets a closed pipe or a full disk while others merge.
+crm-agg -j 3 --memory 4M "$WORK/big.tsv" 2> "$WORK/err" | head -n 1 > /dev/null
+expect "-j 3: a closed pipe ends quietly" "" "$(cat "$WORK/err")"
+crm-agg -j 3 "$WORK/big.tsv" > /dev/full 2> "$WORK/err"
+expect "-j 3: a full disk is an error" "1 crm-agg: write error on stdout: No space left on device" "$? $(cat "$WORK/err")"
+crm-agg -j 2 --partition 2/3 "$WORK/shuf.tsv" > "$WORK/o.tsv"
+crm-agg --partition 2/3 "$WORK/shuf.tsv" > "$WORK/ref.tsv"
+same "-j 2 --partition 2/3" "$WORK/ref.tsv" "$WORK/o.tsv"
+# Bad lines in blocks that threads scan at once, and one far after: the
+# first is reported, with its line number, as one thread reports it.
+awk -F'\t' -v OFS='\t' 'NR == 3001 { $5 = "x" } NR == 3003 || NR == 9001 { $1 = "2024-13-01" } 1' \
+	"$WORK/shuf.tsv" > "$WORK/bad2.tsv"
+crm-agg "$WORK/bad2.tsv" > /dev/null 2> "$WORK/e1"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=512 crm-agg -j $j "$WORK/bad2.tsv" > /dev/null 2> "$WORK/e2"
+	expect "-j $j: exit 1 on the first bad line" "1" "$?"
+	same "-j $j: the first bad line's message" "$WORK/e1" "$WORK/e2"
+done
+check "... which names line 3001" "grep -q ':3001: ' $WORK/e1"
+# A far date on line 5001 stretches the period; the row that set the
+# other end is in another block, met by another thread.
+awk -F'\t' -v OFS='\t' 'NR == 5001 { $1 = "2099-06-15" } 1' "$WORK/shuf.tsv" > "$WORK/far.tsv"
+crm-agg "$WORK/far.tsv" > /dev/null 2> "$WORK/e1"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=512 crm-agg -j $j "$WORK/far.tsv" > /dev/null 2> "$WORK/e2"
+	expect "-j $j: exit 1 on the far date" "1" "$?"
+	same "-j $j: the far date's message, naming the other end" "$WORK/e1" "$WORK/e2"
+done
+check "... which names line 5001" "grep -q ':5001: .*stretches the period' $WORK/e1"
 for n in 1 2 7; do
 	parts=""
 	for i in $(seq 1 $n); do
@@ -167,6 +257,10 @@ expect "--as-of $D: period_start the first date, period_end the day" "$(sed -n 2
 for i in 1 2; do crm-agg --as-of $D --partition $i/2 "$WORK/shuf.tsv" > "$WORK/d$i.tsv"; done
 crm-agg --merge "$WORK/d2.tsv" "$WORK/d1.tsv" > "$WORK/o.tsv"
 same "--as-of $D: 2 partitions merged" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+for j in 2 3; do
+	CRM_TEST_READ_SIZE=4096 crm-agg -j $j --as-of $D "$WORK/shuf.tsv" > "$WORK/o.tsv"
+	same "-j $j --as-of $D" "$WORK/cutagg.tsv" "$WORK/o.tsv"
+done
 crm-agg --merge "$WORK/p1.tsv" "$WORK/d2.tsv" > /dev/null 2> "$WORK/err"
 check "--merge refuses inputs of another as-of day" "grep -q \"field 'period_end'.* differs from the other inputs' period_end\" $WORK/err"
 

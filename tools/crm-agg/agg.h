@@ -1,13 +1,18 @@
 /* crm-agg internals.
  *
- * Data flow: scan.c parses rows and folds consecutive lines of one customer
+ * Data flow: crm-agg.c parses rows and folds consecutive lines of one customer
  * and month into a partial group (an order, usually). Partial groups are
  * encoded as variable-length records and appended to one of 256 partition
  * buffers chosen by the key's hash (part.c); past the memory budget the
  * buffers are written to an anonymous temporary file. fold.c then folds each
  * partition in a hash table small enough for the cache, sorts its groups by
  * key and month, and stores them as a sorted run, in memory or spilled.
- * merge.c merges the runs into the output. */
+ * merge.c merges the runs into the output.
+ *
+ * With -j N, one thread reads blocks of lines that N threads parse, each
+ * into its own partitions; N threads fold the partitions (partition I by
+ * thread I % N), and N threads merge ranges of the key space, cut by split
+ * keys, while the first thread writes them in order. */
 #ifndef CRM_AGG_H
 #define CRM_AGG_H
 
@@ -182,13 +187,22 @@ typedef struct {
 	size_t chunk_data;
 	uint64_t split_bytes;  /* a partition larger than this is split again */
 	size_t test_fan;       /* CRM_TEST_FAN: merge at most this many runs */
+	unsigned jobs;         /* -j: threads that scan and fold at once */
 } Mem;
 
+/* One Mem serves every thread: the free list and the spill file take a
+ * lock, the counters are updated atomically. */
 extern Mem mem;
 
+/* mem_account adds DELTA bytes to the memory in use and keeps the peak. */
 void mem_account(int64_t delta);
-/* mem_init sets the budget and the chunk size that suits it. */
-void mem_init(uint64_t budget, const char *tmpdir);
+static inline uint64_t mem_used(void)
+{
+	return __atomic_load_n(&mem.used, __ATOMIC_RELAXED);
+}
+/* mem_init sets the budget and the chunk size that suits it for JOBS
+ * threads. */
+void mem_init(uint64_t budget, const char *tmpdir, unsigned jobs);
 /* stream_room returns space for N bytes (N <= mem.chunk_data) at the end of
  * S; stream_commit then adds the N' <= N bytes written there. */
 uint8_t *stream_grow(Stream *s);
@@ -205,9 +219,11 @@ static inline void stream_commit(Stream *s, size_t n)
 }
 /* stream_spill moves the chunks of S to the spill file. */
 void stream_spill(Stream *s);
+/* stream_join moves the extents and chunks of S to the end of D; S is left
+ * empty. */
+void stream_join(Stream *d, Stream *s);
 /* stream_free releases the chunks and extents of S. */
 void stream_free(Stream *s);
-void tmp_ensure(void);
 
 /* A reader of a stream: spilled extents through a buffer, then the chunks
  * in place. */
@@ -218,11 +234,15 @@ typedef struct {
 	size_t bufcap;
 	size_t ext;            /* next extent to read */
 	uint64_t off, left;    /* unread part of the current extent */
+	uint64_t lim;          /* bytes left to read (reader_seek), or all */
 	Chunk *chunk;          /* the chunk being read, once extents are done */
 	int in_chunks;
 } Reader;
 
 void reader_init(Reader *r, Stream *s, uint8_t *buf, size_t bufcap);
+/* reader_seek moves a new reader to offset OFF of its stream (the start of
+ * an item) and ends it LEN bytes after (at the end of an item). */
+void reader_seek(Reader *r, uint64_t off, uint64_t len);
 /* reader_item returns a pointer to the next item, with at least NEED bytes
  * readable when they are in a spilled extent, or NULL at the end; the
  * caller sets r->p past what it decoded. */
@@ -233,6 +253,8 @@ const uint8_t *reader_item(Reader *r, size_t need);
 typedef struct {
 	Stream part[NPART];
 	int level;             /* which 8 bits of the hash choose the partition */
+	unsigned share;        /* sets filling at once (scanners); 0 means 1 */
+	uint64_t resident;     /* record bytes added since the last spill */
 } PartSet;
 
 /* partset_add appends a partial group whose key hashes to H. */
@@ -240,16 +262,47 @@ void partset_add(PartSet *ps, uint64_t h, const Group *g);
 /* partset_spill writes every partition's memory to the spill file. */
 void partset_spill(PartSet *ps);
 
+/* Split keys cut the key space into ranges that threads merge at once
+ * (-j): N keys in ascending order, range K holding the keys from KEY[K-1]
+ * (or the first) up to KEY[K] (or the last), KEY[K] excluded. */
+typedef struct {
+	uint8_t **key;
+	uint32_t *len;
+	size_t n;
+} Splits;
+
 /* Sorted runs: each a stream of customer blocks (u16 key length, key,
- * varint count of groups, then each group without its key) in key order. */
+ * varint count of groups, then each group without its key) in key order.
+ * With split keys, CUT[I * SP->n + K] is the offset in run I of its first
+ * customer at or above split key K. */
 typedef struct {
 	Stream *v;
+	uint64_t *cut;
 	size_t n, cap;
+	Splits *sp;            /* NULL: one thread merges */
 } Runs;
 
-/* fold_all folds every partition of PS into sorted runs appended to R. */
-void fold_all(PartSet *ps, Runs *r);
-Stream *runs_new(Runs *r);
+/* RunCut records the cuts of one run as its customers are written. */
+typedef struct {
+	const Splits *sp;
+	uint64_t *cut;
+	size_t k;              /* split keys passed */
+} RunCut;
+
+/* run_cut notes that the customer KEY starts at offset OFF of the run;
+ * run_cut_end that the run ends at OFF. */
+void run_cut(RunCut *c, const uint8_t *key, uint32_t n, uint64_t off);
+void run_cut_end(RunCut *c, uint64_t off);
+
+/* fold_all folds the partitions of the N sets PS (one per scanner, the
+ * same keys in the same partition of each) into sorted runs appended to R,
+ * with mem.jobs threads; the sets are left empty. */
+void fold_all(PartSet **ps, unsigned n, Runs *r);
+/* runs_new adds an empty run to R; *CUT (when not NULL) is set to record
+ * its cuts. */
+Stream *runs_new(Runs *r, RunCut *cut);
+/* splits_free releases split keys. */
+void splits_free(Splits *sp);
 void runs_spill(Runs *r);
 
 /* ---- output ---- */

@@ -6,6 +6,7 @@
 #include "tsv.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 /* ---- output rows ---- */
@@ -32,12 +33,15 @@ static inline char *put_day(char *p, const char *ym, int day)
 	return p + 10;
 }
 
-/* write_row writes one output row: LEAD (the key and a tab, formatted once
- * per customer), the group's figures and PE, the period's two columns. */
-static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
-		      const char *pe, const Group *g)
+/* ROW_MAX bounds a row past its lead. */
+#define ROW_MAX 200
+
+/* put_row writes one output row at P: LEAD (the key and a tab, formatted
+ * once per customer), the group's figures and PE, the period's two
+ * columns; returns the end. */
+static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
+		     const char *pe, const Group *g)
 {
-	char *p = out_reserve(o, leadn + 200), *start = p;
 	memcpy(p, lead, leadn);
 	p += leadn;
 	char ym[7];
@@ -68,7 +72,15 @@ static void write_row(Out *o, const OutFmt *f, const char *lead, size_t leadn,
 	memcpy(p, pe, PERIOD_LEN);
 	p += PERIOD_LEN;
 	*p++ = '\n';
-	o->len += (size_t)(p - start);
+	return p;
+}
+
+/* period_fmt writes the period's two columns, PERIOD_LEN bytes, at PE. */
+static void period_fmt(char *pe, const OutFmt *f)
+{
+	date_fmt(pe, f->period_start);
+	pe[10] = '\t';
+	date_fmt(pe + 11, f->period_end);
 }
 
 /* ---- run cursors ---- */
@@ -80,6 +92,8 @@ typedef struct {
 	uint8_t key[KEY_MAX];    /* the current customer */
 	uint32_t keylen;
 	uint64_t p0, p1, ngroups;
+	const uint8_t *stop;     /* NULL, or the key that ends the range read */
+	uint32_t stopn;
 } Cursor;
 
 /* cursor_next moves to the next customer; returns 0 at the end. */
@@ -92,7 +106,7 @@ static int cursor_next(Cursor *c)
 	key_copy(c->key, k, c->keylen);
 	c->rd.p = get_uv(p, &c->ngroups);
 	key_prefix(c->key, c->keylen, &c->p0, &c->p1);
-	return 1;
+	return !c->stop || key_cmp(c->key, c->keylen, c->stop, c->stopn) < 0;
 }
 
 static inline void cursor_group(Cursor *c, Group *g)
@@ -125,19 +139,38 @@ static void sift_down(Cursor *cs, size_t *h, size_t n, size_t i)
 	h[i] = x;
 }
 
-/* Where merged customers go: the output, or a new run. */
+/* Text of one range of the output, merged by a thread (-j). */
+typedef struct {
+	char *p;
+	size_t len, cap;
+	uint64_t rows;
+	int done;
+} Text;
+
+/* Where merged customers go: the output, a text, or a new run. */
 typedef struct {
 	Out *o;
+	Text *text;
 	const OutFmt *f;
 	char pe[PERIOD_LEN];
 	uint64_t rows;
 	Stream *run;
+	RunCut cut;
 } Sink;
+
+static char *text_reserve(Text *t, size_t n)
+{
+	if (t->len + n > t->cap) {
+		t->cap = (t->len + n) * 2;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	return t->p + t->len;
+}
 
 static void sink_customer(Sink *s, Cursor *c)
 {
 	Group g;
-	if (s->o) {
+	if (s->o || s->text) {
 		char lead[KEY_MAX + 2];
 		size_t n = c->keylen;
 		memcpy(lead, c->key, n);
@@ -148,11 +181,18 @@ static void sink_customer(Sink *s, Cursor *c)
 		lead[n++] = '\t';
 		for (uint64_t i = 0; i < c->ngroups; i++) {
 			cursor_group(c, &g);
-			write_row(s->o, s->f, lead, n, s->pe, &g);
+			if (s->o) {
+				char *p = out_reserve(s->o, n + ROW_MAX);
+				s->o->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+			} else {
+				char *p = text_reserve(s->text, n + ROW_MAX);
+				s->text->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+			}
 		}
 		s->rows += c->ngroups;
 		return;
 	}
+	run_cut(&s->cut, c->key, c->keylen, s->run->bytes);
 	uint8_t *p = stream_room(s->run, 2 + KEY_MAX + 10), *q;
 	q = put_uv(key_put(p, c->key, c->keylen), c->ngroups);
 	stream_commit(s->run, (size_t)(q - p));
@@ -166,7 +206,7 @@ static void sink_customer(Sink *s, Cursor *c)
 		stream_spill(s->run);
 }
 
-/* merge_some merges runs V[0..N) into the sink. */
+/* merge_some merges runs V[0..N) into the sink and frees them. */
 static void merge_some(Stream *v, size_t n, Sink *s)
 {
 	Cursor *cs = xcalloc(n ? n : 1, sizeof *cs);
@@ -196,31 +236,171 @@ static void merge_some(Stream *v, size_t n, Sink *s)
 	free(heap);
 }
 
+/* ---- -j: ranges of the key space merged by threads ---- */
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	Runs *r;
+	const OutFmt *f;
+	size_t nrange, next, written;
+	Text *text;
+	Text *pool;            /* written texts, their buffers kept for reuse */
+	size_t npool;
+} RangeJob;
+
+/* merge_range merges range I of every run into T; BUF holds a read buffer
+ * for each run with a spilled part. */
+static void merge_range(RangeJob *j, size_t i, Text *t, Cursor *cs, size_t *heap,
+			uint8_t **buf)
+{
+	Runs *r = j->r;
+	const Splits *sp = r->sp;
+	size_t ns = sp->n, hn = 0;
+	for (size_t k = 0; k < r->n; k++) {
+		uint64_t lo = i ? r->cut[k * ns + i - 1] : 0;
+		uint64_t hi = i < ns ? r->cut[k * ns + i] : r->v[k].bytes;
+		if (lo == hi)
+			continue;
+		Cursor *c = &cs[k];
+		reader_init(&c->rd, &r->v[k], buf[k], RUN_BUF);
+		reader_seek(&c->rd, lo, hi - lo);
+		c->stop = i < ns ? sp->key[i] : NULL;
+		c->stopn = i < ns ? sp->len[i] : 0;
+		if (cursor_next(c))
+			heap[hn++] = k;
+	}
+	for (size_t k = hn / 2; k-- > 0;)
+		sift_down(cs, heap, hn, k);
+	Sink s = { .text = t, .f = j->f };
+	period_fmt(s.pe, j->f);
+	while (hn) {
+		Cursor *c = &cs[heap[0]];
+		sink_customer(&s, c);
+		if (!cursor_next(c))
+			heap[0] = heap[--hn];
+		if (hn)
+			sift_down(cs, heap, hn, 0);
+	}
+	t->rows = s.rows;
+}
+
+static void *range_thread(void *arg)
+{
+	RangeJob *j = arg;
+	Runs *r = j->r;
+	Cursor *cs = xcalloc(r->n, sizeof *cs);
+	size_t *heap = xcalloc(r->n, sizeof *heap);
+	uint8_t **buf = xcalloc(r->n, sizeof *buf);
+	for (size_t k = 0; k < r->n; k++)
+		if (r->v[k].next)
+			buf[k] = xmalloc(RUN_BUF);
+	/* At most two ranges a thread wait to be written. */
+	size_t window = 2 * (mem.jobs ? mem.jobs : 1);
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		while (j->next < j->nrange && j->next >= j->written + window)
+			pthread_cond_wait(&j->cv, &j->mu);
+		if (j->next >= j->nrange)
+			break;
+		size_t i = j->next++;
+		/* A buffer already mapped and touched costs no page faults. */
+		Text t = { 0 };
+		if (j->npool)
+			t = j->pool[--j->npool];
+		pthread_mutex_unlock(&j->mu);
+		merge_range(j, i, &t, cs, heap, buf);
+		pthread_mutex_lock(&j->mu);
+		t.done = 1;
+		j->text[i] = t;
+		pthread_cond_broadcast(&j->cv);
+	}
+	pthread_mutex_unlock(&j->mu);
+	for (size_t k = 0; k < r->n; k++)
+		free(buf[k]);
+	free(buf);
+	free(cs);
+	free(heap);
+	return NULL;
+}
+
+/* merge_ranges merges R into O with mem.jobs threads, one range of keys
+ * each at a time; this thread writes the ranges in order. */
+static uint64_t merge_ranges(Runs *r, Out *o, const OutFmt *f)
+{
+	RangeJob j;
+	memset(&j, 0, sizeof j);
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	j.r = r;
+	j.f = f;
+	j.nrange = r->sp->n + 1;
+	j.text = xcalloc(j.nrange, sizeof *j.text);
+	j.pool = xcalloc(j.nrange, sizeof *j.pool);
+	unsigned jobs = mem.jobs;
+	pthread_t *tid = xcalloc(jobs, sizeof *tid);
+	for (unsigned k = 0; k < jobs; k++)
+		if (pthread_create(&tid[k], NULL, range_thread, &j))
+			die("cannot start a thread");
+	uint64_t rows = 0;
+	for (size_t i = 0; i < j.nrange; i++) {
+		pthread_mutex_lock(&j.mu);
+		while (!j.text[i].done)
+			pthread_cond_wait(&j.cv, &j.mu);
+		pthread_mutex_unlock(&j.mu);
+		out_write(o, j.text[i].p, j.text[i].len);
+		rows += j.text[i].rows;
+		pthread_mutex_lock(&j.mu);
+		j.pool[j.npool++] = (Text){ .p = j.text[i].p, .cap = j.text[i].cap };
+		j.written = i + 1;
+		pthread_cond_broadcast(&j.cv);
+		pthread_mutex_unlock(&j.mu);
+	}
+	for (unsigned k = 0; k < jobs; k++)
+		pthread_join(tid[k], NULL);
+	for (size_t k = 0; k < r->n; k++)
+		stream_free(&r->v[k]);
+	for (size_t k = 0; k < j.npool; k++)
+		free(j.pool[k].p);
+	free(j.pool);
+	free(j.text);
+	free(tid);
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.cv);
+	return rows;
+}
+
 uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 {
-	/* Spilled runs need a read buffer each: merge them in passes of at
-	 * most FAN runs until the buffers of the rest fit in the budget. */
+	/* Spilled runs need a read buffer each (a thread each with -j):
+	 * merge them in passes of at most FAN runs until the buffers of the
+	 * rest fit in the budget. */
+	unsigned jobs = mem.jobs ? mem.jobs : 1;
 	size_t fan = (size_t)(mem.budget / 2 / RUN_BUF);
 	if (fan < 4)
 		fan = 4;
 	if (mem.test_fan)
 		fan = mem.test_fan;
-	while (r->n > fan) {
+	size_t most = fan / jobs ? fan / jobs : 1;
+	while (r->n > most) {
 		runs_spill(r);
-		Runs next = { 0 };
+		Runs next = { .sp = r->sp };
 		for (size_t i = 0; i < r->n; i += fan) {
 			size_t k = r->n - i < fan ? r->n - i : fan;
-			Sink s = { .run = runs_new(&next) };
+			Sink s = { 0 };
+			s.run = runs_new(&next, &s.cut);
 			merge_some(r->v + i, k, &s);
+			run_cut_end(&s.cut, s.run->bytes);
 			stream_spill(s.run);
 		}
 		free(r->v);
+		free(r->cut);
 		*r = next;
 	}
+	if (jobs > 1 && r->sp && r->sp->n)
+		return merge_ranges(r, o, f);
 	Sink s = { .o = o, .f = f };
-	date_fmt(s.pe, f->period_start);
-	s.pe[10] = '\t';
-	date_fmt(s.pe + 11, f->period_end);
+	period_fmt(s.pe, f);
 	merge_some(r->v, r->n, &s);
 	return s.rows;
 }

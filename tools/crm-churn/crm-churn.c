@@ -20,6 +20,7 @@
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
+#include "progress.h"
 #include "rules.h"
 #include "schema.h"
 #include "tsv.h"
@@ -31,15 +32,6 @@
 
 static const char usage_text[] =
 	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
-
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules overriding the built-in ones" },
-	{ "--from YYYY-MM", "print only months from this one on" },
-	{ "--explain", "add churn_explain" },
-	{ "--stats", "print rows read and written and each reason's count on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 #define MICRO 1000000 /* decimals of ratios: 6 */
 #define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
@@ -84,12 +76,23 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, help, 0, &opt);
+	filter_init(&opt);
+	const Opt opts[] = {
+		OPT_RULES(&opt.c),
+		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0, "print only months from this one on" },
+		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add churn_explain" },
+		OPT_STATS(&opt.c, "print rows read and written and each reason's count on stderr"),
+		OPT_PROGRESS(&opt.c),
+		OPT_OUTPUT(&opt.c),
+		OPT_END,
+	};
+	int first = opt_parse(argc, argv, usage_text, opts);
+	filter_settle(&opt, argc - first, argv + first, usage_text);
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
 	RulesCache rc;
-	rules_cache_open(&rc, opt.rules);
+	rules_cache_open(&rc, opt.c.rules);
 	char rid[17];
 	rules_id(rc.rules, rid);
 	int decimals = rc.money.decimals;
@@ -103,8 +106,11 @@ int main(int argc, char **argv)
 	int bi = tsv_col(&t, "brand"), pei = tsv_col(&t, "period_end");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
+	/* Split rows only as far as the columns read by name; the rest
+	 * pass as text. */
+	tsv_split_found(&t);
 	Out o;
-	out_create(&o, opt.output);
+	out_create(&o, opt.c.output);
 	int rii = filter_header(&o, &t, "crm-churn", explain);
 
 	const ChurnRules *ch = NULL;  /* the customer's brand's */
@@ -117,7 +123,10 @@ int main(int argc, char **argv)
 	char pe_text[16] = "";
 	int32_t as_month = INT32_MAX;
 	int as_days = 0, as_len = 0;
+	Progress pg;
+	progress_init(&pg, opt.c.progress);
 	while (tsv_next(&t)) {
+		progress_add(&pg, 1);
 		rows++;
 		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
@@ -246,8 +255,9 @@ int main(int argc, char **argv)
 		out_char(&o, '\n');
 		written++;
 	}
+	progress_end(&pg);
 	out_close(&o);
-	if (opt.stats)
+	if (opt.c.stats)
 		fprintf(stderr, "crm-churn: %llu rows read, %llu written (%llu before --from left out); "
 			"%llu at risk: %llu lapse, %llu decline\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),

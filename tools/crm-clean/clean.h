@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "out.h"
 #include "products.h"
+#include "progress.h"
 
 #include <csv.h>
 #include <stddef.h>
@@ -91,6 +92,7 @@ typedef struct {
 
 	struct csv_parser csv;
 	unsigned char delim;
+	Progress pg;               /* --progress: lines read */
 	uint64_t lineno;           /* the physical line being fed */
 	uint64_t rec_line;         /* where the current record started */
 	size_t rec_lines;

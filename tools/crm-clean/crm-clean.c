@@ -10,11 +10,12 @@
 #include "clean.h"
 #include "date.h"
 #include "hash.h"
-#include "help.h"
 #include "json.h"
 #include "money.h"
+#include "opt.h"
 #include "out.h"
 #include "products.h"
+#include "progress.h"
 #include "rules.h"
 #include "strmap.h"
 #include "tsv.h"
@@ -23,7 +24,6 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +33,6 @@ static const char usage_text[] =
 	"crm-clean [--rules FILE] [--brand NAME] [--map COLUMN=NAME,...] [--products FILE]\n"
 	"                 [--date-format FORMAT] [--encoding pass|utf8] [--from DATE] [--to DATE]\n"
 	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [-o FILE] [FILE]";
-
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules over the built-in defaults" },
-	{ "--brand NAME", "write NAME in a brand column, with its rules section" },
-	{ "--map COLUMN=NAME,...", "read canonical COLUMN from the input column NAME" },
-	{ "--products FILE", "sku to category table, for exports without a category" },
-	{ "--date-format FORMAT", "auto, iso, mdy, dmy, dmy-dot or ymd (clean.date_format)" },
-	{ "--encoding pass|utf8", "copy bytes that are not UTF-8, or reject their records" },
-	{ "--from DATE", "reject records before DATE (YYYY-MM-DD) as out_of_range" },
-	{ "--to DATE", "reject records after DATE (YYYY-MM-DD) as out_of_range" },
-	{ "-d DELIM", "the field delimiter: one character, or tab" },
-	{ "--rejects FILE", "write every rejected record as CSV to FILE" },
-	{ "--report FILE", "write the counts as one JSON object to FILE" },
-	{ "--strict", "fail at the first record that would be rejected" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 /* line_len returns the length of the physical line starting P[0..N), its
  * end included: LF, CRLF or a lone CR (libcsv ends a record at each, so
@@ -280,6 +263,7 @@ static void run(Clean *C, int fd)
 		size_t n = len > pos ? line_len(buf + pos, len - pos, !eof) : 0;
 		if (n) {
 			feed(C, buf + pos, n, ++C->lineno);
+			progress_add(&C->pg, 1);
 			pos += n;
 			continue;
 		}
@@ -338,10 +322,10 @@ static void run(Clean *C, int fd)
 
 /* ---- options ---- */
 
-/* parse_map reads --map's COLUMN=NAME,... into C->map; usage error
- * for a pair that is not one. */
-static void parse_map(Clean *C, const char *s)
+/* opt_map reads --map COLUMN=NAME,... into the names of DST (C.map). */
+static const char *opt_map(const char *s, void *dst)
 {
+	const char **map = dst;
 	char *copy = xstrdup(s), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
@@ -354,83 +338,80 @@ static void parse_map(Clean *C, const char *s)
 		if (k == NCANON)
 			usage_fail(usage_text, "--map: '%s' is not a canonical column (customer_id, date, sku, "
 				   "category, qty, amount, unit_price, order_id, brand)", tok);
-		C->map[k] = xstrdup(eq + 1);
+		map[k] = xstrdup(eq + 1);
 	}
 	free(copy);
+	return NULL;
+}
+
+/* opt_encoding reads --encoding pass|utf8 into the string at DST. */
+static const char *opt_encoding(const char *s, void *dst)
+{
+	if (strcmp(s, "pass") != 0 && strcmp(s, "utf8") != 0)
+		return "is not pass or utf8";
+	*(const char **)dst = s;
+	return NULL;
+}
+
+/* opt_date_format reads --date-format FORMAT, a value of clean.date_format,
+ * into the int at DST. */
+static const char *opt_date_format(const char *s, void *dst)
+{
+	if ((*(int *)dst = rule_enum_word("clean.date_format", s)) < 0)
+		return "is not auto, iso, mdy, dmy, dmy-dot or ymd";
+	return NULL;
+}
+
+/* opt_delim reads -d DELIM into the unsigned char at DST. */
+static const char *opt_delim(const char *s, void *dst)
+{
+	unsigned char *d = dst;
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		*d = '\t';
+	else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n')
+		*d = (unsigned char)s[0];
+	else
+		return "is not one character (or tab)";
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-", *rejects = NULL, *report_path = NULL;
-	const char *products_path = NULL, *date_format = NULL, *encoding = NULL;
+	OptCommon c;
+	opt_common_init(&c);
+	const char *rejects = NULL, *report_path = NULL;
+	const char *products_path = NULL, *encoding = NULL;
+	int date_format = -1;
 	static Clean C; /* static: reachable until exit */
 	memset(&C, 0, sizeof C);
 	C.delim = ',';
 	C.from = INT32_MIN;
 	C.to = INT32_MAX;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "brand", required_argument, NULL, 'b' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "products", required_argument, NULL, 'p' },
-		{ "date-format", required_argument, NULL, 'D' },
-		{ "encoding", required_argument, NULL, 'E' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "report", required_argument, NULL, 'J' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const Opt opts[] = {
+		OPT_RULES(&c),
+		{ "brand", 0, "NAME", opt_str, &C.brand, 0, "write NAME in a brand column, with its rules section" },
+		{ "map", 0, "COLUMN=NAME,...", opt_map, C.map, 0, "read canonical COLUMN from the input column NAME" },
+		{ "products", 0, "FILE", opt_str, &products_path, 0, "sku to category table, for exports without a category" },
+		{ "date-format", 0, "FORMAT", opt_date_format, &date_format, 0,
+		  "auto, iso, mdy, dmy, dmy-dot or ymd (clean.date_format)" },
+		{ "encoding", 0, "pass|utf8", opt_encoding, &encoding, 0,
+		  "copy bytes that are not UTF-8, or reject their records" },
+		{ "from", 0, "DATE", opt_date, &C.from, 0, "reject records before DATE (YYYY-MM-DD) as out_of_range" },
+		{ "to", 0, "DATE", opt_date, &C.to, 0, "reject records after DATE (YYYY-MM-DD) as out_of_range" },
+		{ NULL, 'd', "DELIM", opt_delim, &C.delim, 0, "the field delimiter: one character, or tab" },
+		{ "rejects", 0, "FILE", opt_str, &rejects, 0, "write every rejected record as CSV to FILE" },
+		{ "report", 0, "FILE", opt_str, &report_path, 0, "write the counts as one JSON object to FILE" },
+		{ "strict", 0, NULL, NULL, &C.strict, 1, "fail at the first record that would be rejected" },
+		OPT_PROGRESS(&c),
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "d:ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'b': C.brand = optarg; break;
-		case 'm': parse_map(&C, optarg); break;
-		case 'p': products_path = optarg; break;
-		case 'D': date_format = optarg; break;
-		case 'E':
-			if (strcmp(optarg, "pass") != 0 && strcmp(optarg, "utf8") != 0)
-				usage_fail(usage_text, "--encoding: '%s' is not pass or utf8", optarg);
-			encoding = optarg;
-			break;
-		case 'f':
-		case 't': {
-			int32_t d;
-			if (date_parse(optarg, strlen(optarg), &d))
-				usage_fail(usage_text, "--%s: '%s' is not a date (YYYY-MM-DD)",
-					   ch == 'f' ? "from" : "to", optarg);
-			*(ch == 'f' ? &C.from : &C.to) = d;
-			break;
-		}
-		case 'R': rejects = optarg; break;
-		case 'J': report_path = optarg; break;
-		case 's': C.strict = 1; break;
-		case 'd':
-			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
-				C.delim = '\t';
-			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
-				C.delim = (unsigned char)optarg[0];
-			else
-				usage_fail(usage_text, "-d: '%s' is not one character (or tab)", optarg);
-			break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-clean %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
+	int first = opt_parse(argc, argv, usage_text, opts);
+	if (argc - first > 1)
 		usage_fail(usage_text, "one input at most");
-	const char *path = optind < argc ? argv[optind] : "-";
+	const char *path = first < argc ? argv[first] : "-";
+	const char *output = c.output;
 	/* One output at most on standard output: two would interleave. */
 	int on_stdout = !strcmp(output, "-") + (rejects && !strcmp(rejects, "-")) +
 			(report_path && !strcmp(report_path, "-"));
@@ -440,14 +421,11 @@ int main(int argc, char **argv)
 			   !strcmp(output, "-") ? "the stream (-o)" : "the rejects");
 
 	/* Settle the rules: those of --brand's section where it has one. */
-	rules_cache_open(&C.rc, rules_path);
+	rules_cache_open(&C.rc, c.rules);
 	const CleanRules *cl = C.rules = &brand_rules_section(&C.rc, C.brand)->clean;
 	C.decimals = C.rc.money.decimals;
 	C.price_decimals = cl->price_decimals;
-	const char *df = date_format;
-	C.date_format = df ? rule_enum_word("clean.date_format", df) : (int)cl->date_format;
-	if (C.date_format < 0)
-		usage_fail(usage_text, "--date-format: '%s' is not auto, iso, mdy, dmy, dmy-dot or ymd", df);
+	C.date_format = date_format >= 0 ? date_format : (int)cl->date_format;
 	C.sample_done = C.date_format != F_AUTO;
 	C.id_drop_zeros = cl->id_drop_zero_decimals;
 	C.cancel_prefix = xstrdup(cl->cancel_prefix);
@@ -480,8 +458,10 @@ int main(int argc, char **argv)
 		C.have_rej = 1;
 		out_str(&C.rej, "line,category,detail,record\n");
 	}
+	progress_init(&C.pg, c.progress);
 	csv_start(&C);
 	run(&C, fd);
+	progress_end(&C.pg);
 	csv_free(&C.csv);
 	out_close(&C.out);
 	if (C.have_rej)

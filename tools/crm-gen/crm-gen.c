@@ -6,13 +6,12 @@
  * date order. All arithmetic is integer (distributions come from quantile
  * tables), so a seed gives the same bytes on every machine. */
 #include "date.h"
-#include "help.h"
 #include "money.h"
+#include "opt.h"
 #include "out.h"
 #include "rng.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,20 +21,17 @@ static const char usage_text[] =
 	"               [--brands N] [--order-id] [--no-category] [--products FILE]\n"
 	"               [--format tsv|invoice] [--messy PERMILLE] [-o FILE]";
 
-static const HelpOpt help[] = {
-	{ "--customers N", "customers (1000)" },
-	{ "--months M", "months of history (24)" },
-	{ "--start YYYY-MM", "the first month (2023-01)" },
-	{ "--seed S", "the seed (1); a seed gives the same bytes everywhere" },
-	{ "--brands N", "add a brand column with N brands" },
-	{ "--order-id", "add an order_id column" },
-	{ "--no-category", "leave out the category column" },
-	{ "--products FILE", "write the catalogue (sku, category, price, ...) to FILE" },
-	{ "--format tsv|invoice", "the transaction stream, or a shop's CSV invoice export" },
-	{ "--messy PERMILLE", "with --format invoice: lines spoilt per thousand" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
+/* opt_format reads --format tsv|invoice into the int at DST (1: invoice). */
+static const char *opt_format(const char *s, void *dst)
+{
+	if (strcmp(s, "invoice") == 0)
+		*(int *)dst = 1;
+	else if (strcmp(s, "tsv") == 0)
+		*(int *)dst = 0;
+	else
+		return "is not tsv or invoice";
+	return NULL;
+}
 
 /* ---- random numbers (rng.h) ---- */
 
@@ -339,74 +335,33 @@ static int32_t next_day(Cust *c, int32_t day)
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	uint64_t customers = 1000, months = 24, seed = 1, brands = 0;
+	OptCommon com;
+	opt_common_init(&com);
+	OptUint customers_o = { 1, 99999999, 1000, 0 }, months_o = { 1, 1200, 24, 0 };
+	OptUint seed_o = { 0, UINT64_MAX, 1, 0 }, brands_o = { 0, 64, 0, 0 }, messy_o = { 0, 1000, 0, 0 };
 	int32_t start = month_index(2023, 1);
 	int order_id = 0, category = 1, invoice = 0;
-	uint64_t messy = 0;
-	const char *products = NULL, *output = "-";
-	static const struct option longopts[] = {
-		{ "customers", required_argument, NULL, 'c' },
-		{ "months", required_argument, NULL, 'm' },
-		{ "start", required_argument, NULL, 'S' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "brands", required_argument, NULL, 'b' },
-		{ "order-id", no_argument, NULL, 'i' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "messy", required_argument, NULL, 'M' },
-		{ "no-category", no_argument, NULL, 'n' },
-		{ "products", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const char *products = NULL;
+	const Opt opts[] = {
+		{ "customers", 0, "N", opt_uint, &customers_o, 0, "customers (1000)" },
+		{ "months", 0, "M", opt_uint, &months_o, 0, "months of history (24)" },
+		{ "start", 0, "YYYY-MM", opt_month, &start, 0, "the first month (2023-01)" },
+		{ "seed", 0, "S", opt_uint, &seed_o, 0, "the seed (1); a seed gives the same bytes everywhere" },
+		{ "brands", 0, "N", opt_uint, &brands_o, 0, "add a brand column with N brands" },
+		{ "order-id", 0, NULL, NULL, &order_id, 1, "add an order_id column" },
+		{ "no-category", 0, NULL, NULL, &category, 0, "leave out the category column" },
+		{ "products", 0, "FILE", opt_str, &products, 0, "write the catalogue (sku, category, price, ...) to FILE" },
+		{ "format", 0, "tsv|invoice", opt_format, &invoice, 0, "the transaction stream, or a shop's CSV invoice export" },
+		{ "messy", 0, "PERMILLE", opt_uint, &messy_o, 0, "with --format invoice: lines spoilt per thousand" },
+		OPT_OUTPUT(&com),
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			if (parse_uint(optarg, 99999999, &customers) || customers == 0)
-				usage_fail(usage_text, "--customers: '%s' is not a count from 1 to 99999999", optarg);
-			break;
-		case 'm':
-			if (parse_uint(optarg, 1200, &months) || months == 0)
-				usage_fail(usage_text, "--months: '%s' is not a count from 1 to 1200", optarg);
-			break;
-		case 'S':
-			if (month_parse(optarg, strlen(optarg), &start))
-				usage_fail(usage_text, "--start: '%s' is not a month (YYYY-MM)", optarg);
-			break;
-		case 's':
-			if (parse_uint(optarg, UINT64_MAX, &seed))
-				usage_fail(usage_text, "--seed: '%s' is not a whole number", optarg);
-			break;
-		case 'b':
-			if (parse_uint(optarg, 64, &brands))
-				usage_fail(usage_text, "--brands: '%s' is not a count from 0 to 64", optarg);
-			break;
-		case 'i': order_id = 1; break;
-		case 'f':
-			if (strcmp(optarg, "invoice") == 0)
-				invoice = 1;
-			else if (strcmp(optarg, "tsv") != 0)
-				usage_fail(usage_text, "--format: '%s' is not tsv or invoice", optarg);
-			break;
-		case 'M':
-			if (parse_uint(optarg, 1000, &messy))
-				usage_fail(usage_text, "--messy: '%s' is not a count from 0 to 1000", optarg);
-			break;
-		case 'n': category = 0; break;
-		case 'p': products = optarg; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-gen %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (optind != argc)
-		usage_fail(usage_text, "unexpected argument '%s'", argv[optind]);
+	int nopt = opt_parse(argc, argv, usage_text, opts);
+	uint64_t customers = customers_o.v, months = months_o.v, seed = seed_o.v, brands = brands_o.v;
+	uint64_t messy = messy_o.v;
+	const char *output = com.output;
+	if (nopt != argc)
+		usage_fail(usage_text, "unexpected argument '%s'", argv[nopt]);
 	if (start + (int32_t)months > month_index(9999, 12))
 		usage_fail(usage_text, "--start and --months run past the year 9999");
 

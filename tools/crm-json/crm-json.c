@@ -12,18 +12,17 @@
  * them (yoy) are null unless --keep-warmup. */
 #include "brandrules.h"
 #include "date.h"
-#include "help.h"
 #include "filteropt.h"
 #include "json.h"
 #include "keyorder.h"
 #include "money.h"
+#include "opt.h"
 #include "out.h"
 #include "rules.h"
 #include "schema.h"
 #include "tsv.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +30,6 @@
 static const char usage_text[] =
 	"crm-json [--rules FILE] [--at-risk N] [--keep-warmup] [-o FILE] [FILE]\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
-
-static const HelpOpt help[] = {
-	{ "--rules FILE", "the rules the signals were computed with" },
-	{ "--at-risk N", "list the N customers most at risk" },
-	{ "--keep-warmup", "compare warm-up months in yoy too" },
-	{ "--ndjson", "one object per row" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 #define MAX_TIERS 32
 #define SHARE_DECIMALS 4
@@ -916,54 +906,35 @@ static uint64_t ndjson(Tsv *t, Out *o, int decimals)
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-";
+	OptCommon c;
+	opt_common_init(&c);
 	int nd = 0;
+	OptUint top = { 0, 100000, 0, 0 };
 	Ctx x;
 	memset(&x, 0, sizeof x);
 	x.as_of = x.start = NO_DAY;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "at-risk", required_argument, NULL, 'a' },
-		{ "ndjson", no_argument, NULL, 'n' },
-		{ "keep-warmup", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const Opt opts[] = {
+		OPT_RULES(&c),
+		{ "at-risk", 0, "N", opt_uint, &top, 0, "list the N customers most at risk" },
+		{ "keep-warmup", 0, NULL, NULL, &x.keep_warmup, 1, "compare warm-up months in yoy too" },
+		{ "ndjson", 0, NULL, NULL, &nd, 1, "one object per row" },
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	uint64_t top = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'a':
-			if (parse_uint(optarg, 100000, &top))
-				usage_fail(usage_text, "--at-risk: '%s' is not a count from 0 to 100000", optarg);
-			break;
-		case 'n': nd = 1; break;
-		case 'w': x.keep_warmup = 1; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-json %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
+	int first = opt_parse(argc, argv, usage_text, opts);
+	if (argc - first > 1)
 		usage_fail(usage_text, "one input at most");
-	rules_cache_open(&x.rc, rules_path);
+	rules_cache_open(&x.rc, c.rules);
 	x.rules = x.rc.rules;
 	x.decimals = x.rc.money.decimals;
 	Tsv t;
-	tsv_open(&t, optind < argc ? argv[optind] : "-");
+	tsv_open(&t, first < argc ? argv[first] : "-");
 	Out o;
-	out_create(&o, output);
+	out_create(&o, c.output);
 	if (nd) {
 		ndjson(&t, &o, x.decimals);
 	} else {
-		x.top = (size_t)top;
+		x.top = (size_t)top.v;
 		add_tiers(&x, &x.rc.def->tier);
 		for (size_t i = 0; i < x.rules->nbrands; i++)
 			add_tiers(&x, &brand_rules_section(&x.rc, x.rules->brands[i])->tier);

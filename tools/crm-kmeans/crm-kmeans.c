@@ -11,9 +11,9 @@
  * by chunk in row order, so the same input and seed give the same bytes. */
 #include "brandrules.h"
 #include "hash.h"
-#include "help.h"
 #include "json.h"
 #include "kmeans.h"
+#include "opt.h"
 #include "out.h"
 #include "rng.h"
 #include "rules.h"
@@ -21,7 +21,6 @@
 #include "util.h"
 
 #include <float.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,114 +32,83 @@ static const char usage_text[] =
 	"                  [--profile | --elbow LO-HI | --json [--elbow LO-HI]] [--stats]\n"
 	"                  [-o FILE] [FILE]";
 
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules over the built-in defaults" },
-	{ "-k K", "clusters (kmeans.k)" },
-	{ "--features LIST", "comma-separated numeric columns (kmeans.features)" },
-	{ "--log1p", "take log(1 + x) of the features (kmeans.log1p)" },
-	{ "--no-log1p", "use the features as they are" },
-	{ "--seed S", "the seed (kmeans.seed)" },
-	{ "--n-init N", "runs from different starts; the best is kept (kmeans.n_init)" },
-	{ "--max-iter N", "iterations of one run at most (kmeans.max_iter)" },
-	{ "--tol T", "stop when centres move less than this (kmeans.tol)" },
-	{ "--profile", "write a profile per cluster instead of the rows" },
-	{ "--elbow LO-HI", "write inertia and silhouette for every k from LO to HI" },
-	{ "--json", "write the document crm-report reads" },
-	{ "--stats", "report each run's iterations and inertia on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
-
 /* ---- options ---- */
 
-static int64_t opt_int(const char *name, const char *s, int64_t lo, int64_t hi)
+/* A --tol: the value, and whether it was given. */
+typedef struct {
+	double v;
+	int given;
+} OptTol;
+
+/* opt_tol reads --tol T, a finite number >= 0, into the OptTol at DST. */
+static const char *opt_tol(const char *s, void *dst)
 {
-	uint64_t v;
-	if (parse_uint(s, (uint64_t)hi, &v) || (int64_t)v < lo)
-		usage_fail(usage_text, "%s: '%s' is not a whole number from %lld to %lld", name, s,
-			   (long long)lo, (long long)hi);
-	return (int64_t)v;
+	OptTol *t = dst;
+	char *end;
+	t->v = strtod(s, &end);
+	if (*end || !(t->v >= 0) || !isfinite(t->v))
+		return "is not a number >= 0";
+	t->given = 1;
+	return NULL;
+}
+
+/* opt_elbow reads --elbow LO-HI (or LO..HI), 1 <= LO <= HI <= 1000, into
+ * the two ints at DST. */
+static const char *opt_elbow(const char *s, void *dst)
+{
+	int *k = dst, used = 0;
+	if (sscanf(s, "%d-%d%n", &k[0], &k[1], &used) != 2 || s[used] || k[0] < 1 || k[1] < k[0] ||
+	    k[1] > 1000)
+		if (sscanf(s, "%d..%d%n", &k[0], &k[1], &used) != 2 || s[used] || k[0] < 1 || k[1] < k[0] ||
+		    k[1] > 1000)
+			return "is not a range of k such as 2-8";
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-", *features = NULL, *elbow = NULL;
-	const char *k_s = NULL, *seed_s = NULL, *ninit_s = NULL, *iter_s = NULL, *tol_s = NULL;
-	int log1p_opt = -1, profile = 0, json = 0, stats = 0;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "features", required_argument, NULL, 'f' },
-		{ "log1p", no_argument, NULL, 'l' },
-		{ "no-log1p", no_argument, NULL, 'L' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "n-init", required_argument, NULL, 'n' },
-		{ "max-iter", required_argument, NULL, 'i' },
-		{ "tol", required_argument, NULL, 't' },
-		{ "elbow", required_argument, NULL, 'e' },
-		{ "profile", no_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	OptCommon c;
+	opt_common_init(&c);
+	const char *features = NULL;
+	OptTol tol = { 0, 0 };
+	int elbow_k[2] = { 0, 0 };
+	OptUint k_o = { 1, 1000, 0, 0 }, ninit_o = { 1, 1000, 0, 0 }, iter_o = { 1, 1000000, 0, 0 };
+	OptUint seed_o = { 0, 4294967295u, 0, 0 };
+	int log1p_opt = -1, profile = 0, json = 0;
+	const Opt opts[] = {
+		OPT_RULES(&c),
+		{ NULL, 'k', "K", opt_uint, &k_o, 0, "clusters (kmeans.k)" },
+		{ "features", 0, "LIST", opt_str, &features, 0, "comma-separated numeric columns (kmeans.features)" },
+		{ "log1p", 0, NULL, NULL, &log1p_opt, 1, "take log(1 + x) of the features (kmeans.log1p)" },
+		{ "no-log1p", 0, NULL, NULL, &log1p_opt, 0, "use the features as they are" },
+		{ "seed", 0, "S", opt_uint, &seed_o, 0, "the seed (kmeans.seed)" },
+		{ "n-init", 0, "N", opt_uint, &ninit_o, 0, "runs from different starts; the best is kept (kmeans.n_init)" },
+		{ "max-iter", 0, "N", opt_uint, &iter_o, 0, "iterations of one run at most (kmeans.max_iter)" },
+		{ "tol", 0, "T", opt_tol, &tol, 0, "stop when centres move less than this (kmeans.tol)" },
+		{ "profile", 0, NULL, NULL, &profile, 1, "write a profile per cluster instead of the rows" },
+		{ "elbow", 0, "LO-HI", opt_elbow, elbow_k, 0, "write inertia and silhouette for every k from LO to HI" },
+		{ "json", 0, NULL, NULL, &json, 1, "write the document crm-report reads" },
+		OPT_STATS(&c, "report each run's iterations and inertia on stderr"),
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "hk:o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'f': features = optarg; break;
-		case 'l': log1p_opt = 1; break;
-		case 'L': log1p_opt = 0; break;
-		case 's': seed_s = optarg; break;
-		case 'n': ninit_s = optarg; break;
-		case 'i': iter_s = optarg; break;
-		case 't': tol_s = optarg; break;
-		case 'e': elbow = optarg; break;
-		case 'p': profile = 1; break;
-		case 'j': json = 1; break;
-		case 'S': stats = 1; break;
-		case 'k': k_s = optarg; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-kmeans %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
+	int first = opt_parse(argc, argv, usage_text, opts);
+	int elbow = elbow_k[1] > 0, elo = elbow_k[0], ehi = elbow_k[1];
+	if (argc - first > 1)
 		usage_fail(usage_text, "one input at most");
 	if (profile && (json || elbow))
 		usage_fail(usage_text, "--profile goes alone; --json holds the profile");
 	RulesCache rc;
-	rules_cache_open(&rc, rules_path);
+	rules_cache_open(&rc, c.rules);
 	const KmeansRules *kr = &rc.kmeans;
 	Params P = { 0 };
-	P.stats = stats;
-	int k = k_s ? (int)opt_int("-k", k_s, 1, 1000) : kr->k;
-	P.n_init = ninit_s ? (int)opt_int("--n-init", ninit_s, 1, 1000) : kr->n_init;
-	P.max_iter = iter_s ? (int)opt_int("--max-iter", iter_s, 1, 1000000) : kr->max_iter;
-	P.seed = seed_s ? (uint64_t)opt_int("--seed", seed_s, 0, 4294967295LL) : kr->seed;
-	if (tol_s) {
-		char *end;
-		P.tol = strtod(tol_s, &end);
-		if (*end || !(P.tol >= 0) || !isfinite(P.tol))
-			usage_fail(usage_text, "--tol: '%s' is not a number >= 0", tol_s);
-	} else {
-		P.tol = (double)kr->tol / 1e6;
-	}
-	int elo = 0, ehi = 0;
-	if (elbow) {
-		int used = 0;
-		if (sscanf(elbow, "%d-%d%n", &elo, &ehi, &used) != 2 || elbow[used] || elo < 1 || ehi < elo ||
-		    ehi > 1000)
-			if (sscanf(elbow, "%d..%d%n", &elo, &ehi, &used) != 2 || elbow[used] || elo < 1 ||
-			    ehi < elo || ehi > 1000)
-				usage_fail(usage_text, "--elbow: '%s' is not a range of k such as 2-8", elbow);
-	}
+	P.stats = c.stats;
+	int k = k_o.given ? (int)k_o.v : kr->k;
+	P.n_init = ninit_o.given ? (int)ninit_o.v : kr->n_init;
+	P.max_iter = iter_o.given ? (int)iter_o.v : kr->max_iter;
+	P.seed = seed_o.given ? seed_o.v : kr->seed;
+	P.tol = tol.given ? tol.v : (double)kr->tol / 1e6;
 	size_t sil_limit = kr->silhouette_sample;
 
 	Data D = { 0 };
@@ -171,8 +139,8 @@ int main(int argc, char **argv)
 	rfm_columns(&D, feat, nfeat);
 
 	Out o;
-	out_create(&o, output);
-	const char *path = optind < argc ? argv[optind] : "-";
+	out_create(&o, c.output);
+	const char *path = first < argc ? argv[first] : "-";
 	read_data(&D, path, feat, nfeat);
 	if (D.has_cluster_col && !profile && !json && !elbow)
 		die("%s: the input has a 'cluster' or 'cluster_name' column already", D.name);
@@ -223,7 +191,7 @@ int main(int argc, char **argv)
 	Fit best;
 	kmeans(&D, k, &P, &best);
 	Cluster *cl = describe(&D, &best, kr);
-	if (stats)
+	if (c.stats)
 		fprintf(stderr, "crm-kmeans: %zu rows, k %d: best of %d runs is run %d, %d iterations, "
 			"inertia %.6f\n", D.n, k, P.n_init, best.run + 1, best.iter, best.inertia);
 	if (profile)

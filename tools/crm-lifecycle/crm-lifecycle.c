@@ -12,6 +12,7 @@
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
+#include "progress.h"
 #include "rules.h"
 #include "schema.h"
 #include "tsv.h"
@@ -24,25 +25,27 @@
 static const char usage_text[] =
 	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
 
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules overriding the built-in ones" },
-	{ "--from YYYY-MM", "print only months from this one on" },
-	{ "--explain", "add event_explain" },
-	{ "--stats", "print rows read and written and each event's count on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, help, 0, &opt);
+	filter_init(&opt);
+	const Opt opts[] = {
+		OPT_RULES(&opt.c),
+		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0, "print only months from this one on" },
+		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add event_explain" },
+		OPT_STATS(&opt.c, "print rows read and written and each event's count on stderr"),
+		OPT_PROGRESS(&opt.c),
+		OPT_OUTPUT(&opt.c),
+		OPT_END,
+	};
+	int first = opt_parse(argc, argv, usage_text, opts);
+	filter_settle(&opt, argc - first, argv + first, usage_text);
 	int explain = opt.explain;
 	int32_t from = opt.from;
 
 	RulesCache rc;
-	rules_cache_open(&rc, opt.rules);
+	rules_cache_open(&rc, opt.c.rules);
 	char rid[17];
 	rules_id(rc.rules, rid);
 	Tsv t;
@@ -52,8 +55,11 @@ int main(int argc, char **argv)
 	int bi = tsv_col(&t, "brand"), wi = tsv_col(&t, "warmup");
 	KeyOrder ko;
 	keyorder_init(&ko, &t);
+	/* Split rows only as far as the columns read by name; the rest
+	 * pass as text. */
+	tsv_split_found(&t);
 	Out o;
-	out_create(&o, opt.output);
+	out_create(&o, opt.c.output);
 	int rii = filter_header(&o, &t, "crm-lifecycle", explain);
 
 	int wa = 0;
@@ -61,7 +67,10 @@ int main(int argc, char **argv)
 	int32_t first_order = INT32_MAX, last_order = INT32_MIN;
 	uint64_t rows = 0, written = 0, nnew = 0, nlost = 0, nreact = 0;
 	char buf[160], m1[8], m2[8];
+	Progress pg;
+	progress_init(&pg, opt.c.progress);
 	while (tsv_next(&t)) {
+		progress_add(&pg, 1);
 		rows++;
 		size_t keep_n = filter_rules_row(&t, rii, rid);
 		int32_t month;
@@ -127,8 +136,9 @@ int main(int argc, char **argv)
 		out_char(&o, '\n');
 		written++;
 	}
+	progress_end(&pg);
 	out_close(&o);
-	if (opt.stats)
+	if (opt.c.stats)
 		fprintf(stderr, "crm-lifecycle: %llu rows read, %llu written (%llu before --from left out); "
 			"%llu new, %llu lost, %llu reactivated\n", (unsigned long long)rows,
 			(unsigned long long)written, (unsigned long long)(rows - written),

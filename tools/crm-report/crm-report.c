@@ -7,24 +7,16 @@
  * segment pictures. Each document is checked first (doc.c): a page is
  * written only from documents of the right kinds. */
 #include "doc.h"
-#include "help.h"
+#include "opt.h"
 #include "out.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
 	"crm-report [--rfm FILE] [--kmeans FILE] [-o FILE] [FILE]";
-
-static const HelpOpt help[] = {
-	{ "--rfm FILE", "add the segments of crm-rfm --json" },
-	{ "--kmeans FILE", "add the clusters of crm-kmeans --json" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 extern const char dashboard_html[];
 
@@ -71,33 +63,20 @@ static void put_json(Out *o, const char *s, size_t n)
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *output = "-", *rfm = NULL, *kmeans = NULL;
-	static const struct option longopts[] = {
-		{ "rfm", required_argument, NULL, 'r' },
-		{ "kmeans", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	OptCommon c;
+	opt_common_init(&c);
+	const char *rfm = NULL, *kmeans = NULL;
+	const Opt opts[] = {
+		{ "rfm", 0, "FILE", opt_str, &rfm, 0, "add the segments of crm-rfm --json" },
+		{ "kmeans", 0, "FILE", opt_str, &kmeans, 0, "add the clusters of crm-kmeans --json" },
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rfm = optarg; break;
-		case 'k': kmeans = optarg; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-report %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (argc - optind > 1)
+	int first = opt_parse(argc, argv, usage_text, opts);
+	if (argc - first > 1)
 		usage_fail(usage_text, "one crm-json document at most");
 	size_t n, nr = 4, nk = 4;
-	char *doc = doc_read(optind < argc ? argv[optind] : "-", &signals_kind, &n);
+	char *doc = doc_read(first < argc ? argv[first] : "-", &signals_kind, &n);
 	char *rdoc = rfm ? doc_read(rfm, &rfm_kind, &nr) : xstrdup("null");
 	char *kdoc = kmeans ? doc_read(kmeans, &kmeans_kind, &nk) : xstrdup("null");
 
@@ -105,7 +84,7 @@ int main(int argc, char **argv)
 		{ "/*DATA*/", 0 }, { "/*RFM*/", 1 }, { "/*KMEANS*/", 2 },
 	};
 	Out o;
-	out_create(&o, output);
+	out_create(&o, c.output);
 	const char *p = dashboard_html;
 	for (;;) {
 		const char *next = NULL;

@@ -12,11 +12,12 @@
 #include "brandrules.h"
 #include "date.h"
 #include "hash.h"
-#include "help.h"
 #include "json.h"
 #include "money.h"
+#include "opt.h"
 #include "out.h"
 #include "products.h"
+#include "progress.h"
 #include "rfm.h"
 #include "rules.h"
 #include "filteropt.h"
@@ -24,7 +25,6 @@
 #include "tsv.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,69 +33,36 @@ static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
 	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
 
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules over the built-in defaults" },
-	{ "--products FILE", "categories from a sku, category file" },
-	{ "--as-of YYYY-MM-DD", "the day the scores describe (default: the latest date)" },
-	{ "--summary", "write per segment counts, shares and medians" },
-	{ "--thresholds", "write the score bounds instead of customers" },
-	{ "--json", "write the document crm-report reads" },
-	{ "--stats", "report rows read, used and left out on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
-
 int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
-	const char *rules_path = NULL, *output = "-", *products_path = NULL;
-	int mode = 0, stats = 0;
+	OptCommon c;
+	opt_common_init(&c);
+	const char *products_path = NULL;
+	int summary = 0, thresholds = 0, json = 0;
 	static Ctx X; /* static: reachable until exit */
 	memset(&X, 0, sizeof X);
 	X.as_of = INT32_MIN;
 	X.has_brand = X.monthly = -1;
 	X.max_day = INT32_MIN;
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "products", required_argument, NULL, 'p' },
-		{ "as-of", required_argument, NULL, 'a' },
-		{ "summary", no_argument, NULL, 'S' },
-		{ "thresholds", no_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const Opt opts[] = {
+		OPT_RULES(&c),
+		{ "products", 0, "FILE", opt_str, &products_path, 0, "categories from a sku, category file" },
+		{ "as-of", 0, "YYYY-MM-DD", opt_date, &X.as_of, 0,
+		  "the day the scores describe (default: the latest date)" },
+		{ "summary", 0, NULL, NULL, &summary, 1, "write per segment counts, shares and medians" },
+		{ "thresholds", 0, NULL, NULL, &thresholds, 1, "write the score bounds instead of customers" },
+		{ "json", 0, NULL, NULL, &json, 1, "write the document crm-report reads" },
+		OPT_STATS(&c, "report rows read, used and left out on stderr"),
+		OPT_PROGRESS(&c),
+		OPT_OUTPUT(&c),
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': rules_path = optarg; break;
-		case 'p': products_path = optarg; break;
-		case 'a':
-			if (date_parse(optarg, strlen(optarg), &X.as_of))
-				usage_fail(usage_text, "--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
-			X.as_of_given = 1;
-			break;
-		case 'S':
-		case 'T':
-		case 'J':
-			if (mode && mode != ch)
-				usage_fail(usage_text, "--summary, --thresholds and --json exclude each other");
-			mode = ch;
-			break;
-		case 's': stats = 1; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-rfm %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	rules_cache_open(&X.rc, rules_path);
+	int first = opt_parse(argc, argv, usage_text, opts);
+	if (summary + thresholds + json > 1)
+		usage_fail(usage_text, "--summary, --thresholds and --json exclude each other");
+	X.as_of_given = X.as_of != INT32_MIN;
+	rules_cache_open(&X.rc, c.rules);
 	X.rules = X.rc.rules;
 	X.decimals = X.rc.money.decimals;
 	static Products products; /* static: reachable until exit */
@@ -104,11 +71,13 @@ int main(int argc, char **argv)
 		X.products = &products;
 	}
 	Out o;
-	out_create(&o, output);
-	if (optind == argc)
+	out_create(&o, c.output);
+	progress_init(&X.pg, c.progress);
+	if (first == argc)
 		read_file(&X, "-");
-	for (int i = optind; i < argc; i++)
+	for (int i = first; i < argc; i++)
 		read_file(&X, argv[i]);
+	progress_end(&X.pg);
 	if (!X.as_of_given) {
 		if (X.max_day == INT32_MIN)
 			die("no rows to score, and no --as-of");
@@ -120,17 +89,17 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < X.nbr; i++)
 		order[i] = (uint32_t)i;
 	qsort_r(order, X.nbr, sizeof *order, cmp_brand, &X);
-	if (mode == 'S')
+	if (summary)
 		write_summary(&X, &o, order);
-	else if (mode == 'T')
+	else if (thresholds)
 		write_thresholds(&X, &o, order);
-	else if (mode == 'J')
+	else if (json)
 		write_json(&X, &o, order);
 	else
 		write_rows(&X, &o, order);
 	out_close(&o);
 	free(order);
-	if (stats) {
+	if (c.stats) {
 		uint64_t scored = 0;
 		for (size_t i = 0; i < X.nbr; i++)
 			scored += X.br[i].n;

@@ -6,6 +6,7 @@
 #include "filteropt.h"
 #include "hash.h"
 #include "money.h"
+#include "progress.h"
 #include "schema.h"
 #include "tsv.h"
 #include "util.h"
@@ -173,6 +174,7 @@ void read_file(Ctx *X, const char *path)
 	uint32_t prev = UINT32_MAX;
 	while (tsv_next(&t)) {
 		X->rows++;
+		progress_add(&X->pg, 1);
 		if (ri >= 0)
 			filter_rules_row(&t, ri, rid);
 		Field fc = t.f[ci];

@@ -13,6 +13,7 @@
 #include "brandrules.h"
 #include "out.h"
 #include "products.h"
+#include "progress.h"
 #include "rules.h"
 
 #include <stddef.h>
@@ -81,6 +82,7 @@ typedef struct {
 	Rec *rec;
 	size_t nrec, reccap;
 	uint64_t rows, used, excluded, later;
+	Progress pg;             /* --progress: rows read */
 } Ctx;
 
 

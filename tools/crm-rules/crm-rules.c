@@ -1,11 +1,10 @@
 /* crm-rules: check a rules file, show the rules in effect, print their
  * fingerprint. */
 #include "brandrules.h"
-#include "help.h"
+#include "opt.h"
 #include "rules.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +13,6 @@ static const char usage_text[] =
 	"crm-rules check [FILE]\n"
 	"       crm-rules show [--brand NAME] [FILE]\n"
 	"       crm-rules id [FILE]";
-
-static const HelpOpt help[] = {
-	{ "check [FILE]", "report every error of the rules; else print the fingerprint" },
-	{ "show [FILE]", "print every key in effect: value, source, unit, meaning" },
-	{ "id [FILE]", "print the fingerprint of the rules in effect" },
-	{ "--brand NAME", "with show: the values in effect for that brand" },
-	{ NULL, NULL },
-};
 
 /* show_key prints KEY's row: value in effect, where it comes from, unit
  * and meaning. */
@@ -46,31 +37,21 @@ int main(int argc, char **argv)
 {
 	crm_init(argv[0]);
 	const char *brand = NULL;
-	static const struct option longopts[] = {
-		{ "brand", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	/* The commands are lines of the help only: no value to store. */
+	const Opt opts[] = {
+		{ "check [FILE]", 0, NULL, NULL, NULL, 0, "report every error of the rules; else print the fingerprint" },
+		{ "show [FILE]", 0, NULL, NULL, NULL, 0, "print every key in effect: value, source, unit, meaning" },
+		{ "id [FILE]", 0, NULL, NULL, NULL, 0, "print the fingerprint of the rules in effect" },
+		{ "brand", 0, "NAME", opt_str, &brand, 0, "with show: the values in effect for that brand" },
+		OPT_END,
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'b': brand = optarg; break;
-		case 'h':
-			help_exit(usage_text, help);
-		case 'V':
-			printf("crm-rules %s\n", CRM_VERSION);
-			return 0;
-		default:
-			usage_fail(usage_text, NULL);
-		}
-	}
-	if (optind >= argc)
+	int first = opt_parse(argc, argv, usage_text, opts);
+	if (first >= argc)
 		usage_fail(usage_text, "a command is needed: check, show or id");
-	const char *cmd = argv[optind++];
-	if (argc - optind > 1)
+	const char *cmd = argv[first++];
+	if (argc - first > 1)
 		usage_fail(usage_text, "one rules file at most");
-	const char *path = optind < argc ? argv[optind] : NULL;
+	const char *path = first < argc ? argv[first] : NULL;
 	if (brand && strcmp(cmd, "show") != 0)
 		usage_fail(usage_text, "--brand goes with show");
 

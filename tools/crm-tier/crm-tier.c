@@ -19,6 +19,7 @@
 #include "keyorder.h"
 #include "money.h"
 #include "out.h"
+#include "progress.h"
 #include "rules.h"
 #include "schema.h"
 #include "tsv.h"
@@ -31,17 +32,6 @@
 static const char usage_text[] =
 	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD]\n"
 	"                [--explain] [--stats] [-o FILE] [FILE]";
-
-static const HelpOpt help[] = {
-	{ "--rules FILE", "rules overriding the built-in ones" },
-	{ "--from YYYY-MM", "print only months from this one on (earlier ones still count)" },
-	{ "--to YYYY-MM", "the last month to write (default: the input's period_end)" },
-	{ "--as-of DATE", "end the period on this day (YYYY-MM-DD), measured to it" },
-	{ "--explain", "add tier_explain: limits that held, the first that failed" },
-	{ "--stats", "print row counts, months added and rows left out on stderr" },
-	{ "-o FILE", "write to FILE (a temporary file renamed at the end)" },
-	{ NULL, NULL },
-};
 
 typedef struct {
 	RulesCache rc;
@@ -121,6 +111,7 @@ typedef struct {
 	char rid[17];                /* the fingerprint of our rules */
 	int *fill;                   /* per input column */
 	int explain;
+	Progress pg;                 /* rows read */
 	int32_t from, to;            /* months; TO is the as-of day's */
 	int to_given;
 	int32_t as_of;               /* the day the period ends */
@@ -424,6 +415,9 @@ static void run(Tier *s)
 		die("%s: missing column 'period_end' (added by %s): give --to YYYY-MM", t->name,
 		    schema_producer("period_end"));
 	keyorder_init(&s->ko, t);
+	/* Split rows only as far as the columns read by name; the rest
+	 * pass as text. */
+	tsv_split_found(t);
 	static const char *const zero[] = { "orders", "units", "other_orders", "lines" };
 	static const char *const money0[] = { "amount", "other_amount" };
 	s->fill = xcalloc((size_t)t->ncols, sizeof *s->fill);
@@ -452,6 +446,7 @@ static void run(Tier *s)
 	int have = 0;
 	while (tsv_next(t)) {
 		s->rows_in++;
+		progress_add(&s->pg, 1);
 		size_t keep_n = filter_rules_row(t, s->ri, s->rid);
 		int32_t month;
 		const char *why = month_parse(t->f[s->mi].p, t->f[s->mi].n, &month);
@@ -575,7 +570,21 @@ int main(int argc, char **argv)
 	Tier s;
 	memset(&s, 0, sizeof s);
 	FilterOpts opt;
-	filter_options(argc, argv, usage_text, help, 1, &opt);
+	filter_init(&opt);
+	const Opt opts[] = {
+		OPT_RULES(&opt.c),
+		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0,
+		  "print only months from this one on (earlier ones still count)" },
+		{ "to", 0, "YYYY-MM", opt_month, &opt.to, 0, "the last month to write (default: the input's period_end)" },
+		{ "as-of", 0, "DATE", opt_date, &opt.as_of, 0, "end the period on this day (YYYY-MM-DD), measured to it" },
+		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add tier_explain: limits that held, the first that failed" },
+		OPT_STATS(&opt.c, "print row counts, months added and rows left out on stderr"),
+		OPT_PROGRESS(&opt.c),
+		OPT_OUTPUT(&opt.c),
+		OPT_END,
+	};
+	int first = opt_parse(argc, argv, usage_text, opts);
+	filter_settle(&opt, argc - first, argv + first, usage_text);
 	s.from = opt.from;
 	s.to = opt.to;
 	s.to_given = opt.to_given;
@@ -587,7 +596,7 @@ int main(int argc, char **argv)
 		s.period_n = 10;
 	}
 
-	rules_cache_open(&s.x.rc, opt.rules);
+	rules_cache_open(&s.x.rc, opt.c.rules);
 	s.x.rules = s.x.rc.rules;
 	s.x.decimals = s.x.rc.money.decimals;
 	s.max_months = s.x.rc.money.max_months;
@@ -596,12 +605,14 @@ int main(int argc, char **argv)
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);
 	tsv_open(&s.t, opt.input);
-	out_create(&s.o, opt.output);
+	out_create(&s.o, opt.c.output);
+	progress_init(&s.pg, opt.c.progress);
 	run(&s);
+	progress_end(&s.pg);
 	out_close(&s.o);
 	if (tsv_col(&s.t, "brand") >= 0)
 		rules_warn_unseen_brands(s.x.rules);
-	if (opt.stats)
+	if (opt.c.stats)
 		fprintf(stderr, "crm-tier: %llu rows read, %llu written: %llu months without purchases "
 			"added, %llu rows after --to left out\n", (unsigned long long)s.rows_in,
 			(unsigned long long)s.rows_out, (unsigned long long)s.filled,
