@@ -80,28 +80,28 @@ const char *month_parse(const char *s, size_t n, int32_t *mon)
 	return 0;
 }
 
-const char *day_parse_end(const char *s, size_t n, int32_t *days)
+/* day_or_month reads a date, or a month taken as its first (END 0) or
+ * last (END 1) day. */
+static const char *day_or_month(const char *s, size_t n, int32_t *days, int end)
 {
 	int32_t mon;
 	if (n == 7) {
 		if (month_parse(s, n, &mon))
 			return "is not a date (YYYY-MM-DD) or a month (YYYY-MM)";
-		*days = month_last_day(mon);
+		*days = end ? month_last_day(mon) : month_first_day(mon);
 		return 0;
 	}
 	return date_parse(s, n, days);
 }
 
+const char *day_parse_end(const char *s, size_t n, int32_t *days)
+{
+	return day_or_month(s, n, days, 1);
+}
+
 const char *day_parse_start(const char *s, size_t n, int32_t *days)
 {
-	int32_t mon;
-	if (n == 7) {
-		if (month_parse(s, n, &mon))
-			return "is not a date (YYYY-MM-DD) or a month (YYYY-MM)";
-		*days = month_first_day(mon);
-		return 0;
-	}
-	return date_parse(s, n, days);
+	return day_or_month(s, n, days, 0);
 }
 
 static void put2(char *p, int v)
