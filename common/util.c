@@ -264,3 +264,21 @@ const char *parse_size(const char *s, uint64_t *bytes)
 	*bytes = v * mult;
 	return NULL;
 }
+
+char *fread_all(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = xmalloc(cap);
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0)
+		if ((n += r) == cap - 1)
+			buf = xrealloc(buf, cap *= 2);
+	if (ferror(f)) {
+		int e = errno;
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}

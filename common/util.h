@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
 
@@ -60,6 +61,11 @@ void cleanup_forget(const char *path);
  * memory, 1% to 100%) into bytes; returns NULL on success, or what is wrong
  * with S ("is too large"), to follow the quoted value in a message. */
 const char *parse_size(const char *s, uint64_t *bytes);
+
+/* fread_all reads F to its end into an allocated buffer, NUL-terminated
+ * (the NUL not counted in *LEN), which the caller frees; on a read error it
+ * returns NULL with errno set. F stays open. */
+char *fread_all(FILE *f, size_t *len);
 
 /* parse_uint reads a whole string of decimal digits into *v (no sign,
  * no spaces); returns 0 on success, -1 when malformed or above max. */

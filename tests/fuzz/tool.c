@@ -180,13 +180,10 @@ static char *slurp_file(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		die_errno("%s", path);
-	size_t cap = 1 << 16, n = 0, r;
-	char *buf = xmalloc(cap);
-	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
-		if ((n += r) == cap)
-			buf = xrealloc(buf, cap *= 2);
+	char *buf = fread_all(f, len);
+	if (!buf)
+		die_errno("read error on %s", path);
 	fclose(f);
-	*len = n;
 	return buf;
 }
 

@@ -263,12 +263,9 @@ char *doc_read(const char *path, const DocKind *kind, size_t *len)
 		path = "stdin";
 	if (!f)
 		die_errno("%s", path);
-	size_t cap = 1 << 16, n = 0, r;
-	char *buf = xmalloc(cap);
-	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
-		if ((n += r) == cap)
-			buf = xrealloc(buf, cap *= 2);
-	if (ferror(f))
+	size_t n;
+	char *buf = fread_all(f, &n);
+	if (!buf)
 		die_errno("read error on %s", path);
 	if (f != stdin)
 		fclose(f);
