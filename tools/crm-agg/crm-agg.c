@@ -325,22 +325,8 @@ static void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 			tsv_fail(&t, ci, msg);
 		}
 
-		const char *cat;
 		size_t catn;
-		if (cf->products) {
-			cat = products_category(cf->products, t.f[si].p, t.f[si].n);
-			if (!cat) {
-				char msg[600];
-				snprintf(msg, sizeof msg, "is not in the products file %s", cf->products->path);
-				tsv_fail(&t, si, msg);
-			}
-			catn = strlen(cat);
-		} else {
-			cat = t.f[ki].p;
-			catn = t.f[ki].n;
-			if (catn == 0)
-				tsv_fail(&t, ki, "is empty");
-		}
+		const char *cat = products_row_category(cf->products, &t, si, ki, &catn);
 		int ex = namelist_has(&scan_brand(a, bp, bn)->exclude, cat, catn);
 		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
 		if (month < cf->from || ymd_key(y, m, d) > cf->as_of) {
