@@ -31,7 +31,9 @@
 
 static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
-	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
+	"               [--cuts FILE] [--summary | --thresholds | --json | --values] [--stats]\n"
+	"               [-o FILE] [FILE ...]\n"
+	"       crm-rfm [--rules FILE] --combine [-o FILE] FILE ...";
 
 int main(int argc, char **argv)
 {
@@ -39,7 +41,8 @@ int main(int argc, char **argv)
 	OptCommon c;
 	opt_common_init(&c);
 	const char *products_path = NULL;
-	int summary = 0, thresholds = 0, json = 0;
+	int summary = 0, thresholds = 0, json = 0, values = 0, combine = 0;
+	const char *cuts_path = NULL;
 	static Ctx X; /* static: reachable until exit */
 	memset(&X, 0, sizeof X);
 	X.as_of = INT32_MIN;
@@ -53,14 +56,21 @@ int main(int argc, char **argv)
 		{ "summary", 0, NULL, NULL, &summary, 1, "write per segment counts, shares and medians" },
 		{ "thresholds", 0, NULL, NULL, &thresholds, 1, "write the score bounds instead of customers" },
 		{ "json", 0, NULL, NULL, &json, 1, "write the document crm-report reads" },
+		{ "values", 0, NULL, NULL, &values, 1, "write each measure's values and their customers" },
+		{ "combine", 0, NULL, NULL, &combine, 1, "add up --values files into quantile cut points" },
+		{ "cuts", 0, "FILE", opt_str, &cuts_path, 0, "score with the cut points of --combine" },
 		OPT_STATS(&c, "report rows read, used and left out on stderr"),
 		OPT_PROGRESS(&c),
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
-	if (summary + thresholds + json > 1)
-		usage_fail(usage_text, "--summary, --thresholds and --json exclude each other");
+	if (summary + thresholds + json + values + combine > 1)
+		usage_fail(usage_text, "--summary, --thresholds, --json, --values and --combine exclude each other");
+	if (combine && (cuts_path || products_path || X.as_of != INT32_MIN))
+		usage_fail(usage_text, "--combine reads --values files only");
+	if (combine && first == argc)
+		usage_fail(usage_text, "--combine needs the --values files");
 	X.as_of_given = X.as_of != INT32_MIN;
 	rules_cache_open(&X.rc, c.rules);
 	X.rules = X.rc.rules;
@@ -72,6 +82,13 @@ int main(int argc, char **argv)
 	}
 	Out o;
 	out_create(&o, c.output);
+	if (combine) {
+		combine_values(&X, &o, argv + first, argc - first);
+		out_close(&o);
+		return 0;
+	}
+	if (cuts_path)
+		read_cuts(&X, cuts_path);
 	progress_init(&X.pg, c.progress);
 	if (first == argc)
 		read_file(&X, "-");
@@ -95,6 +112,8 @@ int main(int argc, char **argv)
 		write_thresholds(&X, &o, order);
 	else if (json)
 		write_json(&X, &o, order);
+	else if (values)
+		write_values(&X, &o, order);
 	else
 		write_rows(&X, &o, order);
 	out_close(&o);

@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* brand_of returns the index of brand P[0..N), added with its rules on
- * first sight. */
-static uint32_t brand_of(Ctx *X, const char *p, size_t n)
+uint32_t brand_of(Ctx *X, const char *p, size_t n)
 {
 	for (size_t i = 0; i < X->nbr; i++)
 		if (X->br[i].name_n == n && (n == 0 || memcmp(X->br[i].name, p, n) == 0))
@@ -141,10 +139,11 @@ void read_file(Ctx *X, const char *path)
 	tsv_open(&t, path);
 	int ci = tsv_need(&t, "customer_id", NULL), bi = tsv_col(&t, "brand");
 	int monthly = tsv_col(&t, "month") >= 0;
-	if (X->monthly < 0) {
+	if (X->monthly < 0)
 		X->monthly = monthly;
+	if (X->has_brand < 0)   /* set already by a --cuts file */
 		X->has_brand = bi >= 0;
-	} else if (X->monthly != monthly || X->has_brand != (bi >= 0)) {
+	if (X->monthly != monthly || X->has_brand != (bi >= 0)) {
 		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}

@@ -35,6 +35,9 @@ typedef struct {
 	uint32_t *idx;             /* scored customers, in output order */
 	size_t n;
 	size_t net_negative;       /* scored customers whose monetary is below 0 */
+	/* --cuts: the thresholds of all partitions, in place of quantiles. */
+	unsigned given;            /* bit m: given_thr[m] is set */
+	int64_t given_thr[3][MAXBINS];
 } Brand;
 
 typedef struct {
@@ -71,6 +74,7 @@ typedef struct {
 	int monthly;               /* -1 until the first file */
 	int32_t as_of;             /* INT32_MIN: the latest date of the input */
 	int as_of_given;
+	int cuts_given;            /* --cuts: quantile measures take the given thresholds */
 	int32_t max_day;
 	/* Customers: an open-addressing table of indexes into cust. */
 	Cust *cust;
@@ -92,6 +96,10 @@ typedef struct {
 /* key_of returns customer C's key (brand NUL customer_id, or customer_id),
  * C->key_n bytes, not NUL-terminated; owned by X. */
 const char *key_of(const Ctx *X, const Cust *c);
+
+/* brand_of returns the index of brand P[0..N) (N is 0 without a brand
+ * column), added with its rules on first sight. */
+uint32_t brand_of(Ctx *X, const char *p, size_t n);
 
 /* read_file reads transactions or monthly rows from PATH (- for stdin)
  * into X's customers and records; dies naming file:line on bad input. */
@@ -147,5 +155,18 @@ void write_rows(const Ctx *X, Out *o, const uint32_t *order);
 void write_thresholds(const Ctx *X, Out *o, const uint32_t *order);
 void write_summary(const Ctx *X, Out *o, const uint32_t *order);
 void write_json(const Ctx *X, Out *o, const uint32_t *order);
+
+/* ---- partial.c: exact quantiles across partitions ---- */
+
+/* write_values writes --values: per brand (in ORDER) and measure, each
+ * distinct value of the scored customers and their count. */
+void write_values(const Ctx *X, Out *o, const uint32_t *order);
+
+/* combine_values reads the --values files PATHS[0..NPATHS), sums their
+ * counts and writes --combine: each brand's quantile thresholds. */
+void combine_values(Ctx *X, Out *o, char **paths, int npaths);
+
+/* read_cuts reads a --combine file into the brands' given thresholds. */
+void read_cuts(Ctx *X, const char *path);
 
 #endif

@@ -150,6 +150,14 @@ static void score_brand(Ctx *X, Brand *b)
 			memcpy(b->thr[m], b->r->cut[m], sizeof b->r->cut[m]);
 			continue;
 		}
+		if (X->cuts_given) {
+			/* --cuts: the thresholds of every partition's customers. */
+			if (!(b->given & (1u << m)) && b->n)
+				die("the cut points have no %s thresholds for %s%.*s", measure_name[m],
+				    b->name ? "brand " : "the customers", (int)b->name_n, b->name ? b->name : "");
+			memcpy(b->thr[m], b->given_thr[m], sizeof b->given_thr[m]);
+			continue;
+		}
 		for (size_t i = 0; i < b->n; i++)
 			v[i] = measure(&X->cust[b->idx[i]], m);
 		qsort(v, b->n, sizeof *v, cmp_i64);
@@ -187,7 +195,8 @@ static void score_brand(Ctx *X, Brand *b)
 		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
-		if (!b->r->quantile[m] || b->n < (size_t)b->r->bins)
+		/* With --cuts, crm-rfm --combine has said it for all partitions. */
+		if (!b->r->quantile[m] || X->cuts_given || b->n < (size_t)b->r->bins)
 			continue;
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
