@@ -44,6 +44,11 @@ $(O)/bin/%: $$(wildcard tools/%/*.c) $$(wildcard tools/%/*.h) $(LIB) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itools/$* $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LDLIBS)
 
+# crm-run is a POSIX sh script, installed as it is.
+$(O)/bin/crm-run: tools/crm-run/crm-run.sh
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
 # The suite runs twice: optimized, then under AddressSanitizer and
 # UndefinedBehaviorSanitizer (smaller generated data, same assertions).
 test: all
