@@ -303,13 +303,16 @@ slurm_wait() {
 	done
 }
 
-# failed_tasks: names the tasks without their mark, with their messages.
+# failed_tasks: names the tasks of the first phase that did not finish,
+# with their messages (the later phases were cancelled for them).
 failed_tasks() {
 	for ph in part combine score; do
 		case $ph in combine) set -- 0 ;; *) set -- $(seq 1 "$N") ;; esac
+		bad=0
 		for i; do
 			if [ "$i" -eq 0 ]; then mark=ok.$ph; else mark=p$i/ok.$ph; fi
 			[ ! -e "$mark" ] || continue
+			bad=1
 			if [ "$i" -eq 0 ]; then
 				printf 'crm-run: the %s phase did not finish\n' "$ph" >&2
 			else
@@ -317,8 +320,8 @@ failed_tasks() {
 			fi
 			[ ! -s "log/$ph.$i.err" ] || sed 's/^/  /' "log/$ph.$i.err" >&2
 		done
+		[ $bad -eq 0 ] || return 0
 	done
-	return 0
 }
 
 # ---- the driver ----
