@@ -24,7 +24,7 @@ man_opts() {
 			fl = 0
 			for (i = 1; i <= NF; i++) {
 				w = $i
-				if (w == "Fl") { fl = 1; continue }
+				if (w == "Fl" || w == ".Fl") { fl = 1; continue }
 				if (w ~ /^[A-Z][a-z]$/) { fl = 0; continue }
 				if (w ~ /^\\-/ || (fl && w ~ /^[a-zA-Z]/)) {
 					gsub(/\\/, "", w)
@@ -85,7 +85,8 @@ for tool in $tools crm-agg-parallel; do
 		"$(comm -23 "$WORK/man.opts" "$WORK/help.opts" | tr '\n' ' ')"
 	expect "$tool: every option of --help is in the man page" "" \
 		"$(comm -13 "$WORK/man.opts" "$WORK/help.opts" | tr '\n' ' ')"
-	if [ "$tool" != crm-agg-parallel ]; then
+	# Scripts (crm-agg-parallel, crm-run) have no C option table.
+	if ls "$ROOT/tools/$tool/"*.c > /dev/null 2>&1; then
 		src_opts "$tool" | sort -u > "$WORK/src.opts"
 		check "$tool: getopt table found (at least 3 options)" "[ \$(wc -l < $WORK/src.opts) -ge 3 ]"
 		expect "$tool: every option getopt takes is in --help" "" \
@@ -134,6 +135,8 @@ t "crm-clean -d ab < /dev/null"
 t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
+t "crm-run --partitions 2x -o out tx.tsv"
+t "crm-rfm --combine --as-of 2024-01-01 v.tsv"
 golden_end
 
 # --progress: lines of rows and rows/s on stderr, the last with the time

@@ -58,13 +58,13 @@ help() {
 	cat <<-'EOF'
 	  --engine NAME         local, slurm or parallel (default: local)
 	  --partitions N        hash partitions of the customers (default: 4)
-	  -j N                  partitions run at once by local and parallel (default: N)
+	  -j N                  tasks at once, local and parallel (default: N)
 	  --sshlogin HOSTS      parallel: the hosts, as GNU parallel's --sshlogin
 	  --ssh COMMAND         parallel: the ssh command (default: ssh)
 	  --remote-bin DIR      parallel: the directory of the tools on the hosts
 	  --remote-workdir DIR  parallel: the directory of the tasks on the hosts
 	  --sbatch-args ARGS    slurm: more sbatch options, split at blanks
-	  --workdir DIR         keep the partitions' files in DIR (default: a temporary one)
+	  --workdir DIR         keep the partitions' files in DIR (default: temporary)
 	  --keep                keep the work directory after the run
 	  --timeout SECONDS     slurm: fail when the jobs take longer (default: none)
 	  --rules FILE          rules overriding the built-in ones
