@@ -148,4 +148,71 @@ t crm-rfm --as-of 2024-12-31 --summary "$WORK/big.tsv"
 t crm-rfm --as-of 2024-12-31 --json "$WORK/big.tsv"
 t "sed 's/^2024-01-05\tX/2024-01-05\tb\tX/; 1s/^date/date\tbrand/' $WORK/big.tsv | crm-rfm --as-of 2024-12-31 --summary"
 golden_end
+
+# Exact quantiles over hash partitions: each partition's --values, their
+# --combine and each partition scored with --cuts give the rows of one run
+# over all of them; the cut points are the nearest-rank quantiles python3
+# computes from the single run's measures.
+crm-gen --customers $CUST --months 14 --brands 2 --seed 5 > "$WORK/ptx.tsv"
+crm-agg -o "$WORK/pall.tsv" "$WORK/ptx.tsv"
+crm-rfm "$WORK/pall.tsv" > "$WORK/pone.tsv" 2> "$WORK/pone.err"
+for i in 1 2 3; do
+	crm-agg --partition $i/3 -o "$WORK/pm.$i" "$WORK/ptx.tsv"
+	crm-rfm --values -o "$WORK/pv.$i" "$WORK/pm.$i"
+done
+crm-rfm --combine -o "$WORK/pcuts.tsv" "$WORK/pv.1" "$WORK/pv.2" "$WORK/pv.3" 2> "$WORK/pcomb.err"
+expect "--combine: exit 0" 0 $?
+for i in 1 2 3; do
+	crm-rfm --cuts "$WORK/pcuts.tsv" "$WORK/pm.$i" > "$WORK/pr.$i" 2> /dev/null
+done
+{ head -n 1 "$WORK/pr.1"; for i in 1 2 3; do tail -n +2 "$WORK/pr.$i"; done | sort -t "$(printf '\t')" -k1,1 -k2,2; } > "$WORK/pmerged.tsv"
+same "3 partitions scored with the combined cut points: the single run's rows" "$WORK/pone.tsv" "$WORK/pmerged.tsv"
+same "--combine says the empty scores the single run says" "$WORK/pone.err" "$WORK/pcomb.err"
+crm-rfm "$WORK/pm.1" 2> /dev/null > "$WORK/palone.tsv"
+check "a partition scored on its own quantiles differs" "! cmp -s $WORK/palone.tsv $WORK/pr.1"
+python3 - "$WORK/pone.tsv" > "$WORK/pcuts.py" <<'PY'
+import sys, math
+from decimal import Decimal
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+print("brand\tmeasure\tcustomers\tcuts\trules_id")
+for b in sorted({r[0] for r in rows}):
+    mine = [r for r in rows if r[0] == b]
+    for name, col, conv in (("recency", 2, int), ("frequency", 3, int), ("monetary", 4, Decimal)):
+        v = sorted(conv(r[col]) for r in mine)
+        n = len(v)
+        cuts = [v[max(math.ceil(k * n / 5), 1) - 1] for k in range(1, 5)]
+        fmt = (lambda x: f"{x:.2f}") if name == "monetary" else str
+        print(f"{b}\t{name}\t{n}\t{','.join(fmt(c) for c in cuts)}\tID")
+PY
+sed 's/\t[0-9a-f]\{16\}$/\tID/' "$WORK/pcuts.tsv" > "$WORK/pcuts.ours"
+same "--combine's cut points are python3's nearest-rank quintiles" "$WORK/pcuts.py" "$WORK/pcuts.ours"
+
+# The hand-made ties in 3 partitions: equal cut points, which rules cut
+# points could not say, give the scores of one run.
+crm-agg --as-of 2024-12-31 data/ties.tsv | crm-rfm 2> /dev/null | tail -n +2 | sort > "$WORK/tone.rows"
+for i in 1 2 3; do
+	crm-agg --as-of 2024-12-31 --partition $i/3 data/ties.tsv | crm-rfm --values > "$WORK/tv.$i"
+done
+crm-rfm --combine "$WORK/tv.1" "$WORK/tv.2" "$WORK/tv.3" > "$WORK/tcuts.tsv" 2> /dev/null
+for i in 1 2 3; do
+	crm-agg --as-of 2024-12-31 --partition $i/3 data/ties.tsv | crm-rfm --cuts "$WORK/tcuts.tsv" 2> /dev/null |
+		tail -n +2
+done | sort > "$WORK/tparts.rows"
+same "hand-made ties in 3 partitions: the single run's rows" "$WORK/tone.rows" "$WORK/tparts.rows"
+check "the ties give equal cut points" "grep -Eq '(^|[[:space:],])([0-9.]+),\\2([,[:space:]])' $WORK/tcuts.tsv"
+
+printf 'rfm.weight.r = 2\n' > "$WORK/w2.rules"
+printf 'brand\tmeasure\tcustomers\tcuts\trules_id\nalpina\trecency\t9\t1,2,3\t%s\n' "$(cut -f5 "$WORK/pcuts.tsv" | sed -n 2p)" > "$WORK/short.cuts"
+grep -v '^borealis' "$WORK/pcuts.tsv" > "$WORK/onebrand.cuts"
+sed '2s/\trecency\t/\trecent\t/' "$WORK/pcuts.tsv" > "$WORK/badmeasure.cuts"
+golden partitions
+t crm-rfm --rules "$WORK/w2.rules" --cuts "$WORK/pcuts.tsv" "$WORK/pm.1"
+t crm-rfm --rules "$WORK/w2.rules" --combine "$WORK/pv.1"
+t crm-rfm --cuts "$WORK/short.cuts" "$WORK/pm.1"
+t crm-rfm --cuts "$WORK/onebrand.cuts" "$WORK/pm.1"
+t crm-rfm --cuts "$WORK/badmeasure.cuts" "$WORK/pm.1"
+t crm-rfm --combine
+t crm-rfm --values --json "$WORK/pm.1"
+t "crm-rfm --combine $WORK/pv.1 $WORK/pm.1"
+golden_end
 finish

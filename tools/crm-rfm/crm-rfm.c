@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	if (combine && first == argc)
 		usage_fail(usage_text, "--combine needs the --values files");
 	X.as_of_given = X.as_of != INT32_MIN;
+	X.values_only = values;
 	rules_cache_open(&X.rc, c.rules);
 	X.rules = X.rc.rules;
 	X.decimals = X.rc.money.decimals;

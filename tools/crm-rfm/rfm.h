@@ -75,6 +75,7 @@ typedef struct {
 	int32_t as_of;             /* INT32_MIN: the latest date of the input */
 	int as_of_given;
 	int cuts_given;            /* --cuts: quantile measures take the given thresholds */
+	int values_only;           /* --values: no scores written, nor said */
 	int32_t max_day;
 	/* Customers: an open-addressing table of indexes into cust. */
 	Cust *cust;

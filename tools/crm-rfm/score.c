@@ -195,8 +195,8 @@ static void score_brand(Ctx *X, Brand *b)
 		     b->net_negative == 1 ? " has" : "s have");
 	/* Quantile scores left empty by ties are said, not silent. */
 	for (int m = 0; m < 3; m++) {
-		/* With --cuts, crm-rfm --combine has said it for all partitions. */
-		if (!b->r->quantile[m] || X->cuts_given || b->n < (size_t)b->r->bins)
+		/* For partitions, crm-rfm --combine says it of all of them. */
+		if (!b->r->quantile[m] || X->cuts_given || X->values_only || b->n < (size_t)b->r->bins)
 			continue;
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
