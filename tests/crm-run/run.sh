@@ -49,6 +49,30 @@ check "local: partition 1 holds some of the customers ($n1 of $nall)" "[ $n1 -gt
 crm-rfm "$WORK/w.local/p1/monthly.tsv" 2> /dev/null > "$WORK/p1.alone"
 check "local: partition 1 scored on its own quantiles differs (the cut points matter)" \
 	"! cmp -s $WORK/p1.alone $WORK/w.local/p1/rfm.tsv"
+# The documented hash routes every customer to its partition: python3
+# computes floor(XXH3_64(brand NUL customer_id) * 4 / 2^64) + 1 with the
+# xxHash library through ctypes, independently of the tools.
+python3 - "$WORK/w.local" 4 > "$WORK/route.out" <<'PY'
+import ctypes, ctypes.util, sys
+lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+lib.XXH3_64bits.restype = ctypes.c_uint64
+lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+work, n = sys.argv[1], int(sys.argv[2])
+seen = bad = 0
+for i in range(1, n + 1):
+    with open(f"{work}/p{i}/signals.tsv", "rb") as f:
+        next(f)
+        for line in f:
+            brand, cust = line.split(b"\t")[:2]
+            key = brand + b"\0" + cust
+            part = (lib.XXH3_64bits(key, len(key)) * n >> 64) + 1
+            seen += 1
+            bad += part != i
+print(f"{seen} rows, {bad} in another partition than the hash's")
+PY
+expect "local: every row is in the partition of the documented hash" "0 in another" \
+	"$(sed 's/^[0-9]* rows, //; s/ partition than.*//' "$WORK/route.out")"
+check "local: the routing check saw rows" "grep -q '^[1-9][0-9]* rows' $WORK/route.out"
 crm-run --partitions 3 -j 2 --at-risk 20 -o "$WORK/local3" "$WORK/tx.tsv" 2> /dev/null
 same "local, 3 partitions, 2 at once: signals.json the same" "$WORK/ref/signals.json" "$WORK/local3/signals.json"
 same "local, 3 partitions, 2 at once: rfm.tsv the same" "$WORK/ref/rfm.tsv" "$WORK/local3/rfm.tsv"
