@@ -117,7 +117,8 @@ else
 	fail "slurm: the cluster is up"
 	tail -n 5 "$WORK"/slurm/*.log "$WORK/slurm/munge/log" 2> /dev/null
 fi
-slurm_exec crm-run --engine slurm --partitions 4 --at-risk 20 --timeout 60 --keep --workdir "$WORK/w.slurm" \
+timeout 120 nsenter -t "$SLURM_NS" --net env SLURM_CONF="$SLURM_DIR/slurm.conf" \
+	crm-run --engine slurm --partitions 4 --at-risk 20 --timeout 60 --keep --workdir "$WORK/w.slurm" \
 	-o "$WORK/slurm.out" "$WORK/tx.tsv" 2> "$WORK/slurm.err"
 expect "slurm: exit 0" 0 $?
 same_outputs slurm "$WORK/slurm.out"
@@ -149,6 +150,15 @@ check "slurm, a cancelled task: it is named" "grep -q 'the part phase of partiti
 check "slurm, a cancelled task: the run says it failed" "grep -q 'crm-run: the Slurm jobs .* failed: no merged output' $WORK/cancel.err"
 check "slurm, a cancelled task: no output directory" "[ ! -e $WORK/cancel.out ]"
 check "slurm, a cancelled task: nothing was merged" "[ ! -e $WORK/w.cancel/out ]"
+# Past --timeout the run cancels its jobs and fails.
+rm -f "$WORK/slow.started"
+PATH="$WORK/fake:$PATH" slurm_exec crm-run --engine slurm --partitions 4 --timeout 3 \
+	-o "$WORK/late.out" "$WORK/tx.tsv" 2> "$WORK/late.err"
+expect "slurm, past --timeout: exit 1" 1 $?
+check "slurm, past --timeout: said" "grep -q 'took more than 3 s: cancelled, no merged output' $WORK/late.err"
+check "slurm, past --timeout: the jobs are cancelled" \
+	"i=0; while [ -n \"\$(SLURM_CONF=$WORK/slurm/slurm.conf nsenter -t $SLURM_NS --net squeue -h)\" ]; do [ \$i -lt 100 ] || exit 1; sleep 0.1; i=\$((i + 1)); done"
+check "slurm, past --timeout: no output directory" "[ ! -e $WORK/late.out ]"
 slurm_stop
 
 # ---- GNU parallel over two ssh hosts ----
@@ -158,7 +168,7 @@ else
 	fail "parallel: the ssh hosts answer"
 fi
 check "parallel: a host cannot see this machine's temporary files" "! $HOSTS_SSH h1 test -e $WORK/tx.tsv"
-crm-run --engine parallel --sshlogin h1,h2 --ssh "$HOSTS_SSH" --remote-bin "$CRM_BIN" \
+timeout 180 crm-run --engine parallel --sshlogin h1,h2 --ssh "$HOSTS_SSH" --remote-bin "$CRM_BIN" \
 	--remote-workdir /tmp/crm-run --partitions 4 -j 2 --at-risk 20 -o "$WORK/par" "$WORK/tx.tsv" \
 	2> "$WORK/par.err"
 expect "parallel: exit 0" 0 $?

@@ -144,6 +144,10 @@ int cmp_key(const void *a, const void *b, void *ctx)
  * its cut points) and each customer's scores and segment. */
 static void score_brand(Ctx *X, Brand *b)
 {
+	for (int m = 0; m < 3 && X->cuts_given && b->n; m++)
+		if (b->r->quantile[m] && !(b->given & (1u << m)))
+			die("the cut points have no %s thresholds for %s%.*s", measure_name[m],
+			    b->name ? "brand " : "the customers", (int)b->name_n, b->name ? b->name : "");
 	int64_t *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	for (int m = 0; m < 3; m++) {
 		if (!b->r->quantile[m]) {
@@ -152,9 +156,6 @@ static void score_brand(Ctx *X, Brand *b)
 		}
 		if (X->cuts_given) {
 			/* --cuts: the thresholds of every partition's customers. */
-			if (!(b->given & (1u << m)) && b->n)
-				die("the cut points have no %s thresholds for %s%.*s", measure_name[m],
-				    b->name ? "brand " : "the customers", (int)b->name_n, b->name ? b->name : "");
 			memcpy(b->thr[m], b->given_thr[m], sizeof b->given_thr[m]);
 			continue;
 		}

@@ -296,7 +296,7 @@ slurm_wait() {
 		left=$(squeue -h -j "$JOBS" -o %i 2>/dev/null) || left=""
 		[ -n "$left" ] || break
 		if [ "$TIMEOUT" -gt 0 ] && [ $(($(date +%s) - start)) -ge "$TIMEOUT" ]; then
-			scancel "$(printf '%s' "$JOBS" | tr ',' ' ')" 2>/dev/null || :
+			scancel $(printf '%s' "$JOBS" | tr ',' ' ') 2>/dev/null || :
 			die "the Slurm jobs $JOBS took more than $TIMEOUT s: cancelled, no merged output"
 		fi
 		sleep 1
@@ -404,7 +404,7 @@ else
 fi
 JOBS=""
 cleanup() {
-	[ -z "$JOBS" ] || [ -e "$WORK/ok.final" ] || scancel "$(printf '%s' "$JOBS" | tr ',' ' ')" 2>/dev/null || :
+	[ -z "$JOBS" ] || [ -e "$WORK/ok.final" ] || scancel $(printf '%s' "$JOBS" | tr ',' ' ') 2>/dev/null || :
 	[ "$KEEP" = 1 ] || [ -n "$WORKDIR" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -413,7 +413,7 @@ trap 'exit 143' TERM
 mkdir -p "$WORK/in" "$WORK/log"
 # The input goes with the work directory to every host: a link where the
 # file system allows one, else a copy.
-ln "$INPUT" "$WORK/in/input.tsv" 2>/dev/null || cp "$INPUT" "$WORK/in/input.tsv" ||
+ln -L "$INPUT" "$WORK/in/input.tsv" 2>/dev/null || cp "$INPUT" "$WORK/in/input.tsv" ||
 	die "cannot copy '$INPUT' into the work directory"
 [ -z "$RULES" ] || cp "$RULES" "$WORK/in/rules" || die "cannot copy '$RULES'"
 {
