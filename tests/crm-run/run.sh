@@ -2,7 +2,8 @@
 # crm-run: the pipeline over 4 hash partitions on this machine, as Slurm job
 # arrays on a one-node cluster started here, and with GNU parallel over two
 # ssh hosts with private file systems: every output is the single-process
-# pipeline's, byte for byte. A failing task and a cancelled Slurm task fail
+# pipeline's, byte for byte, an export cleaned first (--clean) too. A failing
+# task and a cancelled Slurm task fail
 # the run loudly and leave no output. Usage errors.
 . ../lib.sh
 . ./slurm.sh
@@ -77,6 +78,31 @@ crm-run --partitions 3 -j 2 --at-risk 20 -o "$WORK/local3" "$WORK/tx.tsv" 2> /de
 same "local, 3 partitions, 2 at once: signals.json the same" "$WORK/ref/signals.json" "$WORK/local3/signals.json"
 same "local, 3 partitions, 2 at once: rfm.tsv the same" "$WORK/ref/rfm.tsv" "$WORK/local3/rfm.tsv"
 
+# An export cleaned first (--clean): the transactions, rejects and report
+# of crm-clean, then the pipeline, as the single process gives them.
+MAP="--map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID"
+crm-gen --customers $((CUST / 2)) --months 13 --format invoice --messy 20 --products "$WORK/prod.tsv" > "$WORK/inv.csv"
+mkdir "$WORK/cref"
+(
+	cd "$WORK/cref" || exit 1
+	crm-clean --date-format mdy $MAP --products ../prod.tsv --rejects rejects.csv --report clean.json \
+		-o tx.tsv ../inv.csv 2> /dev/null &&
+	crm-agg -o monthly.tsv tx.tsv &&
+	crm-tier monthly.tsv | crm-lifecycle | crm-churn -o signals.tsv &&
+	crm-json -o signals.json signals.tsv &&
+	crm-rfm -o rfm.tsv monthly.tsv 2> /dev/null &&
+	crm-rfm --json -o rfm.json monthly.tsv 2> /dev/null &&
+	crm-kmeans --json -o kmeans.json rfm.tsv &&
+	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json
+)
+(cd "$WORK/cref" && crm-run --partitions 3 --clean "--date-format mdy $MAP --products ../prod.tsv" \
+	-o "$WORK/clean" ../inv.csv 2> "$WORK/clean.err")
+expect "local, --clean: exit 0" 0 $?
+check "local, --clean: the export has rejects" "[ \$(wc -l < $WORK/cref/rejects.csv) -gt 1 ]"
+for f in $OUTS clean.json rejects.csv; do
+	same "local, --clean: $f equals the single-process run's" "$WORK/cref/$f" "$WORK/clean/$f"
+done
+
 # A failing task: crm-tier of partition 2 stops with an error. The run
 # fails naming it, and the output directory keeps what it had.
 mkdir "$WORK/fake" "$WORK/keep"
@@ -142,7 +168,7 @@ PATH="$WORK/fake:$PATH" slurm_exec crm-run --engine slurm --partitions 4 --timeo
 	-o "$WORK/cancel.out" "$WORK/tx.tsv" 2> "$WORK/cancel.err" &
 runpid=$!
 if slurm_wait_file "$WORK/slow.started" 30; then
-	slurm_exec scancel "$(head -n 1 "$WORK/w.cancel/jobs" | cut -d, -f1)_3"
+	slurm_exec scancel "$(awk '$1 == "part" { print $2 }' "$WORK/w.cancel/jobs")_3"
 fi
 wait $runpid
 expect "slurm, a cancelled task: exit 1" 1 $?

@@ -3,7 +3,8 @@
 # machine, as Slurm job arrays, or on ssh hosts with GNU parallel; the
 # merged results are the bytes of the single-process pipeline.
 #
-# The pipeline runs in four phases, each a column of the step table below:
+# The pipeline runs in five phases, each a column of the step table below:
+#   prep     once: crm-clean of an export, with --clean;
 #   part     per partition: the partition-local work, and each global
 #            step's sufficient statistics;
 #   combine  once: each global step combines its statistics;
@@ -25,22 +26,24 @@ VERSION=0.1.0
 SYNOPSIS="crm-run [--engine local|slurm|parallel] [--partitions N] [-j N]
                [--sshlogin HOSTS] [--ssh COMMAND] [--remote-bin DIR] [--remote-workdir DIR]
                [--sbatch-args ARGS] [--workdir DIR] [--keep] [--timeout SECONDS]
-               [--rules FILE] [--as-of YYYY-MM-DD] [--at-risk N] -o DIR FILE"
+               [--clean ARGS] [--rules FILE] [--as-of YYYY-MM-DD] [--at-risk N] -o DIR FILE"
 
 # ---- the step table ----
-# One line a step: its name, then the function of each phase (- for none).
+# One line a step: its name, then the function of each phase (- for none):
+# prep, part, combine, score, final.
 # A tool that gains a two-phase global step adds a line: crm-clv, for one,
 # "clv clv_part clv_combine clv_score clv_final" with clv_part writing
 # crm-clv --counts of the partition, clv_combine crm-clv --fit-only
 # --from-counts, clv_score crm-clv --params on the partition and clv_final
 # the merge of its rows.
 STEPS='
-agg      agg_part      -            -          agg_final
-signals  signals_part  -            -          signals_final
-rfm      rfm_part      rfm_combine  rfm_score  rfm_final
-json     -             -            -          json_final
-kmeans   -             -            -          kmeans_final
-report   -             -            -          report_final
+clean    clean_prep  -             -            -          clean_final
+agg      -           agg_part      -            -          agg_final
+signals  -           signals_part  -            -          signals_final
+rfm      -           rfm_part      rfm_combine  rfm_score  rfm_final
+json     -           -             -            -          json_final
+kmeans   -           -             -            -          kmeans_final
+report   -           -             -            -          report_final
 '
 # The merged outputs, in the order they are made.
 OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html"
@@ -67,6 +70,7 @@ help() {
 	  --workdir DIR         keep the partitions' files in DIR (default: temporary)
 	  --keep                keep the work directory after the run
 	  --timeout SECONDS     slurm: fail when the jobs take longer (default: none)
+	  --clean ARGS          FILE is an export: crm-clean ARGS (split at blanks)
 	  --rules FILE          rules overriding the built-in ones
 	  --as-of DATE          end the period on this day (YYYY-MM-DD)
 	  --at-risk N           crm-json lists the N customers most at risk
@@ -93,6 +97,21 @@ shq() {
 # opt_rules: --rules for the tools where the run has rules.
 opt_rules() {
 	[ -z "$RULES" ] || printf '%s\n' "--rules=in/rules"
+}
+
+clean_prep() {
+	[ "$CLEAN" = 1 ] || return 0
+	# From the directory crm-run started in, the export named as it was
+	# given: the report names it as a single run's does.
+	work=$(pwd)
+	# shellcheck disable=SC2086
+	(cd "$ORIG_PWD" && crm-clean ${RULES:+"--rules=$work/in/rules"} $CLEAN_ARGS --rejects "$work/rejects.csv" \
+		--report "$work/clean.json" -o "$work/in/input.tsv" "$EXPORT")
+}
+
+clean_final() {
+	[ "$CLEAN" = 1 ] || return 0
+	cp rejects.csv clean.json out/
 }
 
 agg_part() {
@@ -196,17 +215,17 @@ report_final() {
 	crm-report --rfm out/rfm.json --kmeans out/kmeans.json -o out/dashboard.html out/signals.json
 }
 
-# steps_of COLUMN: the functions of phase column COLUMN (2 to 5) of the
+# steps_of COLUMN: the functions of phase column COLUMN (2 to 6) of the
 # step table, in order.
 steps_of() {
-	printf '%s\n' "$STEPS" | awk -v c="$1" 'NF >= 5 && $c != "-" { print $c }'
+	printf '%s\n' "$STEPS" | awk -v c="$1" 'NF >= 6 && $c != "-" { print $c }'
 }
 
 # task PHASE I: runs phase PHASE (part, combine, score, final) of
 # partition I (0 for the phases run once) in the current directory.
 task() {
 	. ./conf
-	case $1 in part) col=2 ;; combine) col=3 ;; score) col=4 ;; final) col=5 ;;
+	case $1 in prep) col=2 ;; part) col=3 ;; combine) col=4 ;; score) col=5 ;; final) col=6 ;;
 	*) die "--task: unknown phase '$1'" ;; esac
 	[ "$2" -eq 0 ] || mkdir -p "p$2"
 	if [ "$1" = final ]; then
@@ -217,7 +236,7 @@ task() {
 				i=$((i + 1))
 			done
 		done
-		[ -e ok.combine ] || die "the combine phase did not finish: no merged output"
+		[ -e ok.prep ] && [ -e ok.combine ] || die "the prep or combine phase did not finish: no merged output"
 		rm -rf out
 		mkdir out
 	fi
@@ -265,13 +284,17 @@ parallel_phase() {
 		{ cat "log/$PHASE.err" >&2; die "a task of the $PHASE phase failed: no merged output"; }
 }
 
-# slurm_submit: submits the four phases as jobs, each after the one
-# before succeeded (afterok; a dependency that can no longer be met
-# cancels the job), and sets JOBS to their ids.
+# slurm_submit: submits the phases as jobs, each after the one before
+# succeeded (afterok; a dependency that can no longer be met cancels the
+# job), sets JOBS to their ids and writes "PHASE ID" lines to jobs. The
+# prep phase is a job of its own only where there is an export to clean.
 slurm_submit() {
 	dep=""
 	JOBS=""
-	for ph in part combine score final; do
+	: > jobs
+	phases="part combine score final"
+	[ "$CLEAN" = 0 ] || phases="prep $phases"
+	for ph in $phases; do
 		case $ph in part|score) arr="--array=1-$N" ;; *) arr="" ;; esac
 		case $ph in part|score) idx='$SLURM_ARRAY_TASK_ID' log=%a ;; *) idx=0 log=0 ;; esac
 		# shellcheck disable=SC2086
@@ -284,8 +307,8 @@ slurm_submit() {
 		dep=$id
 		JOBS="$JOBS${JOBS:+,}$id"
 		printf 'crm-run: %s phase: Slurm job %s\n' "$ph" "$id" >&2
+		printf '%s %s\n' "$ph" "$id" >> jobs
 	done
-	printf '%s\n' "$JOBS" > jobs
 }
 
 # slurm_wait: waits until none of JOBS is queued or running; fails past
@@ -306,8 +329,8 @@ slurm_wait() {
 # failed_tasks: names the tasks of the first phase that did not finish,
 # with their messages (the later phases were cancelled for them).
 failed_tasks() {
-	for ph in part combine score; do
-		case $ph in combine) set -- 0 ;; *) set -- $(seq 1 "$N") ;; esac
+	for ph in prep part combine score; do
+		case $ph in prep|combine) set -- 0 ;; *) set -- $(seq 1 "$N") ;; esac
 		bad=0
 		for i; do
 			if [ "$i" -eq 0 ]; then mark=ok.$ph; else mark=p$i/ok.$ph; fi
@@ -334,7 +357,7 @@ if [ "${1:-}" = --task ]; then
 fi
 
 ENGINE=local N=4 J="" SSHLOGIN="" SSH="" REMOTE_BIN="" RWORKDIR="" SBATCH_ARGS="" WORKDIR="" KEEP=0
-TIMEOUT=0 RULES="" AS_OF="" AT_RISK="" OUTPUT=""
+TIMEOUT=0 RULES="" AS_OF="" AT_RISK="" OUTPUT="" CLEAN=0 CLEAN_ARGS=""
 # need OPTION COUNT: the option needs a value.
 need() {
 	[ "$2" -ge 2 ] || usage "option '$1' needs a value"
@@ -354,6 +377,7 @@ while [ $# -gt 0 ]; do
 	--workdir) need "$1" $#; WORKDIR=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	--timeout) need "$1" $#; TIMEOUT=$2; shift 2 ;;
+	--clean) need "$1" $#; CLEAN=1 CLEAN_ARGS=$2; shift 2 ;;
 	--rules) need "$1" $#; RULES=$2; shift 2 ;;
 	--as-of) need "$1" $#; AS_OF=$2; shift 2 ;;
 	--at-risk) need "$1" $#; AT_RISK=$2; shift 2 ;;
@@ -412,15 +436,22 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 mkdir -p "$WORK/in" "$WORK/log"
 # The input goes with the work directory to every host: a link where the
-# file system allows one, else a copy.
-ln -L "$INPUT" "$WORK/in/input.tsv" 2>/dev/null || cp "$INPUT" "$WORK/in/input.tsv" ||
-	die "cannot copy '$INPUT' into the work directory"
+# file system allows one, else a copy. An export is cleaned into it by the
+# prep phase.
+if [ "$CLEAN" = 0 ]; then
+	ln -L "$INPUT" "$WORK/in/input.tsv" 2>/dev/null || cp "$INPUT" "$WORK/in/input.tsv" ||
+		die "cannot copy '$INPUT' into the work directory"
+fi
 [ -z "$RULES" ] || cp "$RULES" "$WORK/in/rules" || die "cannot copy '$RULES'"
 {
 	printf 'N=%s\n' "$N"
 	printf 'RULES=%s\n' "$(shq "$RULES")"
 	printf 'AS_OF=%s\n' "$(shq "$AS_OF")"
 	printf 'AT_RISK=%s\n' "$(shq "$AT_RISK")"
+	printf 'CLEAN=%s\n' "$CLEAN"
+	printf 'CLEAN_ARGS=%s\n' "$(shq "$CLEAN_ARGS")"
+	printf 'ORIG_PWD=%s\n' "$(shq "$(pwd)")"
+	printf 'EXPORT=%s\n' "$(shq "$INPUT")"
 } > "$WORK/conf"
 case $OUTPUT in /*) ;; *) OUTPUT=$(pwd)/$OUTPUT ;; esac
 # On the hosts: a directory of the same name under the login directory.
@@ -429,12 +460,14 @@ cd "$WORK"
 
 case $ENGINE in
 local)
+	"$SELF" --task prep 0 "$WORK" || die "the prep phase failed: no merged output"
 	local_phase part
 	"$SELF" --task combine 0 "$WORK" || die "the combine phase failed: no merged output"
 	local_phase score
 	"$SELF" --task final 0 "$WORK" || die "merging failed: no merged output"
 	;;
 parallel)
+	"$SELF" --task prep 0 "$WORK" || die "the prep phase failed: no merged output"
 	for PHASE in part score; do
 		if [ $PHASE = score ]; then
 			"$SELF" --task combine 0 "$WORK" || die "the combine phase failed: no merged output"
@@ -444,6 +477,7 @@ parallel)
 	"$SELF" --task final 0 "$WORK" || die "merging failed: no merged output"
 	;;
 slurm)
+	[ "$CLEAN" = 1 ] || "$SELF" --task prep 0 "$WORK"
 	slurm_submit
 	slurm_wait
 	if [ ! -e ok.final ]; then
@@ -455,6 +489,7 @@ slurm)
 esac
 
 # Every output is complete: only now does the output directory get them.
+[ "$CLEAN" = 0 ] || OUTPUTS="$OUTPUTS clean.json rejects.csv"
 mkdir -p "$OUTPUT" || die "cannot make '$OUTPUT'"
 for f in $OUTPUTS; do
 	cp "$WORK/out/$f" "$OUTPUT/.$f.tmp" && mv -f "$OUTPUT/.$f.tmp" "$OUTPUT/$f" ||
