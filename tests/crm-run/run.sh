@@ -3,8 +3,8 @@
 # arrays on a one-node cluster started here, and with GNU parallel over two
 # ssh hosts with private file systems: every output is the single-process
 # pipeline's, byte for byte, an export cleaned first (--clean) too. A failing
-# task and a cancelled Slurm task fail
-# the run loudly and leave no output. Usage errors.
+# task and a cancelled Slurm task fail the run loudly and leave no output.
+# Usage errors.
 . ../lib.sh
 . ./slurm.sh
 . ./hosts.sh
