@@ -31,8 +31,9 @@ SYNOPSIS="crm-run [--engine local|slurm|parallel] [--partitions N] [-j N]
 # ---- the step table ----
 # One line a step: its name, then the function of each phase (- for none):
 # prep, part, combine, score, final.
-# A tool that gains a two-phase global step adds a line: crm-clv, for one,
-# "clv clv_part clv_combine clv_score clv_final" with clv_part writing
+# A tool that gains a two-phase global step adds a line, its files to the
+# lists below and its functions: crm-clv, for one,
+# "clv - clv_part clv_combine clv_score clv_final" with clv_part writing
 # crm-clv --counts of the partition, clv_combine crm-clv --fit-only
 # --from-counts, clv_score crm-clv --params on the partition and clv_final
 # the merge of its rows.
@@ -45,6 +46,15 @@ json     -           -             -            -          json_final
 kmeans   -           -             -            -          kmeans_final
 report   -           -             -            -          report_final
 '
+# The files the phases hand on, which the parallel engine moves between
+# hosts: each partition's part outputs (pI/FILE, sent back to this
+# machine), the combined results (sent to every host for the score
+# phase), the part outputs a score task reads (sent with it) and each
+# partition's score outputs (sent back).
+PART_OUT="monthly.tsv signals.tsv rfm.values"
+COMBINED="rfm.cuts"
+SCORE_IN="monthly.tsv"
+SCORE_OUT="rfm.tsv"
 # The merged outputs, in the order they are made.
 OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html"
 
@@ -269,14 +279,14 @@ parallel_phase() {
 		--basefile conf --basefile in/input.tsv --cleanup
 	[ -z "$RULES" ] || set -- "$@" --basefile in/rules
 	[ -z "$SSH" ] || set -- "$@" --ssh "$SSH"
-	case $PHASE in
-	part)
-		set -- "$@" --return 'p{}/monthly.tsv' --return 'p{}/signals.tsv' --return 'p{}/rfm.values' \
-			--return 'p{}/ok.part' ;;
-	score)
-		set -- "$@" --basefile rfm.cuts --transferfile 'p{}/monthly.tsv' --return 'p{}/rfm.tsv' \
-			--return 'p{}/ok.score' ;;
-	esac
+	if [ "$PHASE" = part ]; then
+		for f in $PART_OUT; do set -- "$@" --return "p{}/$f"; done
+	else
+		for f in $COMBINED; do set -- "$@" --basefile "$f"; done
+		for f in $SCORE_IN; do set -- "$@" --transferfile "p{}/$f"; done
+		for f in $SCORE_OUT; do set -- "$@" --return "p{}/$f"; done
+	fi
+	set -- "$@" --return "p{}/ok.$PHASE"
 	# The command is given as words (-q): no word of it reaches a shell
 	# but the remote login shell, quoted by parallel.
 	parallel "$@" -q sh -c 'PATH=$1${1:+:}$PATH; exec crm-run --task "$2" "$3" .' sh \
