@@ -24,12 +24,22 @@ $(O)/gen/default_rules.c: rules/default.rules scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed rules/default.rules rules_default_text > $@.tmp && mv $@.tmp $@
 
-# crm-report carries its page: the HTML compiled in as a C string.
+# crm-report carries its page: the HTML, its script and Chart.js (Debian's
+# libjs-chart.js) compiled in as C strings.
+CHARTJS = /usr/share/javascript/chart.js/chart.min.js
 $(O)/gen/dashboard_html.c: tools/crm-report/dashboard.html scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed tools/crm-report/dashboard.html dashboard_html > $@.tmp && mv $@.tmp $@
 
-$(O)/bin/crm-report: $(O)/gen/dashboard_html.c
+$(O)/gen/dashboard_js.c: tools/crm-report/dashboard.js scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed tools/crm-report/dashboard.js dashboard_js > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/chart_js.c: $(CHARTJS) scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed $(CHARTJS) chart_js > $@.tmp && mv $@.tmp $@
+
+$(O)/bin/crm-report: $(O)/gen/dashboard_html.c $(O)/gen/dashboard_js.c $(O)/gen/chart_js.c
 
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
