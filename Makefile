@@ -1,7 +1,7 @@
 # crm: customer analytics as Unix filters.
 #   make                 build every tool into $(O)/bin (O=build by default)
 #   make test            run the test suite, then again under ASan+UBSan
-#   make install         install tools, manuals and rules under $(PREFIX)
+#   make install         install tools, manuals, rules and bash completion under $(PREFIX)
 #   make fuzz            run each libFuzzer harness FUZZ_SECONDS (tests/fuzz)
 include config.mk
 
@@ -41,6 +41,13 @@ $(O)/gen/chart_js.c: $(CHARTJS) scripts/embed
 
 $(O)/bin/crm-report: $(O)/gen/dashboard_html.c $(O)/gen/dashboard_js.c $(O)/gen/chart_js.c
 
+# crm help's list of the tools: each manual's name and purpose line (.Nd).
+$(O)/gen/crm_tools.c: $(wildcard man/crm-*.1) scripts/tool-list
+	@mkdir -p $(@D)
+	sh scripts/tool-list $(wildcard man/crm-*.1) > $@.tmp && mv $@.tmp $@
+
+$(O)/bin/crm: $(O)/gen/crm_tools.c
+
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -79,12 +86,15 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/examples
 	cp -f $(BIN) scripts/crm-agg-parallel $(DESTDIR)$(BINDIR)/
 	cp -f rules/*.rules $(DESTDIR)$(DATADIR)/
-	cp -f rules/examples/*.rules $(DESTDIR)$(DATADIR)/examples/
+	cp -f rules/examples/*.rules rules/examples/export.csv rules/examples/products.tsv $(DESTDIR)$(DATADIR)/examples/
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	cp -f tools/crm/crm.bash $(DESTDIR)$(COMPDIR)/crm
+	for t in $(TOOLS) crm-agg-parallel; do [ $$t = crm ] || ln -sf crm $(DESTDIR)$(COMPDIR)/$$t; done
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
 
 uninstall:
-	for t in $(TOOLS) crm-agg-parallel; do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS) crm-agg-parallel; do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
