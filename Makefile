@@ -35,11 +35,15 @@ $(O)/gen/dashboard_js.c: tools/crm-report/dashboard.js scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed tools/crm-report/dashboard.js dashboard_js > $@.tmp && mv $@.tmp $@
 
+$(O)/gen/pages_js.c: tools/crm-report/pages.js scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed tools/crm-report/pages.js pages_js > $@.tmp && mv $@.tmp $@
+
 $(O)/gen/chart_js.c: $(CHARTJS) scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed $(CHARTJS) chart_js > $@.tmp && mv $@.tmp $@
 
-$(O)/bin/crm-report: $(O)/gen/dashboard_html.c $(O)/gen/dashboard_js.c $(O)/gen/chart_js.c
+$(O)/bin/crm-report: $(O)/gen/dashboard_html.c $(O)/gen/dashboard_js.c $(O)/gen/pages_js.c $(O)/gen/chart_js.c
 
 # crm help's list of the tools: each manual's name and purpose line (.Nd).
 $(O)/gen/crm_tools.c: $(wildcard man/crm-*.1) scripts/tool-list

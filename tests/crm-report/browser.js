@@ -18,6 +18,7 @@ const docs = {};
 for (let i = 0; i + 1 < rest.length; i += 2) docs[rest[i].replace(/^--/, '')] = JSON.parse(fs.readFileSync(rest[i + 1], 'utf8'));
 const D = JSON.parse(fs.readFileSync(doc_path, 'utf8'));
 const RFM = docs.rfm || null, KM = docs.kmeans || null;
+const VALUE = docs.value || null, MODEL = docs.model || null, TARGET = docs.target || null;
 let failed = 0;
 function check(name, ok, detail) {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${ok || detail === undefined ? '' : ': ' + detail}`);
@@ -132,7 +133,8 @@ async function chartsLabelled(page, what) {
   await page.waitForSelector('#tiers tbody tr');
   const renderMs = await page.evaluate(() => document.body.dataset.renderMs);
   fs.writeFileSync(path.join(outdir, 'load.txt'), `load ${loadMs} ms, script done at ${renderMs} ms\n`);
-  check('the pages are listed', same(pages, ['signals'].concat(RFM || KM ? ['segments'] : [], ['rules'])), JSON.stringify(pages));
+  check('the pages are listed', same(pages, ['signals'].concat(RFM || KM ? ['segments'] : [], VALUE ? ['value'] : [], MODEL ? ['model'] : [],
+    TARGET ? ['targeting'] : [], ['rules'])), JSON.stringify(pages));
 
   const kpi = async id => page.$eval(`#kpi-${id}`, e => e.dataset.value);
   const tierRows = async () => page.$$eval('#tiers tbody tr', rs => rs.map(r => [...r.cells].map(c => c.dataset.value)));
@@ -281,6 +283,90 @@ async function chartsLabelled(page, what) {
       }
       const cl = await page.$$eval('#kmeans-table tbody tr', rs => rs.map(r => r.cells[1].dataset.value + ':' + r.cells[2].dataset.value));
       check('cluster table equals the document', same(cl, KM.clusters.map(c => `${c.name}:${c.customers}`)), JSON.stringify(cl));
+    }
+  }
+
+  // The value page: CLV distributions, the P(alive) grid, tracking and
+  // holdout, from crm-clv's document.
+  if (VALUE) {
+    await open('value');
+    await chartsLabelled(page, 'value page');
+    check('value KPI: the CLV total', Number(await kpi('clv_total')) === VALUE.clv_total);
+    for (const [id, rows] of [['value-tiers', VALUE.by_tier], ['value-segments', VALUE.by_segment]]) {
+      const ch = await chartOf(page, id);
+      const q = rows.map(r => r.clv_quantiles);
+      const n = ch ? ch.datasets.length : 0;
+      check(`${id}: percentile bars, median and mean equal the document`, ch && same(ch.labels, rows.map(r => r.label)) &&
+            same(dataOf(ch, 0), q.map(x => x.length ? [x[0], x[4]] : null)) && same(dataOf(ch, 1), q.map(x => x.length ? [x[1], x[3]] : null)) &&
+            same(dataOf(ch, 2), q.map(x => x.length ? x[2] : null)) && same(dataOf(ch, n - 1), rows.map(r => r.clv_mean)), JSON.stringify(ch && ch.datasets[0]));
+    }
+    const G = VALUE.p_alive_grid, grid = await chartOf(page, 'value-palive');
+    const cells = grid ? dataOf(grid, 0) : [];
+    check('P(alive) grid: a cell per x and t_x with the document\'s value', cells.length === G.x.length * G.t_x.length &&
+          cells.every(c => G.p_alive[c.y - 1][c.x - 1] === c.v && G.x[c.y - 1] === c.fx && G.t_x[c.x - 1] === c.tx));
+    const tr = await chartOf(page, 'value-tracking');
+    check('tracking: actual and expected by month equal the document', tr && same(tr.labels, VALUE.tracking.months) &&
+          same(dataOf(tr, 0), VALUE.tracking.actual) && same(dataOf(tr, 1), VALUE.tracking.expected));
+    if (VALUE.holdout) {
+      const ho = await chartOf(page, 'value-holdout'), bf = VALUE.holdout.by_frequency;
+      check('calibration against holdout equals the document', ho && same(ho.labels, bf.map(r => String(r.x))) &&
+            same(dataOf(ho, 0), bf.map(r => r.actual)) && same(dataOf(ho, 1), bf.map(r => r.predicted)));
+    }
+    const vt = await page.$$eval('#value-tier-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value + ':' + r.cells[1].dataset.value));
+    check('CLV by tier table equals the document', same(vt, VALUE.by_tier.map(r => `${r.label}:${r.customers}`)), JSON.stringify(vt));
+  }
+  // The model page: metrics beside the baselines, gains, lift, calibration.
+  if (MODEL) {
+    await open('model');
+    await chartsLabelled(page, 'model page');
+    const sc = MODEL.scorers;
+    const mt = await chartOf(page, 'model-metrics');
+    check('metrics: AUC, PR AUC and Brier of every scorer', mt && same(mt.labels, sc.map(x => x.name)) &&
+          same(mt.datasets.map(d => d.data), ['auc', 'pr_auc', 'brier'].map(k => sc.map(x => x[k]))));
+    const gn = await chartOf(page, 'model-gains');
+    check('cumulative gains of every scorer equal the document', gn &&
+          sc.every((x, i) => same(dataOf(gn, i).slice(1), x.gains_curve.map(g => ({ x: g.top, y: g.gains })))));
+    const lf = await chartOf(page, 'model-lift'), tops = sc[0].lift.map(l => l.top);
+    check('lift of every scorer at each top share', lf && sc.every((x, i) => same(dataOf(lf, i), tops.map(t => x.lift.find(l => l.top === t).lift))));
+    const cal = await chartOf(page, 'model-calibration'), calib = sc.filter(x => x.probability && x.calibration);
+    check('calibration: a curve per probability scorer, deciles with rows', cal && calib.every((x, i) => cal.datasets[i].label === x.name &&
+          same(dataOf(cal, i).map(p => [p.decile, p.x, p.y]), x.calibration.filter(c => c.mean_p !== null).map(c => [c.decile, c.mean_p, c.rate]))));
+    const mtab = await page.$$eval('#model-table tbody tr', rs => rs.map(r => r.cells[0].dataset.value + ':' + r.cells[2].dataset.value));
+    check('scorer table equals the document', same(mtab, sc.map(x => `${x.name}:${x.auc}`)), JSON.stringify(mtab));
+  }
+  // The targeting page: every brand's plan, or the chosen brand's.
+  if (TARGET) {
+    await open('targeting');
+    await chartsLabelled(page, 'targeting page');
+    const targetEqual = async (bs, what) => {
+      const blocks = await page.$$eval('.target-brand', ds => ds.map(d => d.dataset.brand));
+      check(`targeting sections: ${what}`, same(blocks, bs.map(b => b.brand || '')), JSON.stringify(blocks));
+      for (let k = 0; k < bs.length; k++) {
+        const b = bs[k];
+        const cv = await chartOf(page, `target-curve-${k}`);
+        check(`budget curve equals the document (${b.brand})`, cv && same(dataOf(cv, 0).map(p => [p.x, p.y]), b.curve.map(c => [c.budget, c.expected_profit])) &&
+              same(dataOf(cv, 1).map(p => [p.x, p.y]), b.curve.map(c => [c.budget, c.lp_bound])));
+        const mx = await chartOf(page, `target-mix-${k}`), tiers = b.campaigns[0].by_tier.map(t => t.tier);
+        check(`campaign mix by tier equals the document (${b.brand})`, mx && same(mx.labels, tiers) &&
+              same(mx.datasets.map(d => [d.label, d.data]), b.campaigns.map(c => [c.name, tiers.map(t => c.by_tier.find(x => x.tier === t).targeted)])));
+        const gn = await chartOf(page, `target-gains-${k}`);
+        check(`gains over baselines equal the document (${b.brand})`, gn && same(dataOf(gn, 0), [b.expected_profit].concat(b.baselines.map(x => x.expected_profit))));
+        const ids = await page.$$eval(`#target-table-${k} tbody tr`, rs => rs.map(r => r.cells[1].dataset.value));
+        check(`the list to contact equals the document (${b.brand})`, same(ids, b.targets.map(t => t.customer_id)), JSON.stringify(ids.slice(0, 3)));
+      }
+    };
+    await targetEqual(TARGET.brands, `every brand (${TARGET.brands.length})`);
+    const b0 = TARGET.brands[0];
+    const [dt] = await Promise.all([page.waitForEvent('download'), page.click('#target-csv-0')]);
+    const tcsv = fs.readFileSync(await dt.path(), 'utf8').split('\r\n');
+    check('target list CSV: every customer id, formula-leading ones neutralised', tcsv.length === b0.targets.length + 2 &&
+          b0.targets.every((t, k) => tcsv[k + 1].startsWith(`${t.rank},${csvCell(t.customer_id)},${csvCell(t.campaign)},`)) &&
+          !tcsv.some(l => /(^|,)[=+@]/.test(l)), tcsv.slice(0, 3).join(' | '));
+    const last = TARGET.brands[TARGET.brands.length - 1];
+    if (last.brand) {
+      await page.selectOption('#brand', last.brand);
+      await targetEqual([last], `the chosen brand (${last.brand})`);
+      await page.selectOption('#brand', '');
     }
   }
 

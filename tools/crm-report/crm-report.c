@@ -5,7 +5,8 @@
  * Debian's libjs-chart.js, compiled in at build time) and the page's script
  * (dashboard.js), which draws the charts from the crm-json document
  * embedded in it; the documents of crm-rfm --json and crm-kmeans --json,
- * when given, add the segments page. Each document is checked first (doc.c): a page is
+ * when given, add the segments page, and those of crm-clv, crm-model and
+ * crm-target the value, model and targeting pages (pages.js). Each document is checked first (doc.c): a page is
  * written only from documents of the right kinds. */
 #include "doc.h"
 #include "opt.h"
@@ -17,9 +18,10 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-report [--rfm FILE] [--kmeans FILE] [-o FILE] [FILE]";
+	"crm-report [--rfm FILE] [--kmeans FILE] [--value FILE] [--model FILE]\n"
+	"                  [--target FILE] [-o FILE] [FILE]";
 
-extern const char dashboard_html[], dashboard_js[], chart_js[];
+extern const char dashboard_html[], dashboard_js[], pages_js[], chart_js[];
 
 /* The documents and the members the page draws from. */
 static const DocMember signals_members[] = {
@@ -33,11 +35,24 @@ static const DocMember kmeans_members[] = {
 	{ "rows", '0' }, { "k", '0' }, { "features", '[' }, { "log1p", 't' }, { "inertia", '0' },
 	{ "clusters", '[' }, { "elbow", '[' }, { "points", '[' }, { NULL, 0 },
 };
+static const DocMember value_members[] = {
+	{ "as_of", '"' }, { "currency", '"' }, { "customers", '0' }, { "clv_total", '0' }, { "by_tier", '[' },
+	{ "by_segment", '[' }, { "p_alive_grid", '{' }, { "tracking", '{' }, { NULL, 0 },
+};
+static const DocMember model_members[] = {
+	{ "target", '"' }, { "rows", '{' }, { "economics", '{' }, { "scorers", '[' }, { NULL, 0 },
+};
+static const DocMember target_members[] = {
+	{ "as_of", '"' }, { "method", '"' }, { "brands", '[' }, { NULL, 0 },
+};
 /* crm-kmeans --json carries no rules fingerprint: its input, crm-rfm's
  * table, was checked against the rules when it was made. */
 static const DocKind signals_kind = { "crm-json/1", NULL, "crm-json", signals_members, "rules" };
 static const DocKind rfm_kind = { "crm-rfm/1", "--rfm", "crm-rfm --json", rfm_members, "rules_id" };
 static const DocKind kmeans_kind = { "crm-kmeans/1", "--kmeans", "crm-kmeans --json", kmeans_members, NULL };
+static const DocKind value_kind = { "crm-clv/1", "--value", "crm-clv --json", value_members, "rules" };
+static const DocKind model_kind = { "crm-model-eval/1", "--model", "crm-model eval", model_members, "rules" };
+static const DocKind target_kind = { "crm-target/1", "--target", "crm-target --json", target_members, "rules_id" };
 
 /* put_json writes a JSON text inside a <script> element: "</" becomes
  * "<\/", the same string to a JSON parser, so no "</script>" ends it; the
@@ -74,7 +89,7 @@ static const struct {
 	{ "/*DATA*/", DOC_SIGNALS, NULL }, { "/*RFM*/", DOC_RFM, NULL },
 	{ "/*KMEANS*/", DOC_KMEANS, NULL }, { "/*VALUE*/", DOC_VALUE, NULL },
 	{ "/*MODEL*/", DOC_MODEL, NULL }, { "/*TARGET*/", DOC_TARGET, NULL },
-	{ "/*CHARTJS*/", -1, chart_js }, { "/*SCRIPT*/", -1, dashboard_js },
+	{ "/*CHARTJS*/", -1, chart_js }, { "/*SCRIPT*/", -1, dashboard_js }, { "/*PAGES*/", -1, pages_js },
 };
 enum { NMARK = sizeof marks / sizeof marks[0] };
 
@@ -111,10 +126,13 @@ int main(int argc, char **argv)
 	crm_init(argv[0]);
 	OptCommon c;
 	opt_common_init(&c);
-	const char *rfm = NULL, *kmeans = NULL;
+	const char *rfm = NULL, *kmeans = NULL, *value = NULL, *model = NULL, *target = NULL;
 	const Opt opts[] = {
 		{ "rfm", 0, "FILE", opt_str, &rfm, 0, "add the segments of crm-rfm --json" },
 		{ "kmeans", 0, "FILE", opt_str, &kmeans, 0, "add the clusters of crm-kmeans --json" },
+		{ "value", 0, "FILE", opt_str, &value, 0, "add the value page: crm-clv --json" },
+		{ "model", 0, "FILE", opt_str, &model, 0, "add the model page: crm-model eval" },
+		{ "target", 0, "FILE", opt_str, &target, 0, "add the targeting page: crm-target --json" },
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
@@ -123,8 +141,10 @@ int main(int argc, char **argv)
 		usage_fail(usage_text, "one crm-json document at most");
 	Doc docs[NDOC];
 	doc_read(first < argc ? argv[first] : "-", &signals_kind, &docs[DOC_SIGNALS]);
-	const char *paths[NDOC] = { [DOC_RFM] = rfm, [DOC_KMEANS] = kmeans };
-	const DocKind *kinds[NDOC] = { [DOC_RFM] = &rfm_kind, [DOC_KMEANS] = &kmeans_kind };
+	const char *paths[NDOC] = { [DOC_RFM] = rfm, [DOC_KMEANS] = kmeans, [DOC_VALUE] = value,
+				    [DOC_MODEL] = model, [DOC_TARGET] = target };
+	const DocKind *kinds[NDOC] = { [DOC_RFM] = &rfm_kind, [DOC_KMEANS] = &kmeans_kind, [DOC_VALUE] = &value_kind,
+				       [DOC_MODEL] = &model_kind, [DOC_TARGET] = &target_kind };
 	for (int d = 1; d < NDOC; d++) {
 		if (!paths[d]) {
 			docs[d] = (Doc){ .text = xstrdup("null"), .len = 4 };

@@ -118,22 +118,32 @@ const NO_SERIES = { brand: null, months: [], at_risk: [] };
 function series() { return D.series.find(s => (s.brand || "") === sel.brand) || D.series[0] || NO_SERIES; }
 function monthIndex(s) { const i = s.months.findIndex(m => m.month === sel.month); return i < 0 ? s.months.length - 1 : i; }
 
-// The pages: each draws itself when shown and names the selectors it
-// follows (data-uses); the others are hidden while it is shown.
+// The pages: each draws itself when shown, names the selectors it follows
+// (data-uses) and the brands its documents have; the others are hidden
+// while it is shown. pages.js adds the pages of further documents.
 const PAGES = [
-  { id: "signals", title: "Signals", draw: renderSignals },
-  { id: "segments", title: "Segments", draw: renderSegments, when: () => RFM || KM },
-  { id: "rules", title: "Rules", draw: renderRules },
+  { id: "signals", title: "Signals", draw: renderSignals, brands: () => D.input.brands },
+  { id: "segments", title: "Segments", draw: renderSegments, when: () => RFM || KM,
+    brands: () => RFM ? RFM.brands.map(b => b.brand).filter(Boolean) : [] },
+  { id: "rules", title: "Rules", draw: renderRules, brands: () => D.input.brands },
 ];
+// The brand selector offers the brands of the page shown; a brand the page
+// has not is "All brands" there.
+function fillBrands(list) {
+  const b = $("brand");
+  if (!list.includes(sel.brand)) sel.brand = "";
+  if (b.dataset.list !== JSON.stringify(list)) {
+    b.innerHTML = '<option value="">All brands</option>' + list.map(x => `<option>${esc(x)}</option>`).join("");
+    b.dataset.list = JSON.stringify(list);
+  }
+  b.disabled = !list.length;
+  b.value = sel.brand;
+}
 function fillSelectors() {
   const b = $("brand");
-  b.innerHTML = '<option value="">All brands</option>' + D.input.brands.map(x => `<option>${esc(x)}</option>`).join("");
-  if (!D.input.brands.length) b.disabled = true;
   const s = D.series[0] || NO_SERIES;
   $("month").innerHTML = s.months.slice().reverse().map(m => `<option value="${m.month}">${m.month}${m.partial ? ` (to ${D.input.as_of})` : ""}</option>`).join("");
   if (!sel.month && s.months.length) sel.month = s.months[s.months.length - 1].month;
-  if (!D.input.brands.includes(sel.brand)) sel.brand = "";
-  b.value = sel.brand;
   $("month").value = sel.month;
   b.onchange = () => { sel.brand = b.value; render(); };
   $("month").onchange = () => { sel.month = $("month").value; render(); };
@@ -149,6 +159,7 @@ function render() {
   for (const a of $("pages").querySelectorAll("a"))
     a.setAttribute("aria-current", a.dataset.page === page.id ? "page" : "false");
   // A selector shows only on the pages that follow it.
+  fillBrands(page.brands ? page.brands() : []);
   const uses = $("page-" + page.id).dataset.uses.split(" ");
   $("brand-label").hidden = !uses.includes("brand");
   $("month-label").hidden = !uses.includes("month");
@@ -491,6 +502,7 @@ function kmeansPictures(box) {
 // start draws the page chosen by the address, once every script has
 // added its pages.
 function start() {
+  for (const p of PAGES) if (!$("page-" + p.id)) p.make();
   readHash();
   fillSelectors();
   exportButton("tiers-csv", "tiers", () => `tiers-${sel.brand || "all"}-${sel.month}.csv`);
