@@ -41,9 +41,11 @@ function chart(id, config) {
 function axis(title, fmt, more) {
   return Object.assign({ title: { display: true, text: title }, ticks: fmt ? { callback: v => fmt(v) } : {} }, more || {});
 }
+// Tick labels of a time axis: fewer on a phone, so that none overlap.
+const timeTicks = () => ({ autoSkip: true, maxRotation: 0, maxTicksLimit: window.innerWidth < 600 ? 5 : 12 });
 // A category axis of months: labels "24-02", "*" marking a partial month.
 function monthAxis(more) {
-  return Object.assign({ title: { display: true, text: "month (* partial)" }, ticks: { autoSkip: true, maxRotation: 0 } }, more || {});
+  return Object.assign({ title: { display: true, text: "month (* partial)" }, ticks: timeTicks() }, more || {});
 }
 // tips: tooltip callbacks writing a point's exact value by FMT.
 function tips(fmt, title) {
@@ -468,12 +470,15 @@ function kmeansPictures(box) {
   const fi = KM.features.indexOf("recency"), mi = KM.features.indexOf("monetary");
   const xi = fi >= 0 ? fi : 0, yi = mi >= 0 ? mi : Math.min(1, KM.features.length - 1);
   const isMoney = f => f === "monetary";
+  // A feature's axis title with its unit.
+  const unit = { recency: "recency (days since the last order)", frequency: "frequency (orders)" };
+  const title = (f, log) => isMoney(f) ? inCur(f + (log ? ", log scale" : "")) : unit[f] || f;
   chart(panel(grid, `${KM.features[xi]} and ${KM.features[yi]} by cluster (${int(KM.points.length)} sampled)`, "kmeans-scatter", "tall"), {
     type: "scatter",
     data: { datasets: KM.clusters.map((c, i) => ({ label: `${c.cluster} ${c.name} (${pct(c.share)})`, backgroundColor: CL_COLORS[i % CL_COLORS.length] + "b0", pointRadius: 2.2,
       data: KM.points.filter(p => p[p.length - 1] === c.cluster).map(p => ({ x: p[xi], y: isMoney(KM.features[yi]) ? Math.max(1, p[yi]) : p[yi], v: p[yi] })) })) },
-    options: { scales: { x: axis(isMoney(KM.features[xi]) ? inCur(KM.features[xi]) : KM.features[xi], compact, { beginAtZero: true }),
-      y: axis(isMoney(KM.features[yi]) ? inCur(KM.features[yi] + ", log scale") : KM.features[yi], compact, isMoney(KM.features[yi]) ? { type: "logarithmic", min: 1, ticks: logTicks } : { beginAtZero: true }) },
+    options: { scales: { x: axis(title(KM.features[xi]), compact, { beginAtZero: true }),
+      y: axis(title(KM.features[yi], true), compact, isMoney(KM.features[yi]) ? { type: "logarithmic", min: 1, ticks: logTicks } : { beginAtZero: true }) },
       plugins: { tooltip: { callbacks: { label: c => `${c.dataset.label}: ${KM.features[xi]} ${c.raw.x}, ${KM.features[yi]} ${c.raw.v}` } } } },
   });
   if (KM.elbow.length) {

@@ -104,7 +104,7 @@ function renderValuePage() {
       { label: "actual", data: T.actual, borderColor: "#2c3e73", backgroundColor: "#2c3e73", pointRadius: 2 },
       { label: "expected by the model", data: T.expected, borderColor: "#d4a72c", backgroundColor: "#d4a72c", borderDash: [6, 3], pointRadius: 2 },
     ] },
-    options: { scales: { x: axis(V.calibration_end ? `month (calibration ends ${V.calibration_end})` : "month", null, { ticks: { maxRotation: 0, autoSkip: true } }),
+    options: { scales: { x: axis(V.calibration_end ? `month (calibration ends ${V.calibration_end})` : "month", null, { ticks: timeTicks() }),
       y: axis("cumulative repeat purchases", compact, { beginAtZero: true }) },
       plugins: { tooltip: tips(v => num(v)) } },
   });
