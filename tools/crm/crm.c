@@ -42,7 +42,8 @@ static int find_tool(const char *name, char *path, size_t size)
 	const char *p = getenv("PATH");
 	while (p && *p) {
 		size_t len = strcspn(p, ":");
-		if ((size_t)snprintf(path, size, "%.*s/%s", (int)len, len ? p : ".", name) < size &&
+		/* An empty entry of PATH is the current directory. */
+		if ((size_t)snprintf(path, size, "%.*s/%s", len ? (int)len : 1, len ? p : ".", name) < size &&
 		    access(path, X_OK) == 0) {
 			struct stat st;
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
