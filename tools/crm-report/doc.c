@@ -256,10 +256,10 @@ static void check_kind(const Parse *p, const DocKind *k)
 	}
 }
 
-/* rules_id copies the fingerprint of the rules the document was made with
+/* fingerprint copies the fingerprint of the rules the document was made with
  * into ID: the string member K->rules, or the "id" string of that member
  * when it is an object. */
-static void rules_id(Parse *p, const DocKind *k, char id[65])
+static void fingerprint(Parse *p, const DocKind *k, char id[65])
 {
 	id[0] = '\0';
 	if (!k->rules)
@@ -328,7 +328,7 @@ void doc_read(const char *path, const DocKind *kind, Doc *doc)
 	if (p.i < n)
 		die("%s: text after the end of the JSON document", path);
 	check_kind(&p, kind);
-	rules_id(&p, kind, doc->rules_id);
+	fingerprint(&p, kind, doc->rules_id);
 	free(p.top);
 	doc->text = buf;
 	doc->len = n;
