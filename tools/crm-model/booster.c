@@ -95,7 +95,7 @@ void model_load(Model *m, const char *path, int nthread)
 	fclose(f);
 	xg(XGBoosterCreate(NULL, 0, &m->b), "booster");
 	if (XGBoosterLoadModelFromBuffer(m->b, buf, (bst_ulong)len) != 0)
-		die("%s: not an XGBoost model: %s", path, XGBGetLastError());
+		die("%s: not an XGBoost model in JSON", path);
 	free(buf);
 	booster_set(m->b, "nthread", "%d", nthread);
 	const char *t = need(m, "crm_target", path);

@@ -19,9 +19,9 @@
 
 static const char usage_text[] =
 	"crm-model train [--rules FILE] [--target churn | revenue] [--card FILE] [--stats]\n"
-	"                        [--progress] -o MODEL [FILE]\n"
-	"       crm-model predict [--rules FILE] --model MODEL [--explain] [--stats] [--progress]\n"
-	"                        [-o FILE] [FILE]\n"
+	"                        [--progress | --no-progress] -o MODEL [FILE]\n"
+	"       crm-model predict [--rules FILE] --model MODEL [--explain] [--stats]\n"
+	"                        [--progress | --no-progress] [-o FILE] [FILE]\n"
 	"       crm-model eval [--rules FILE] [--model MODEL] [--all] [--target churn | revenue]\n"
 	"                        [--score COLUMN] [--clv COLUMN] [--stats] [-o FILE] [FILE]";
 

@@ -97,6 +97,98 @@ void parse_features(const Tsv *t, const int *fcol, size_t d, float *dst)
 	}
 }
 
+/* Keys: each row's brand, customer_id and as_of, for putting the rows in
+ * one order whatever the input's. */
+typedef struct {
+	char *text;          /* brand NUL customer_id NUL, row after row */
+	size_t len, cap, rows_cap;
+	size_t *off;         /* per row */
+	uint64_t *line;      /* per row: its input line, for messages */
+	const int32_t *as_of;
+} Keys;
+
+/* by_key orders row indices by brand, customer_id, as_of. */
+static int by_key(const void *a, const void *b, void *ctx)
+{
+	const Keys *k = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const char *p = k->text + k->off[i], *q = k->text + k->off[j];
+	int c = strcmp(p, q);
+	if (c == 0)
+		c = strcmp(p + strlen(p) + 1, q + strlen(q) + 1);
+	if (c == 0)
+		c = (k->as_of[i] > k->as_of[j]) - (k->as_of[i] < k->as_of[j]);
+	return c;
+}
+
+/* key_add appends the key of T's current row I (brand column BI, -1: none;
+ * customer column CI). */
+static void key_add(Keys *k, const Tsv *t, size_t i, int bi, int ci, size_t cap)
+{
+	Field b = bi >= 0 ? t->f[bi] : (Field){ "", 0 }, c = t->f[ci];
+	if (memchr(b.p, 0, b.n) || memchr(c.p, 0, c.n))
+		tsv_fail_line(t, "a key holds a NUL byte");
+	if (k->len + b.n + c.n + 2 > k->cap) {
+		while (k->len + b.n + c.n + 2 > k->cap)
+			k->cap = k->cap ? k->cap * 2 : 1 << 16;
+		k->text = xrealloc(k->text, k->cap);
+	}
+	if (cap > k->rows_cap) {
+		k->rows_cap = cap;
+		k->off = xrealloc(k->off, cap * sizeof *k->off);
+		k->line = xrealloc(k->line, cap * sizeof *k->line);
+	}
+	k->off[i] = k->len;
+	k->line[i] = t->lineno;
+	memcpy(k->text + k->len, b.p, b.n);
+	k->len += b.n;
+	k->text[k->len++] = 0;
+	memcpy(k->text + k->len, c.p, c.n);
+	k->len += c.n;
+	k->text[k->len++] = 0;
+}
+
+/* canonical puts D's rows in the order of their keys, so that training
+ * does not depend on the input's order; two rows of one customer and
+ * snapshot are an error. */
+static void canonical(Data *D, Keys *k)
+{
+	size_t n = D->n, d = D->d;
+	size_t *ord = xmalloc((n + 1) * sizeof *ord);
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	k->as_of = D->as_of;
+	qsort_r(ord, n, sizeof *ord, by_key, k);
+	for (size_t r = 1; r < n; r++)
+		if (by_key(&ord[r - 1], &ord[r], k) == 0) {
+			uint64_t a = k->line[ord[r - 1]], b = k->line[ord[r]];
+			die("%s:%llu: the same customer and as_of as line %llu", D->name,
+			    (unsigned long long)(a > b ? a : b), (unsigned long long)(a > b ? b : a));
+		}
+	float *x = xmalloc((n * d + 1) * sizeof *x), *churn = xmalloc((n + 1) * sizeof *churn);
+	double *rev = xmalloc((n + 1) * sizeof *rev), *extra = xmalloc((n + 1) * sizeof *extra);
+	int32_t *as_of = xmalloc((n + 1) * sizeof *as_of);
+	for (size_t r = 0; r < n; r++) {
+		size_t i = ord[r];
+		memcpy(x + r * d, D->x + i * d, d * sizeof *x);
+		churn[r] = D->churn[i];
+		rev[r] = D->revenue[i];
+		as_of[r] = D->as_of[i];
+		extra[r] = D->extra[i];
+	}
+	free(D->x);
+	free(D->churn);
+	free(D->revenue);
+	free(D->as_of);
+	D->x = x;
+	D->churn = churn;
+	D->revenue = rev;
+	D->as_of = as_of;
+	free(D->extra);
+	D->extra = extra;
+	free(ord);
+}
+
 /* grow makes room in D for one more row. */
 static void grow(Data *D)
 {
@@ -107,9 +199,11 @@ static void grow(Data *D)
 	D->churn = xrealloc(D->churn, D->cap * sizeof *D->churn);
 	D->revenue = xrealloc(D->revenue, D->cap * sizeof *D->revenue);
 	D->as_of = xrealloc(D->as_of, D->cap * sizeof *D->as_of);
+	D->extra = xrealloc(D->extra, D->cap * sizeof *D->extra);
 }
 
-void data_read(Data *D, const char *path, const char *rid, int decimals, int progress)
+void data_read(Data *D, const char *path, const char *rid, int decimals, int progress,
+	       const char *extra)
 {
 	memset(D, 0, sizeof *D);
 	Tsv t;
@@ -119,6 +213,11 @@ void data_read(Data *D, const char *path, const char *rid, int decimals, int pro
 	int ci = tsv_need(&t, "label_churn", "crm-features");
 	int vi = tsv_need(&t, "label_revenue", "crm-features");
 	int ri = tsv_need(&t, "rules_id", "crm-features");
+	int ki = tsv_need(&t, "customer_id", "crm-features"), bi = tsv_col(&t, "brand");
+	int xi = -1;
+	if (extra && (xi = tsv_col(&t, extra)) < 0)
+		die("%s:1: no column '%s' to score by", t.name, extra);
+	Keys k = { 0 };
 	D->d = feature_columns(&t, &D->feat, &D->fcol);
 	if (D->d == 0)
 		die("%s:1: no feature columns", t.name);
@@ -128,6 +227,7 @@ void data_read(Data *D, const char *path, const char *rid, int decimals, int pro
 		filter_rules_row(&t, ri, rid);
 		grow(D);
 		size_t i = D->n++;
+		key_add(&k, &t, i, bi, ki, D->cap);
 		const char *why = date_parse(t.f[ai].p, t.f[ai].n, &D->as_of[i]);
 		if (why)
 			tsv_fail(&t, ai, why);
@@ -147,10 +247,19 @@ void data_read(Data *D, const char *path, const char *rid, int decimals, int pro
 		else
 			D->revenue[i] = (double)m / (double)pow10_i64[decimals];
 		parse_features(&t, D->fcol, D->d, D->x + i * D->d);
+		if (xi >= 0) {
+			float v;
+			parse_features(&t, &xi, 1, &v);
+			D->extra[i] = v;
+		}
 		progress_add(&pg, 1);
 	}
 	progress_end(&pg);
 	tsv_close(&t);
+	canonical(D, &k);
+	free(k.text);
+	free(k.off);
+	free(k.line);
 }
 
 void data_free(Data *D)
@@ -159,6 +268,7 @@ void data_free(Data *D)
 	free(D->churn);
 	free(D->revenue);
 	free(D->as_of);
+	free(D->extra);
 	free(D->fcol);
 	rules_list_free(D->feat);
 	free((char *)D->name);

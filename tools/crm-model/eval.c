@@ -221,7 +221,7 @@ void eval(const EvalOpts *eo, const ModelRules *mr)
 		target = m.target;
 	}
 	Data D;
-	data_read(&D, eo->input, mr->rules_id, mr->decimals, eo->progress);
+	data_read(&D, eo->input, mr->rules_id, mr->decimals, eo->progress, eo->score);
 	size_t *map = NULL;
 	if (have_model) {
 		map = xmalloc((m.d + 1) * sizeof *map);
@@ -267,9 +267,9 @@ void eval(const EvalOpts *eo, const ModelRules *mr)
 		S[ns++] = (Scorer){ eo->clv, "BG/NBD + Gamma-Gamma", 0, column(&D, j, row, n, 0) };
 	}
 	if (eo->score) {
-		if ((j = feature(&D, eo->score)) < 0)
-			die("%s:1: no numeric column '%s' to score by", D.name, eo->score);
-		double *s = column(&D, j, row, n, 0);
+		double *s = xmalloc((n + 1) * sizeof *s);
+		for (size_t k = 0; k < n; k++)
+			s[k] = isnan(D.extra[row[k]]) ? 0 : D.extra[row[k]];
 		int prob = 1;
 		for (size_t k = 0; k < n; k++)
 			prob &= s[k] >= 0 && s[k] <= 1;

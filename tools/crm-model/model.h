@@ -50,6 +50,7 @@ typedef struct {
 	int32_t *as_of;     /* days */
 	char **feat;        /* d feature names, owned */
 	int *fcol;          /* the input column of each feature */
+	double *extra;      /* data_read's column EXTRA, NAN where empty, or NULL */
 } Data;
 
 /* ---- mrules.c ---- */
@@ -75,9 +76,12 @@ size_t feature_columns(const Tsv *t, char ***feat, int **fcol);
  * and value when one is not a finite number. */
 void parse_features(const Tsv *t, const int *fcol, size_t d, float *dst);
 
-/* data_read reads every row of PATH ("-": stdin) into D; each row's
- * rules_id must be RID. Dies naming file:line on a bad field. */
-void data_read(Data *D, const char *path, const char *rid, int decimals, int progress);
+/* data_read reads every row of PATH ("-": stdin) into D, in the order of
+ * brand, customer_id and as_of; each row's rules_id must be RID. EXTRA,
+ * when not NULL, names one more numeric column to keep (D->extra), a
+ * feature or not. Dies naming file:line on a bad field. */
+void data_read(Data *D, const char *path, const char *rid, int decimals, int progress,
+	       const char *extra);
 
 /* data_free frees what D owns. */
 void data_free(Data *D);

@@ -471,7 +471,7 @@ static char *card_text(const ModelRules *mr, Target target, const Data *D, const
 void train(const TrainOpts *o, const ModelRules *mr)
 {
 	Data D;
-	data_read(&D, o->input, mr->rules_id, mr->decimals, o->progress);
+	data_read(&D, o->input, mr->rules_id, mr->decimals, o->progress, NULL);
 	Split tr, va;
 	size_t unlabelled = split(&D, o->target, mr->valid_months, &tr, &va);
 	if (o->target == TARGET_CHURN && (va.positives == 0 || va.positives == (double)va.n))
