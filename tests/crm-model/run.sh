@@ -172,7 +172,7 @@ sed '1!s/\t[0-9a-f]*$/\t0123456789abcdef/' "$WORK/churn.tsv" > "$WORK/otherrules
 awk -F'\t' 'BEGIN { OFS = "\t" } NR == 5 { $12 = "lots" } 1' "$WORK/churn.tsv" > "$WORK/badnum.tsv"
 awk -F'\t' 'BEGIN { OFS = "\t" } NR == 3 { $16 = 2 } 1' "$WORK/churn.tsv" > "$WORK/badlabel.tsv"
 awk -F'\t' 'NR == 1 || $3 >= "2023-07-31"' "$WORK/churn.tsv" > "$WORK/short.tsv"
-(cat "$WORK/churn.tsv"; sed -n 2p "$WORK/churn.tsv") > "$WORK/dup.tsv"
+sed 2p "$WORK/churn.tsv" > "$WORK/dup.tsv"
 cp "$WORK/a.model" "$WORK/keep.model"
 cd "$WORK"
 golden errors

@@ -58,17 +58,21 @@ static size_t split(const Data *D, Target target, int valid_months, Split *tr, S
 	for (size_t i = 0; i < D->n; i++)
 		if (!isnan(label(D, i, target)))
 			days[nl++] = D->as_of[i];
-	if (nl == 0)
+	if (nl == 0) {
+		free(days);
 		die("%s: no labelled rows (%s is empty in every row): nothing to train on", D->name,
 		    target == TARGET_CHURN ? "label_churn" : "label_revenue");
+	}
 	qsort(days, nl, sizeof *days, cmp_i32);
 	size_t nd = 0;
 	for (size_t i = 0; i < nl; i++)
 		if (i == 0 || days[i] != days[i - 1])
 			days[nd++] = days[i];
-	if (nd <= (size_t)valid_months)
+	if (nd <= (size_t)valid_months) {
+		free(days);
 		die("%s: %zu labelled snapshot%s: the time split needs more than model.valid_months = %d",
 		    D->name, nd, nd == 1 ? "" : "s", valid_months);
+	}
 	int32_t cut = days[nd - (size_t)valid_months];
 	tr->from = days[0];
 	tr->to = days[nd - (size_t)valid_months - 1];
