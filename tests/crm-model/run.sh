@@ -47,7 +47,7 @@ expect "predict: the input columns, then p_churn before rules_id" \
 check "predict: the input rows unchanged around p_churn" \
 	"cut -f1-17,19 $WORK/p1.tsv | cmp -s - $WORK/churn.tsv"
 check "the card is JSON with the features, window, rules and threshold" \
-	"$PY -c 'import json,sys; c=json.load(open(\"$WORK/a.model.card.json\")); assert c[\"rules\"] == \"$RID\"; assert len(c[\"features\"]) == 11; assert c[\"training\"][\"to\"] < c[\"validation\"][\"from\"]; assert len(c[\"importance\"]) == 11; assert 0 < c[\"threshold\"][\"p\"] < 1'"
+	"$PY -c 'import json,sys; c=json.load(open(\"$WORK/a.model.card.json\")); assert c[\"rules\"][\"id\"] == \"$RID\"; assert len(c[\"features\"]) == 11; assert c[\"training\"][\"to\"] < c[\"validation\"][\"from\"]; assert len(c[\"importance\"]) == 11; assert 0 < c[\"threshold\"][\"p\"] < 1'"
 
 # ---- contributions: bias + every feature's contribution = margin ----
 printf 'model.explain_top = 100\n' > "$WORK/all.rules"

@@ -89,7 +89,6 @@ int main(int argc, char **argv)
 	Rules *r = rules_load(c.rules);
 	ModelRules mr;
 	model_rules_load(&mr, r);
-	rules_free(r);
 
 	if (is_train) {
 		char *def = NULL;
@@ -104,8 +103,9 @@ int main(int argc, char **argv)
 	} else if (is_predict) {
 		predict(model, input, c.output, explain, &mr, c.stats, c.progress);
 	} else {
-		EvalOpts eo = { model, input, c.output, score, clv, target, all, c.stats, c.progress };
+		EvalOpts eo = { model, input, c.output, score, clv, target, r, all, c.stats, c.progress };
 		eval(&eo, &mr);
 	}
+	rules_free(r);
 	return 0;
 }

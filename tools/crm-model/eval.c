@@ -35,6 +35,37 @@ const char *date_str(char *buf, int32_t days)
 	return buf;
 }
 
+/* model_key writes a model.* rule of the rules in effect as a member of
+ * the document's "rules" (the shape of crm-json's); *CTX is the Out and
+ * whether it is the first. */
+static void model_key(void *ctx, const char *key, const RuleEntry *e, const RuleDef *d)
+{
+	void **c = ctx;
+	Out *o = c[0];
+	int *first = c[1];
+	if (strncmp(key, "model.", 6) != 0)
+		return;
+	out_str(o, *first ? "{" : ",{");
+	*first = 0;
+	json_key(o, "key", 1);
+	json_cstr(o, key);
+	json_key(o, "value", 0);
+	json_cstr(o, e ? e->value : "none");
+	json_key(o, "source", 0);
+	if (e) {
+		char src[600];
+		snprintf(src, sizeof src, "%s:%d", e->file, e->line);
+		json_cstr(o, src);
+	} else {
+		out_str(o, "null");
+	}
+	json_key(o, "unit", 0);
+	json_cstr(o, d->unit);
+	json_key(o, "meaning", 0);
+	json_cstr(o, d->doc);
+	out_char(o, '}');
+}
+
 /* Scorer: one column of scores over the evaluated rows. */
 typedef struct {
 	const char *name, *kind;
@@ -281,7 +312,13 @@ void eval(const EvalOpts *eo, const ModelRules *mr)
 	char b1[11], b2[11];
 	out_str(&o, "{\"schema\":\"crm-model-eval/1\",\"generator\":\"crm-model " CRM_VERSION "\"");
 	json_key(&o, "rules", 0);
+	out_str(&o, "{\"id\":");
 	json_cstr(&o, mr->rules_id);
+	out_str(&o, ",\"keys\":[");
+	int first = 1;
+	void *ctx[2] = { &o, &first };
+	rules_each(eo->rules, NULL, model_key, ctx);
+	out_str(&o, "]}");
 	json_key(&o, "target", 0);
 	json_cstr(&o, target == TARGET_CHURN ? "churn" : "revenue");
 	out_str(&o, ",\"rows\":{\"input\":");

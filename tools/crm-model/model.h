@@ -214,6 +214,7 @@ double spearman(const double *a, const double *b, size_t n);
 typedef struct {
 	const char *model, *input, *output, *score, *clv;
 	Target target;     /* without a model */
+	const Rules *rules; /* the rules in effect, whose model.* keys the document lists */
 	int all, stats, progress;
 } EvalOpts;
 

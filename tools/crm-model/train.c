@@ -350,8 +350,9 @@ static void card(Out *o, const ModelRules *mr, Target target, const Data *D, con
 	json_key(o, "objective", 0);
 	json_cstr(o, target == TARGET_CHURN ? "binary:logistic"
 		  : mr->revenue_tweedie ? "reg:tweedie" : "reg:squarederror");
-	json_key(o, "rules", 0);
+	out_str(o, ",\"rules\":{\"id\":");
 	json_cstr(o, mr->rules_id);
+	out_char(o, '}');
 	json_key(o, "features", 0);
 	out_char(o, '[');
 	for (size_t j = 0; j < D->d; j++) {
