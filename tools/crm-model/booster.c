@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,22 @@ const float *predict_batch(BoosterHandle b, DMatrixHandle m, int type)
 	bst_ulong dim;
 	const float *r;
 	xg(XGBoosterPredictFromDMatrix(b, m, conf, &shape, &dim, &r), "predict");
+	return r;
+}
+
+const float *predict_dense(BoosterHandle b, const float *x, size_t n, size_t d, int type)
+{
+	char arr[160], conf[160];
+	snprintf(arr, sizeof arr,
+		 "{\"data\": [%llu, true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", "
+		 "\"version\": 3}", (unsigned long long)(uintptr_t)x, n, d);
+	snprintf(conf, sizeof conf,
+		 "{\"type\": %d, \"training\": false, \"iteration_begin\": 0, "
+		 "\"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}", type);
+	const bst_ulong *shape;
+	bst_ulong dim;
+	const float *r;
+	xg(XGBoosterPredictFromDense(b, arr, conf, NULL, &shape, &dim, &r), "predict");
 	return r;
 }
 

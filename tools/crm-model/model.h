@@ -114,6 +114,11 @@ DMatrixHandle dmatrix(const float *x, size_t n, size_t d, const float *label, in
  * array belongs to B until its next prediction. */
 const float *predict_batch(BoosterHandle b, DMatrixHandle m, int type);
 
+/* predict_dense predicts the N x D rows X (NAN missing) in place, without
+ * a DMatrix: TYPE 0 values, 1 margins. The array belongs to B until its
+ * next prediction. */
+const float *predict_dense(BoosterHandle b, const float *x, size_t n, size_t d, int type);
+
 /* Model: a loaded model and what its attributes say. */
 typedef struct {
 	BoosterHandle b;

@@ -55,14 +55,15 @@ static void flush(Batch *B, const Model *m, const Explain *ex, int nthread, cons
 {
 	if (B->n == 0)
 		return;
-	DMatrixHandle dm = dmatrix(B->x, B->n, B->d, NULL, nthread);
 	size_t n = B->n, d = B->d;
 	float *p = xmalloc(n * sizeof *p), *margin = NULL;
-	memcpy(p, predict_batch(m->b, dm, 0), n * sizeof *p);
+	memcpy(p, predict_dense(m->b, B->x, n, d, 0), n * sizeof *p);
 	const float *contrib = NULL;
+	DMatrixHandle dm = NULL;
 	if (ex->on) {
 		margin = xmalloc(n * sizeof *margin);
-		memcpy(margin, predict_batch(m->b, dm, 1), n * sizeof *margin);
+		memcpy(margin, predict_dense(m->b, B->x, n, d, 1), n * sizeof *margin);
+		dm = dmatrix(B->x, n, d, NULL, nthread);
 		contrib = predict_batch(m->b, dm, 2);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -102,7 +103,8 @@ static void flush(Batch *B, const Model *m, const Explain *ex, int nthread, cons
 		out_write(o, rid, 16);
 		out_char(o, '\n');
 	}
-	XGDMatrixFree(dm);
+	if (dm)
+		XGDMatrixFree(dm);
 	free(p);
 	free(margin);
 	B->n = 0;
