@@ -165,6 +165,34 @@ crm-model eval --model "$WORK/rev.model" "$WORK/churn.tsv" > "$WORK/rev.json"
 check "revenue: eval reports MAE, RMSE and Spearman" \
 	"$PY -c 'import json; d = json.load(open(\"$WORK/rev.json\")); s = d[\"scorers\"][0]; assert d[\"target\"] == \"revenue\" and s[\"spearman\"] > 0.3 and s[\"mae\"] > 0 and s[\"rmse\"] >= s[\"mae\"]'"
 
+# The revenue model beside a crm-clv expectation column: the same rows, and
+# Spearman's rho as scipy computes it.
+awk -F'\t' 'BEGIN { OFS = "\t"; srand(9) } NR == 1 { $17 = $17 "\texp_revenue" } NR > 1 { $17 = $17 "\t" sprintf("%.2f", $8 * (1 + rand())) } 1' \
+	"$WORK/churn.tsv" > "$WORK/clv.tsv"
+crm-model train --target revenue -o "$WORK/clv.model" "$WORK/clv.tsv"
+crm-model eval --model "$WORK/clv.model" "$WORK/clv.tsv" > "$WORK/clv.json"
+cat > "$WORK/clv.py" << 'EOF'
+import json, sys
+from scipy.stats import spearmanr
+d = json.load(open(sys.argv[2]))
+assert d["rows"]["holdout"]
+last = d["card"]["training"]["to"]
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+h = rows[0]
+A, L, E = h.index("as_of"), h.index("label_revenue"), h.index("exp_revenue")
+ev = [r for r in rows[1:] if r[L] != "" and r[A] > last]
+assert d["rows"]["evaluated"] == len(ev)
+s = [x for x in d["scorers"] if x["name"] == "exp_revenue"][0]
+rho = spearmanr([float(r[E]) for r in ev], [float(r[L]) for r in ev]).correlation
+assert abs(s["spearman"] - rho) < 1e-6, (s, rho)
+EOF
+if [ $have_sklearn = 1 ]; then
+	check "revenue: eval scores crm-clv's exp_revenue on the holdout rows (Spearman = scipy's)" \
+		"$PY $WORK/clv.py $WORK/clv.tsv $WORK/clv.json"
+else
+	skip "revenue against crm-clv's column (python3-scipy is not installed)"
+fi
+
 # ---- errors ----
 awk -F'\t' 'BEGIN { OFS = "\t" } NR > 1 { $16 = ""; $17 = "" } 1' "$WORK/churn.tsv" > "$WORK/unlabelled.tsv"
 cut -f1-13,15- "$WORK/churn.tsv" > "$WORK/nop.tsv"
