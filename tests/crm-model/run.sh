@@ -155,6 +155,36 @@ keys "$WORK/doc.json" > "$WORK/doc.keys"
 check "eval: every key of doc.sample.json is in the document" \
 	"comm -23 $WORK/sample.keys $WORK/doc.keys | awk 'END { exit NR > 0 }'"
 
+crm-model eval --model "$WORK/a.model" "$WORK/rev.tsv" > "$WORK/doc_rev.json"
+same "eval on the rows in another order: the same document" "$WORK/doc.json" "$WORK/doc_rev.json"
+
+# ---- the decision threshold: the contact list of largest profit ----
+cat > "$WORK/profit.py" << 'EOF'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+h = rows[0]
+P, Y = h.index("p_churn"), h.index("label_churn")
+pts = [(float(r[P]), int(r[Y])) for r in rows[1:] if r[Y] != ""]
+d = json.load(open(sys.argv[2]))
+cost, saved = float(d["economics"]["contact_cost"]), float(d["economics"]["saved_value"])
+best = (0.0, None)
+for t in sorted({p for p, _ in pts}):
+    c = [y for p, y in pts if p >= t]
+    v = saved * sum(c) - cost * len(c)
+    if v > best[0] or (v == best[0] and best[1] is not None and t > best[1]):
+        best = (v, t)
+s = [x for x in d["scorers"] if x["name"] == "p_churn"][0]["best_profit"]
+assert abs(float(s["profit"]) - best[0]) < 1e-6 and abs(s["threshold"] - best[1]) < 1e-9, (s, best)
+EOF
+check "eval: the best contact list = a brute-force search over thresholds" "$PY $WORK/profit.py $WORK/p1.tsv $WORK/e2.json"
+
+# ---- class imbalance by rules key ----
+printf 'model.imbalance = balanced\n' > "$WORK/bal.rules"
+gen churn $N 8 1 "$(crm-rules id "$WORK/bal.rules")" > "$WORK/bal.tsv"
+crm-model train --rules "$WORK/bal.rules" -o "$WORK/bal.model" "$WORK/bal.tsv"
+check "model.imbalance = balanced: scale_pos_weight = non-churners / churners of the training rows" \
+	"$PY -c 'import json; c = json.load(open(\"$WORK/bal.model.card.json\")); t = c[\"training\"]; w = (t[\"rows\"] - t[\"positives\"]) / t[\"positives\"]; assert abs(c[\"params\"][\"scale_pos_weight\"] - w) < 1e-6 and w > 1.5, (c[\"params\"], w)'"
+
 # ---- the revenue model ----
 crm-model train --target revenue -o "$WORK/rev.model" "$WORK/churn.tsv"
 crm-model predict --model "$WORK/rev.model" "$WORK/churn.tsv" > "$WORK/prev.tsv"
@@ -202,6 +232,10 @@ awk -F'\t' 'BEGIN { OFS = "\t" } NR == 3 { $16 = 2 } 1' "$WORK/churn.tsv" > "$WO
 awk -F'\t' 'NR == 1 || $3 >= "2023-07-31"' "$WORK/churn.tsv" > "$WORK/short.tsv"
 sed 2p "$WORK/churn.tsv" > "$WORK/dup.tsv"
 cp "$WORK/a.model" "$WORK/keep.model"
+golden document
+t crm-model eval --score s "$WORK/fixed.tsv"
+t crm-model eval --target revenue --score s "$WORK/fixed.tsv"
+golden_end
 cd "$WORK"
 golden errors
 t crm-model train -o u.model unlabelled.tsv
