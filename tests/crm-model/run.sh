@@ -235,6 +235,8 @@ cp "$WORK/a.model" "$WORK/keep.model"
 golden document
 t crm-model eval --score s "$WORK/fixed.tsv"
 t crm-model eval --target revenue --score s "$WORK/fixed.tsv"
+t crm-model eval --table --score s "$WORK/fixed.tsv"
+t crm-model eval --table --target revenue --score s "$WORK/fixed.tsv"
 golden_end
 cd "$WORK"
 golden errors
@@ -258,6 +260,7 @@ t crm-model fit churn.tsv
 t crm-model predict churn.tsv
 t crm-model train churn.tsv
 t crm-model train --explain -o m churn.tsv
+t crm-model predict --table --model a.model churn.tsv
 t crm-model train --target profit -o m churn.tsv
 t "printf 'model.eta = 0\n' > eta.rules && crm-model --rules eta.rules train -o m churn.tsv"
 cd "$TESTS/crm-model"

@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"       crm-model predict [--rules FILE] --model MODEL [--explain] [--stats]\n"
 	"                        [--progress | --no-progress] [-o FILE] [FILE]\n"
 	"       crm-model eval [--rules FILE] [--model MODEL] [--all] [--target churn | revenue]\n"
-	"                        [--score COLUMN] [--clv COLUMN] [--stats] [-o FILE] [FILE]";
+	"                        [--score COLUMN] [--clv COLUMN] [--table] [--stats] [-o FILE] [FILE]";
 
 /* opt_target reads --target churn|revenue into the Target at DST. */
 static const char *opt_target(const char *s, void *dst)
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	opt_common_init(&c);
 	const char *model = NULL, *card = NULL, *score = NULL, *clv = "exp_revenue";
 	Target target = TARGET_CHURN;
-	int explain = 0, all = 0;
+	int explain = 0, all = 0, table = 0;
 	const Opt opts[] = {
 		{ "train [FILE]", 0, NULL, NULL, NULL, 0, "train a model on the labelled rows" },
 		{ "predict [FILE]", 0, NULL, NULL, NULL, 0, "append each row's prediction" },
@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 		{ "card", 0, "FILE", opt_str, &card, 0, "train: write the card here (default MODEL.card.json)" },
 		{ "explain", 0, NULL, NULL, &explain, 1, "predict: add margin, bias and top contributions" },
 		{ "all", 0, NULL, NULL, &all, 1, "eval: every labelled row, not only after training" },
+		{ "table", 0, NULL, NULL, &table, 1, "eval: a summary table (TSV), not the document" },
 		{ "score", 0, "COLUMN", opt_str, &score, 0, "eval: also score by this column" },
 		{ "clv", 0, "COLUMN", opt_str, &clv, 0, "eval: crm-clv's expected revenue (exp_revenue)" },
 		OPT_STATS(&c, "report rows and rounds on stderr"),
@@ -83,8 +84,8 @@ int main(int argc, char **argv)
 		usage_fail(usage_text, "predict needs --model");
 	if (is_train && strcmp(c.output, "-") == 0)
 		usage_fail(usage_text, "train needs -o MODEL");
-	if ((is_train || is_predict) && (all || score))
-		usage_fail(usage_text, "--all and --score go with eval");
+	if ((is_train || is_predict) && (all || score || table))
+		usage_fail(usage_text, "--all, --score and --table go with eval");
 
 	Rules *r = rules_load(c.rules);
 	ModelRules mr;
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 	} else if (is_predict) {
 		predict(model, input, c.output, explain, &mr, c.stats, c.progress);
 	} else {
-		EvalOpts eo = { model, input, c.output, score, clv, target, r, all, c.stats, c.progress };
+		EvalOpts eo = { model, input, c.output, score, clv, target, r, all, table, c.stats, c.progress };
 		eval(&eo, &mr);
 	}
 	rules_free(r);

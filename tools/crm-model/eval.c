@@ -238,6 +238,60 @@ static void revenue_scorer(Out *o, const Scorer *S, const double *y, size_t n)
 	out_char(o, '}');
 }
 
+/* tsv_num writes V with DEC decimals, or "-" when it is not finite. */
+static void tsv_num(Out *o, double v, int dec)
+{
+	if (isfinite(v))
+		json_num(o, v, dec);
+	else
+		out_char(o, '-');
+}
+
+/* table_row writes scorer S's line of the --table summary. */
+static void table_row(Out *o, const Scorer *S, const double *y, size_t n, Target target,
+		      const ModelRules *mr)
+{
+	out_str(o, S->name);
+	if (target == TARGET_REVENUE) {
+		double ae = 0, se = 0;
+		for (size_t i = 0; i < n; i++) {
+			ae += fabs(S->s[i] - y[i]);
+			se += (S->s[i] - y[i]) * (S->s[i] - y[i]);
+		}
+		out_char(o, '\t');
+		tsv_num(o, ae / (double)n, 4);
+		out_char(o, '\t');
+		tsv_num(o, sqrt(se / (double)n), 4);
+		out_char(o, '\t');
+		tsv_num(o, spearman(S->s, y, n), 4);
+		out_char(o, '\n');
+		return;
+	}
+	Scored sc = { n, S->s, y, NULL };
+	metrics_sort(&sc);
+	out_char(o, '\t');
+	tsv_num(o, roc_auc(&sc), 4);
+	out_char(o, '\t');
+	tsv_num(o, average_precision(&sc), 4);
+	out_char(o, '\t');
+	tsv_num(o, S->probability ? brier(&sc) : NAN, 4);
+	static const double tops[3] = { 0.05, 0.10, 0.20 };
+	for (int k = 0; k < 3; k++) {
+		out_char(o, '\t');
+		tsv_num(o, top_gain(&sc, tops[k]) / tops[k], 2);
+	}
+	Profit p = best_profit(&sc, mr->contact_cost, mr->saved_value);
+	out_char(o, '\t');
+	tsv_num(o, p.threshold, 4);
+	out_char(o, '\t');
+	out_u64(o, p.contacts);
+	out_char(o, '\t');
+	char *b = out_reserve(o, 32);
+	o->len += fixed_fmt(b, p.profit, mr->decimals);
+	out_char(o, '\n');
+	free(sc.ord);
+}
+
 void eval(const EvalOpts *eo, const ModelRules *mr)
 {
 	Model m;
@@ -309,55 +363,67 @@ void eval(const EvalOpts *eo, const ModelRules *mr)
 
 	Out o;
 	out_create(&o, eo->output);
-	char b1[11], b2[11];
-	out_str(&o, "{\"schema\":\"crm-model-eval/1\",\"generator\":\"crm-model " CRM_VERSION "\"");
-	json_key(&o, "rules", 0);
-	out_str(&o, "{\"id\":");
-	json_cstr(&o, mr->rules_id);
-	out_str(&o, ",\"keys\":[");
-	int first = 1;
-	void *ctx[2] = { &o, &first };
-	rules_each(eo->rules, NULL, model_key, ctx);
-	out_str(&o, "]}");
-	json_key(&o, "target", 0);
-	json_cstr(&o, target == TARGET_CHURN ? "churn" : "revenue");
-	out_str(&o, ",\"rows\":{\"input\":");
-	out_u64(&o, D.n);
-	out_str(&o, ",\"evaluated\":");
-	out_u64(&o, n);
-	out_str(&o, ",\"positives\":");
-	out_u64(&o, (uint64_t)pos);
-	out_str(&o, ",\"base_rate\":");
-	json_num(&o, pos / (double)n, 6);
-	out_str(&o, ",\"from\":\"");
-	out_str(&o, date_str(b1, from));
-	out_str(&o, "\",\"to\":\"");
-	out_str(&o, date_str(b2, to));
-	out_str(&o, "\",\"holdout\":");
-	out_str(&o, holdout ? "true" : "false");
-	out_char(&o, '}');
-	if (target == TARGET_CHURN) {
-		out_str(&o, ",\"economics\":{\"contact_cost\":");
-		json_fixed(&o, mr->contact_cost, mr->decimals);
-		out_str(&o, ",\"saved_value\":");
-		json_fixed(&o, mr->saved_value, mr->decimals);
-		out_str(&o, ",\"break_even_p\":");
-		json_num(&o, mr->saved_value > 0 ? (double)mr->contact_cost / (double)mr->saved_value : NAN, 6);
+	if (eo->table) {
+		out_str(&o, target == TARGET_CHURN
+			? "scorer\tauc\tpr_auc\tbrier\tlift_5\tlift_10\tlift_20\tthreshold\tcontacts\tprofit\n"
+			: "scorer\tmae\trmse\tspearman\n");
+		for (int k = 0; k < ns; k++) {
+			table_row(&o, &S[k], y, n, target, mr);
+			free(S[k].s);
+		}
+		ns = 0;
+	}
+	if (!eo->table) {
+		char b1[11], b2[11];
+		out_str(&o, "{\"schema\":\"crm-model-eval/1\",\"generator\":\"crm-model " CRM_VERSION "\"");
+		json_key(&o, "rules", 0);
+		out_str(&o, "{\"id\":");
+		json_cstr(&o, mr->rules_id);
+		out_str(&o, ",\"keys\":[");
+		int first = 1;
+		void *ctx[2] = { &o, &first };
+		rules_each(eo->rules, NULL, model_key, ctx);
+		out_str(&o, "]}");
+		json_key(&o, "target", 0);
+		json_cstr(&o, target == TARGET_CHURN ? "churn" : "revenue");
+		out_str(&o, ",\"rows\":{\"input\":");
+		out_u64(&o, D.n);
+		out_str(&o, ",\"evaluated\":");
+		out_u64(&o, n);
+		out_str(&o, ",\"positives\":");
+		out_u64(&o, (uint64_t)pos);
+		out_str(&o, ",\"base_rate\":");
+		json_num(&o, pos / (double)n, 6);
+		out_str(&o, ",\"from\":\"");
+		out_str(&o, date_str(b1, from));
+		out_str(&o, "\",\"to\":\"");
+		out_str(&o, date_str(b2, to));
+		out_str(&o, "\",\"holdout\":");
+		out_str(&o, holdout ? "true" : "false");
 		out_char(&o, '}');
+		if (target == TARGET_CHURN) {
+			out_str(&o, ",\"economics\":{\"contact_cost\":");
+			json_fixed(&o, mr->contact_cost, mr->decimals);
+			out_str(&o, ",\"saved_value\":");
+			json_fixed(&o, mr->saved_value, mr->decimals);
+			out_str(&o, ",\"break_even_p\":");
+			json_num(&o, mr->saved_value > 0 ? (double)mr->contact_cost / (double)mr->saved_value : NAN, 6);
+			out_char(&o, '}');
+		}
+		out_str(&o, ",\"card\":");
+		out_str(&o, have_model ? m.card : "null");
+		out_str(&o, ",\"scorers\":[");
+		for (int k = 0; k < ns; k++) {
+			if (k)
+				out_char(&o, ',');
+			if (target == TARGET_CHURN)
+				churn_scorer(&o, &S[k], y, n, mr, have_model ? m.threshold : NAN);
+			else
+				revenue_scorer(&o, &S[k], y, n);
+			free(S[k].s);
+		}
+		out_str(&o, "]}\n");
 	}
-	out_str(&o, ",\"card\":");
-	out_str(&o, have_model ? m.card : "null");
-	out_str(&o, ",\"scorers\":[");
-	for (int k = 0; k < ns; k++) {
-		if (k)
-			out_char(&o, ',');
-		if (target == TARGET_CHURN)
-			churn_scorer(&o, &S[k], y, n, mr, have_model ? m.threshold : NAN);
-		else
-			revenue_scorer(&o, &S[k], y, n);
-		free(S[k].s);
-	}
-	out_str(&o, "]}\n");
 	out_close(&o);
 	if (eo->stats)
 		fprintf(stderr, "crm-model: %zu rows, %zu evaluated, %d scorers\n", D.n, n, ns);

@@ -220,7 +220,7 @@ typedef struct {
 	const char *model, *input, *output, *score, *clv;
 	Target target;     /* without a model */
 	const Rules *rules; /* the rules in effect, whose model.* keys the document lists */
-	int all, stats, progress;
+	int all, table, stats, progress;
 } EvalOpts;
 
 /* eval writes the evaluation document of O's input. */
