@@ -46,6 +46,16 @@ expect "predict: the input columns, then p_churn before rules_id" \
 	"$(head -n 1 "$WORK/churn.tsv" | sed 's/\trules_id$/\tp_churn\trules_id/')" "$(head -n 1 "$WORK/p1.tsv")"
 check "predict: the input rows unchanged around p_churn" \
 	"cut -f1-17,19 $WORK/p1.tsv | cmp -s - $WORK/churn.tsv"
+# More rows than two batches of 65536: the scorer thread and the writer take
+# turns; every row's prediction is the one it gets alone.
+body=$(($(wc -l < "$WORK/churn.tsv") - 1))
+reps=$((140000 / body + 1))
+repeat='NR == 1 { print; next } { l[++n] = $0 } END { for (i = 0; i < r; i++) for (j = 1; j <= n; j++) print l[j] }'
+awk -v r=$reps "$repeat" "$WORK/churn.tsv" > "$WORK/big.tsv"
+awk -v r=$reps "$repeat" "$WORK/p1.tsv" > "$WORK/big_want.tsv"
+crm-model predict --model "$WORK/a.model" -o "$WORK/big_got.tsv" "$WORK/big.tsv"
+same "predict: $((body * reps)) rows in batches, each row as scored alone" "$WORK/big_want.tsv" "$WORK/big_got.tsv"
+
 check "the card is JSON with the features, window, rules and threshold" \
 	"$PY -c 'import json,sys; c=json.load(open(\"$WORK/a.model.card.json\")); assert c[\"rules\"][\"id\"] == \"$RID\"; assert len(c[\"features\"]) == 11; assert c[\"training\"][\"to\"] < c[\"validation\"][\"from\"]; assert len(c[\"importance\"]) == 11; assert 0 < c[\"threshold\"][\"p\"] < 1'"
 

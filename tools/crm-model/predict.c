@@ -2,7 +2,11 @@
  * (and with --explain the margin, the bias and the largest per-feature
  * contributions, XGBoost's pred_contribs: SHAP values of the trees, which
  * with the bias sum to the margin). Rows go to XGBoost BATCH at a time and
- * leave in input order. */
+ * leave in input order.
+ *
+ * Two batches take turns: while a scorer thread has XGBoost predict one,
+ * the main thread writes the one before and reads the next, so that
+ * parsing and writing overlap prediction. */
 #include "filteropt.h"
 #include "model.h"
 #include "money.h"
@@ -10,18 +14,88 @@
 #include "util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Batch: rows waiting for their predictions. */
+/* Batch: rows and, once scored, their predictions. */
 typedef struct {
 	size_t n, d;
 	float *x;          /* n x d in the model's feature order */
 	char *text;        /* the rows without rules_id */
 	size_t text_n, text_cap;
 	size_t *off;       /* n + 1 offsets into text */
+	float *p, *margin; /* BATCH each; margin with --explain */
+	float *contrib;    /* BATCH x (d + 1) with --explain, the bias last */
 } Batch;
+
+/* Pipe: the scorer thread that predicts, and the hand-over of batches. */
+typedef struct {
+	const Model *m;
+	int explain, nthread;
+	Batch *b;          /* the two batches */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int todo;          /* the batch to predict next, or -1 */
+	int done[2];       /* set when a batch's predictions are in */
+	int quit;
+} Pipe;
+
+/* score_batch predicts the rows of B with M into B's arrays. */
+static void score_batch(const Model *m, Batch *B, int explain, int nthread)
+{
+	size_t n = B->n, d = B->d;
+	memcpy(B->p, predict_dense(m->b, B->x, n, d, 0), n * sizeof *B->p);
+	if (explain) {
+		memcpy(B->margin, predict_dense(m->b, B->x, n, d, 1), n * sizeof *B->margin);
+		DMatrixHandle dm = dmatrix(B->x, n, d, NULL, nthread);
+		memcpy(B->contrib, predict_batch(m->b, dm, 2), n * (d + 1) * sizeof *B->contrib);
+		XGDMatrixFree(dm);
+	}
+}
+
+/* pipe_main is the scorer thread: it predicts each batch handed to it
+ * until told to quit. */
+static void *pipe_main(void *arg)
+{
+	Pipe *S = arg;
+	pthread_mutex_lock(&S->mu);
+	for (;;) {
+		while (S->todo < 0 && !S->quit)
+			pthread_cond_wait(&S->cv, &S->mu);
+		if (S->todo < 0)
+			break;
+		int k = S->todo;
+		S->todo = -1;
+		pthread_mutex_unlock(&S->mu);
+		score_batch(S->m, &S->b[k], S->explain, S->nthread);
+		pthread_mutex_lock(&S->mu);
+		S->done[k] = 1;
+		pthread_cond_broadcast(&S->cv);
+	}
+	pthread_mutex_unlock(&S->mu);
+	return NULL;
+}
+
+/* submit hands batch K to the scorer. */
+static void submit(Pipe *S, int k)
+{
+	pthread_mutex_lock(&S->mu);
+	S->done[k] = 0;
+	S->todo = k;
+	pthread_cond_broadcast(&S->cv);
+	pthread_mutex_unlock(&S->mu);
+}
+
+/* await waits until batch K is scored. */
+static void await(Pipe *S, int k)
+{
+	pthread_mutex_lock(&S->mu);
+	while (!S->done[k])
+		pthread_cond_wait(&S->cv, &S->mu);
+	pthread_mutex_unlock(&S->mu);
+}
 
 /* fixed writes V rounded to DEC decimals. */
 static void fixed(Out *o, double v, int dec)
@@ -48,32 +122,20 @@ static int by_abs(const void *a, const void *b, void *ctx)
 	return (i > j) - (i < j);
 }
 
-/* flush predicts the rows of B with M and writes them with their added
- * columns and the rules_id RID to O. */
-static void flush(Batch *B, const Model *m, const Explain *ex, int nthread, const char *rid,
-		  int dec, Out *o)
+/* write_batch writes the scored rows of B with their added columns and
+ * the rules_id RID to O, and empties B. */
+static void write_batch(Batch *B, const Model *m, const Explain *ex, const char *rid, int dec,
+			Out *o)
 {
-	if (B->n == 0)
-		return;
 	size_t n = B->n, d = B->d;
-	float *p = xmalloc(n * sizeof *p), *margin = NULL;
-	memcpy(p, predict_dense(m->b, B->x, n, d, 0), n * sizeof *p);
-	const float *contrib = NULL;
-	DMatrixHandle dm = NULL;
-	if (ex->on) {
-		margin = xmalloc(n * sizeof *margin);
-		memcpy(margin, predict_dense(m->b, B->x, n, d, 1), n * sizeof *margin);
-		dm = dmatrix(B->x, n, d, NULL, nthread);
-		contrib = predict_batch(m->b, dm, 2);
-	}
 	for (size_t i = 0; i < n; i++) {
 		out_write(o, B->text + B->off[i], B->off[i + 1] - B->off[i]);
 		out_char(o, '\t');
-		fixed(o, p[i], m->target == TARGET_CHURN ? 6 : dec);
+		fixed(o, B->p[i], m->target == TARGET_CHURN ? 6 : dec);
 		if (ex->on) {
-			const float *c = contrib + i * (d + 1);
+			const float *c = B->contrib + i * (d + 1);
 			out_char(o, '\t');
-			fixed(o, margin[i], 6);
+			fixed(o, B->margin[i], 6);
 			out_char(o, '\t');
 			fixed(o, c[d], 6);
 			out_char(o, '\t');
@@ -103,12 +165,34 @@ static void flush(Batch *B, const Model *m, const Explain *ex, int nthread, cons
 		out_write(o, rid, 16);
 		out_char(o, '\n');
 	}
-	if (dm)
-		XGDMatrixFree(dm);
-	free(p);
-	free(margin);
 	B->n = 0;
 	B->text_n = 0;
+}
+
+/* batch_init allocates B for rows of D features. */
+static void batch_init(Batch *B, size_t d, int explain)
+{
+	memset(B, 0, sizeof *B);
+	B->d = d;
+	B->x = xmalloc((size_t)BATCH * (d ? d : 1) * sizeof *B->x);
+	B->off = xmalloc(((size_t)BATCH + 1) * sizeof *B->off);
+	B->text_cap = 1 << 20;
+	B->text = xmalloc(B->text_cap);
+	B->p = xmalloc((size_t)BATCH * sizeof *B->p);
+	if (explain) {
+		B->margin = xmalloc((size_t)BATCH * sizeof *B->margin);
+		B->contrib = xmalloc((size_t)BATCH * (d + 1) * sizeof *B->contrib);
+	}
+}
+
+static void batch_free(Batch *B)
+{
+	free(B->x);
+	free(B->off);
+	free(B->text);
+	free(B->p);
+	free(B->margin);
+	free(B->contrib);
 }
 
 void predict(const char *model_path, const char *input, const char *output, int explain,
@@ -156,34 +240,61 @@ void predict(const char *model_path, const char *input, const char *output, int 
 		out_str(&o, "\tmargin\tbias\texplain");
 	out_str(&o, "\trules_id\n");
 
-	Batch B = { 0 };
-	B.d = m.d;
-	B.x = xmalloc((size_t)BATCH * (m.d ? m.d : 1) * sizeof *B.x);
-	B.off = xmalloc(((size_t)BATCH + 1) * sizeof *B.off);
-	B.text_cap = 1 << 20;
-	B.text = xmalloc(B.text_cap);
+	Batch B[2];
+	batch_init(&B[0], m.d, explain);
+	batch_init(&B[1], m.d, explain);
+	Pipe S = { &m, explain, mr->nthread, B, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+		     -1, { 1, 1 }, 0 };
+	pthread_t th;
+	if (pthread_create(&th, NULL, pipe_main, &S) != 0)
+		die("cannot start a thread");
 	Explain ex = { explain, mr->explain_top, m.feat, xmalloc((m.d + 1) * sizeof(size_t)) };
 	Progress pg;
 	progress_init(&pg, progress);
 	uint64_t rows = 0;
+	/* cur fills while the other batch, when pending, is scored. */
+	int cur = 0, pending = 0;
 	while (tsv_next(&t)) {
+		Batch *c = &B[cur];
 		size_t len = filter_rules_row(&t, ri, mr->rules_id);
-		if (B.text_n + len > B.text_cap) {
-			while (B.text_n + len > B.text_cap)
-				B.text_cap *= 2;
-			B.text = xrealloc(B.text, B.text_cap);
+		if (c->text_n + len > c->text_cap) {
+			while (c->text_n + len > c->text_cap)
+				c->text_cap *= 2;
+			c->text = xrealloc(c->text, c->text_cap);
 		}
-		B.off[B.n] = B.text_n;
-		memcpy(B.text + B.text_n, t.line, len);
-		B.text_n += len;
-		B.off[B.n + 1] = B.text_n;
-		parse_features(&t, mcol, m.d, B.x + B.n * m.d);
+		c->off[c->n] = c->text_n;
+		memcpy(c->text + c->text_n, t.line, len);
+		c->text_n += len;
+		c->off[c->n + 1] = c->text_n;
+		parse_features(&t, mcol, m.d, c->x + c->n * m.d);
 		rows++;
-		if (++B.n == BATCH)
-			flush(&B, &m, &ex, mr->nthread, mr->rules_id, mr->decimals, &o);
+		if (++c->n == BATCH) {
+			/* The scorer takes this batch as soon as it is done
+			 * with the other, which is written meanwhile. */
+			submit(&S, cur);
+			if (pending) {
+				await(&S, cur ^ 1);
+				write_batch(&B[cur ^ 1], &m, &ex, mr->rules_id, mr->decimals, &o);
+			}
+			pending = 1;
+			cur ^= 1;
+		}
 		progress_add(&pg, 1);
 	}
-	flush(&B, &m, &ex, mr->nthread, mr->rules_id, mr->decimals, &o);
+	if (pending) {
+		await(&S, cur ^ 1);
+		write_batch(&B[cur ^ 1], &m, &ex, mr->rules_id, mr->decimals, &o);
+	}
+	if (B[cur].n > 0) {
+		submit(&S, cur);
+		await(&S, cur);
+		write_batch(&B[cur], &m, &ex, mr->rules_id, mr->decimals, &o);
+	}
+	pthread_mutex_lock(&S.mu);
+	S.quit = 1;
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	pthread_join(th, NULL);
 	progress_end(&pg);
 	out_close(&o);
 	if (stats)
@@ -191,9 +302,8 @@ void predict(const char *model_path, const char *input, const char *output, int 
 			(unsigned long long)rows, (unsigned long long)rows);
 	tsv_close(&t);
 	free(ex.ord);
-	free(B.x);
-	free(B.off);
-	free(B.text);
+	batch_free(&B[0]);
+	batch_free(&B[1]);
 	free(mcol);
 	free(fcol);
 	rules_list_free(feat);
