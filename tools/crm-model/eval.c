@@ -97,7 +97,7 @@ static double *column(const Data *D, int j, const size_t *row, size_t n, int fli
 /* model_scores predicts the rows ROW[0..N) of D with M (MAP: the D column
  * of each model feature), BATCH rows at a time. */
 static double *model_scores(const Model *m, const Data *D, const size_t *map, const size_t *row,
-			    size_t n, int nthread)
+			    size_t n)
 {
 	double *s = xmalloc((n + 1) * sizeof *s);
 	float *x = xmalloc((size_t)BATCH * (m->d ? m->d : 1) * sizeof *x);
@@ -106,11 +106,9 @@ static double *model_scores(const Model *m, const Data *D, const size_t *map, co
 		for (size_t k = 0; k < nb; k++)
 			for (size_t i = 0; i < m->d; i++)
 				x[k * m->d + i] = D->x[row[k0 + k] * D->d + map[i]];
-		DMatrixHandle dm = dmatrix(x, nb, m->d, NULL, nthread);
-		const float *p = predict_batch(m->b, dm, 0);
+		const float *p = predict_dense(m->b, x, nb, m->d, 0);
 		for (size_t k = 0; k < nb; k++)
 			s[k0 + k] = p[k];
-		XGDMatrixFree(dm);
 	}
 	free(x);
 	return s;
@@ -336,7 +334,7 @@ void eval(const EvalOpts *eo, const ModelRules *mr)
 	Scorer S[8];
 	int ns = 0;
 	if (have_model) {
-		S[ns++] = (Scorer){ "model", "xgboost", 1, model_scores(&m, &D, map, row, n, mr->nthread) };
+		S[ns++] = (Scorer){ "model", "xgboost", 1, model_scores(&m, &D, map, row, n) };
 		if (m.lr_w)
 			S[ns++] = (Scorer){ "logit", "logistic regression", 1, logit_scores(&m, &D, map, row, n) };
 	}
