@@ -52,6 +52,9 @@ $(O)/gen/crm_tools.c: $(wildcard man/crm-*.1) scripts/tool-list
 
 $(O)/bin/crm: $(O)/gen/crm_tools.c
 
+# crm-model boosts trees with XGBoost's C API.
+$(O)/bin/crm-model: LDLIBS += -lxgboost
+
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
