@@ -5,9 +5,10 @@
 # against scikit-learn's and scipy's on fixed scores, the evaluation
 # document's keys against the published sample, and the errors.
 . ../lib.sh
-# XGBoost's threads sleep rather than spin while waiting: the machine may be
-# busy with other suites.
-export OMP_WAIT_POLICY=passive
+# crm-model makes XGBoost's threads sleep rather than spin while they wait
+# (it sets OMP_WAIT_POLICY=passive and runs itself again): the machine may
+# be busy with other suites.
+unset OMP_WAIT_POLICY
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 have_sklearn=0

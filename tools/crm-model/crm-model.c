@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"crm-model train [--rules FILE] [--target churn | revenue] [--card FILE] [--stats]\n"
@@ -38,8 +39,25 @@ static const char *opt_target(const char *s, void *dst)
 	return NULL;
 }
 
+/* passive_threads makes XGBoost's OpenMP threads sleep, not spin, while
+ * they wait for work: spinning threads take the cores from the other stages
+ * of a pipeline and from other processes (training ran many times slower on
+ * a busy machine). The OpenMP runtime reads OMP_WAIT_POLICY when it is
+ * loaded, before main, so the program runs itself again with it set; a
+ * value the user set is kept, and if the program cannot be run again it
+ * goes on as it is. */
+static void passive_threads(char **argv)
+{
+	if (getenv("OMP_WAIT_POLICY"))
+		return;
+	if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
+	passive_threads(argv);
 	crm_init(argv[0]);
 	OptCommon c;
 	opt_common_init(&c);
