@@ -1,0 +1,92 @@
+/* crm-target: the naive baselines, measured with the plan's budget. Each
+ * offers a customer the first campaign of target.campaigns they are
+ * eligible for, going down its own list of customers and passing over a
+ * customer whose offer no longer fits the budget:
+ *   top_p     by churn probability, highest first;
+ *   top_clv   by lifetime value, highest first;
+ *   top_tier  the customers of the first tier of tier.order (with --tiers).
+ * Ties keep key order. Their expected profit counts every offer, worth
+ * making or not: that is what such a policy spends. */
+#include "target.h"
+#include "money.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const base_name[NBASE] = { "top_p", "top_clv", "top_tier" };
+
+/* first_offer sets O to customer U's offer of the first campaign they are
+ * eligible for; returns 0 when there is none. The offers computed when
+ * reading are those worth making; this one may not be. */
+static int first_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *o)
+{
+	const TargetRules *tr = &br->target;
+	for (size_t i = 0; i < tr->ncamp; i++) {
+		const TargetCampaign *c = &tr->camp[i];
+		int ok = c->all_eligible;
+		if (!ok && u->tier != NO_CLASS) {
+			const char *t = u->tier < (int)br->tier.ntiers ? br->tier.tiers[u->tier] : br->tier.inactive;
+			ok = namelist_has(&c->eligible, t, strlen(t));
+		}
+		if (!ok && u->seg != NO_CLASS) {
+			const char *s = br->rfm.seg[u->seg].name;
+			ok = namelist_has(&c->eligible, s, strlen(s));
+		}
+		if (ok) {
+			if (offer_value(o, c, (int)i, u->p, u->clv))
+				die("%s: customer '%.*s': an expected profit beyond 64 bits", X->clv.t.name,
+				    (int)u->key_n, cust_key(X, u));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* walk measures the policy that goes down customers IDX[0..N) into T. */
+static void walk(const Ctx *X, const Plan *pl, const uint32_t *idx, size_t n, Totals *t)
+{
+	const BrandRules *br = pl->br;
+	memset(t, 0, sizeof *t);
+	int64_t spent = 0;
+	for (size_t j = 0; j < n; j++) {
+		const Cust *u = &X->cust[idx[j]];
+		Offer o;
+		if (!first_offer(X, br, u, &o) || o.cost > pl->base_budget - spent)
+			continue;
+		spent += o.cost;
+		plan_add(t, &o, br->target.camp[o.camp].cost * MICRO);
+	}
+}
+
+void plan_baselines(Ctx *X, Plan *pl)
+{
+	size_t n = X->ncust;
+	uint64_t *key = xmalloc((n + 1) * sizeof *key);
+	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
+	for (size_t i = 0; i < n; i++) {
+		key[i] = (uint64_t)(MICRO - X->cust[i].p);
+		idx[i] = (uint32_t)i;
+	}
+	sort_u64(key, idx, n);
+	walk(X, pl, idx, n, &pl->base[BASE_P]);
+	pl->has_base[BASE_P] = 1;
+	for (size_t i = 0; i < n; i++) {
+		/* CLV descending: the order-preserving unsigned form, inverted. */
+		key[i] = ~((uint64_t)X->cust[i].clv ^ (1ULL << 63));
+		idx[i] = (uint32_t)i;
+	}
+	sort_u64(key, idx, n);
+	walk(X, pl, idx, n, &pl->base[BASE_CLV]);
+	pl->has_base[BASE_CLV] = 1;
+	if (X->has_tier) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (X->cust[i].tier == 0)
+				idx[m++] = (uint32_t)i;
+		walk(X, pl, idx, m, &pl->base[BASE_TIER]);
+		pl->has_base[BASE_TIER] = 1;
+	}
+	free(key);
+	free(idx);
+}

@@ -1,0 +1,232 @@
+/* crm-target: allocating a brand's budget. Every customer's hull gives
+ * increments (the step from one hull point to the next); sorted by profit
+ * per unit of spend, highest first, they are the LP-optimal order of the
+ * multiple-choice knapsack (Sinha and Zoltners 1979). The greedy plan takes
+ * them in that order while they fit; the LP bound adds the fitting share of
+ * the first one that does not. */
+#include "target.h"
+#include "money.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void plan_add(Totals *t, const Offer *o, int64_t contact)
+{
+	t->targeted++;
+	if (add_check(&t->spend, o->cost) || add_check(&t->profit, o->profit) ||
+	    add_check(&t->saved, o->saved) || add_check(&t->wasted, o->wasted) ||
+	    add_check(&t->contact, contact))
+		die("the totals of the plan are beyond 64 bits (in millionths of a minor unit)");
+}
+
+/* ratio_key returns a sort key, ascending for profit per unit of spend
+ * descending: the bits of the positive double DP / DC, inverted. Rounding
+ * is monotonic, so only exactly equal doubles need the exact comparison. */
+static uint64_t ratio_key(int64_t dp, int64_t dc)
+{
+	double r = dc ? (double)dp / (double)dc : INFINITY;
+	uint64_t b;
+	memcpy(&b, &r, sizeof b);
+	return ~b;
+}
+
+/* sort_exact sorts IDX[0..N), whose KEYs ratio_key made from the pairs
+ * DP(i), DC(i), by exact ratio: the radix sort, then an insertion sort of
+ * each run of equal keys with ratio_cmp, stable, so ties keep index order. */
+typedef struct {
+	const int64_t *dp, *dc;
+} Ratios;
+static void sort_exact(uint64_t *key, uint32_t *idx, size_t n, const Ratios *r)
+{
+	sort_u64(key, idx, n);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && key[j] == key[i])
+			j++;
+		for (size_t a = i + 1; a < j; a++) {
+			uint32_t x = idx[a];
+			size_t b = a;
+			while (b > i && ratio_cmp(r->dp[x], r->dc[x], r->dp[idx[b - 1]], r->dc[idx[b - 1]]) < 0) {
+				idx[b] = idx[b - 1];
+				b--;
+			}
+			idx[b] = x;
+		}
+		i = j;
+	}
+}
+
+/* lp_fill returns the LP bound's part of increment (DP, DC) that fits in
+ * REM: DP x REM / DC, rounded up so that the bound stays a bound. */
+static int64_t lp_fill(int64_t dp, int64_t dc, int64_t rem)
+{
+	__int128 num = (__int128)dp * rem;
+	return (int64_t)((num + dc - 1) / dc);
+}
+
+/* curve_budget returns point K of N of the budget curve up to MAX. */
+static int64_t curve_budget(int64_t max, size_t k, size_t n)
+{
+	return (int64_t)((__int128)max * (int64_t)k / (int64_t)(n - 1));
+}
+
+/* rank_plan ranks the customers of the plan by their offer's profit per
+ * unit of spend, ties in key order, and keeps the first LIST_MAX. */
+static void rank_plan(Ctx *X, Plan *pl)
+{
+	const TargetRules *tr = &pl->br->target;
+	size_t n = 0;
+	for (size_t i = 0; i < X->ncust; i++)
+		n += X->cust[i].camp >= 0;
+	uint64_t *key = xmalloc((n + 1) * sizeof *key);
+	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
+	int64_t *dp = xmalloc((X->ncust + 1) * sizeof *dp), *dc = xmalloc((X->ncust + 1) * sizeof *dc);
+	size_t k = 0;
+	for (size_t i = 0; i < X->ncust; i++) {
+		Cust *u = &X->cust[i];
+		if (u->camp < 0)
+			continue;
+		Offer o;
+		offer_value(&o, &tr->camp[u->camp], u->camp, u->p, u->clv);
+		dp[i] = o.profit;
+		dc[i] = o.cost;
+		key[k] = ratio_key(o.profit, o.cost);
+		idx[k++] = (uint32_t)i;
+	}
+	Ratios r = { dp, dc };
+	sort_exact(key, idx, n, &r);
+	for (size_t j = 0; j < n; j++)
+		X->cust[idx[j]].rank = (uint32_t)(j + 1);
+	pl->ntop = n < LIST_MAX ? n : LIST_MAX;
+	pl->top = xmalloc((pl->ntop + 1) * sizeof *pl->top);
+	for (size_t j = 0; j < pl->ntop; j++) {
+		TopRow *t = &pl->top[j];
+		t->u = X->cust[idx[j]];
+		t->id = xstrndup(cust_key(X, &t->u), t->u.key_n);
+		offer_value(&t->o, &tr->camp[t->u.camp], t->u.camp, t->u.p, t->u.clv);
+	}
+	free(key);
+	free(idx);
+	free(dp);
+	free(dc);
+}
+
+/* sum_plan adds up the plan's offers (Cust.camp) into PL->plan and the
+ * campaigns' parts. */
+static void sum_plan(Ctx *X, Plan *pl)
+{
+	const BrandRules *br = pl->br;
+	memset(&pl->plan, 0, sizeof pl->plan);
+	for (size_t i = 0; i < br->target.ncamp; i++) {
+		CampSum *s = &pl->camp[i];
+		s->targeted = 0;
+		s->spend = s->profit = 0;
+		memset(s->by_tier, 0, (br->tier.ntiers + 2) * sizeof *s->by_tier);
+		memset(s->by_seg, 0, (br->rfm.nseg + 1) * sizeof *s->by_seg);
+	}
+	for (size_t i = 0; i < X->ncust; i++) {
+		const Cust *u = &X->cust[i];
+		if (u->camp < 0)
+			continue;
+		const TargetCampaign *c = &br->target.camp[u->camp];
+		Offer o;
+		offer_value(&o, c, u->camp, u->p, u->clv);
+		plan_add(&pl->plan, &o, c->cost * MICRO);
+		CampSum *s = &pl->camp[u->camp];
+		s->targeted++;
+		if (add_check(&s->spend, o.cost) || add_check(&s->profit, o.profit))
+			die("the totals of campaign '%s' are beyond 64 bits", c->name);
+		s->by_tier[u->tier == NO_CLASS ? br->tier.ntiers + 1 : (size_t)u->tier]++;
+		s->by_seg[u->seg == NO_CLASS ? br->rfm.nseg : (size_t)u->seg]++;
+	}
+}
+
+void plan_brand(Ctx *X, Plan *pl)
+{
+	const BrandRules *br = pl->br;
+	pl->customers = X->ncust;
+	pl->camp = xcalloc(br->target.ncamp + 1, sizeof *pl->camp);
+	for (size_t i = 0; i < br->target.ncamp; i++) {
+		pl->camp[i].by_tier = xcalloc(br->tier.ntiers + 2, sizeof(uint64_t));
+		pl->camp[i].by_seg = xcalloc(br->rfm.nseg + 1, sizeof(uint64_t));
+	}
+	/* The increments, in customer then step order. */
+	size_t n = X->nhull;
+	Inc *inc = xmalloc((n + 1) * sizeof *inc);
+	int64_t *dp = xmalloc((n + 1) * sizeof *dp), *dc = xmalloc((n + 1) * sizeof *dc);
+	uint64_t *key = xmalloc((n + 1) * sizeof *key);
+	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
+	int64_t total = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < X->ncust; i++) {
+		const Cust *u = &X->cust[i];
+		pl->candidates += u->nh > 0;
+		for (uint32_t s = 0; s < u->nh; s++) {
+			const Point *h = &X->hull[u->h_off];
+			inc[k] = (Inc){ (uint32_t)i, s };
+			dp[k] = h[s].profit - (s ? h[s - 1].profit : 0);
+			dc[k] = h[s].cost - (s ? h[s - 1].cost : 0);
+			if (add_check(&total, dc[k]))
+				die("the spend of every worthwhile offer is beyond 64 bits (in millionths of a minor unit)");
+			key[k] = ratio_key(dp[k], dc[k]);
+			idx[k] = (uint32_t)k;
+			k++;
+		}
+	}
+	Ratios r = { dp, dc };
+	sort_exact(key, idx, n, &r);
+	free(key);
+	/* Greedy: an increment is taken when it fits and the customer stands
+	 * at the hull point before it; one passed over ends that customer's
+	 * climb. */
+	int64_t spent = 0, B = pl->budget;
+	for (size_t j = 0; j < n; j++) {
+		const Inc *e = &inc[idx[j]];
+		Cust *u = &X->cust[e->cust];
+		if (u->pick != (int)e->step - 1 || dc[idx[j]] > B - spent)
+			continue;
+		spent += dc[idx[j]];
+		u->pick = (int8_t)e->step;
+	}
+	for (size_t i = 0; i < X->ncust; i++) {
+		Cust *u = &X->cust[i];
+		u->camp = (int8_t)(u->pick >= 0 ? X->hull[u->h_off + u->pick].camp : -1);
+	}
+	/* The LP bound and the budget curve: the order cut where the budget
+	 * ends, the LP adding the share of the increment that does not fit.
+	 * The curve's budgets rise up to max <= B, so one walk serves all. */
+	int64_t max = B == INT64_MAX ? total : B;
+	pl->ncurve = (size_t)br->target.curve_points;
+	pl->curve = xcalloc(pl->ncurve, sizeof *pl->curve);
+	int64_t cum = 0, prof = 0;
+	size_t j = 0;
+	for (size_t c = 0; c <= pl->ncurve; c++) {
+		int64_t b = c < pl->ncurve ? curve_budget(max, c, pl->ncurve) : B;
+		while (j < n && dc[idx[j]] <= b - cum) {
+			cum += dc[idx[j]];
+			prof += dp[idx[j]];
+			j++;
+		}
+		int64_t bound = prof;
+		if (j < n && add_check(&bound, lp_fill(dp[idx[j]], dc[idx[j]], b - cum)))
+			die("the LP bound is beyond 64 bits");
+		if (c == pl->ncurve) {
+			pl->bound = bound;
+			break;
+		}
+		pl->curve[c] = (CurvePoint){ b, cum, prof, bound };
+	}
+	free(inc);
+	free(dp);
+	free(dc);
+	free(idx);
+	sum_plan(X, pl);
+	pl->greedy = pl->plan;
+	if (X->exact) {
+		plan_exact(X, pl);
+		sum_plan(X, pl);
+	}
+	rank_plan(X, pl);
+}
