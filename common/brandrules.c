@@ -337,6 +337,10 @@ void target_rules_load(TargetRules *t, const Rules *r, const char *rb, int decim
 		c->all_eligible = c->eligible.n == 1 && strcmp(c->eligible.name[0], "all") == 0;
 	}
 	free(names); /* the names now belong to the campaigns */
+	const char *bc = rules_get(r, rb, "target.baseline_campaign");
+	for (size_t i = 0; i < t->ncamp; i++)
+		if (strcmp(t->camp[i].name, bc) == 0)
+			t->baseline = i;
 	int none;
 	t->budget = rules_fixed(r, rb, "target.budget", decimals, &none);
 	t->has_budget = !none;

@@ -135,6 +135,7 @@ typedef struct {
 typedef struct {
 	size_t ncamp;
 	TargetCampaign *camp;
+	size_t baseline;                 /* target.baseline_campaign: an index of camp */
 	int64_t budget;                  /* minor units, with has_budget */
 	int has_budget;
 	int curve_points;

@@ -212,6 +212,16 @@ static void check_target(Loader *L, const char *brand)
 		}
 		c += len + (comma != NULL);
 	}
+	const RuleEntry *bc = rules_entry(r, brand, "target.baseline_campaign");
+	if (bc && !list_has(camps->value, bc->value, strlen(bc->value))) {
+		if (later(bc, camps) == bc)
+			rules_lerr(L, bc->file, bc->line, "key 'target.baseline_campaign': '%s' is not listed in "
+			           "target.campaigns (%s:%d)", bc->value, camps->file, camps->line);
+		else
+			rules_lerr(L, camps->file, camps->line, "key 'target.campaigns': target.baseline_campaign "
+			           "(%s:%d) names '%s', which target.campaigns does not list", bc->file, bc->line,
+			           bc->value);
+	}
 }
 
 /* rules_check_section checks what no single key can: relations between keys in

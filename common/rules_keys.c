@@ -192,8 +192,10 @@ const RuleDef rule_defs[] = {
 	  "named this and their number." },
 
 	{ "target.campaigns", RK_LIST, "campaigns", 0, 0, 0, NULL,
-	  "crm-target: the retention campaigns that may be offered; the naive baselines "
-	  "offer each customer the first one they are eligible for." },
+	  "crm-target: the retention campaigns that may be offered." },
+	{ "target.baseline_campaign", RK_WORD, "campaign", 0, 0, 0, NULL,
+	  "crm-target: the campaign of target.campaigns that the naive baselines (top by "
+	  "churn probability, by CLV, the top tier) offer with the plan's budget." },
 	{ "target.budget", RK_MONEY, "money", 0, 0, RF_NONE, NULL,
 	  "crm-target: the most expected spend (contact costs and incentives) of the "
 	  "plan, per brand; none: every campaign worth offering." },

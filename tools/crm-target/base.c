@@ -1,7 +1,7 @@
 /* crm-target: the naive baselines, measured with the plan's budget. Each
- * offers a customer the first campaign of target.campaigns they are
- * eligible for, going down its own list of customers and passing over a
- * customer whose offer no longer fits the budget:
+ * offers target.baseline_campaign, going down its own list of customers and
+ * passing over a customer who is not eligible for it or whose offer no
+ * longer fits the budget:
  *   top_p     by churn probability, highest first;
  *   top_clv   by lifetime value, highest first;
  *   top_tier  the customers of the first tier of tier.order (with --tiers).
@@ -16,31 +16,18 @@
 
 const char *const base_name[NBASE] = { "top_p", "top_clv", "top_tier" };
 
-/* first_offer sets O to customer U's offer of the first campaign they are
- * eligible for; returns 0 when there is none. The offers computed when
+/* base_offer sets O to customer U's offer of target.baseline_campaign;
+ * returns 0 when U is not eligible for it. The offers computed when
  * reading are those worth making; this one may not be. */
-static int first_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *o)
+static int base_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *o)
 {
-	const TargetRules *tr = &br->target;
-	for (size_t i = 0; i < tr->ncamp; i++) {
-		const TargetCampaign *c = &tr->camp[i];
-		int ok = c->all_eligible;
-		if (!ok && u->tier != NO_CLASS) {
-			const char *t = u->tier < (int)br->tier.ntiers ? br->tier.tiers[u->tier] : br->tier.inactive;
-			ok = namelist_has(&c->eligible, t, strlen(t));
-		}
-		if (!ok && u->seg != NO_CLASS) {
-			const char *s = br->rfm.seg[u->seg].name;
-			ok = namelist_has(&c->eligible, s, strlen(s));
-		}
-		if (ok) {
-			if (offer_value(o, c, (int)i, u->p, u->clv))
-				die("%s: customer '%.*s': an expected profit beyond 64 bits", X->clv.t.name,
-				    (int)u->key_n, cust_key(X, u));
-			return 1;
-		}
-	}
-	return 0;
+	size_t i = br->target.baseline;
+	if (!campaign_eligible(br, &br->target.camp[i], u))
+		return 0;
+	if (offer_value(o, &br->target.camp[i], (int)i, u->p, u->clv))
+		die("%s: customer '%.*s': an expected profit beyond 64 bits", X->clv.t.name, (int)u->key_n,
+		    cust_key(X, u));
+	return 1;
 }
 
 /* walk measures the policy that goes down customers IDX[0..N) into T. */
@@ -52,7 +39,7 @@ static void walk(const Ctx *X, const Plan *pl, const uint32_t *idx, size_t n, To
 	for (size_t j = 0; j < n; j++) {
 		const Cust *u = &X->cust[idx[j]];
 		Offer o;
-		if (!first_offer(X, br, u, &o) || o.cost > pl->base_budget - spent)
+		if (!base_offer(X, br, u, &o) || o.cost > pl->base_budget - spent)
 			continue;
 		spent += o.cost;
 		plan_add(t, &o, br->target.camp[o.camp].cost * MICRO);

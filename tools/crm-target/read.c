@@ -215,8 +215,7 @@ static int seg_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const 
 	tsv_fail(&s->t, X->sgc, "is not the label of an RFM segment of the rules (rfm.segment.*.label)");
 }
 
-/* eligible says whether campaign C may be offered to customer U. */
-static int eligible(const BrandRules *br, const TargetCampaign *c, const Cust *u)
+int campaign_eligible(const BrandRules *br, const TargetCampaign *c, const Cust *u)
 {
 	if (c->all_eligible)
 		return 1;
@@ -249,7 +248,7 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 	u->cand_off = (uint32_t)X->ncand;
 	u->npos = 0;
 	for (size_t i = 0; i < tr->ncamp; i++) {
-		if (!eligible(br, &tr->camp[i], u))
+		if (!campaign_eligible(br, &tr->camp[i], u))
 			continue;
 		Offer *o = &X->cand[X->ncand];
 		if (offer_value(o, &tr->camp[i], (int)i, u->p, u->clv))

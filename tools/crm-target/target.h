@@ -182,6 +182,9 @@ void read_close(Ctx *X);
  * (owned by X until the next call) and *BN get its name. */
 const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn);
 
+/* campaign_eligible says whether campaign C of BR may be offered to U. */
+int campaign_eligible(const BrandRules *br, const TargetCampaign *c, const Cust *u);
+
 /* cust_key returns customer C's customer_id (C->key_n bytes), owned by X. */
 const char *cust_key(const Ctx *X, const Cust *c);
 
