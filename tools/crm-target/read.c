@@ -184,14 +184,14 @@ static int tier_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const
 		Field f = s->t.f[X->tmc];
 		if (month_parse(f.p, f.n, &m))
 			tsv_fail(&s->t, X->tmc, "is not a month (YYYY-MM)");
-		if (m > last || m <= best)
-			continue;
 		Field t = s->t.f[X->ttc];
 		int k = tier_rules_index(&br->tier, t.p, t.n);
 		if (k < 0 && field_eq(t, br->tier.inactive, br->tier.inactive_len))
 			k = (int)br->tier.ntiers;
 		if (k < 0)
 			tsv_fail(&s->t, X->ttc, "is not a tier of the rules (tier.order, tier.inactive)");
+		if (m > last || m <= best)
+			continue;
 		best = m;
 		tier = k;
 	} while (keystream_next(s) && keystream_cmp(s, b, bn, c, cn) == 0);
