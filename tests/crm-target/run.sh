@@ -31,6 +31,20 @@ expect "p = 0 is never targeted, unbounded" "" "$(awk -F'\t' '$1 == "c3"' "$WORK
 expect "unbounded: the plan is the LP bound" "$(jq .brands[0].lp_bound "$WORK/all.json")" \
 	"$(jq .brands[0].expected_profit "$WORK/all.json")"
 expect "budget 0: nobody" "1" "$(wc -l < "$WORK/zero.tsv")"
+# A free campaign (no cost, no incentive) earns p g CLV: everyone with p > 0
+# and a positive CLV, never c3 (p = 0) nor c4 (CLV 0), even at budget 0.
+cat > "$WORK/free.rules" <<'R'
+target.campaigns = free
+target.baseline_campaign = free
+target.budget = 0
+campaign.free.cost = 0
+campaign.free.incentive = 0
+campaign.free.accept_rate = 0.5
+campaign.free.stayer_accept_rate = 0.5
+campaign.free.eligible = all
+R
+expect "a free campaign: every p > 0 with value, budget 0" "c1 c2" \
+	"$(crm-target --rules "$WORK/free.rules" data/hand_clv.tsv | sed 1d | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 
 # Ties: equal profit per unit of spend goes by key.
 golden ties
