@@ -30,50 +30,66 @@ static int base_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *
 	return 1;
 }
 
-/* walk measures the policy that goes down customers IDX[0..N) into T. */
-static void walk(const Ctx *X, const Plan *pl, const uint32_t *idx, size_t n, Totals *t)
+/* walk measures the policy that goes down the customers in the order of
+ * KEY, IDX[0..N) (freed) into T. It stops when what is left of the budget
+ * is below the least an offer can cost, f + d min(g, s) (less the two
+ * micro units offer_value's rounding may take off): none fits any more. */
+static void walk(const Ctx *X, const Plan *pl, uint64_t *key, uint32_t *idx, size_t n, Totals *t)
 {
 	const BrandRules *br = pl->br;
+	const TargetCampaign *c = &br->target.camp[br->target.baseline];
+	int64_t contact = c->cost * MICRO;
+	int64_t least = contact + c->incentive * (c->accept < c->stayer_accept ? c->accept : c->stayer_accept) - 2;
 	memset(t, 0, sizeof *t);
 	int64_t spent = 0;
-	for (size_t j = 0; j < n; j++) {
-		const Cust *u = &X->cust[idx[j]];
+	Order ord;
+	order_init(&ord, key, idx, n, NULL, NULL);
+	uint32_t i;
+	while (pl->base_budget - spent >= least && order_next(&ord, &i)) {
+		const Cust *u = &X->cust[i];
 		Offer o;
 		if (!base_offer(X, br, u, &o) || o.cost > pl->base_budget - spent)
 			continue;
 		spent += o.cost;
-		plan_add(t, &o, br->target.camp[o.camp].cost * MICRO);
+		plan_add(t, &o, contact);
 	}
+	order_free(&ord);
+}
+
+/* keys returns N keys and indexes ascending for walk. */
+static void keys(size_t n, uint64_t **key, uint32_t **idx)
+{
+	*key = xmalloc((n + 1) * sizeof **key);
+	*idx = xmalloc((n + 1) * sizeof **idx);
+	for (size_t i = 0; i < n; i++)
+		(*idx)[i] = (uint32_t)i;
 }
 
 void plan_baselines(Ctx *X, Plan *pl)
 {
 	size_t n = X->ncust;
-	uint64_t *key = xmalloc((n + 1) * sizeof *key);
-	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
-	for (size_t i = 0; i < n; i++) {
+	uint64_t *key;
+	uint32_t *idx;
+	keys(n, &key, &idx);
+	for (size_t i = 0; i < n; i++)
 		key[i] = (uint64_t)(MICRO - X->cust[i].p);
-		idx[i] = (uint32_t)i;
-	}
-	sort_u64(key, idx, n);
-	walk(X, pl, idx, n, &pl->base[BASE_P]);
+	walk(X, pl, key, idx, n, &pl->base[BASE_P]);
 	pl->has_base[BASE_P] = 1;
-	for (size_t i = 0; i < n; i++) {
+	keys(n, &key, &idx);
+	for (size_t i = 0; i < n; i++)
 		/* CLV descending: the order-preserving unsigned form, inverted. */
 		key[i] = ~((uint64_t)X->cust[i].clv ^ (1ULL << 63));
-		idx[i] = (uint32_t)i;
-	}
-	sort_u64(key, idx, n);
-	walk(X, pl, idx, n, &pl->base[BASE_CLV]);
+	walk(X, pl, key, idx, n, &pl->base[BASE_CLV]);
 	pl->has_base[BASE_CLV] = 1;
 	if (X->has_tier) {
+		keys(n, &key, &idx);
 		size_t m = 0;
 		for (size_t i = 0; i < n; i++)
-			if (X->cust[i].tier == 0)
+			if (X->cust[i].tier == 0) {
+				key[m] = 0;
 				idx[m++] = (uint32_t)i;
-		walk(X, pl, idx, m, &pl->base[BASE_TIER]);
+			}
+		walk(X, pl, key, idx, m, &pl->base[BASE_TIER]);
 		pl->has_base[BASE_TIER] = 1;
 	}
-	free(key);
-	free(idx);
 }

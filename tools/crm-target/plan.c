@@ -32,30 +32,16 @@ static uint64_t ratio_key(int64_t dp, int64_t dc)
 	return ~b;
 }
 
-/* sort_exact sorts IDX[0..N), whose KEYs ratio_key made from the pairs
- * DP(i), DC(i), by exact ratio: the radix sort, then an insertion sort of
- * each run of equal keys with ratio_cmp, stable, so ties keep index order. */
+/* Ratios: the steps' profits and spends, for the exact order of steps
+ * whose ratio_key is equal: by ratio, then by index. */
 typedef struct {
 	const int64_t *dp, *dc;
 } Ratios;
-static void sort_exact(uint64_t *key, uint32_t *idx, size_t n, const Ratios *r)
+static int ratio_tie(uint32_t a, uint32_t b, const void *ctx)
 {
-	sort_u64(key, idx, n);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && key[j] == key[i])
-			j++;
-		for (size_t a = i + 1; a < j; a++) {
-			uint32_t x = idx[a];
-			size_t b = a;
-			while (b > i && ratio_cmp(r->dp[x], r->dc[x], r->dp[idx[b - 1]], r->dc[idx[b - 1]]) < 0) {
-				idx[b] = idx[b - 1];
-				b--;
-			}
-			idx[b] = x;
-		}
-		i = j;
-	}
+	const Ratios *r = ctx;
+	int c = ratio_cmp(r->dp[a], r->dc[a], r->dp[b], r->dc[b]);
+	return c ? c : (a > b) - (a < b);
 }
 
 /* lp_fill returns the LP bound's part of increment (DP, DC) that fits in
@@ -96,18 +82,24 @@ static void rank_plan(Ctx *X, Plan *pl)
 		idx[k++] = (uint32_t)i;
 	}
 	Ratios r = { dp, dc };
-	sort_exact(key, idx, n, &r);
-	for (size_t j = 0; j < n; j++)
-		X->cust[idx[j]].rank = (uint32_t)(j + 1);
+	Order ord;
+	order_init(&ord, key, idx, n, ratio_tie, &r);
+	uint32_t i, j = 0;
+	idx = xmalloc((LIST_MAX + 1) * sizeof *idx);
+	while (order_next(&ord, &i)) {
+		X->cust[i].rank = ++j;
+		if (j <= LIST_MAX)
+			idx[j - 1] = i;
+	}
+	order_free(&ord);
 	pl->ntop = n < LIST_MAX ? n : LIST_MAX;
 	pl->top = xmalloc((pl->ntop + 1) * sizeof *pl->top);
-	for (size_t j = 0; j < pl->ntop; j++) {
-		TopRow *t = &pl->top[j];
-		t->u = X->cust[idx[j]];
+	for (size_t q = 0; q < pl->ntop; q++) {
+		TopRow *t = &pl->top[q];
+		t->u = X->cust[idx[q]];
 		t->id = xstrndup(cust_key(X, &t->u), t->u.key_n);
 		offer_value(&t->o, &tr->camp[t->u.camp], t->u.camp, t->u.p, t->u.clv);
 	}
-	free(key);
 	free(idx);
 	free(dp);
 	free(dc);
@@ -158,7 +150,7 @@ void plan_brand(Ctx *X, Plan *pl)
 	int64_t *dp = xmalloc((n + 1) * sizeof *dp), *dc = xmalloc((n + 1) * sizeof *dc);
 	uint64_t *key = xmalloc((n + 1) * sizeof *key);
 	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
-	int64_t total = 0;
+	int64_t total = 0, min_dc = INT64_MAX;
 	size_t k = 0;
 	for (size_t i = 0; i < X->ncust; i++) {
 		const Cust *u = &X->cust[i];
@@ -170,58 +162,64 @@ void plan_brand(Ctx *X, Plan *pl)
 			dc[k] = h[s].cost - (s ? h[s - 1].cost : 0);
 			if (add_check(&total, dc[k]))
 				die("the spend of every worthwhile offer is beyond 64 bits (in millionths of a minor unit)");
+			if (dc[k] < min_dc)
+				min_dc = dc[k];
 			key[k] = ratio_key(dp[k], dc[k]);
 			idx[k] = (uint32_t)k;
 			k++;
 		}
 	}
 	Ratios r = { dp, dc };
-	sort_exact(key, idx, n, &r);
-	free(key);
-	/* Greedy: an increment is taken when it fits and the customer stands
-	 * at the hull point before it; one passed over ends that customer's
-	 * climb. */
+	Order ord;
+	order_init(&ord, key, idx, n, ratio_tie, &r);
+	/* One walk in that order serves the greedy plan, the budget curve and
+	 * the LP bound. Greedy: a step is taken when it fits and the customer
+	 * stands at the hull point before it; one passed over ends that
+	 * customer's climb. The curve and the bound cut the order where a
+	 * budget ends, the bound adding the share of the step that does not
+	 * fit. The curve's budgets rise up to max <= B, the last being max:
+	 * its bound is the LP bound. Once every curve point is known, the walk
+	 * stops when no step is left that could fit. */
 	int64_t spent = 0, B = pl->budget;
-	for (size_t j = 0; j < n; j++) {
-		const Inc *e = &inc[idx[j]];
-		Cust *u = &X->cust[e->cust];
-		if (u->pick != (int)e->step - 1 || dc[idx[j]] > B - spent)
-			continue;
-		spent += dc[idx[j]];
-		u->pick = (int8_t)e->step;
-	}
-	for (size_t i = 0; i < X->ncust; i++) {
-		Cust *u = &X->cust[i];
-		u->camp = (int8_t)(u->pick >= 0 ? X->hull[u->h_off + u->pick].camp : -1);
-	}
-	/* The LP bound and the budget curve: the order cut where the budget
-	 * ends, the LP adding the share of the increment that does not fit.
-	 * The curve's budgets rise up to max <= B, so one walk serves all. */
 	int64_t max = B == INT64_MAX ? total : B;
 	pl->ncurve = (size_t)br->target.curve_points;
 	pl->curve = xcalloc(pl->ncurve, sizeof *pl->curve);
 	int64_t cum = 0, prof = 0;
-	size_t j = 0;
-	for (size_t c = 0; c <= pl->ncurve; c++) {
-		int64_t b = c < pl->ncurve ? curve_budget(max, c, pl->ncurve) : B;
-		while (j < n && dc[idx[j]] <= b - cum) {
-			cum += dc[idx[j]];
-			prof += dp[idx[j]];
-			j++;
+	size_t c = 0;
+	uint32_t j;
+	while (order_next(&ord, &j)) {
+		while (c < pl->ncurve) {
+			int64_t b = curve_budget(max, c, pl->ncurve);
+			if (dc[j] <= b - cum)
+				break;
+			int64_t bound = prof;
+			if (add_check(&bound, lp_fill(dp[j], dc[j], b - cum)))
+				die("the LP bound is beyond 64 bits");
+			pl->curve[c++] = (CurvePoint){ b, cum, prof, bound };
 		}
-		int64_t bound = prof;
-		if (j < n && add_check(&bound, lp_fill(dp[idx[j]], dc[idx[j]], b - cum)))
-			die("the LP bound is beyond 64 bits");
-		if (c == pl->ncurve) {
-			pl->bound = bound;
+		if (c < pl->ncurve) {
+			cum += dc[j];
+			prof += dp[j];
+		}
+		Cust *u = &X->cust[inc[j].cust];
+		if (u->pick == (int)inc[j].step - 1 && dc[j] <= B - spent) {
+			spent += dc[j];
+			u->pick = (int8_t)inc[j].step;
+		}
+		if (c == pl->ncurve && B - spent < min_dc)
 			break;
-		}
-		pl->curve[c] = (CurvePoint){ b, cum, prof, bound };
+	}
+	for (; c < pl->ncurve; c++)
+		pl->curve[c] = (CurvePoint){ curve_budget(max, c, pl->ncurve), cum, prof, prof };
+	pl->bound = pl->curve[pl->ncurve - 1].bound;
+	order_free(&ord);
+	for (size_t i = 0; i < X->ncust; i++) {
+		Cust *u = &X->cust[i];
+		u->camp = (int8_t)(u->pick >= 0 ? X->hull[u->h_off + u->pick].camp : -1);
 	}
 	free(inc);
 	free(dp);
 	free(dc);
-	free(idx);
 	sum_plan(X, pl);
 	pl->greedy = pl->plan;
 	if (X->exact) {

@@ -98,37 +98,3 @@ int ratio_cmp(int64_t dp1, int64_t dc1, int64_t dp2, int64_t dc2)
 	__int128 a = (__int128)dp1 * dc2, b = (__int128)dp2 * dc1;
 	return a > b ? -1 : a < b;
 }
-
-/* sort_u64: least significant byte first, skipping the bytes every key
- * shares; each pass is stable, so equal keys keep their index order. */
-void sort_u64(uint64_t *key, uint32_t *idx, size_t n)
-{
-	if (n < 2)
-		return;
-	uint64_t *k2 = xmalloc(n * sizeof *k2);
-	uint32_t *i2 = xmalloc(n * sizeof *i2);
-	uint64_t and = ~0ULL, or = 0;
-	for (size_t i = 0; i < n; i++) {
-		and &= key[i];
-		or |= key[i];
-	}
-	uint64_t diff = and ^ or;
-	for (int sh = 0; sh < 64; sh += 8) {
-		if (!((diff >> sh) & 0xff))
-			continue;
-		size_t cnt[257] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[((key[i] >> sh) & 0xff) + 1]++;
-		for (int b = 0; b < 256; b++)
-			cnt[b + 1] += cnt[b];
-		for (size_t i = 0; i < n; i++) {
-			size_t d = cnt[(key[i] >> sh) & 0xff]++;
-			k2[d] = key[i];
-			i2[d] = idx[i];
-		}
-		memcpy(key, k2, n * sizeof *key);
-		memcpy(idx, i2, n * sizeof *idx);
-	}
-	free(k2);
-	free(i2);
-}

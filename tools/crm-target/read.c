@@ -261,6 +261,9 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 	u->h_off = (uint32_t)X->nhull;
 	u->nh = (uint8_t)build_hull(X->hull + X->nhull, X->cand + u->cand_off, u->npos);
 	X->nhull += u->nh;
+	/* Only --exact looks at offers off the hull. */
+	if (!X->exact)
+		X->ncand = u->cand_off;
 	if (X->ncand > UINT32_MAX - 64 || X->nhull > UINT32_MAX - 64)
 		die("%s: more than 4 billion offers in one brand", X->clv.t.name);
 }
@@ -278,6 +281,8 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 	while (v->have && v->bn == *bn && memcmp(v->key, *brand ? *brand : "", *bn) == 0) {
 		const char *b = v->key, *c = v->key + v->bn + 1;
 		size_t cn = v->cn;
+		if (v->bn + 1 + cn > CRM_KEY_MAX)
+			tsv_fail(&v->t, v->ci, "is too long (brand and customer_id over 1024 bytes)");
 		X->rows++;
 		progress_add(&X->pg, 1);
 		Cust u;
@@ -306,9 +311,11 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 			X->keys_cap = (X->keys_cap + cn) * 2;
 			X->keys = xrealloc(X->keys, X->keys_cap);
 		}
+		if (X->keys_n + cn > UINT32_MAX)
+			die("%s: more than 4 GB of customer ids in one brand", v->t.name);
 		memcpy(X->keys + X->keys_n, c, cn);
-		u.key_off = X->keys_n;
-		u.key_n = (uint32_t)cn;
+		u.key_off = (uint32_t)X->keys_n;
+		u.key_n = (uint16_t)cn;
 		X->keys_n += cn;
 		add_offers(X, br, &u);
 		if (X->ncust == X->custcap) {

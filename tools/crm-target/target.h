@@ -38,18 +38,17 @@ typedef struct {
 
 /* A customer of the brand being planned, in input (key) order. */
 typedef struct {
-	uint64_t key_off;          /* customer_id in the brand's key arena */
-	uint32_t key_n;
-	int32_t p;                 /* churn probability, millionths */
 	int64_t clv;               /* minor units */
-	int16_t tier, seg;         /* index in tier.order (ntiers: tier.inactive), rfm segment; NO_CLASS */
+	uint32_t key_off;          /* customer_id in the brand's key arena */
+	int32_t p;                 /* churn probability, millionths */
 	uint32_t h_off;            /* the hull: points h_off .. h_off + nh - 1 */
-	uint8_t nh;
-	uint8_t npos;              /* positive offers: cand[cand_off .. cand_off + npos) */
+	uint32_t cand_off;         /* --exact: positive offers cand[cand_off .. + npos) */
+	uint32_t rank;             /* 1: the plan's best offer per unit of spend */
+	uint16_t key_n;
+	int16_t tier, seg;         /* index in tier.order (ntiers: tier.inactive), rfm segment; NO_CLASS */
+	uint8_t nh, npos;
 	int8_t pick;               /* the greedy plan's hull point, -1: none */
 	int8_t camp;               /* the plan's campaign (greedy or --exact), -1: none */
-	uint32_t cand_off;
-	uint32_t rank;             /* 1: the plan's best offer per unit of spend */
 } Cust;
 
 /* An offer of one campaign to one customer. */
@@ -164,9 +163,32 @@ size_t build_hull(Point *h, const Offer *o, size_t n);
  * (a zero dcost is the highest); 0 when equal. */
 int ratio_cmp(int64_t dp1, int64_t dc1, int64_t dp2, int64_t dc2);
 
+/* ---- order.c ---- */
+
 /* sort_u64 sorts N (key, index) pairs by key then index, a stable radix
  * sort; the indexes must come in ascending order. */
 void sort_u64(uint64_t *key, uint32_t *idx, size_t n);
+
+/* Order: items visited in key order, bucket by bucket (order.c). */
+enum { ORDER_BUCKETS = 1 << 16 };
+typedef struct {
+	uint64_t *key;
+	uint32_t *idx;
+	size_t n, *start;          /* start[b]: the first item of bucket b */
+	int shift;
+	size_t bucket, pos, end;   /* the walk: items pos .. end of the bucket before bucket */
+	int (*tie)(uint32_t a, uint32_t b, const void *ctx);
+	const void *ctx;
+} Order;
+
+/* order_init takes KEY and IDX[0..N) (IDX ascending; it frees both) for a
+ * walk by key, then index or TIE (not NULL: <0 when A comes first among
+ * equal keys). order_next sets *IDX to the next item's index; returns 0 at
+ * the end. */
+void order_init(Order *o, uint64_t *key, uint32_t *idx, size_t n,
+		int (*tie)(uint32_t a, uint32_t b, const void *ctx), const void *ctx);
+int order_next(Order *o, uint32_t *idx);
+void order_free(Order *o);
 
 /* ---- read.c ---- */
 
