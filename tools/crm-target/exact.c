@@ -114,8 +114,7 @@ void plan_exact(Ctx *X, Plan *pl)
 		const Point *h = &X->hull[u->h_off];
 		for (int s = 0; s < u->nh; s++) {
 			ic[b.ninc] = (uint32_t)d;
-			b.idp[b.ninc] = h[s].profit - (s ? h[s - 1].profit : 0);
-			b.idc[b.ninc] = h[s].cost - (s ? h[s - 1].cost : 0);
+			step_delta(&h[s], &b.idp[b.ninc], &b.idc[b.ninc]);
 			ord[b.ninc] = (uint32_t)b.ninc;
 			b.ninc++;
 		}

@@ -32,15 +32,28 @@ static uint64_t ratio_key(int64_t dp, int64_t dc)
 	return ~b;
 }
 
-/* Ratios: the steps' profits and spends, for the exact order of steps
- * whose ratio_key is equal: by ratio, then by index. */
+/* Ratios: the profits and spends of the items ordered, for the exact order
+ * of items whose ratio_key is equal: by ratio, then by index. The items
+ * are either hull steps (dp NULL) or offers. */
 typedef struct {
 	const int64_t *dp, *dc;
+	const Point *hull;
 } Ratios;
+static void ratio_of(const Ratios *r, uint32_t a, int64_t *dp, int64_t *dc)
+{
+	if (r->hull) {
+		step_delta(&r->hull[a], dp, dc);
+	} else {
+		*dp = r->dp[a];
+		*dc = r->dc[a];
+	}
+}
 static int ratio_tie(uint32_t a, uint32_t b, const void *ctx)
 {
-	const Ratios *r = ctx;
-	int c = ratio_cmp(r->dp[a], r->dc[a], r->dp[b], r->dc[b]);
+	int64_t pa, ca, pb, cb;
+	ratio_of(ctx, a, &pa, &ca);
+	ratio_of(ctx, b, &pb, &cb);
+	int c = ratio_cmp(pa, ca, pb, cb);
 	return c ? c : (a > b) - (a < b);
 }
 
@@ -81,7 +94,7 @@ static void rank_plan(Ctx *X, Plan *pl)
 		key[k] = ratio_key(o.profit, o.cost);
 		idx[k++] = (uint32_t)i;
 	}
-	Ratios r = { dp, dc };
+	Ratios r = { dp, dc, NULL };
 	Order ord;
 	order_init(&ord, key, idx, n, ratio_tie, &r);
 	uint32_t i, j = 0;
@@ -144,32 +157,24 @@ void plan_brand(Ctx *X, Plan *pl)
 		pl->camp[i].by_tier = xcalloc(br->tier.ntiers + 2, sizeof(uint64_t));
 		pl->camp[i].by_seg = xcalloc(br->rfm.nseg + 1, sizeof(uint64_t));
 	}
-	/* The increments, in customer then step order. */
+	/* The steps: one a hull point, in customer then step order. */
 	size_t n = X->nhull;
-	Inc *inc = xmalloc((n + 1) * sizeof *inc);
-	int64_t *dp = xmalloc((n + 1) * sizeof *dp), *dc = xmalloc((n + 1) * sizeof *dc);
 	uint64_t *key = xmalloc((n + 1) * sizeof *key);
 	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
 	int64_t total = 0, min_dc = INT64_MAX;
-	size_t k = 0;
-	for (size_t i = 0; i < X->ncust; i++) {
-		const Cust *u = &X->cust[i];
-		pl->candidates += u->nh > 0;
-		for (uint32_t s = 0; s < u->nh; s++) {
-			const Point *h = &X->hull[u->h_off];
-			inc[k] = (Inc){ (uint32_t)i, s };
-			dp[k] = h[s].profit - (s ? h[s - 1].profit : 0);
-			dc[k] = h[s].cost - (s ? h[s - 1].cost : 0);
-			if (add_check(&total, dc[k]))
-				die("the spend of every worthwhile offer is beyond 64 bits (in millionths of a minor unit)");
-			if (dc[k] < min_dc)
-				min_dc = dc[k];
-			key[k] = ratio_key(dp[k], dc[k]);
-			idx[k] = (uint32_t)k;
-			k++;
-		}
+	for (size_t i = 0; i < X->ncust; i++)
+		pl->candidates += X->cust[i].nh > 0;
+	for (size_t k = 0; k < n; k++) {
+		int64_t dp, dc;
+		step_delta(&X->hull[k], &dp, &dc);
+		if (add_check(&total, dc))
+			die("the spend of every worthwhile offer is beyond 64 bits (in millionths of a minor unit)");
+		if (dc < min_dc)
+			min_dc = dc;
+		key[k] = ratio_key(dp, dc);
+		idx[k] = (uint32_t)k;
 	}
-	Ratios r = { dp, dc };
+	Ratios r = { NULL, NULL, X->hull };
 	Order ord;
 	order_init(&ord, key, idx, n, ratio_tie, &r);
 	/* One walk in that order serves the greedy plan, the budget curve and
@@ -188,23 +193,26 @@ void plan_brand(Ctx *X, Plan *pl)
 	size_t c = 0;
 	uint32_t j;
 	while (order_next(&ord, &j)) {
+		const Point *h = &X->hull[j];
+		int64_t dp, dc;
+		step_delta(h, &dp, &dc);
 		while (c < pl->ncurve) {
 			int64_t b = curve_budget(max, c, pl->ncurve);
-			if (dc[j] <= b - cum)
+			if (dc <= b - cum)
 				break;
 			int64_t bound = prof;
-			if (add_check(&bound, lp_fill(dp[j], dc[j], b - cum)))
+			if (add_check(&bound, lp_fill(dp, dc, b - cum)))
 				die("the LP bound is beyond 64 bits");
 			pl->curve[c++] = (CurvePoint){ b, cum, prof, bound };
 		}
 		if (c < pl->ncurve) {
-			cum += dc[j];
-			prof += dp[j];
+			cum += dc;
+			prof += dp;
 		}
-		Cust *u = &X->cust[inc[j].cust];
-		if (u->pick == (int)inc[j].step - 1 && dc[j] <= B - spent) {
-			spent += dc[j];
-			u->pick = (int8_t)inc[j].step;
+		Cust *u = &X->cust[h->cust];
+		if (u->pick == (int)h->step - 1 && dc <= B - spent) {
+			spent += dc;
+			u->pick = (int8_t)h->step;
 		}
 		if (c == pl->ncurve && B - spent < min_dc)
 			break;
@@ -217,9 +225,6 @@ void plan_brand(Ctx *X, Plan *pl)
 		Cust *u = &X->cust[i];
 		u->camp = (int8_t)(u->pick >= 0 ? X->hull[u->h_off + u->pick].camp : -1);
 	}
-	free(inc);
-	free(dp);
-	free(dc);
 	sum_plan(X, pl);
 	pl->greedy = pl->plan;
 	if (X->exact) {

@@ -68,7 +68,7 @@ static int cmp_offer(const void *a, const void *b)
  * (Sinha and Zoltners 1979). An offer costing no less than one before it
  * and earning no more is dominated; a middle point on or under the line of
  * its neighbours is dropped. */
-size_t build_hull(Point *h, const Offer *o, size_t n)
+size_t build_hull(Point *h, const Offer *o, size_t n, uint32_t cust)
 {
 	Offer s[64];
 	if (n > sizeof s / sizeof *s)
@@ -88,9 +88,16 @@ size_t build_hull(Point *h, const Offer *o, size_t n)
 				break;
 			k--;
 		}
-		h[k++] = (Point){ s[i].cost, s[i].profit, s[i].camp };
+		h[k] = (Point){ s[i].cost, s[i].profit, cust, (uint8_t)s[i].camp, (uint8_t)k };
+		k++;
 	}
 	return k;
+}
+
+void step_delta(const Point *h, int64_t *dp, int64_t *dc)
+{
+	*dp = h->profit - (h->step ? h[-1].profit : 0);
+	*dc = h->cost - (h->step ? h[-1].cost : 0);
 }
 
 int ratio_cmp(int64_t dp1, int64_t dc1, int64_t dp2, int64_t dc2)

@@ -259,7 +259,7 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 		}
 	}
 	u->h_off = (uint32_t)X->nhull;
-	u->nh = (uint8_t)build_hull(X->hull + X->nhull, X->cand + u->cand_off, u->npos);
+	u->nh = (uint8_t)build_hull(X->hull + X->nhull, X->cand + u->cand_off, u->npos, (uint32_t)X->ncust);
 	X->nhull += u->nh;
 	/* Only --exact looks at offers off the hull. */
 	if (!X->exact)

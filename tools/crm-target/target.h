@@ -29,11 +29,14 @@ enum { MICRO = 1000000 };   /* micro minor units per minor unit; millionths per 
 enum { LIST_MAX = 100 };    /* targeted customers listed in the JSON summary */
 enum { NO_CLASS = -1 };     /* a customer without a tier or segment */
 
-/* One point of a customer's hull: the cumulative spend and profit of
- * offering campaign camp (micro minor units). */
+/* One point of a customer's hull: the spend and profit of offering
+ * campaign camp (micro minor units) to customer cust; step is its place on
+ * the hull. The step onto it (from the point before, or from no offer)
+ * is one item of the allocation's order. */
 typedef struct {
 	int64_t cost, profit;
-	int camp;
+	uint32_t cust;
+	uint8_t camp, step;
 } Point;
 
 /* A customer of the brand being planned, in input (key) order. */
@@ -56,13 +59,6 @@ typedef struct {
 	int64_t cost, profit, saved, wasted; /* micro minor units */
 	int camp;
 } Offer;
-
-/* One increment of the greedy order: customer cust moving from hull point
- * step - 1 (step 0: no offer) to step. */
-typedef struct {
-	uint32_t cust;
-	uint32_t step;
-} Inc;
 
 /* Totals of a plan or a baseline (micro minor units). */
 typedef struct {
@@ -155,9 +151,13 @@ typedef struct {
 int offer_value(Offer *o, const TargetCampaign *c, int ci, int64_t p, int64_t clv);
 
 /* build_hull fills H (room for N points) with the upper convex hull, from
- * the origin, of the offers O[0..N) (positive profits only), sorted by cost;
- * returns its size. */
-size_t build_hull(Point *h, const Offer *o, size_t n);
+ * the origin, of the offers O[0..N) (positive profits only), sorted by cost,
+ * for customer CUST; returns its size. */
+size_t build_hull(Point *h, const Offer *o, size_t n, uint32_t cust);
+
+/* step_delta sets *DP and *DC to the profit and spend of the step onto
+ * hull point H. */
+void step_delta(const Point *h, int64_t *dp, int64_t *dc);
 
 /* ratio_cmp orders two increments by dprofit / dcost, higher first, exactly
  * (a zero dcost is the highest); 0 when equal. */
