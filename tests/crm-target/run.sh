@@ -62,6 +62,9 @@ t "crm-target $M --as-of 2024-12-31 data/merge_clv.tsv | sed s/\$MR/RULES_ID/"
 t "crm-target $M data/merge_clv.tsv | sed s/\$MR/RULES_ID/"
 t "crm-target --rules data/merge.rules --tiers data/merge_tiers.tsv data/merge_clv.tsv | sed s/\$MR/RULES_ID/"
 t "crm-target --rules data/merge.rules data/merge_clv.tsv | sed s/\$MR/RULES_ID/"
+# Snapshots named by their month stand for its last day.
+sed 's/-3[01]	/	/' data/merge_scores.tsv > "$WORK/month_scores.tsv"
+t "crm-target --rules data/merge.rules --scores $WORK/month_scores.tsv --tiers data/merge_tiers.tsv --segments data/merge_segments.tsv --as-of 2024-12-31 data/merge_clv.tsv | sed s/\$MR/RULES_ID/"
 golden_end
 
 # Random instances: exact = brute force, LP bound = scipy's linprog, bound
@@ -138,6 +141,7 @@ t crm-target --budget 1.234 data/merge_clv.tsv
 t crm-target --budget -1 data/merge_clv.tsv
 t crm-target data/merge_clv.tsv data/merge_clv.tsv
 t "cut -f1,3 data/merge_clv.tsv | crm-target"
+t "awk 'BEGIN { print \"customer_id\tp_alive\tclv\"; for (i = 1000; i < 3100; i++) print \"u\" i \"\t0.5\t100.00\" }' | crm-target --exact > /dev/null"
 golden_end
 
 finish

@@ -82,6 +82,8 @@ static void search(Bb *b, size_t d, int64_t spent, int64_t profit)
 	search(b, d + 1, spent, profit);
 }
 
+/* cmp_inc orders steps by profit per unit of spend, highest first, then
+ * by index, for qsort_r with the Bb. */
 static int cmp_inc(const void *a, const void *c, void *ctx)
 {
 	const Bb *b = ctx;

@@ -139,7 +139,8 @@ const char *cust_key(const Ctx *X, const Cust *c)
 }
 
 /* score_of sets *P from the scores of key (B, C): the latest as_of up to
- * the as-of day. Returns 0 when the stream has no such row. */
+ * the as-of day (a month YYYY-MM stands for its last day). Returns 0 when
+ * the stream has no such row. */
 static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, int64_t *p)
 {
 	KeyStream *s = &X->score;
@@ -151,8 +152,8 @@ static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, 
 		X->scores_read++;
 		int32_t d;
 		Field a = s->t.f[X->sac];
-		if (date_parse(a.p, a.n, &d))
-			tsv_fail(&s->t, X->sac, "is not a date (YYYY-MM-DD)");
+		if (day_parse_end(a.p, a.n, &d))
+			tsv_fail(&s->t, X->sac, "is not a day (YYYY-MM-DD) or a month (YYYY-MM)");
 		if ((X->as_of != NO_DAY && d > X->as_of) || (found && d <= best)) {
 			if (found && d == best)
 				tsv_fail_line(&s->t, "customer '%.*s' has two scores as of %.*s", (int)cn, c,

@@ -216,7 +216,7 @@ const char *cust_key(const Ctx *X, const Cust *c);
  * plan (Cust.pick), the LP bound, the budget curve and the ranks. */
 void plan_brand(Ctx *X, Plan *pl);
 
-/* plan_totals adds offer O to T, dying on overflow. */
+/* plan_add adds offer O, of contact cost CONTACT, to T, dying on overflow. */
 void plan_add(Totals *t, const Offer *o, int64_t contact);
 
 /* ---- exact.c ---- */

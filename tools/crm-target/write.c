@@ -15,6 +15,7 @@ static void put_micro(Out *o, int64_t v, int decimals)
 	out_write(o, b, fixed_fmt(b, div_round(v, MICRO), decimals));
 }
 
+/* json_micro writes V, in micro minor units, as a JSON amount. */
 static void json_micro(Out *o, int64_t v, int decimals)
 {
 	json_fixed(o, div_round(v, MICRO), decimals);
@@ -28,6 +29,7 @@ static const char *tier_name(const BrandRules *br, int t)
 	return t < (int)br->tier.ntiers ? br->tier.tiers[t] : br->tier.inactive;
 }
 
+/* seg_name returns the name of RFM segment index S of BR, "" for none. */
 static const char *seg_name(const BrandRules *br, int s)
 {
 	return s == NO_CLASS ? "" : br->rfm.seg[s].name;
@@ -98,6 +100,7 @@ static void json_name(Out *o, const char *s)
 		out_str(o, "null");
 }
 
+/* json_campaign writes campaign CI's object of plan PL. */
 static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 {
 	const BrandRules *br = pl->br;
@@ -159,6 +162,8 @@ static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 	out_str(o, "]}");
 }
 
+/* json_plan writes the object of brand plan PL (after a comma unless
+ * FIRST). */
 static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 {
 	const BrandRules *br = pl->br;
