@@ -185,8 +185,9 @@ static void check_rfm(Loader *L, const char *brand)
 	}
 }
 
-/* check_target checks crm-target's keys together: every campaign of
- * target.campaigns has its five keys, and its rates are shares (at most 1). */
+/* check_target checks crm-target's keys together: at most 64 campaigns in
+ * target.campaigns, each with its five keys and rates that are shares (at
+ * most 1), and target.baseline_campaign one of them. */
 static void check_target(Loader *L, const char *brand)
 {
 	Rules *r = L->r;
@@ -195,6 +196,11 @@ static void check_target(Loader *L, const char *brand)
 		return;
 	static const char *const part[] = { "cost", "incentive", "accept_rate", "stayer_accept_rate",
 					    "eligible" };
+	int ncamp = 1;
+	for (const char *c = camps->value; *c; c++)
+		ncamp += *c == ',';
+	if (ncamp > 64)
+		rules_lerr(L, camps->file, camps->line, "key 'target.campaigns': %d campaigns, at most 64", ncamp);
 	for (const char *c = camps->value; *c;) {
 		const char *comma = strchr(c, ',');
 		int len = comma ? (int)(comma - c) : (int)strlen(c);

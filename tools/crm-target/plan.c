@@ -207,7 +207,8 @@ void plan_brand(Ctx *X, Plan *pl)
 		}
 		if (c < pl->ncurve) {
 			cum += dc;
-			prof += dp;
+			if (add_check(&prof, dp))
+				die("the expected profit of the plan is beyond 64 bits (in millionths of a minor unit)");
 		}
 		Cust *u = &X->cust[h->cust];
 		if (u->pick == (int)h->step - 1 && dc <= B - spent) {
