@@ -30,11 +30,30 @@ static int base_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *
 	return 1;
 }
 
+/* Keys of the baselines' orders: churn probability or CLV, highest first
+ * (CLV as its order-preserving unsigned form, inverted), or the customers
+ * of the first tier in key order. */
+static int key_p(uint32_t i, const void *ctx, uint64_t *key)
+{
+	*key = (uint64_t)(MICRO - ((const Ctx *)ctx)->cust[i].p);
+	return 1;
+}
+static int key_clv(uint32_t i, const void *ctx, uint64_t *key)
+{
+	*key = ~((uint64_t)((const Ctx *)ctx)->cust[i].clv ^ (1ULL << 63));
+	return 1;
+}
+static int key_tier(uint32_t i, const void *ctx, uint64_t *key)
+{
+	*key = 0;
+	return ((const Ctx *)ctx)->cust[i].tier == 0;
+}
+
 /* walk measures the policy that goes down the customers in the order of
- * KEY, IDX[0..N) (freed) into T. It stops when what is left of the budget
- * is below the least an offer can cost, f + d min(g, s) (less the two
- * micro units offer_value's rounding may take off): none fits any more. */
-static void walk(const Ctx *X, const Plan *pl, uint64_t *key, uint32_t *idx, size_t n, Totals *t)
+ * KEYOF into T. It stops when what is left of the budget is below the
+ * least an offer can cost, f + d min(g, s) (less the two micro units
+ * offer_value's rounding may take off): none fits any more. */
+static void walk(const Ctx *X, const Plan *pl, OrderKey keyof, Totals *t)
 {
 	const BrandRules *br = pl->br;
 	const TargetCampaign *c = &br->target.camp[br->target.baseline];
@@ -43,7 +62,7 @@ static void walk(const Ctx *X, const Plan *pl, uint64_t *key, uint32_t *idx, siz
 	memset(t, 0, sizeof *t);
 	int64_t spent = 0;
 	Order ord;
-	order_init(&ord, key, idx, n, NULL, NULL);
+	order_init(&ord, X->ncust, keyof, NULL, X);
 	uint32_t i;
 	while (pl->base_budget - spent >= least && order_next(&ord, &i)) {
 		const Cust *u = &X->cust[i];
@@ -56,40 +75,14 @@ static void walk(const Ctx *X, const Plan *pl, uint64_t *key, uint32_t *idx, siz
 	order_free(&ord);
 }
 
-/* keys returns N keys and indexes ascending for walk. */
-static void keys(size_t n, uint64_t **key, uint32_t **idx)
-{
-	*key = xmalloc((n + 1) * sizeof **key);
-	*idx = xmalloc((n + 1) * sizeof **idx);
-	for (size_t i = 0; i < n; i++)
-		(*idx)[i] = (uint32_t)i;
-}
-
 void plan_baselines(Ctx *X, Plan *pl)
 {
-	size_t n = X->ncust;
-	uint64_t *key;
-	uint32_t *idx;
-	keys(n, &key, &idx);
-	for (size_t i = 0; i < n; i++)
-		key[i] = (uint64_t)(MICRO - X->cust[i].p);
-	walk(X, pl, key, idx, n, &pl->base[BASE_P]);
+	walk(X, pl, key_p, &pl->base[BASE_P]);
 	pl->has_base[BASE_P] = 1;
-	keys(n, &key, &idx);
-	for (size_t i = 0; i < n; i++)
-		/* CLV descending: the order-preserving unsigned form, inverted. */
-		key[i] = ~((uint64_t)X->cust[i].clv ^ (1ULL << 63));
-	walk(X, pl, key, idx, n, &pl->base[BASE_CLV]);
+	walk(X, pl, key_clv, &pl->base[BASE_CLV]);
 	pl->has_base[BASE_CLV] = 1;
 	if (X->has_tier) {
-		keys(n, &key, &idx);
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (X->cust[i].tier == 0) {
-				key[m] = 0;
-				idx[m++] = (uint32_t)i;
-			}
-		walk(X, pl, key, idx, m, &pl->base[BASE_TIER]);
+		walk(X, pl, key_tier, &pl->base[BASE_TIER]);
 		pl->has_base[BASE_TIER] = 1;
 	}
 }

@@ -16,6 +16,7 @@ enum { EXACT_MAX_CUSTOMERS = 2000 };
 typedef struct {
 	Ctx *X;
 	const uint32_t *cands;     /* customers with an offer worth making */
+	size_t *off;               /* where their offers start in X->cand */
 	size_t n;
 	/* The increments of their hulls in the LP order. */
 	uint32_t *ic;              /* the increment's place in cands */
@@ -59,7 +60,7 @@ static void search(Bb *b, size_t d, int64_t spent, int64_t profit)
 	if (d == b->n || profit + bound(b, d, b->budget - spent) <= b->best_profit)
 		return;
 	const Cust *u = &b->X->cust[b->cands[d]];
-	const Offer *o = &b->X->cand[u->cand_off];
+	const Offer *o = &b->X->cand[b->off[d]];
 	/* Offers by profit, highest first; ties by campaign order. */
 	int order[64];
 	int k = 0;
@@ -99,9 +100,15 @@ void plan_exact(Ctx *X, Plan *pl)
 	b.X = X;
 	b.budget = pl->budget;
 	uint32_t *cands = xmalloc((X->ncust + 1) * sizeof *cands);
-	for (size_t i = 0; i < X->ncust; i++)
-		if (X->cust[i].npos)
+	b.off = xmalloc((X->ncust + 1) * sizeof *b.off);
+	size_t at = 0;
+	for (size_t i = 0; i < X->ncust; i++) {
+		if (X->cust[i].npos) {
+			b.off[b.n] = at;
 			cands[b.n++] = (uint32_t)i;
+		}
+		at += X->cust[i].npos;
+	}
 	if (b.n > EXACT_MAX_CUSTOMERS)
 		die("--exact: %zu customers with an offer worth making: the instance is too large to solve "
 		    "exactly (at most %d)", b.n, EXACT_MAX_CUSTOMERS);
@@ -143,11 +150,12 @@ void plan_exact(Ctx *X, Plan *pl)
 	for (size_t d = 0; d < b.n; d++) {
 		Cust *u = &X->cust[cands[d]];
 		if (b.best[d] >= 0)
-			u->camp = (int8_t)X->cand[u->cand_off + (uint32_t)b.best[d]].camp;
+			u->camp = (int8_t)X->cand[b.off[d] + (uint32_t)b.best[d]].camp;
 	}
 	pl->has_exact = 1;
 	pl->exact_nodes = b.nodes;
 	free(cands);
+	free(b.off);
 	free(ic);
 	free(ord);
 	free(b.ic);

@@ -43,41 +43,44 @@ void sort_u64(uint64_t *key, uint32_t *idx, size_t n)
 	free(i2);
 }
 
-/* order_init takes the N pairs KEY, IDX (IDX ascending; both freed by
- * order_free) and scatters them into buckets. TIE, when not NULL, orders
- * the items of equal keys (stable otherwise): <0 when A comes first. */
-void order_init(Order *o, uint64_t *key, uint32_t *idx, size_t n,
+/* order_init computes the keys three times, the highest bits in which
+ * they differ, the size of each bucket, and where each item goes, rather
+ * than keep a second copy of the keys: the scatter writes the only one. */
+void order_init(Order *o, size_t n, OrderKey keyof,
 		int (*tie)(uint32_t a, uint32_t b, const void *ctx), const void *ctx)
 {
 	memset(o, 0, sizeof *o);
-	o->n = n;
 	o->tie = tie;
 	o->ctx = ctx;
-	uint64_t and = ~0ULL, or = 0;
-	for (size_t i = 0; i < n; i++) {
-		and &= key[i];
-		or |= key[i];
-	}
+	uint64_t and = ~0ULL, or = 0, k;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (keyof((uint32_t)i, ctx, &k)) {
+			and &= k;
+			or |= k;
+			m++;
+		}
+	o->n = m;
 	uint64_t diff = and ^ or;
 	int top = diff ? 63 - __builtin_clzll(diff) : 0;
 	o->shift = top >= 15 ? top - 15 : 0;
 	o->start = xcalloc(ORDER_BUCKETS + 1, sizeof *o->start);
 	for (size_t i = 0; i < n; i++)
-		o->start[((key[i] >> o->shift) & (ORDER_BUCKETS - 1)) + 1]++;
+		if (keyof((uint32_t)i, ctx, &k))
+			o->start[((k >> o->shift) & (ORDER_BUCKETS - 1)) + 1]++;
 	for (size_t b = 0; b < ORDER_BUCKETS; b++)
 		o->start[b + 1] += o->start[b];
-	o->key = xmalloc((n + 1) * sizeof *o->key);
-	o->idx = xmalloc((n + 1) * sizeof *o->idx);
+	o->key = xmalloc((m + 1) * sizeof *o->key);
+	o->idx = xmalloc((m + 1) * sizeof *o->idx);
 	size_t *at = xmalloc(ORDER_BUCKETS * sizeof *at);
 	memcpy(at, o->start, ORDER_BUCKETS * sizeof *at);
-	for (size_t i = 0; i < n; i++) {
-		size_t d = at[(key[i] >> o->shift) & (ORDER_BUCKETS - 1)]++;
-		o->key[d] = key[i];
-		o->idx[d] = idx[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		if (keyof((uint32_t)i, ctx, &k)) {
+			size_t d = at[(k >> o->shift) & (ORDER_BUCKETS - 1)]++;
+			o->key[d] = k;
+			o->idx[d] = (uint32_t)i;
+		}
 	free(at);
-	free(key);
-	free(idx);
 }
 
 /* settle sorts the bucket ending at o->end, from o->pos. */

@@ -32,21 +32,35 @@ static uint64_t ratio_key(int64_t dp, int64_t dc)
 	return ~b;
 }
 
-/* Ratios: the profits and spends of the items ordered, for the exact order
- * of items whose ratio_key is equal: by ratio, then by index. The items
- * are either hull steps (dp NULL) or offers. */
+/* Ratios: the items ordered by profit per unit of spend: the hull steps
+ * (camps NULL), or the customers of the plan with their offer. Their keys
+ * are ratio_key's; the exact ratio orders equal keys, then the index. */
 typedef struct {
-	const int64_t *dp, *dc;
-	const Point *hull;
+	const Ctx *X;
+	const TargetCampaign *camps;
 } Ratios;
-static void ratio_of(const Ratios *r, uint32_t a, int64_t *dp, int64_t *dc)
+static int ratio_of(const Ratios *r, uint32_t a, int64_t *dp, int64_t *dc)
 {
-	if (r->hull) {
-		step_delta(&r->hull[a], dp, dc);
-	} else {
-		*dp = r->dp[a];
-		*dc = r->dc[a];
+	if (!r->camps) {
+		step_delta(&r->X->hull[a], dp, dc);
+		return 1;
 	}
+	const Cust *u = &r->X->cust[a];
+	if (u->camp < 0)
+		return 0;
+	Offer o;
+	offer_value(&o, &r->camps[u->camp], u->camp, u->p, u->clv);
+	*dp = o.profit;
+	*dc = o.cost;
+	return 1;
+}
+static int ratio_keyof(uint32_t i, const void *ctx, uint64_t *key)
+{
+	int64_t dp, dc;
+	if (!ratio_of(ctx, i, &dp, &dc))
+		return 0;
+	*key = ratio_key(dp, dc);
+	return 1;
 }
 static int ratio_tie(uint32_t a, uint32_t b, const void *ctx)
 {
@@ -75,32 +89,21 @@ static int64_t curve_budget(int64_t max, size_t k, size_t n)
  * unit of spend, ties in key order, and keeps the first LIST_MAX. */
 static void rank_plan(Ctx *X, Plan *pl)
 {
-	const TargetRules *tr = &pl->br->target;
-	size_t n = 0;
-	for (size_t i = 0; i < X->ncust; i++)
-		n += X->cust[i].camp >= 0;
-	uint64_t *key = xmalloc((n + 1) * sizeof *key);
-	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
-	int64_t *dp = xmalloc((X->ncust + 1) * sizeof *dp), *dc = xmalloc((X->ncust + 1) * sizeof *dc);
-	size_t k = 0;
-	for (size_t i = 0; i < X->ncust; i++) {
-		Cust *u = &X->cust[i];
-		if (u->camp < 0)
-			continue;
-		Offer o;
-		offer_value(&o, &tr->camp[u->camp], u->camp, u->p, u->clv);
-		dp[i] = o.profit;
-		dc[i] = o.cost;
-		key[k] = ratio_key(o.profit, o.cost);
-		idx[k++] = (uint32_t)i;
+	if (X->ncust > X->rankcap) {
+		X->rankcap = X->ncust;
+		free(X->rank);
+		X->rank = xmalloc(X->rankcap * sizeof *X->rank);
 	}
-	Ratios r = { dp, dc, NULL };
+	const TargetRules *tr = &pl->br->target;
+	Ratios r = { X, tr->camp };
 	Order ord;
-	order_init(&ord, key, idx, n, ratio_tie, &r);
+	order_init(&ord, X->ncust, ratio_keyof, ratio_tie, &r);
+	size_t n = ord.n;
+	uint32_t *idx;
 	uint32_t i, j = 0;
 	idx = xmalloc((LIST_MAX + 1) * sizeof *idx);
 	while (order_next(&ord, &i)) {
-		X->cust[i].rank = ++j;
+		X->rank[i] = ++j;
 		if (j <= LIST_MAX)
 			idx[j - 1] = i;
 	}
@@ -110,12 +113,11 @@ static void rank_plan(Ctx *X, Plan *pl)
 	for (size_t q = 0; q < pl->ntop; q++) {
 		TopRow *t = &pl->top[q];
 		t->u = X->cust[idx[q]];
+		t->rank = X->rank[idx[q]];
 		t->id = xstrndup(cust_key(X, &t->u), t->u.key_n);
 		offer_value(&t->o, &tr->camp[t->u.camp], t->u.camp, t->u.p, t->u.clv);
 	}
 	free(idx);
-	free(dp);
-	free(dc);
 }
 
 /* sum_plan adds up the plan's offers (Cust.camp) into PL->plan and the
@@ -159,8 +161,6 @@ void plan_brand(Ctx *X, Plan *pl)
 	}
 	/* The steps: one a hull point, in customer then step order. */
 	size_t n = X->nhull;
-	uint64_t *key = xmalloc((n + 1) * sizeof *key);
-	uint32_t *idx = xmalloc((n + 1) * sizeof *idx);
 	int64_t total = 0, min_dc = INT64_MAX;
 	for (size_t i = 0; i < X->ncust; i++)
 		pl->candidates += X->cust[i].nh > 0;
@@ -171,12 +171,10 @@ void plan_brand(Ctx *X, Plan *pl)
 			die("the spend of every worthwhile offer is beyond 64 bits (in millionths of a minor unit)");
 		if (dc < min_dc)
 			min_dc = dc;
-		key[k] = ratio_key(dp, dc);
-		idx[k] = (uint32_t)k;
 	}
-	Ratios r = { NULL, NULL, X->hull };
+	Ratios r = { X, NULL };
 	Order ord;
-	order_init(&ord, key, idx, n, ratio_tie, &r);
+	order_init(&ord, n, ratio_keyof, ratio_tie, &r);
 	/* One walk in that order serves the greedy plan, the budget curve and
 	 * the LP bound. Greedy: a step is taken when it fits and the customer
 	 * stands at the hull point before it; one passed over ends that

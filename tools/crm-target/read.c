@@ -246,7 +246,7 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 		X->hullcap = (X->hullcap + tr->ncamp) * 2;
 		X->hull = xrealloc(X->hull, X->hullcap * sizeof *X->hull);
 	}
-	u->cand_off = (uint32_t)X->ncand;
+	size_t first = X->ncand;
 	u->npos = 0;
 	for (size_t i = 0; i < tr->ncamp; i++) {
 		if (!campaign_eligible(br, &tr->camp[i], u))
@@ -260,11 +260,11 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 		}
 	}
 	u->h_off = (uint32_t)X->nhull;
-	u->nh = (uint8_t)build_hull(X->hull + X->nhull, X->cand + u->cand_off, u->npos, (uint32_t)X->ncust);
+	u->nh = (uint8_t)build_hull(X->hull + X->nhull, X->cand + first, u->npos, (uint32_t)X->ncust);
 	X->nhull += u->nh;
 	/* Only --exact looks at offers off the hull. */
 	if (!X->exact)
-		X->ncand = u->cand_off;
+		X->ncand = first;
 	if (X->ncand > UINT32_MAX - 64 || X->nhull > UINT32_MAX - 64)
 		die("%s: more than 4 billion offers in one brand", X->clv.t.name);
 }

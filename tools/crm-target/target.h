@@ -45,11 +45,9 @@ typedef struct {
 	uint32_t key_off;          /* customer_id in the brand's key arena */
 	int32_t p;                 /* churn probability, millionths */
 	uint32_t h_off;            /* the hull: points h_off .. h_off + nh - 1 */
-	uint32_t cand_off;         /* --exact: positive offers cand[cand_off .. + npos) */
-	uint32_t rank;             /* 1: the plan's best offer per unit of spend */
 	uint16_t key_n;
 	int16_t tier, seg;         /* index in tier.order (ntiers: tier.inactive), rfm segment; NO_CLASS */
-	uint8_t nh, npos;
+	uint8_t nh, npos;          /* --exact: the positive offers follow those of the customers before */
 	int8_t pick;               /* the greedy plan's hull point, -1: none */
 	int8_t camp;               /* the plan's campaign (greedy or --exact), -1: none */
 } Cust;
@@ -88,6 +86,7 @@ typedef struct {
 	char *id;
 	Cust u;
 	Offer o;
+	uint32_t rank;
 } TopRow;
 
 /* The plan of one brand. */
@@ -133,8 +132,10 @@ typedef struct {
 	size_t keys_n, keys_cap;
 	Point *hull;
 	size_t nhull, hullcap;
-	Offer *cand;
+	Offer *cand;               /* --exact: every customer's positive offers, in order */
 	size_t ncand, candcap;
+	uint32_t *rank;            /* per customer: 1 for the plan's best offer per unit of spend */
+	size_t rankcap;
 	Plan *plans;
 	size_t nplans;
 	uint64_t rows, scores_read, tiers_read, segs_read;
@@ -181,11 +182,15 @@ typedef struct {
 	const void *ctx;
 } Order;
 
-/* order_init takes KEY and IDX[0..N) (IDX ascending; it frees both) for a
- * walk by key, then index or TIE (not NULL: <0 when A comes first among
- * equal keys). order_next sets *IDX to the next item's index; returns 0 at
- * the end. */
-void order_init(Order *o, uint64_t *key, uint32_t *idx, size_t n,
+/* OrderKey sets *KEY to item I's key and returns 1, or returns 0 when I is
+ * not to be visited. */
+typedef int (*OrderKey)(uint32_t i, const void *ctx, uint64_t *key);
+
+/* order_init makes O a walk over the items 0 .. N - 1 that KEYOF keeps, by
+ * key, then index or TIE (not NULL: <0 when A comes first among equal
+ * keys); CTX goes to both. order_next sets *IDX to the next item; returns
+ * 0 at the end. */
+void order_init(Order *o, size_t n, OrderKey keyof,
 		int (*tie)(uint32_t a, uint32_t b, const void *ctx), const void *ctx);
 int order_next(Order *o, uint32_t *idx);
 void order_free(Order *o);

@@ -68,7 +68,7 @@ void write_rows(const Ctx *X, const Plan *pl, Out *o)
 		out_char(o, '\t');
 		put_micro(o, of.cost, X->decimals);
 		out_char(o, '\t');
-		out_u64(o, u->rank);
+		out_u64(o, X->rank[i]);
 		out_char(o, '\t');
 		out_str(o, tier_name(br, u->tier));
 		out_char(o, '\t');
@@ -261,7 +261,7 @@ static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 		out_str(o, ",\"cost\":");
 		json_micro(o, t->o.cost, d);
 		out_str(o, ",\"rank\":");
-		out_u64(o, t->u.rank);
+		out_u64(o, t->rank);
 		out_str(o, ",\"tier\":");
 		json_name(o, tier_name(br, t->u.tier));
 		out_str(o, ",\"segment\":");
