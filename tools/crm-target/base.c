@@ -65,6 +65,9 @@ static void walk(const Ctx *X, const Plan *pl, OrderKey keyof, Totals *t)
 	order_init(&ord, X->ncust, keyof, NULL, X);
 	uint32_t i;
 	while (pl->base_budget - spent >= least && order_next(&ord, &i)) {
+		uint32_t a = order_ahead(&ord, 8);
+		if (a != UINT32_MAX)
+			__builtin_prefetch(&X->cust[a]);
 		const Cust *u = &X->cust[i];
 		Offer o;
 		if (!base_offer(X, br, u, &o) || o.cost > pl->base_budget - spent)

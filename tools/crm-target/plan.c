@@ -191,6 +191,11 @@ void plan_brand(Ctx *X, Plan *pl)
 	size_t c = 0;
 	uint32_t j;
 	while (order_next(&ord, &j)) {
+		uint32_t a = order_ahead(&ord, 16), a8 = order_ahead(&ord, 8);
+		if (a != UINT32_MAX)
+			__builtin_prefetch(&X->hull[a]);
+		if (a8 != UINT32_MAX)
+			__builtin_prefetch(&X->cust[X->hull[a8].cust]);
 		const Point *h = &X->hull[j];
 		int64_t dp, dc;
 		step_delta(h, &dp, &dc);

@@ -193,6 +193,13 @@ typedef int (*OrderKey)(uint32_t i, const void *ctx, uint64_t *key);
 void order_init(Order *o, size_t n, OrderKey keyof,
 		int (*tie)(uint32_t a, uint32_t b, const void *ctx), const void *ctx);
 int order_next(Order *o, uint32_t *idx);
+/* order_ahead returns the item K places after the last one order_next
+ * gave, within its bucket, or UINT32_MAX: a walk prefetches its data, since
+ * items in key order are scattered in memory. */
+static inline uint32_t order_ahead(const Order *o, size_t k)
+{
+	return o->pos + k - 1 < o->end ? o->idx[o->pos + k - 1] : UINT32_MAX;
+}
 void order_free(Order *o);
 
 /* ---- read.c ---- */
