@@ -237,6 +237,29 @@ const RuleDef rule_defs[] = {
 	  "crm-model: coordinate-descent rounds of the logistic-regression baseline." },
 	{ "model.logit_lambda", RK_DEC, "penalty", 0, 0, RF_GLOBAL, NULL,
 	  "crm-model: the L2 penalty of the logistic-regression baseline (XGBoost gblinear lambda)." },
+	{ "target.campaigns", RK_LIST, "campaigns", 0, 0, 0, NULL,
+	  "crm-target: the retention campaigns that may be offered." },
+	{ "target.baseline_campaign", RK_WORD, "campaign", 0, 0, 0, NULL,
+	  "crm-target: the campaign of target.campaigns that the naive baselines (top by "
+	  "churn probability, by CLV, the top tier) offer with the plan's budget." },
+	{ "target.budget", RK_MONEY, "money", 0, 0, RF_NONE, NULL,
+	  "crm-target: the most expected spend (contact costs and incentives) of the "
+	  "plan, per brand; none: every campaign worth offering." },
+	{ "target.curve_points", RK_INT, "points", 2, 1000, 0, NULL,
+	  "crm-target: budgets of the budget curve, evenly spaced up to the budget (or "
+	  "the spend of every worthwhile offer when it is none)." },
+	{ "campaign.*.cost", RK_MONEY, "money", 0, 0, 0, "target.campaigns",
+	  "crm-target: the cost of contacting one customer with the campaign." },
+	{ "campaign.*.incentive", RK_MONEY, "money", 0, 0, 0, "target.campaigns",
+	  "crm-target: the incentive paid to a customer who accepts the offer." },
+	{ "campaign.*.accept_rate", RK_DEC, "ratio", 0, 0, 0, "target.campaigns",
+	  "crm-target: the share of would-be churners the campaign retains (0 to 1)." },
+	{ "campaign.*.stayer_accept_rate", RK_DEC, "ratio", 0, 0, 0, "target.campaigns",
+	  "crm-target: the share of customers who would have stayed anyway and still take "
+	  "the incentive (0 to 1)." },
+	{ "campaign.*.eligible", RK_LIST, "tiers", 0, 0, 0, "target.campaigns",
+	  "crm-target: the tiers or RFM segments (names of tier.order, tier.inactive, "
+	  "rfm.segments) offered the campaign; all: every customer." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };
