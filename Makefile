@@ -1,7 +1,7 @@
 # crm: customer analytics as Unix filters.
 #   make                 build every tool into $(O)/bin (O=build by default)
 #   make test            run the test suite, then again under ASan+UBSan
-#   make install         install tools, manuals and rules under $(PREFIX)
+#   make install         install tools, manuals, rules and bash completion under $(PREFIX)
 #   make fuzz            run each libFuzzer harness FUZZ_SECONDS (tests/fuzz)
 include config.mk
 
@@ -24,12 +24,36 @@ $(O)/gen/default_rules.c: rules/default.rules scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed rules/default.rules rules_default_text > $@.tmp && mv $@.tmp $@
 
-# crm-report carries its page: the HTML compiled in as a C string.
+# crm-report carries its page: the HTML, its script and Chart.js (Debian's
+# libjs-chart.js) compiled in as C strings.
+CHARTJS = /usr/share/javascript/chart.js/chart.min.js
 $(O)/gen/dashboard_html.c: tools/crm-report/dashboard.html scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed tools/crm-report/dashboard.html dashboard_html > $@.tmp && mv $@.tmp $@
 
-$(O)/bin/crm-report: $(O)/gen/dashboard_html.c
+$(O)/gen/dashboard_js.c: tools/crm-report/dashboard.js scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed tools/crm-report/dashboard.js dashboard_js > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/pages_js.c: tools/crm-report/pages.js scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed tools/crm-report/pages.js pages_js > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/chart_js.c: $(CHARTJS) scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed $(CHARTJS) chart_js > $@.tmp && mv $@.tmp $@
+
+$(O)/bin/crm-report: $(O)/gen/dashboard_html.c $(O)/gen/dashboard_js.c $(O)/gen/pages_js.c $(O)/gen/chart_js.c
+
+# crm help's list of the tools: each manual's name and purpose line (.Nd).
+$(O)/gen/crm_tools.c: $(wildcard man/crm-*.1) scripts/tool-list
+	@mkdir -p $(@D)
+	sh scripts/tool-list $(wildcard man/crm-*.1) > $@.tmp && mv $@.tmp $@
+
+$(O)/bin/crm: $(O)/gen/crm_tools.c
+
+# crm-model boosts trees with XGBoost's C API.
+$(O)/bin/crm-model: LDLIBS += -lxgboost
 
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -74,12 +98,15 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/examples
 	cp -f $(BIN) scripts/crm-agg-parallel $(DESTDIR)$(BINDIR)/
 	cp -f rules/*.rules $(DESTDIR)$(DATADIR)/
-	cp -f rules/examples/*.rules $(DESTDIR)$(DATADIR)/examples/
+	cp -f rules/examples/*.rules rules/examples/export.csv rules/examples/products.tsv $(DESTDIR)$(DATADIR)/examples/
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	cp -f tools/crm/crm.bash $(DESTDIR)$(COMPDIR)/crm
+	for t in $(TOOLS) crm-agg-parallel; do [ $$t = crm ] || ln -sf crm $(DESTDIR)$(COMPDIR)/$$t; done
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
 
 uninstall:
-	for t in $(TOOLS) crm-agg-parallel; do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS) crm-agg-parallel; do rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(COMPDIR)/$$t; done
 	for m in $(MAN); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
 

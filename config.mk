@@ -6,6 +6,7 @@ PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
 DATADIR = $(PREFIX)/share/crm
+COMPDIR = $(PREFIX)/share/bash-completion/completions
 
 CC = cc
 AR = ar

@@ -224,6 +224,7 @@ void rfm_rules_load(RfmRules *f, const Rules *r, const char *rb, int decimals)
 		f->seg[s].label = xstrdup(rules_get(r, rb, key));
 		snprintf(key, sizeof key, "rfm.segment.%s.action", names[s]);
 		f->seg[s].action = xstrdup(rules_get(r, rb, key));
+		f->seg[s].name = xstrdup(names[s]);
 	}
 	rules_list_free(names);
 }
@@ -233,6 +234,7 @@ void rfm_rules_free(RfmRules *f)
 	for (size_t s = 0; s < f->nseg; s++) {
 		free(f->seg[s].label);
 		free(f->seg[s].action);
+		free(f->seg[s].name);
 	}
 	free(f->seg);
 }
@@ -307,6 +309,53 @@ void clean_rules_load(CleanRules *cl, const Rules *r, const char *rb, int decima
 	cl->max_record_lines = (int)rules_int(r, rb, "clean.max_record_lines");
 }
 
+/* ---- target.*, campaign.* ---- */
+
+/* target_rules_load reads target.* and each campaign's keys of section RB
+ * (amounts in 10^-DECIMALS units). The loader (rules_check.c) checked that
+ * every campaign has its keys and that its rates are at most 1. */
+void target_rules_load(TargetRules *t, const Rules *r, const char *rb, int decimals)
+{
+	memset(t, 0, sizeof *t);
+	char **names;
+	t->ncamp = rules_list(r, rb, "target.campaigns", &names);
+	t->camp = xcalloc(t->ncamp + 1, sizeof *t->camp);
+	for (size_t i = 0; i < t->ncamp; i++) {
+		TargetCampaign *c = &t->camp[i];
+		char key[300];
+		c->name = names[i];
+		snprintf(key, sizeof key, "campaign.%s.cost", c->name);
+		c->cost = rules_fixed(r, rb, key, decimals, NULL);
+		snprintf(key, sizeof key, "campaign.%s.incentive", c->name);
+		c->incentive = rules_fixed(r, rb, key, decimals, NULL);
+		snprintf(key, sizeof key, "campaign.%s.accept_rate", c->name);
+		c->accept = rules_fixed(r, rb, key, 6, NULL);
+		snprintf(key, sizeof key, "campaign.%s.stayer_accept_rate", c->name);
+		c->stayer_accept = rules_fixed(r, rb, key, 6, NULL);
+		snprintf(key, sizeof key, "campaign.%s.eligible", c->name);
+		namelist_load(&c->eligible, r, rb, key);
+		c->all_eligible = c->eligible.n == 1 && strcmp(c->eligible.name[0], "all") == 0;
+	}
+	free(names); /* the names now belong to the campaigns */
+	const char *bc = rules_get(r, rb, "target.baseline_campaign");
+	for (size_t i = 0; i < t->ncamp; i++)
+		if (strcmp(t->camp[i].name, bc) == 0)
+			t->baseline = i;
+	int none;
+	t->budget = rules_fixed(r, rb, "target.budget", decimals, &none);
+	t->has_budget = !none;
+	t->curve_points = (int)rules_int(r, rb, "target.curve_points");
+}
+
+void target_rules_free(TargetRules *t)
+{
+	for (size_t i = 0; i < t->ncamp; i++) {
+		free(t->camp[i].name);
+		namelist_free(&t->camp[i].eligible);
+	}
+	free(t->camp);
+}
+
 /* ---- the cache ---- */
 
 static BrandRules *brand_load(const RulesCache *c, const char *rb)
@@ -320,6 +369,7 @@ static BrandRules *brand_load(const RulesCache *c, const char *rb)
 	churn_rules_load(&b->churn, c->rules, rb);
 	rfm_rules_load(&b->rfm, c->rules, rb, c->money.decimals);
 	clean_rules_load(&b->clean, c->rules, rb, c->money.decimals);
+	target_rules_load(&b->target, c->rules, rb, c->money.decimals);
 	return b;
 }
 
@@ -331,6 +381,7 @@ static void brand_free(BrandRules *b)
 	tier_rules_free(&b->tier);
 	churn_rules_free(&b->churn);
 	rfm_rules_free(&b->rfm);
+	target_rules_free(&b->target);
 	free(b);
 }
 

@@ -11,7 +11,8 @@
  * Key to code: money.decimals and period.* -> MoneyRules; money.currency
  * -> BrandRules.currency; exclude.categories -> BrandRules.exclude;
  * window.* -> WindowRules; tier.* -> TierRules; churn.* -> ChurnRules;
- * rfm.* -> RfmRules; kmeans.* -> KmeansRules; clean.* -> CleanRules. The
+ * rfm.* -> RfmRules; kmeans.* -> KmeansRules; clean.* -> CleanRules;
+ * target.* and campaign.* -> TargetRules. The
  * checks of keys against each other made while loading stay in rules_check.c;
  * those a loader makes are in its contract comment (brandrules.c).
  *
@@ -67,6 +68,7 @@ typedef struct {
 enum { RFM_R, RFM_F, RFM_M, RFM_MAXBINS = 9 };
 typedef struct {
 	char *label, *action;
+	char *name;                /* the name in rfm.segments */
 	int lo[3], hi[3];          /* score ranges, indexed by RFM_R, RFM_F, RFM_M */
 } RfmSegment;
 typedef struct {
@@ -119,6 +121,26 @@ typedef struct {
 	int max_record_lines;
 } CleanRules;
 
+/* target.* and campaign.*: crm-target's retention campaigns, in the order of
+ * target.campaigns. Rates are in millionths (0 to 1000000), amounts in minor
+ * units. A campaign offered to every customer has all_eligible 1; else
+ * eligible names tiers or RFM segments. */
+typedef struct {
+	char *name;
+	int64_t cost, incentive;         /* minor units */
+	int64_t accept, stayer_accept;   /* millionths */
+	int all_eligible;
+	NameList eligible;
+} TargetCampaign;
+typedef struct {
+	size_t ncamp;
+	TargetCampaign *camp;
+	size_t baseline;                 /* target.baseline_campaign: an index of camp */
+	int64_t budget;                  /* minor units, with has_budget */
+	int has_budget;
+	int curve_points;
+} TargetRules;
+
 /* The rules of one brand, or of every brand without a section. */
 typedef struct {
 	const char *section;   /* the [brand] section in effect, NULL: defaults */
@@ -129,6 +151,7 @@ typedef struct {
 	ChurnRules churn;
 	RfmRules rfm;
 	CleanRules clean;
+	TargetRules target;
 } BrandRules;
 
 typedef struct {
@@ -175,6 +198,8 @@ void rfm_rules_free(RfmRules *f);
 void kmeans_rules_load(KmeansRules *k, const Rules *r);
 void kmeans_rules_free(KmeansRules *k);
 void clean_rules_load(CleanRules *cl, const Rules *r, const char *rb, int decimals);
+void target_rules_load(TargetRules *t, const Rules *r, const char *rb, int decimals);
+void target_rules_free(TargetRules *t);
 
 /* rules_enum returns the index of KEY's value for section RB among the
  * words of its RK_ENUM definition; rule_enum_word does the same for a word

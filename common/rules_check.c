@@ -185,6 +185,51 @@ static void check_rfm(Loader *L, const char *brand)
 	}
 }
 
+/* check_target checks crm-target's keys together: at most 64 campaigns in
+ * target.campaigns, each with its five keys and rates that are shares (at
+ * most 1), and target.baseline_campaign one of them. */
+static void check_target(Loader *L, const char *brand)
+{
+	Rules *r = L->r;
+	const RuleEntry *camps = rules_entry(r, brand, "target.campaigns");
+	if (!camps || !*camps->value)
+		return;
+	static const char *const part[] = { "cost", "incentive", "accept_rate", "stayer_accept_rate",
+					    "eligible" };
+	int ncamp = 1;
+	for (const char *c = camps->value; *c; c++)
+		ncamp += *c == ',';
+	if (ncamp > 64)
+		rules_lerr(L, camps->file, camps->line, "key 'target.campaigns': %d campaigns, at most 64", ncamp);
+	for (const char *c = camps->value; *c;) {
+		const char *comma = strchr(c, ',');
+		int len = comma ? (int)(comma - c) : (int)strlen(c);
+		for (int k = 0; k < 5; k++) {
+			char key[300];
+			snprintf(key, sizeof key, "campaign.%.*s.%s", len, c, part[k]);
+			const RuleEntry *e = rules_entry(r, brand, key);
+			if (!e) {
+				rules_lerr(L, camps->file, camps->line, "key 'target.campaigns': campaign '%.*s' "
+				           "has no key '%s'", len, c, key);
+				continue;
+			}
+			if ((k == 2 || k == 3) && atof(e->value) > 1)
+				rules_lerr(L, e->file, e->line, "key '%s': %s is not a share (0 to 1)", key, e->value);
+		}
+		c += len + (comma != NULL);
+	}
+	const RuleEntry *bc = rules_entry(r, brand, "target.baseline_campaign");
+	if (bc && !list_has(camps->value, bc->value, strlen(bc->value))) {
+		if (later(bc, camps) == bc)
+			rules_lerr(L, bc->file, bc->line, "key 'target.baseline_campaign': '%s' is not listed in "
+			           "target.campaigns (%s:%d)", bc->value, camps->file, camps->line);
+		else
+			rules_lerr(L, camps->file, camps->line, "key 'target.campaigns': target.baseline_campaign "
+			           "(%s:%d) names '%s', which target.campaigns does not list", bc->file, bc->line,
+			           bc->value);
+	}
+}
+
 /* rules_check_section checks what no single key can: relations between keys in
  * effect for BRAND (NULL: the defaults). */
 void rules_check_section(Loader *L, const char *brand)
@@ -257,6 +302,7 @@ void rules_check_section(Loader *L, const char *brand)
 		}
 	}
 	check_rfm(L, brand);
+	check_target(L, brand);
 	const RuleEntry *rm = rules_entry(r, brand, "churn.recent_months");
 	const RuleEntry *wm = rules_entry(r, brand, "window.monetary_months");
 	if (rm && wm && atoi(rm->value) >= atoi(wm->value)) {

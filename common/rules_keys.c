@@ -191,5 +191,75 @@ const RuleDef rule_defs[] = {
 	  "crm-kmeans: clusters of features without recency, frequency and monetary are "
 	  "named this and their number." },
 
+	{ "model.max_depth", RK_INT, "levels", 1, 32, RF_GLOBAL, NULL,
+	  "crm-model: the deepest a tree grows (XGBoost max_depth)." },
+	{ "model.eta", RK_DEC, "rate", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the learning rate, each tree's weight (XGBoost eta), above 0 and at most 1." },
+	{ "model.rounds", RK_INT, "trees", 1, 100000, RF_GLOBAL, NULL,
+	  "crm-model: the most boosting rounds (trees) train runs." },
+	{ "model.early_stopping_rounds", RK_INT, "rounds", 0, 100000, RF_GLOBAL, NULL,
+	  "crm-model: training stops when the validation loss has not improved for this many "
+	  "rounds, and the model keeps the best round; 0 runs every round." },
+	{ "model.min_child_weight", RK_DEC, "hessian", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the least sum of instance weight (hessian) in a leaf (XGBoost min_child_weight)." },
+	{ "model.subsample", RK_DEC, "share", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the share of training rows each tree sees, drawn with model.seed; above 0 and at most 1." },
+	{ "model.colsample", RK_DEC, "share", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the share of features each tree sees (XGBoost colsample_bytree); above 0 and at most 1." },
+	{ "model.imbalance", RK_ENUM, "method", 0, 0, RF_GLOBAL, "none|balanced|weight",
+	  "crm-model: class imbalance: none; balanced weighs churners by non-churners / churners "
+	  "of the training rows; weight uses model.scale_pos_weight." },
+	{ "model.scale_pos_weight", RK_DEC, "weight", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the weight of a churner against a non-churner when model.imbalance = weight." },
+	{ "model.seed", RK_INT, "seed", 0, 2147483647, RF_GLOBAL, NULL,
+	  "crm-model: the seed of row and feature sampling: the same data, seed and threads give "
+	  "the same model bytes." },
+	{ "model.nthread", RK_INT, "threads", 1, 256, RF_GLOBAL, NULL,
+	  "crm-model: XGBoost's threads, fixed so that the model does not depend on the machine." },
+	{ "model.max_bin", RK_INT, "bins", 2, 65535, RF_GLOBAL, NULL,
+	  "crm-model: the most histogram bins of a feature (XGBoost hist max_bin)." },
+	{ "model.valid_months", RK_INT, "snapshots", 1, 120, RF_GLOBAL, NULL,
+	  "crm-model: the latest labelled snapshots (distinct as_of days) are the validation set; "
+	  "the earlier ones are trained on." },
+	{ "model.contact_cost", RK_MONEY, "money", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the cost of contacting one customer with a retention offer." },
+	{ "model.saved_value", RK_MONEY, "money", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the value kept by contacting a customer who would have churned; with "
+	  "model.contact_cost it sets the decision threshold of largest profit." },
+	{ "model.explain_top", RK_INT, "features", 1, 1000, RF_GLOBAL, NULL,
+	  "crm-model: predict --explain names this many features of largest contribution per row." },
+	{ "model.revenue_objective", RK_ENUM, "objective", 0, 0, RF_GLOBAL, "tweedie|squarederror",
+	  "crm-model: the loss of the revenue model (train --target revenue): reg:tweedie or "
+	  "reg:squarederror." },
+	{ "model.tweedie_power", RK_DEC, "power", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the variance power of reg:tweedie, above 1 and below 2." },
+	{ "model.logit_rounds", RK_INT, "rounds", 1, 100000, RF_GLOBAL, NULL,
+	  "crm-model: coordinate-descent rounds of the logistic-regression baseline." },
+	{ "model.logit_lambda", RK_DEC, "penalty", 0, 0, RF_GLOBAL, NULL,
+	  "crm-model: the L2 penalty of the logistic-regression baseline (XGBoost gblinear lambda)." },
+	{ "target.campaigns", RK_LIST, "campaigns", 0, 0, 0, NULL,
+	  "crm-target: the retention campaigns that may be offered." },
+	{ "target.baseline_campaign", RK_WORD, "campaign", 0, 0, 0, NULL,
+	  "crm-target: the campaign of target.campaigns that the naive baselines (top by "
+	  "churn probability, by CLV, the top tier) offer with the plan's budget." },
+	{ "target.budget", RK_MONEY, "money", 0, 0, RF_NONE, NULL,
+	  "crm-target: the most expected spend (contact costs and incentives) of the "
+	  "plan, per brand; none: every campaign worth offering." },
+	{ "target.curve_points", RK_INT, "points", 2, 1000, 0, NULL,
+	  "crm-target: budgets of the budget curve, evenly spaced up to the budget (or "
+	  "the spend of every worthwhile offer when it is none)." },
+	{ "campaign.*.cost", RK_MONEY, "money", 0, 0, 0, "target.campaigns",
+	  "crm-target: the cost of contacting one customer with the campaign." },
+	{ "campaign.*.incentive", RK_MONEY, "money", 0, 0, 0, "target.campaigns",
+	  "crm-target: the incentive paid to a customer who accepts the offer." },
+	{ "campaign.*.accept_rate", RK_DEC, "ratio", 0, 0, 0, "target.campaigns",
+	  "crm-target: the share of would-be churners the campaign retains (0 to 1)." },
+	{ "campaign.*.stayer_accept_rate", RK_DEC, "ratio", 0, 0, 0, "target.campaigns",
+	  "crm-target: the share of customers who would have stayed anyway and still take "
+	  "the incentive (0 to 1)." },
+	{ "campaign.*.eligible", RK_LIST, "tiers", 0, 0, 0, "target.campaigns",
+	  "crm-target: the tiers or RFM segments (names of tier.order, tier.inactive, "
+	  "rfm.segments) offered the campaign; all: every customer." },
+
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

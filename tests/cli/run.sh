@@ -135,6 +135,7 @@ t "crm-clean -d ab < /dev/null"
 t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
+t "crm-target --as-of 2024-12 < /dev/null"
 t "crm-run --partitions 2x -o out tx.tsv"
 t "crm-rfm --combine --as-of 2024-01-01 v.tsv"
 golden_end

@@ -206,8 +206,8 @@ printf 'brand\tmeasure\tcustomers\tcuts\trules_id\nalpina\trecency\t9\t1,2,3\t%s
 grep -v '^borealis' "$WORK/pcuts.tsv" > "$WORK/onebrand.cuts"
 sed '2s/\trecency\t/\trecent\t/' "$WORK/pcuts.tsv" > "$WORK/badmeasure.cuts"
 golden partitions
-t crm-rfm --rules "$WORK/w2.rules" --cuts "$WORK/pcuts.tsv" "$WORK/pm.1"
-t crm-rfm --rules "$WORK/w2.rules" --combine "$WORK/pv.1"
+t "crm-rfm --rules $WORK/w2.rules --cuts $WORK/pcuts.tsv $WORK/pm.1 2>&1 | sed 's/[0-9a-f]\\{16\\}/FINGERPRINT/'"
+t "crm-rfm --rules $WORK/w2.rules --combine $WORK/pv.1 2>&1 | sed 's/[0-9a-f]\\{16\\}/FINGERPRINT/'"
 t crm-rfm --cuts "$WORK/short.cuts" "$WORK/pm.1"
 t crm-rfm --cuts "$WORK/onebrand.cuts" "$WORK/pm.1"
 t crm-rfm --cuts "$WORK/badmeasure.cuts" "$WORK/pm.1"

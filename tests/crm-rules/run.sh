@@ -45,7 +45,7 @@ check "CRM_RULES is used when no file is given" "[ \"\$(CRM_RULES=data/good.rule
 # crm-rules show, so an empty or short listing is itself a failure.
 crm-rules show > "$WORK/show.tsv"
 expect "crm-rules show exits 0" "0" "$?"
-keys=$(cut -f1 "$WORK/show.tsv" | sed 1d | grep -v -e '^tier\.[a-z]*\.' -e '^rfm\.segment\.[a-z_]*\.')
+keys=$(cut -f1 "$WORK/show.tsv" | sed 1d | grep -v -e '^tier\.[a-z]*\.' -e '^rfm\.segment\.[a-z_]*\.' -e '^campaign\.[a-z_-]*\.')
 nkeys=$(printf '%s\n' "$keys" | grep -c .)
 check "crm-rules show lists at least 40 plain keys (got $nkeys)" "[ $nkeys -ge 40 ]"
 undocumented=""
@@ -55,7 +55,8 @@ done
 # Keys named after a tier or segment are documented in their pattern form;
 # each pattern must still be one crm-rules show lists.
 for k in tier.min_avg_monthly tier.min_orders tier.min_avg_order rfm.segment.r rfm.segment.f \
-	rfm.segment.m rfm.segment.label rfm.segment.action; do
+	rfm.segment.m rfm.segment.label rfm.segment.action campaign.cost campaign.incentive \
+	campaign.accept_rate campaign.stayer_accept_rate campaign.eligible; do
 	cut -f1 "$WORK/show.tsv" | grep -q "^${k%.*}\.[a-z_]*\.${k##*.}\$" ||
 		undocumented="$undocumented ${k%.*}.NAME.${k##*.}(not-shown)"
 	grep -q "^\.It Cm ${k%.*}. Ns Ar name Ns Cm .${k##*.} " "$TESTS/../man/crm-rules.5" ||

@@ -9,6 +9,8 @@ FSAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 FFLAGS = -g -O1 -std=c11 -Wall -Wextra $(FSAN) -fsanitize=fuzzer-no-link \
 	-D_GNU_SOURCE -Icommon -I$(F)/gen -Itests/fuzz
 HOOK = -Dexit=crm_fuzz_exit
+# The page's parts crm-report writes, linked into every tool's harness.
+CHARTJS = /usr/share/javascript/chart.js/chart.min.js
 FLIBS = -lcsv -lxxhash -lm
 
 FLIBSRC = $(wildcard common/*.c)
@@ -30,9 +32,16 @@ $(F)/gen/%.c: scripts/embed
 	case $* in \
 	default_rules) sh scripts/embed rules/default.rules rules_default_text ;; \
 	dashboard_html) sh scripts/embed tools/crm-report/dashboard.html dashboard_html ;; \
+	dashboard_js) sh scripts/embed tools/crm-report/dashboard.js dashboard_js ;; \
+	pages_js) sh scripts/embed tools/crm-report/pages.js pages_js ;; \
+	chart_js) sh scripts/embed $(CHARTJS) chart_js ;; \
 	esac > $@.tmp && mv $@.tmp $@
 $(F)/gen/default_rules.c: rules/default.rules
 $(F)/gen/dashboard_html.c: tools/crm-report/dashboard.html
+$(F)/gen/dashboard_js.c: tools/crm-report/dashboard.js
+$(F)/gen/pages_js.c: tools/crm-report/pages.js
+$(F)/gen/chart_js.c: $(CHARTJS)
+PAGE = $(F)/gen/dashboard_html.c $(F)/gen/dashboard_js.c $(F)/gen/pages_js.c $(F)/gen/chart_js.c
 
 $(F)/gen/%.o: $(F)/gen/%.c
 	$(FCC) $(FFLAGS) -c -o $@ $<
@@ -62,8 +71,8 @@ $(F)/bin/fuzz-crm-agg: TINC = -DTOOL_INCLUDE='"fold.c"' \
 	-DTOOL_RESET='memset(&F, 0, sizeof F), xbuf = NULL, xcap = 0'
 .SECONDEXPANSION:
 $(FTOOLS:%=$(F)/bin/fuzz-%): $(F)/bin/fuzz-%: tests/fuzz/tool.c $$(wildcard tools/%/*.c) \
-		$$(wildcard tools/%/*.h) $(F)/support.o $(F)/libcrm.a $(FHDR) $(F)/gen/dashboard_html.c
+		$$(wildcard tools/%/*.h) $(F)/support.o $(F)/libcrm.a $(FHDR) $(PAGE)
 	@mkdir -p $(@D)
 	$(FCC) $(FFLAGS) -fsanitize=fuzzer $(TOOLHOOK) -Itools/$* -DTOOL='"$*"' $(TINC) -o $@ \
-		tests/fuzz/tool.c $(TSRC) $(F)/gen/dashboard_html.c \
+		tests/fuzz/tool.c $(TSRC) $(PAGE) \
 		$(F)/support.o $(F)/libcrm.a $(FLIBS)

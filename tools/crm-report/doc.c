@@ -256,7 +256,52 @@ static void check_kind(const Parse *p, const DocKind *k)
 	}
 }
 
-char *doc_read(const char *path, const DocKind *kind, size_t *len)
+/* fingerprint copies the fingerprint of the rules the document was made with
+ * into ID: the string member K->rules, or the "id" string of that member
+ * when it is an object. */
+static void fingerprint(Parse *p, const DocKind *k, char id[65])
+{
+	id[0] = '\0';
+	if (!k->rules)
+		return;
+	const struct Member *m = member(p, k->rules);
+	if (!m)
+		die("%s: a %s document without \"%s\" (the rules fingerprint)", p->path, k->schema, k->rules);
+	p->i = m->value;
+	size_t body = 0, body_n = 0;
+	int found = 0;
+	if (at(p, '"')) {
+		parse_string(p, &body, &body_n);
+		found = 1;
+	} else if (at(p, '{')) {
+		/* The members of the object, one level down: "id" is the one. */
+		p->i++;
+		skip_ws(p);
+		while (!found && !at(p, '}')) {
+			size_t name, name_n;
+			parse_string(p, &name, &name_n);
+			skip_ws(p);
+			expect(p, ':', "expected ':' after a member name");
+			skip_ws(p);
+			if (name_n == 2 && memcmp(p->s + name, "id", 2) == 0 && at(p, '"')) {
+				parse_string(p, &body, &body_n);
+				found = 1;
+			} else {
+				parse_value(p, 1);
+			}
+			skip_ws(p);
+			if (at(p, ','))
+				p->i++;
+			skip_ws(p);
+		}
+	}
+	if (!found || body_n == 0 || body_n > 64 || memchr(p->s + body, '\\', body_n))
+		die("%s: a %s document whose \"%s\" is not a rules fingerprint", p->path, k->schema, k->rules);
+	memcpy(id, p->s + body, body_n);
+	id[body_n] = '\0';
+}
+
+void doc_read(const char *path, const DocKind *kind, Doc *doc)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (f == stdin)
@@ -283,7 +328,8 @@ char *doc_read(const char *path, const DocKind *kind, size_t *len)
 	if (p.i < n)
 		die("%s: text after the end of the JSON document", path);
 	check_kind(&p, kind);
+	fingerprint(&p, kind, doc->rules_id);
 	free(p.top);
-	*len = n;
-	return buf;
+	doc->text = buf;
+	doc->len = n;
 }

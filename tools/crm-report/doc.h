@@ -15,19 +15,31 @@ typedef struct {
 } DocMember;
 
 /* A kind of document: the schema it carries, who asks for it (the option,
- * or NULL for crm-report's operand), the command that writes it, and its
- * members, ended by a NULL name. */
+ * or NULL for crm-report's operand), the command that writes it, its
+ * members, ended by a NULL name, and the member holding the fingerprint of
+ * the rules it was made with (a string, or an object whose "id" is one;
+ * NULL: the kind carries none). */
 typedef struct {
 	const char *schema;
 	const char *option;
 	const char *writer;
 	const DocMember *members;
+	const char *rules;
 } DocKind;
 
-/* doc_read reads PATH ("-": standard input) and returns its text, trailing
- * white space cut, in a buffer the caller frees; *LEN is its length. A
- * document that is not valid JSON, not an object, not of KIND or without
- * a member KIND needs is a fatal error naming the file. */
-char *doc_read(const char *path, const DocKind *kind, size_t *len);
+/* A document read and checked: its text (trailing white space cut; the
+ * caller frees it), its length, and its rules fingerprint ("" when its kind
+ * carries none). */
+typedef struct {
+	char *text;
+	size_t len;
+	char rules_id[65];
+} Doc;
+
+/* doc_read reads PATH ("-": standard input) into *DOC. A document that is
+ * not valid JSON, not an object, not of KIND, without a member KIND needs
+ * or whose fingerprint is not a string of at most 64 bytes is a fatal error
+ * naming the file. */
+void doc_read(const char *path, const DocKind *kind, Doc *doc);
 
 #endif
