@@ -36,7 +36,9 @@ SYNOPSIS="crm-run [--engine local|slurm|parallel] [--partitions N] [-j N]
 # "clv - clv_part clv_combine clv_score clv_final" with clv_part writing
 # crm-clv --counts of the partition, clv_combine crm-clv --fit-only
 # --from-counts, clv_score crm-clv --params on the partition and clv_final
-# the merge of its rows.
+# the merge of its rows. crm-target, which reads crm-clv's values, joins
+# as a final step over the merged rows (the budget is global: one
+# allocation over every partition's customers).
 STEPS='
 clean    clean_prep  -             -            -          clean_final
 agg      -           agg_part      -            -          agg_final
