@@ -13,7 +13,7 @@ printf 'money.currency = EUR\n' > "$WORK/eur.rules"
 for f in tx gen; do
 	r=""
 	[ $f = gen ] && r="--rules $WORK/eur.rules"
-	crm-agg "$WORK/$f.tsv" | crm-tier $r | crm-lifecycle $r | crm-churn $r | crm-json $r --at-risk 10 > "$WORK/$f.json"
+	crm-agg $r "$WORK/$f.tsv" | crm-tier $r | crm-lifecycle $r | crm-churn $r | crm-json $r --at-risk 10 > "$WORK/$f.json"
 done
 crm-report -o "$WORK/tx.html" "$WORK/tx.json"
 # Brands with rules of their own: alpina names inactivity "dormant",

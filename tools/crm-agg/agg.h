@@ -311,6 +311,7 @@ typedef struct {
 	int brand;             /* keys are brand NUL customer_id */
 	int decimals;
 	int32_t period_start, period_end;   /* days: the first date, the as-of day */
+	char rules_id[17];     /* the fingerprint of the rules: rules_id() */
 } OutFmt;
 
 void write_header(Out *o, const OutFmt *f);

@@ -208,7 +208,10 @@ int main(int argc, char **argv)
 		last_day = a.as_of;
 	if (first_day > last_day)
 		first_day = last_day = a.to_given ? a.as_of : ymd_key(1970, 1, 1);
-	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(first_day), ymd_days(last_day) };
+	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(first_day), ymd_days(last_day), "" };
+	/* The rows carry the fingerprint of the rules that made them: the
+	 * stages after refuse other rules (see filter_rules_row). */
+	rules_id(a.rules, f.rules_id);
 	write_header(&o, &f);
 	uint64_t groups = merge_runs(&runs, &o, &f);
 	out_close(&o);

@@ -11,17 +11,19 @@
 
 /* ---- output rows ---- */
 
-#define PERIOD_LEN 21   /* "YYYY-MM-DD\tYYYY-MM-DD" */
+/* The columns every row ends with, the same on each: period_start,
+ * period_end and rules_id. */
+#define PERIOD_LEN 38   /* "YYYY-MM-DD\tYYYY-MM-DD\t" and 16 hex digits */
 
 /* write_header writes the columns of the schema crm-agg adds, after brand
- * when there is one. */
+ * when there is one, and rules_id last. */
 void write_header(Out *o, const OutFmt *f)
 {
 	char cols[512];
 	if (f->brand)
 		out_str(o, "brand\t");
 	out_str(o, schema_added("crm-agg", 0, cols, sizeof cols));
-	out_char(o, '\n');
+	out_str(o, "\trules_id\n");
 }
 
 static inline char *put_day(char *p, const char *ym, int day)
@@ -75,12 +77,14 @@ static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
 	return p;
 }
 
-/* period_fmt writes the period's two columns, PERIOD_LEN bytes, at PE. */
+/* period_fmt writes the last three columns, PERIOD_LEN bytes, at PE. */
 static void period_fmt(char *pe, const OutFmt *f)
 {
 	date_fmt(pe, f->period_start);
 	pe[10] = '\t';
 	date_fmt(pe + 11, f->period_end);
+	pe[21] = '\t';
+	memcpy(pe + 22, f->rules_id, 16);
 }
 
 /* ---- run cursors ---- */
@@ -410,7 +414,7 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 typedef struct {
 	Tsv t;
 	int k[3], nk;      /* key columns: (brand,) customer_id, month */
-	int pe[2];         /* period_start, period_end */
+	int pe[3];         /* period_start, period_end, rules_id */
 	int live;
 } In;
 
@@ -476,6 +480,7 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		in[i].k[in[i].nk++] = schema_need(t, "month");
 		in[i].pe[0] = schema_need(t, "period_start");
 		in[i].pe[1] = schema_need(t, "period_end");
+		in[i].pe[2] = schema_need(t, "rules_id");
 		if (i > 0) {
 			int same = t->ncols == in[0].t.ncols;
 			for (int c = 0; same && c < t->ncols; c++)
@@ -492,7 +497,12 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 	}
 	/* Few inputs: a linear scan for the smallest row is fastest. */
 	uint64_t rows = 0;
-	char pe[2][16] = { "", "" };
+	char pe[3][17] = { "", "", "" };
+	static const char *const differs[3] = {
+		"differs from the other inputs' period_start (each partition must read all of the input)",
+		"differs from the other inputs' period_end (each partition must read all of the input)",
+		"differs from the other inputs' rules_id (each partition must use the same rules)",
+	};
 	for (;;) {
 		int m = -1;
 		for (int i = 0; i < n; i++) {
@@ -511,15 +521,12 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		}
 		if (m < 0)
 			break;
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < 3; k++) {
 			Field f = in[m].t.f[in[m].pe[k]];
 			if (!pe[k][0] && f.n < sizeof pe[k])
 				memcpy(pe[k], f.p, f.n);
 			else if (f.n >= sizeof pe[k] || memcmp(pe[k], f.p, f.n) != 0 || pe[k][f.n])
-				tsv_fail(&in[m].t, in[m].pe[k], k ? "differs from the other inputs' period_end "
-					 "(each partition must read all of the input)" :
-					 "differs from the other inputs' period_start "
-					 "(each partition must read all of the input)");
+				tsv_fail(&in[m].t, in[m].pe[k], differs[k]);
 		}
 		out_write(o, in[m].t.line, in[m].t.line_n);
 		out_char(o, '\n');
