@@ -26,8 +26,8 @@ static void scan_file(Agg *a, Scan **s, Span *span, const char *path)
 {
 	Tsv t;
 	tsv_open(&t, path);
-	Cols cols;
-	open_cols(a, &t, &cols);
+	TxCols cols;
+	tx_cols(&cols, &t, a->products, a->decimals, &a->has_brand);
 	if (a->jobs == 1)
 		scan_rows(s[0], &t, &cols);
 	else
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	if (as_of_given) {
 		int y, m, d;
 		civil_from_days(as_of_day, &y, &m, &d);
-		a.as_of = ymd_key(y, m, d);
+		a.as_of = tx_ymd(y, m, d);
 		a.to = month_index(y, m);
 	}
 	argc -= first;
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	if (as_of_given)
 		a.to_given = 1;
 	else if (a.to_given)
-		a.as_of = ymd_key(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
+		a.as_of = tx_ymd(a.to / 12, a.to % 12 + 1, days_in_month(a.to / 12, a.to % 12 + 1));
 	RulesCache rc;
 	rules_cache_open(&rc, c.rules);
 	a.rc = &rc;
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	if (a.to_given)
 		last_day = a.as_of;
 	if (first_day > last_day)
-		first_day = last_day = a.to_given ? a.as_of : ymd_key(1970, 1, 1);
+		first_day = last_day = a.to_given ? a.as_of : tx_ymd(1970, 1, 1);
 	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(first_day), ymd_days(last_day), "" };
 	/* The rows carry the fingerprint of the rules that made them: the
 	 * stages after refuse other rules (see filter_rules_row). */

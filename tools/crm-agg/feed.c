@@ -36,7 +36,7 @@ typedef struct {
 	int done;                  /* the reader has reached the end */
 	const Agg *a;
 	const Tsv *hdr;
-	const Cols *cols;
+	const TxCols *cols;
 	Span *span;                /* the period of the committed blocks */
 	uint64_t base;             /* their lines, with the header's */
 	int failed;                /* then, to scan again: */
@@ -163,7 +163,7 @@ static void *scan_thread(void *arg)
 	return NULL;
 }
 
-void scan_parallel(const Agg *a, Scan **s, Span *span, Tsv *t, const Cols *cols)
+void scan_parallel(const Agg *a, Scan **s, Span *span, Tsv *t, const TxCols *cols)
 {
 	Feed f;
 	memset(&f, 0, sizeof f);

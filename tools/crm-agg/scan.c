@@ -74,7 +74,7 @@ int32_t ymd_days(int32_t k)
 	return days_from_civil(k >> 9, (k >> 5) & 15, k & 31);
 }
 
-/* note_day widens the period of the data to DAY, a ymd_key(). */
+/* note_day widens the period of the data to DAY, a tx_ymd(). */
 static inline void note_day(Scan *a, int32_t day)
 {
 	if (day < a->first_day)
@@ -131,61 +131,23 @@ static void span_add(Scan *s, const Tsv *t, int di, int32_t month)
 	tsv_fail(t, di, msg);
 }
 
-void open_cols(Agg *a, const Tsv *t, Cols *c)
-{
-	c->ci = tsv_need(t, "customer_id", NULL);
-	c->di = tsv_need(t, "date", NULL);
-	c->qi = tsv_need(t, "qty", NULL);
-	c->ai = tsv_need(t, "amount", NULL);
-	c->bi = tsv_col(t, "brand");
-	c->ki = c->si = -1;
-	if (a->products)
-		c->si = tsv_need(t, "sku", NULL);
-	else if ((c->ki = tsv_col(t, "category")) < 0)
-		die("%s: missing column 'category' (or give a products file with --products)", t->name);
-	if (a->has_brand < 0)
-		a->has_brand = c->bi >= 0;
-	else if (a->has_brand != (c->bi >= 0))
-		die("%s: %s a brand column, unlike the files before it", t->name,
-		    c->bi >= 0 ? "has" : "lacks");
-	/* In partition mode a row of another partition needs only its key
-	 * and date: that partition checks and folds it. */
-	c->upto = c->ci > c->di ? c->ci : c->di;
-	if (c->bi > c->upto)
-		c->upto = c->bi;
-}
-
-void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
+void scan_rows(Scan *a, Tsv *tp, const TxCols *cols)
 {
 	const Agg *cf = a->a;
-	const int ci = cols->ci, di = cols->di, qi = cols->qi, ai = cols->ai;
-	const int bi = cols->bi, ki = cols->ki, si = cols->si, upto = cols->upto;
+	const int upto = cols->upto;
 	Tsv t = *tp;   /* a local copy the compiler can keep in registers */
 	uint8_t key[KEY_MAX];
+	Tx x;
 	while (tsv_next_raw(&t)) {
 		a->rows++;
 		if (a->pg && (a->rows & 0xffff) == 0)
 			progress_add(a->pg, 0x10000);
 		if (!cf->part_n || t.nf <= upto)
 			tsv_check(&t);
-		/* The key: brand NUL customer_id, or customer_id in place. */
-		Field fc = t.f[ci];
-		const uint8_t *kp = (const uint8_t *)fc.p;
-		size_t kn = fc.n < KEY_MAX ? fc.n : KEY_MAX, bn = 0;
-		const char *bp = NULL;
-		if (bi >= 0) {
-			bp = t.f[bi].p;
-			bn = t.f[bi].n < KEY_MAX / 2 ? t.f[bi].n : KEY_MAX / 2;
-			size_t cn = fc.n < KEY_MAX - bn - 1 ? fc.n : KEY_MAX - bn - 1;
-			memcpy(key, bp, bn);
-			key[bn] = 0;
-			memcpy(key + bn + 1, fc.p, cn);
-			kp = key;
-			kn = bn + 1 + cn;
-		}
-		int y, m, d;
-		const char *why = date_parse_ymd(t.f[di].p, t.f[di].n, &y, &m, &d);
-		int32_t month = why ? -1 : month_index(y, m);
+		tx_head(cols, &t, key, &x);
+		const uint8_t *kp = x.key;
+		size_t kn = x.keylen;
+		int32_t month = x.month;
 
 		/* Lines of one customer and month in a row fold before they are
 		 * stored: an order's lines usually come together. */
@@ -196,52 +158,26 @@ void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 			if (hash_range(h, cf->part_n) != cf->part_i) {
 				/* All partitions see every date, so they agree on
 				 * period_start and period_end. */
-				if (!why && month >= cf->from && ymd_key(y, m, d) <= cf->as_of) {
-					span_add(a, &t, di, month);
-					note_day(a, ymd_key(y, m, d));
-				} else if (!why) {
+				if (!x.date_why && month >= cf->from && x.ymd <= cf->as_of) {
+					span_add(a, &t, cols->di, month);
+					note_day(a, x.ymd);
+				} else if (!x.date_why) {
 					a->outside++;
 				}
 				continue;
 			}
 			tsv_check(&t);
 		}
-		if (fc.n == 0)
-			tsv_fail(&t, ci, "is empty");
-		if (why)
-			tsv_fail(&t, di, why);
-		int64_t qty, amount;
-		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
-			tsv_fail(&t, qi, why);
-		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, cf->decimals, &amount)))
-			tsv_fail(&t, ai, why);
-		if (bi >= 0) {
-			if (t.f[bi].n == 0)
-				tsv_fail(&t, bi, "is empty");
-			if (memchr(bp, 0, t.f[bi].n))
-				tsv_fail(&t, bi, "holds a NUL byte");
-			if (t.f[bi].n + 1 + fc.n > KEY_MAX) {
-				char msg[80];
-				snprintf(msg, sizeof msg, "is too long (brand and customer_id over %d bytes)", KEY_MAX - 1);
-				tsv_fail(&t, ci, msg);
-			}
-		} else if (fc.n > KEY_MAX) {
-			char msg[80];
-			snprintf(msg, sizeof msg, "is too long (over %d bytes)", KEY_MAX);
-			tsv_fail(&t, ci, msg);
-		}
-
-		size_t catn;
-		const char *cat = products_row_category(cf->products, &t, si, ki, &catn);
-		int ex = namelist_has(&scan_brand(a, bp, bn)->exclude, cat, catn);
-		uint32_t bit = (qty > 0 && amount >= 0) ? 1u << (d - 1) : 0;
-		if (month < cf->from || ymd_key(y, m, d) > cf->as_of) {
+		tx_body(cols, &t, &x);
+		int ex = namelist_has(&scan_brand(a, x.brand, x.brand_n)->exclude, x.cat, x.cat_n);
+		uint32_t bit = tx_purchase(&x) ? 1u << (x.d - 1) : 0;
+		if (month < cf->from || x.ymd > cf->as_of) {
 			/* Checked like every row, then left out: counted for --stats. */
 			a->outside++;
 			continue;
 		}
-		span_add(a, &t, di, month);
-		note_day(a, ymd_key(y, m, d));
+		span_add(a, &t, cols->di, month);
+		note_day(a, x.ymd);
 		a->kept++;
 		if (!same) {
 			flush_pending(a);
@@ -255,13 +191,14 @@ void scan_rows(Scan *a, Tsv *tp, const Cols *cols)
 		int over;
 		if (ex) {
 			g->omask |= bit;
-			over = add_check(&g->ou, qty) | add_check(&g->oa, amount);
+			over = add_check(&g->ou, x.qty) | add_check(&g->oa, x.amount);
 		} else {
 			g->cmask |= bit;
-			over = add_check(&g->cu, qty) | add_check(&g->ca, amount);
+			over = add_check(&g->cu, x.qty) | add_check(&g->ca, x.amount);
 		}
 		if (over)
-			tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
+			tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)x.cust.n,
+				      x.cust.p);
 	}
 	*tp = t;
 }

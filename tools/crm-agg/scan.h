@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "rules.h"
 #include "tsv.h"
+#include "txread.h"
 
 #define JOBS_MAX 64
 
@@ -34,7 +35,7 @@ typedef struct {
 	unsigned jobs;             /* -j */
 	int32_t from, to;          /* --from, --to: months kept */
 	int to_given;
-	int32_t as_of;             /* as a ymd_key(): --as-of, or --to's last day */
+	int32_t as_of;             /* as a tx_ymd(): --as-of, or --to's last day */
 	int64_t max_months;        /* period.max_months */
 } Agg;
 
@@ -52,12 +53,6 @@ typedef struct {
 	uint64_t lo_line, hi_line;
 } BlockSpan;
 
-/* The columns of one input file. */
-typedef struct {
-	int ci, di, qi, ai, bi, ki, si;
-	int upto;                  /* the last of key and date */
-} Cols;
-
 /* A scanner: the state of one scanning thread. */
 typedef struct {
 	const Agg *a;
@@ -69,7 +64,7 @@ typedef struct {
 	 * scanning thread (NULL), only the months of the current block. */
 	Span *span;
 	BlockSpan bs;
-	/* Dates as ymd_key() numbers: the first and last of the rows kept. */
+	/* Dates as tx_ymd() numbers: the first and last of the rows kept. */
 	int32_t first_day, last_day;
 	uint64_t rows, kept, outside;
 	/* The pending partial group: consecutive rows of one key and month. */
@@ -79,12 +74,6 @@ typedef struct {
 	int pending;
 	Progress *pg;               /* --progress: rows read (one thread only) */
 } Scan;
-
-/* ymd_key orders dates as days do, without the division days need. */
-static inline int32_t ymd_key(int y, int m, int d)
-{
-	return y << 9 | m << 5 | d;
-}
 
 /* ---- scan.c ---- */
 
@@ -98,19 +87,15 @@ void scan_free(Scan *s);
 /* span_init makes SP the period of no rows. */
 void span_init(Span *sp);
 
-/* ymd_days returns the day number of K, a ymd_key(). */
+/* ymd_days returns the day number of K, a tx_ymd(). */
 int32_t ymd_days(int32_t k);
 
 /* flush_pending stores A's pending partial group, if any. */
 void flush_pending(Scan *a);
 
-/* open_cols finds the columns of T, which has just been opened, into C;
- * settles a->has_brand on the first file. */
-void open_cols(Agg *a, const Tsv *t, Cols *c);
-
 /* scan_rows folds the rows T has left into A's partial groups; dies
  * naming file:line, field and value on a bad row. */
-void scan_rows(Scan *a, Tsv *tp, const Cols *cols);
+void scan_rows(Scan *a, Tsv *tp, const TxCols *cols);
 
 /* ---- feed.c ---- */
 
@@ -118,6 +103,6 @@ void scan_rows(Scan *a, Tsv *tp, const Cols *cols);
  * calling thread reads blocks of whole lines, the scanners fold them,
  * SPAN is the period so far. A data error is reported as one thread would
  * report it: the first in the input, with its line number. */
-void scan_parallel(const Agg *a, Scan **s, Span *span, Tsv *t, const Cols *cols);
+void scan_parallel(const Agg *a, Scan **s, Span *span, Tsv *t, const TxCols *cols);
 
 #endif
