@@ -17,7 +17,7 @@
 static const char usage_text[] =
 	"crm-agg [-j N] [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
 	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
-	"               [--stats] [-o FILE] [FILE ...]\n"
+	"               [--stats] [--progress] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
 /* scan_file scans one input file with the scanners S (a->jobs of them);

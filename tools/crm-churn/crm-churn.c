@@ -31,7 +31,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
+	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [--progress]\n"
+	"                 [-o FILE] [FILE]";
 
 #define MICRO 1000000 /* decimals of ratios: 6 */
 #define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */

@@ -23,7 +23,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
+	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [--progress]\n"
+	"                     [-o FILE] [FILE]";
 
 int main(int argc, char **argv)
 {

@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
 	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD]\n"
-	"                [--explain] [--stats] [-o FILE] [FILE]";
+	"                [--explain] [--stats] [--progress] [-o FILE] [FILE]";
 
 typedef struct {
 	RulesCache rc;
