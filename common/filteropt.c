@@ -15,6 +15,15 @@ void filter_init(FilterOpts *o)
 	o->from = o->to = o->as_of = INT32_MIN;
 }
 
+void filter_start(FilterOpts *o, int argc, char **argv, const char *usage, const Opt *opts,
+		  RulesCache *rc, char rid[17])
+{
+	int first = opt_parse(argc, argv, usage, opts);
+	filter_settle(o, argc - first, argv + first, usage);
+	rules_cache_open(rc, o->c.rules);
+	rules_id(rc->rules, rid);
+}
+
 void filter_settle(FilterOpts *o, int n, char **args, const char *usage)
 {
 	if (n > 1)

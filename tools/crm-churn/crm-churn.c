@@ -80,22 +80,15 @@ int main(int argc, char **argv)
 	filter_init(&opt);
 	const Opt opts[] = {
 		OPT_RULES(&opt.c),
-		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0, "print only months from this one on" },
-		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add churn_explain" },
-		OPT_STATS(&opt.c, "print rows read and written and each reason's count on stderr"),
-		OPT_PROGRESS(&opt.c),
-		OPT_OUTPUT(&opt.c),
-		OPT_END,
+		OPT_FILTER_FROM(&opt, "print only months from this one on"),
+		OPT_FILTER_END(&opt, "add churn_explain",
+			       "print rows read and written and each reason's count on stderr"),
 	};
-	int first = opt_parse(argc, argv, usage_text, opts);
-	filter_settle(&opt, argc - first, argv + first, usage_text);
+	RulesCache rc;
+	char rid[17];
+	filter_start(&opt, argc, argv, usage_text, opts, &rc, rid);
 	int explain = opt.explain;
 	int32_t from = opt.from;
-
-	RulesCache rc;
-	rules_cache_open(&rc, opt.c.rules);
-	char rid[17];
-	rules_id(rc.rules, rid);
 	int decimals = rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, opt.input);
