@@ -39,15 +39,13 @@ static inline char *put_day(char *p, const char *ym, int day)
 #define ROW_MAX 200
 
 /* put_row writes one output row at P: LEAD (the key and a tab, formatted
- * once per customer), the group's figures and PE, the period's two
- * columns; returns the end. */
+ * once per customer), YM (the group's month, YYYY-MM), the group's figures
+ * and PE, the columns every row ends with; returns the end. */
 static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
-		     const char *pe, const Group *g)
+		     const char *pe, const char *ym, const Group *g)
 {
 	memcpy(p, lead, leadn);
 	p += leadn;
-	char ym[7];
-	month_fmt(ym, g->month);
 	memcpy(p, ym, 7);
 	p += 7;
 	*p++ = '\t';
@@ -160,7 +158,22 @@ typedef struct {
 	uint64_t rows;
 	Stream *run;
 	RunCut cut;
+	/* Months formatted, by month % 64: the tag is the month, 0 (a
+	 * month of year 0, which no date has) when the slot is empty. */
+	int32_t ym_tag[64];
+	char ym[64][8];
 } Sink;
+
+/* sink_month returns month MON as YYYY-MM (7 bytes), formatted once. */
+static inline const char *sink_month(Sink *s, int32_t mon)
+{
+	unsigned k = (unsigned)mon & 63;
+	if (s->ym_tag[k] != mon) {
+		month_fmt(s->ym[k], mon);
+		s->ym_tag[k] = mon;
+	}
+	return s->ym[k];
+}
 
 static char *text_reserve(Text *t, size_t n)
 {
@@ -187,10 +200,11 @@ static void sink_customer(Sink *s, Cursor *c)
 			cursor_group(c, &g);
 			if (s->o) {
 				char *p = out_reserve(s->o, n + ROW_MAX);
-				s->o->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+				s->o->len += (size_t)(put_row(p, s->f, lead, n, s->pe, sink_month(s, g.month), &g) - p);
 			} else {
 				char *p = text_reserve(s->text, n + ROW_MAX);
-				s->text->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+				s->text->len += (size_t)(put_row(p, s->f, lead, n, s->pe, sink_month(s, g.month),
+							       &g) - p);
 			}
 		}
 		s->rows += c->ngroups;
