@@ -112,6 +112,29 @@ static inline void tx_head(const TxCols *c, const Tsv *t, uint8_t *key, Tx *x)
 	x->ymd = x->date_why ? -1 : tx_ymd(x->y, x->m, x->d);
 }
 
+/* tx_amount reads the amount S[0..N) with DECIMALS decimals into *V as
+ * fixed_parse does (the same value, the same reasons): inline for the
+ * usual form, -?D+.DD with exactly DECIMALS decimals and at most 17
+ * digits, and through fixed_parse for any other. */
+static inline const char *tx_amount(const char *s, size_t n, int decimals, int64_t *v)
+{
+	size_t i = n && s[0] == '-', j = i;
+	uint64_t x = 0;
+	if (n <= 18 && decimals > 0) {
+		for (; j < n && (unsigned)(s[j] - '0') <= 9; j++)
+			x = x * 10 + (unsigned)(s[j] - '0');
+		if (j > i && j + 1 + (size_t)decimals == n && s[j] == '.') {
+			for (j++; j < n && (unsigned)(s[j] - '0') <= 9; j++)
+				x = x * 10 + (unsigned)(s[j] - '0');
+			if (j == n) {
+				*v = i ? -(int64_t)x : (int64_t)x;
+				return NULL;
+			}
+		}
+	}
+	return fixed_parse(s, n, decimals, v);
+}
+
 /* tx_body checks the row tx_head read and sets X's quantity, amount and
  * category; dies naming file, line, field and value on the first bad
  * field, checked in this order: customer_id, date, qty, amount, brand and
@@ -125,7 +148,7 @@ static inline void tx_body(const TxCols *c, const Tsv *t, Tx *x)
 	const char *why;
 	if ((why = int_parse(t->f[c->qi].p, t->f[c->qi].n, &x->qty)))
 		tsv_fail(t, c->qi, why);
-	if ((why = fixed_parse(t->f[c->ai].p, t->f[c->ai].n, c->decimals, &x->amount)))
+	if ((why = tx_amount(t->f[c->ai].p, t->f[c->ai].n, c->decimals, &x->amount)))
 		tsv_fail(t, c->ai, why);
 	tx_check_key(t, c->bi, c->ci, x);
 	x->cat = products_row_category(c->products, t, c->si, c->ki, &x->cat_n);
