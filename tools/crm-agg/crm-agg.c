@@ -151,6 +151,8 @@ int main(int argc, char **argv)
 	RulesCache rc;
 	rules_cache_open(&rc, c.rules);
 	a.rc = &rc;
+	pthread_mutex_t rc_mu = PTHREAD_MUTEX_INITIALIZER;
+	a.rc_mu = &rc_mu;
 	a.rules = rc.rules;
 	a.decimals = rc.money.decimals;
 	a.max_months = rc.money.max_months;

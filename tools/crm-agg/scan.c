@@ -37,8 +37,6 @@ void scan_free(Scan *s)
 	free(s);
 }
 
-static pthread_mutex_t brand_mu = PTHREAD_MUTEX_INITIALIZER;
-
 /* scan_brand returns the rules of brand B (N bytes) for scanner A. */
 static const BrandRules *scan_brand(Scan *a, const char *b, size_t n)
 {
@@ -53,9 +51,9 @@ static const BrandRules *scan_brand(Scan *a, const char *b, size_t n)
 	r->brand_n = n;
 	/* Scanning threads share the cache and its record of brands seen;
 	 * the BrandRules it hands out stay where they are. */
-	pthread_mutex_lock(&brand_mu);
+	pthread_mutex_lock(a->a->rc_mu);
 	r->br = brand_rules(a->a->rc, b, n);
-	pthread_mutex_unlock(&brand_mu);
+	pthread_mutex_unlock(a->a->rc_mu);
 	/* Pointers into a->br moved with the realloc. */
 	return (a->last = r)->br;
 }

@@ -14,6 +14,8 @@
 #include "tsv.h"
 #include "txread.h"
 
+#include <pthread.h>
+
 #define JOBS_MAX 64
 
 /* A scanner's own record of the brands it has met: the shared RulesCache
@@ -27,6 +29,7 @@ typedef struct {
 /* What every scanner shares, read-only while they run. */
 typedef struct {
 	RulesCache *rc;            /* exclude.categories per brand */
+	pthread_mutex_t *rc_mu;    /* held by a scanner looking up rc */
 	Rules *rules;              /* rc->rules */
 	int decimals;
 	const Products *products;
