@@ -89,27 +89,35 @@ int main(int argc, char **argv)
 		}
 		const char *event = "";
 		buf[0] = '\0';
+		/* The explanation is written only with --explain. */
 		if (start) {
 			event = "new";
 			nnew++;
-			month_fmt(m1, month);
-			snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
-				 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
-				 " (warm-up month: orders before the data are unknown)" : "");
+			if (explain) {
+				month_fmt(m1, month);
+				snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
+					 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
+					 " (warm-up month: orders before the data are unknown)" : "");
+			}
 		} else if (prev_active && !active) {
 			event = "lost";
 			nlost++;
-			month_fmt(m1, last_order);
-			snprintf(buf, sizeof buf, "lost: active last month, no order in %d months since %.7s",
-				 wa, m1);
+			if (explain) {
+				month_fmt(m1, last_order);
+				snprintf(buf, sizeof buf, "lost: active last month, no order in %d months since %.7s",
+					 wa, m1);
+			}
 		} else if (active && !prev_active && first_order <= month - wa) {
 			/* Active again, and the earlier orders lie before the window. */
 			event = "reactivated";
 			nreact++;
-			month_fmt(m1, month);
-			month_fmt(m2, last_order);
-			snprintf(buf, sizeof buf, "reactivated: order in %.7s, none in the %d months before (last %.7s)",
-				 m1, wa, m2);
+			if (explain) {
+				month_fmt(m1, month);
+				month_fmt(m2, last_order);
+				snprintf(buf, sizeof buf,
+					 "reactivated: order in %.7s, none in the %d months before (last %.7s)",
+					 m1, wa, m2);
+			}
 		}
 		if (orders > 0) {
 			if (first_order == INT32_MAX)
