@@ -31,7 +31,8 @@
 
 static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
-	"               [--summary | --thresholds | --json] [--stats] [-o FILE] [FILE ...]";
+	"               [--summary | --thresholds | --json] [--stats] [--progress] [-o FILE]\n"
+	"               [FILE ...]";
 
 int main(int argc, char **argv)
 {
