@@ -31,6 +31,9 @@ $(O)/gen/dashboard_html.c: tools/crm-report/dashboard.html scripts/embed
 
 $(O)/bin/crm-report: $(O)/gen/dashboard_html.c
 
+# crm-clv fits its models with GSL.
+$(O)/bin/crm-clv: LDLIBS += -lgsl -lgslcblas
+
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
