@@ -24,10 +24,10 @@
 
 static const char usage_text[] =
 	"crm-clv [--rules FILE] [--calibration-end YYYY-MM-DD] [--params FILE]\n"
-	"               [--json [--tiers FILE] [--segments FILE] | --fit-only | --counts | --loglik]\n"
-	"               [--explain] [--stats] [-o FILE] [FILE]\n"
-	"       crm-clv --from-counts (--fit-only | --loglik --params FILE) [--rules FILE]\n"
-	"               [-o FILE] FILE ...";
+	"               [--json [--tiers FILE] [--segments FILE] | --fit-only |\n"
+	"               --counts | --loglik] [--explain] [--stats] [-o FILE] [FILE]\n"
+	"       crm-clv --from-counts (--fit-only | --loglik --params FILE)\n"
+	"               [--rules FILE] [-o FILE] FILE ...";
 
 int main(int argc, char **argv)
 {
@@ -41,18 +41,17 @@ int main(int argc, char **argv)
 	int fit_only = 0, counts = 0, from_counts = 0, loglik = 0, json = 0;
 	const Opt opts[] = {
 		OPT_RULES(&c),
-		{ "calibration-end", 0, "YYYY-MM-DD", opt_date, &X.cal_end, 0,
-		  "fit on the purchases up to this month's end, compare with the rest" },
-		{ "params", 0, "FILE", opt_str, &params_path, 0, "score with the parameters of crm-clv --fit-only" },
-		{ "fit-only", 0, NULL, NULL, &fit_only, 1, "write the parameters document instead of customers" },
+		{ "calibration-end", 0, "DATE", opt_date, &X.cal_end, 0, "fit up to this month's end, compare after" },
+		{ "params", 0, "FILE", opt_str, &params_path, 0, "score with a --fit-only document" },
+		{ "fit-only", 0, NULL, NULL, &fit_only, 1, "write the parameters document" },
 		{ "counts", 0, NULL, NULL, &counts, 1, "write the compressed tables a fit reads" },
-		{ "from-counts", 0, NULL, NULL, &from_counts, 1, "read compressed tables (crm-clv --counts) instead" },
-		{ "loglik", 0, NULL, NULL, &loglik, 1, "write the log-likelihood and gradient at --params" },
+		{ "from-counts", 0, NULL, NULL, &from_counts, 1, "read tables of crm-clv --counts" },
+		{ "loglik", 0, NULL, NULL, &loglik, 1, "log-likelihood and gradient at --params" },
 		{ "json", 0, NULL, NULL, &json, 1, "write the value document crm-report reads" },
-		{ "tiers", 0, "FILE", opt_str, &tiers_path, 0, "--json: CLV by the tier of crm-tier's last month" },
+		{ "tiers", 0, "FILE", opt_str, &tiers_path, 0, "--json: CLV by crm-tier's last tier" },
 		{ "segments", 0, "FILE", opt_str, &segs_path, 0, "--json: CLV by crm-rfm's segment" },
-		{ "explain", 0, NULL, NULL, &X.explain, 1, "add clv_explain: the parameters and inputs of the scores" },
-		OPT_STATS(&c, "report rows read, customers scored and left out on stderr"),
+		{ "explain", 0, NULL, NULL, &X.explain, 1, "add clv_explain: parameters and inputs" },
+		OPT_STATS(&c, "report rows and customers on stderr"),
 		OPT_PROGRESS(&c),
 		OPT_OUTPUT(&c),
 		OPT_END,

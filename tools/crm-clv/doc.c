@@ -26,12 +26,32 @@ static int cmp_i64(const void *a, const void *b)
  * rank), mean P(alive). */
 static void write_groups(const Ctx *X, Out *o, const Labels *l, int seg)
 {
-	size_t ng = l->n + 1;
+	/* The order of the rules (tier.order and tier.inactive, or
+	 * rfm.segments), then labels the rules do not name as met, then the
+	 * customers without a label. */
+	size_t ng = 0;
+	uint16_t *ord = xmalloc((l->n + 1) * sizeof *ord);
+	char *used = xcalloc(l->n + 1, 1);
+	const BrandRules *br = X->rc.def;
+	size_t nr = seg ? br->rfm.nseg : br->tier.ntiers + 1;
+	for (size_t r = 0; r < nr; r++) {
+		const char *name = seg ? br->rfm.seg[r].label : r < br->tier.ntiers ? br->tier.tiers[r] : br->tier.inactive;
+		for (size_t i = 0; i < l->n; i++)
+			if (!used[i] && strcmp(l->name[i], name) == 0) {
+				used[i] = 1;
+				ord[ng++] = (uint16_t)i;
+			}
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (!used[i])
+			ord[ng++] = (uint16_t)i;
+	ord[ng++] = NO_LABEL;
+	free(used);
 	int64_t *v = xmalloc((X->ncust ? X->ncust : 1) * sizeof *v);
 	out_char(o, '[');
 	int first = 1;
 	for (size_t g = 0; g < ng; g++) {
-		uint16_t id = g < l->n ? (uint16_t)g : NO_LABEL;
+		uint16_t id = ord[g];
 		size_t n = 0;
 		double pa = 0;
 		int64_t sum = 0;
@@ -51,8 +71,8 @@ static void write_groups(const Ctx *X, Out *o, const Labels *l, int seg)
 		out_str(o, first ? "\n    {" : ",\n    {");
 		first = 0;
 		json_key(o, "label", 1);
-		if (g < l->n)
-			json_cstr(o, l->name[g]);
+		if (id != NO_LABEL)
+			json_cstr(o, l->name[id]);
 		else
 			out_str(o, "null");
 		json_key(o, "customers", 0);
@@ -76,6 +96,7 @@ static void write_groups(const Ctx *X, Out *o, const Labels *l, int seg)
 	}
 	out_str(o, first ? "]" : "\n  ]");
 	free(v);
+	free(ord);
 }
 
 /* write_grid writes P(alive) at T = the longest T, for x = 0..GRID_X and
