@@ -123,8 +123,8 @@ static int simplex(const Problem *pb, gsl_vector *u, int max_iter)
 	return it;
 }
 
-/* hessian_se sets F->se from the Hessian of -loglik (without the penalty)
- * in the log-parameters U, by central differences of the gradient; the
+/* hessian_se sets F->se from the Hessian of -loglik plus weight times the
+ * penalty in the log-parameters U, by central differences of the gradient; the
  * delta method gives se(par) = par * se(log par). Returns 0, or -1 when
  * the Hessian is not positive definite (no standard errors: the maximum
  * is not a proper one). */
@@ -139,8 +139,10 @@ static int hessian_se(const Problem *pb, const double *u, BtydFit *f)
 				par[i] = exp(u[i] + (i == j ? (s ? -step : step) : 0));
 			double g[4];
 			loglik(pb, par, g);
+			/* The penalised objective's curvature: at a penalised
+			 * optimum the likelihood's alone need not be definite. */
 			for (int i = 0; i < k; i++)
-				(s ? gm : gp)[i] = -par[i] * g[i];
+				(s ? gm : gp)[i] = -par[i] * g[i] + 2 * pb->weight * pb->penalty * par[i] * par[i];
 		}
 		for (int i = 0; i < k; i++)
 			gsl_matrix_set(h, (size_t)i, (size_t)j, (gp[i] - gm[i]) / (2 * step));
