@@ -40,22 +40,30 @@ static double logaddexp(double a, double b)
 
 /* hyp2f1_series returns 2F1(A, B; C; Z) for 0 <= Z < 1 by its series,
  * summed with rescaling so that large terms do not overflow: the value is
- * SCALE * exp(*LOGSCALE). Used where GSL's 2F1 reports an error. */
+ * the result times exp(*LOGSCALE). Used where GSL's 2F1 reports an error.
+ * Near Z = 1 the terms fall like n^(A+B-C-1) Z^n, millions of them: past
+ * SERIES_MAX terms the rest is taken as the geometric series of the last
+ * ratio (close there to Z), which bounds the time of one evaluation. */
+enum { SERIES_MAX = 20000 };
+
 static double hyp2f1_series(double a, double b, double c, double z, double *logscale)
 {
-	double term = 1, sum = 1;
+	double term = 1, sum = 1, ratio = 0;
 	*logscale = 0;
-	for (long k = 0; k < 20000000; k++) {
-		term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
+	for (long k = 0; k < SERIES_MAX; k++) {
+		ratio = (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
+		term *= ratio;
 		sum += term;
 		if (fabs(sum) > 1e250) {
 			sum *= 1e-250;
 			term *= 1e-250;
 			*logscale += 250 * M_LN10;
 		}
-		if (fabs(term) <= 1e-17 * fabs(sum) && k > 2 && fabs((a + k) * (b + k) / ((c + k) * (k + 1)) * z) < 1)
-			break;
+		if (fabs(term) <= 1e-17 * fabs(sum) && k > 2 && fabs(ratio) < 1)
+			return sum;
 	}
+	if (fabs(ratio) < 1)
+		sum += term * ratio / (1 - ratio);
 	return sum;
 }
 
@@ -90,6 +98,39 @@ static double log_hyp2f1(double a, double b, double c, double z)
 		return log(r.val);
 	double ls, s = hyp2f1_series(a, b, c, z, &ls);
 	return log(s) + ls;
+}
+
+/* The integrand of Euler's integral of 2F1(a, b; a+1; z), scaled by its
+ * value at u = 1, its largest. */
+typedef struct {
+	double a, b, z, lmax;
+} EulerArgs;
+
+static double euler_integrand(double u, void *v)
+{
+	const EulerArgs *e = v;
+	if (u <= 0)
+		return 0;
+	return exp((e->a - 1) * log(u) - e->b * log1p(-e->z * u) - e->lmax);
+}
+
+/* log_hyp2f1_a1 returns log 2F1(A, B; A+1; Z), 0 <= Z < 1, A, B > 0 (the
+ * Pareto/NBD terms). Near Z = 1 the series needs some 40 / (1 - Z) terms:
+ * there Euler's integral A int_0^1 u^(A-1) (1 - Z u)^-B du, its integrand
+ * scaled by its largest value, by GSL's adaptive quadrature. */
+static double log_hyp2f1_a1(double a, double b, double z)
+{
+	if (z <= 0.9)
+		return log_hyp2f1(a, b, a + 1, z);
+	EulerArgs e = { a, b, z, -b * log1p(-z) };
+	gsl_function f = { euler_integrand, &e };
+	gsl_integration_workspace *w = gsl_integration_workspace_alloc(256);
+	double r, err;
+	int st = gsl_integration_qag(&f, 0, 1, 0, 1e-11, 256, GSL_INTEG_GAUSS31, w, &r, &err);
+	gsl_integration_workspace_free(w);
+	if (st != GSL_SUCCESS || !(r > 0))
+		return log_hyp2f1(a, b, a + 1, z);
+	return log(a) + e.lmax + log(r);
 }
 
 /* ---- BG/NBD and MBG/NBD ----
@@ -171,8 +212,8 @@ static double pareto_log_a0(const double *par, double x, double t_x, double T)
 	}
 	double d = hi - lo, rsf = r + s + x;
 	double q1 = hi + t_x, q2 = hi + T;
-	double l1 = log_hyp2f1(rsf, t, rsf + 1, d / q1) + rsf * log(q2);
-	double l2 = log_hyp2f1(rsf, t, rsf + 1, d / q2) + rsf * log(q1);
+	double l1 = log_hyp2f1_a1(rsf, t, d / q1) + rsf * log(q2);
+	double l2 = log_hyp2f1_a1(rsf, t, d / q2) + rsf * log(q1);
 	if (!(l1 > l2))
 		return -INFINITY; /* t_x = T: the two terms cancel */
 	return l1 + log1p(-exp(l2 - l1)) - rsf * (log(q1) + log(q2));

@@ -19,7 +19,20 @@ typedef struct {
 	size_t n;
 	int npar;
 	double weight, penalty;
+	double far;              /* |log par| beyond this: on its way to a limit */
 } Problem;
+
+/* gone_far tells whether the point U of PB has left the parameter space
+ * that clv.max_param bounds by a factor of 10: the maximum lies at a limit,
+ * and further steps only cost time (Pareto/NBD's hypergeometric series
+ * lengthen as the parameters run away). */
+static int gone_far(const Problem *pb, const gsl_vector *u)
+{
+	for (int i = 0; i < pb->npar; i++)
+		if (fabs(gsl_vector_get(u, i)) > pb->far)
+			return 1;
+	return 0;
+}
 
 /* loglik returns the weighted log-likelihood at natural parameters PAR and
  * its gradient in G (when not NULL). */
@@ -88,7 +101,7 @@ static int bfgs(const Problem *pb, gsl_vector *u, int max_iter, int *converged, 
 			*converged = 1;
 			break;
 		}
-		if (st)
+		if (st || gone_far(pb, m->x))
 			break;
 	}
 	if (!*converged && gsl_multimin_test_gradient(m->gradient, 1e-5) == GSL_SUCCESS)
@@ -112,7 +125,7 @@ static int simplex(const Problem *pb, gsl_vector *u, int max_iter)
 	int it = 0;
 	while (it < max_iter) {
 		it++;
-		if (gsl_multimin_fminimizer_iterate(m))
+		if (gsl_multimin_fminimizer_iterate(m) || gone_far(pb, m->x))
 			break;
 		if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-10) == GSL_SUCCESS)
 			break;
@@ -180,6 +193,8 @@ static const char *limit_of(const Problem *pb, const BtydFit *f)
 	}
 	/* BG/NBD, MBG/NBD: b to infinity or a to 0 leaves no dropout; Pareto/NBD:
 	 * s to 0 or beta to infinity (s/beta to 0). */
+	if (pb->model == BTYD_PARETO && bd[3] && p[3] > 1 && p[2] > 1)
+		return "Pareto/NBD with one dropout rate s/beta for every customer (s and beta without bound)";
 	if ((bd[2] && p[2] < 1) || (bd[3] && p[3] > 1))
 		return "NBD (no dropout identifiable)";
 	if (bd[0] && bd[1])
@@ -202,7 +217,7 @@ static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 	gsl_vector_set_all(u, 0);
 	double gnorm;
 	f->iterations = bfgs(pb, u, max_iter, &f->converged, &gnorm);
-	if (!f->converged && f->iterations < max_iter) {
+	if (!f->converged && f->iterations < max_iter && !gone_far(pb, u)) {
 		f->method = "nmsimplex2+bfgs2";
 		f->iterations += simplex(pb, u, max_iter);
 		f->iterations += bfgs(pb, u, max_iter, &f->converged, &gnorm);
@@ -239,7 +254,8 @@ static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 void btyd_fit(BtydModel m, const BtydRow *rows, size_t n, double penalty, int max_iter,
 	      double max_param, BtydFit *f)
 {
-	Problem pb = { .model = m, .rows = rows, .n = n, .npar = 4, .penalty = penalty };
+	Problem pb = { .model = m, .rows = rows, .n = n, .npar = 4, .penalty = penalty,
+		       .far = log(max_param) + log(10) };
 	for (size_t i = 0; i < n; i++)
 		pb.weight += rows[i].n;
 	fit(&pb, max_iter, max_param, f);
@@ -247,7 +263,8 @@ void btyd_fit(BtydModel m, const BtydRow *rows, size_t n, double penalty, int ma
 
 void gg_fit(const GgRow *rows, size_t n, double penalty, int max_iter, double max_param, BtydFit *f)
 {
-	Problem pb = { .gg = 1, .grows = rows, .n = n, .npar = 3, .penalty = penalty };
+	Problem pb = { .gg = 1, .grows = rows, .n = n, .npar = 3, .penalty = penalty,
+		       .far = log(max_param) + log(10) };
 	for (size_t i = 0; i < n; i++)
 		pb.weight += rows[i].n;
 	fit(&pb, max_iter, max_param, f);

@@ -96,7 +96,7 @@ void make_tables(Ctx *X)
  * the boundary means. */
 static void warn_fit(const Ctx *X, const BtydFit *f, const char *model, const char *const *names)
 {
-	if (!f->converged)
+	if (!f->converged && !f->any_boundary)
 		warn("%s: the fit did not converge in %d iterations (clv.max_iter); the estimates are "
 		     "the last point reached", model, f->iterations);
 	if (!f->any_boundary)
