@@ -134,6 +134,8 @@ t "crm-clean -d ab < /dev/null"
 t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
+t "crm-clv --calibration-end 2024-06-15 < /dev/null"
+t "crm-clv --counts --json < /dev/null"
 golden_end
 
 # --progress: lines of rows and rows/s on stderr, the last with the time
