@@ -195,6 +195,8 @@ static const char *limit_of(const Problem *pb, const BtydFit *f)
 	 * s to 0 or beta to infinity (s/beta to 0). */
 	if (pb->model == BTYD_PARETO && bd[3] && p[3] > 1 && p[2] > 1)
 		return "Pareto/NBD with one dropout rate s/beta for every customer (s and beta without bound)";
+	if (pb->model != BTYD_PARETO && bd[3] && p[3] > 1 && p[2] > 1)
+		return "one dropout probability a/(a+b) for every customer (a and b without bound)";
 	if ((bd[2] && p[2] < 1) || (bd[3] && p[3] > 1))
 		return "NBD (no dropout identifiable)";
 	if (bd[0] && bd[1])
