@@ -147,6 +147,8 @@ typedef struct {
 	double x;
 	double a1, a2;          /* A1 less r log alpha; A2 */
 	double d1r, d2a, d2b;   /* dA1/dr less log alpha; dA2/da; dA2/db */
+	double bx, la4;         /* b+x-1 (MBG/NBD b+x); log a - log bx */
+	double lal;             /* log alpha */
 } XTerms;
 
 static void x_terms(BtydModel m, const double *par, double x, XTerms *t, int grad)
@@ -156,6 +158,9 @@ static void x_terms(BtydModel m, const double *par, double x, XTerms *t, int gra
 	t->x = x;
 	t->a1 = lgamma(r + x) - lgamma(r);
 	t->a2 = lgamma(a + b) + lgamma(b + x + k) - lgamma(b) - lgamma(a + b + x + k);
+	t->bx = m == BTYD_MBGNBD ? b + x : b + x - 1;
+	t->la4 = log(a) - log(t->bx);
+	t->lal = log(par[1]);
 	if (!grad)
 		return;
 	pthread_once(&gsl_once, gsl_quiet);
@@ -170,17 +175,18 @@ static void x_terms(BtydModel m, const double *par, double x, XTerms *t, int gra
 static double bg_row(BtydModel m, const double *par, const XTerms *xt, double t_x, double T,
 		     double n, double *g)
 {
-	double r = par[0], al = par[1], a = par[2], b = par[3], x = xt->x;
-	double lT = log(al + T), lt = log(al + t_x);
+	double r = par[0], al = par[1], a = par[2], x = xt->x, bx = xt->bx;
+	double lT = log(al + T), lt = 0;
 	double a3 = -(r + x) * lT, a4 = -INFINITY;
-	double bx = m == BTYD_MBGNBD ? b + x : b + x - 1;
-	if (m == BTYD_MBGNBD || x > 0)
-		a4 = log(a) - log(bx) - (r + x) * lt;
+	if (m == BTYD_MBGNBD || x > 0) {
+		lt = log(al + t_x);
+		a4 = xt->la4 - (r + x) * lt;
+	}
 	double mix = logaddexp(a3, a4);
-	double ll = xt->a1 + r * log(al) + xt->a2 + mix;
+	double ll = xt->a1 + r * xt->lal + xt->a2 + mix;
 	if (g) {
 		double w4 = a4 == -INFINITY ? 0 : exp(a4 - mix), w3 = 1 - w4;
-		g[0] += n * (xt->d1r + log(al) - w3 * lT - w4 * lt);
+		g[0] += n * (xt->d1r + xt->lal - w3 * lT - w4 * lt);
 		g[1] += n * (r / al - w3 * (r + x) / (al + T) - w4 * (r + x) / (al + t_x));
 		g[2] += n * (xt->d2a + w4 / a);
 		g[3] += n * (xt->d2b - (w4 > 0 ? w4 / bx : 0)); /* x = 0: no A4 term */
