@@ -2,12 +2,14 @@
  * minimisers on the log-parameters, standard errors from the Hessian and
  * the detection of estimates that ran to the boundary. */
 #include "btyd.h"
+#include "util.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One fit: the rows and the model, the penalty, the normalising weight. */
@@ -207,6 +209,54 @@ static const char *limit_of(const Problem *pb, const BtydFit *f)
 	return "NBD degenerate in the purchase rate";
 }
 
+enum { COARSE_MIN = 50000 };   /* rows from which a fit starts on a coarse table */
+
+static int cmp_row(const void *a, const void *b)
+{
+	const BtydRow *x = a, *y = b;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	if (x->t_x != y->t_x)
+		return x->t_x < y->t_x ? -1 : 1;
+	return (x->T > y->T) - (x->T < y->T);
+}
+
+/* coarse_start moves U to the maximum of PB's likelihood on a coarse
+ * table: t_x and T rounded to a hundredth of the longest T, the rows that
+ * become equal merged. Tens of thousands of rows shrink to a few thousand,
+ * and the fit on the exact table then starts close to its maximum and needs
+ * few of its costly iterations. Returns the iterations taken. */
+static int coarse_start(const Problem *pb, gsl_vector *u, int max_iter)
+{
+	double tmax = 0;
+	for (size_t i = 0; i < pb->n; i++)
+		tmax = pb->rows[i].T > tmax ? pb->rows[i].T : tmax;
+	double g = tmax / 100;
+	if (!(g > 0))
+		return 0;
+	BtydRow *c = xmalloc(pb->n * sizeof *c);
+	for (size_t i = 0; i < pb->n; i++) {
+		c[i] = pb->rows[i];
+		c[i].t_x = floor(c[i].t_x / g + 0.5) * g;
+		c[i].T = floor(c[i].T / g + 0.5) * g;
+	}
+	qsort(c, pb->n, sizeof *c, cmp_row);
+	size_t k = 0;
+	for (size_t i = 1; i < pb->n; i++)
+		if (!cmp_row(&c[i], &c[k]))
+			c[k].n += c[i].n;
+		else
+			c[++k] = c[i];
+	Problem cp = *pb;
+	cp.rows = c;
+	cp.n = k + 1;
+	int conv;
+	double gn;
+	int it = bfgs(&cp, u, max_iter, &conv, &gn);
+	free(c);
+	return it;
+}
+
 /* fit runs the minimisation of PB and fills F. */
 static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 {
@@ -218,7 +268,13 @@ static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 	gsl_vector *u = gsl_vector_alloc((size_t)pb->npar);
 	gsl_vector_set_all(u, 0);
 	double gnorm;
-	f->iterations = bfgs(pb, u, max_iter, &f->converged, &gnorm);
+	if (!pb->gg && pb->n >= COARSE_MIN) {
+		f->method = "bfgs2 (from a coarse table's maximum)";
+		f->iterations = coarse_start(pb, u, max_iter);
+		if (gone_far(pb, u))
+			gsl_vector_set_all(u, 0); /* the exact table decides the boundary */
+	}
+	f->iterations += bfgs(pb, u, max_iter, &f->converged, &gnorm);
 	if (!f->converged && f->iterations < max_iter && !gone_far(pb, u)) {
 		f->method = "nmsimplex2+bfgs2";
 		f->iterations += simplex(pb, u, max_iter);
