@@ -141,6 +141,8 @@ t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
 t "crm-target --as-of 2024-12 < /dev/null"
+t "crm-clv --calibration-end 2024-06-15 < /dev/null"
+t "crm-clv --counts --json < /dev/null"
 golden_end
 
 # --progress: lines of rows and rows/s on stderr, the last with the time
