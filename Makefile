@@ -55,6 +55,9 @@ $(O)/bin/crm: $(O)/gen/crm_tools.c
 # crm-model boosts trees with XGBoost's C API.
 $(O)/bin/crm-model: LDLIBS += -lxgboost
 
+# crm-clv fits its models with GSL.
+$(O)/bin/crm-clv: LDLIBS += -lgsl -lgslcblas
+
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 

@@ -15,6 +15,15 @@ void filter_init(FilterOpts *o)
 	o->from = o->to = o->as_of = INT32_MIN;
 }
 
+void filter_start(FilterOpts *o, int argc, char **argv, const char *usage, const Opt *opts,
+		  RulesCache *rc, char rid[17])
+{
+	int first = opt_parse(argc, argv, usage, opts);
+	filter_settle(o, argc - first, argv + first, usage);
+	rules_cache_open(rc, o->c.rules);
+	rules_id(rc->rules, rid);
+}
+
 void filter_settle(FilterOpts *o, int n, char **args, const char *usage)
 {
 	if (n > 1)
@@ -36,7 +45,13 @@ int filter_header(Out *o, const Tsv *t, const char *producer, int explain)
 {
 	char added[256];
 	schema_added(producer, explain, added, sizeof added);
-	int ri = tsv_col(t, "rules_id");
+	/* Not tsv_col: rules_id is read from the end of the line (see
+	 * filter_rules_row), so the split may stop at the last column the
+	 * stage reads. */
+	int ri = -1;
+	for (int c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c], "rules_id") == 0)
+			ri = c;
 	if (ri >= 0 && ri != t->ncols - 1)
 		die("%s:1: column 'rules_id' is not the last: it must stay behind every "
 		    "other column", t->name);
@@ -65,13 +80,17 @@ size_t filter_rules_row(const Tsv *t, int ri, const char *id)
 {
 	if (ri < 0)
 		return t->line_n;
-	Field f = t->f[ri];
-	if (f.n != 16 || memcmp(f.p, id, 16) != 0)
+	/* The last field, found from the end: the split may have stopped
+	 * before it. */
+	const char *tab = memrchr(t->line, '\t', t->line_n);
+	const char *p = tab ? tab + 1 : t->line;
+	size_t n = (size_t)(t->line + t->line_n - p);
+	if (n != 16 || memcmp(p, id, 16) != 0)
 		tsv_fail_line(t, "the rows were made with rules %.*s but %s has rules %s "
 			      "(give every stage the same --rules or $CRM_RULES)",
-			      f.n > 40 ? 40 : (int)f.n, f.p, progname, id);
-	/* The last field: the row up to the tab before it. */
-	return (size_t)(f.p - t->line) - 1;
+			      n > 40 ? 40 : (int)n, p, progname, id);
+	/* The row up to the tab before it. */
+	return (size_t)(p - t->line) - (tab != NULL);
 }
 
 void filter_rules_end(Out *o, const char *id)

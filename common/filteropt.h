@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "brandrules.h"
 #include "opt.h"
 #include "out.h"
 #include "tsv.h"
@@ -21,6 +22,26 @@ typedef struct {
 /* filter_init sets O to the defaults, before opt_parse fills it from a
  * table with --from (O->from), --to (O->to), --as-of (O->as_of). */
 void filter_init(FilterOpts *o);
+
+/* OPT_FILTER_FROM is the --from entry of a signal filter's option table,
+ * HELP its help line. */
+#define OPT_FILTER_FROM(o, help) \
+	{ "from", 0, "YYYY-MM", opt_month, &(o)->from, 0, help }
+
+/* OPT_FILTER_END ends a signal filter's option table: --explain (EXPLAIN_HELP:
+ * what it adds), --stats (STATS_HELP: what it prints), --progress and -o. */
+#define OPT_FILTER_END(o, explain_help, stats_help) \
+	{ "explain", 0, NULL, NULL, &(o)->explain, 1, explain_help }, \
+	OPT_STATS(&(o)->c, stats_help), \
+	OPT_PROGRESS(&(o)->c), \
+	OPT_OUTPUT(&(o)->c), \
+	OPT_END
+
+/* filter_start parses the command line ARGC, ARGV with the table OPTS into
+ * O, settles the input and the period (filter_settle, USAGE on a usage
+ * error), opens the rules into RC and writes their fingerprint to RID. */
+void filter_start(FilterOpts *o, int argc, char **argv, const char *usage, const Opt *opts,
+		  RulesCache *rc, char rid[17]);
 
 /* filter_settle takes at most one input file of the N operands ARGS (stdin
  * by default) and settles the period: --to M is --as-of the last day of M.

@@ -197,6 +197,15 @@ static const char digit_pairs[201] =
 
 size_t fmt_u64(char *p, uint64_t v)
 {
+	/* Most figures are a digit or two: no loop, no copy. */
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		memcpy(p, digit_pairs + 2 * v, 2);
+		return 2;
+	}
 	/* Two digits a division, written from the end. */
 	char tmp[24], *e = tmp + sizeof tmp, *q = e;
 	while (v >= 100) {

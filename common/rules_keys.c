@@ -260,6 +260,25 @@ const RuleDef rule_defs[] = {
 	{ "campaign.*.eligible", RK_LIST, "tiers", 0, 0, 0, "target.campaigns",
 	  "crm-target: the tiers or RFM segments (names of tier.order, tier.inactive, "
 	  "rfm.segments) offered the campaign; all: every customer." },
+	{ "clv.model", RK_ENUM, "model", 0, 0, RF_GLOBAL, "bgnbd|pareto|mbgnbd",
+	  "crm-clv: the transaction model: BG/NBD, Pareto/NBD or MBG/NBD." },
+	{ "clv.time_unit", RK_ENUM, "unit", 0, 0, RF_GLOBAL, "day|week|month",
+	  "crm-clv: the unit of t_x, T and the parameters: a day, 7 days or 365.2425/12 days." },
+	{ "clv.horizon_months", RK_INT, "months", 1, MONTHS_MAX, RF_GLOBAL, NULL,
+	  "crm-clv: exp_purchases, p_no_purchase and clv look this many months ahead." },
+	{ "clv.discount_rate", RK_DEC, "rate/month", 0, 0, RF_GLOBAL, NULL,
+	  "crm-clv: clv discounts month i's expected value by (1 + this)^i." },
+	{ "clv.penalty", RK_DEC, "weight", 0, 0, RF_GLOBAL, NULL,
+	  "crm-clv: the L2 penalty times the sum of squared parameters added to the mean "
+	  "negative log-likelihood (0: plain maximum likelihood)." },
+	{ "clv.max_iter", RK_INT, "iterations", 1, 1000000, RF_GLOBAL, NULL,
+	  "crm-clv: the most iterations of the optimizer in one fit." },
+	{ "clv.max_param", RK_INT, "value", 2, 1000000000, RF_GLOBAL, NULL,
+	  "crm-clv: a fitted parameter above this or below its inverse lies on the boundary: "
+	  "the model is reported as the limit it reduces to, without standard errors." },
+	{ "clv.max_spend_correlation", RK_DEC, "correlation", 0, 0, RF_GLOBAL, NULL,
+	  "crm-clv: a correlation of frequency and mean spend beyond this (either sign) is "
+	  "warned of: Gamma-Gamma assumes them independent." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -37,7 +37,7 @@ const SchemaCol schema_cols[] = {
 const char *schema_producer(const char *name)
 {
 	if (strcmp(name, "rules_id") == 0)
-		return "crm-tier";
+		return "crm-agg";
 	for (const SchemaCol *c = schema_cols; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c->producer;

@@ -19,8 +19,8 @@ typedef struct {
 
 /* schema_cols lists every column in stream order, producer by producer;
  * a NULL name ends it. rules_id, the fingerprint of the rules that made
- * the rows, is not among them: every stage that uses rules keeps it last
- * (see filter_header). */
+ * the rows, is not among them: crm-agg starts it and every stage that
+ * uses rules keeps it last (see filter_header). */
 extern const SchemaCol schema_cols[];
 
 /* schema_producer returns the tool that adds column NAME; NAME must be in

@@ -37,16 +37,22 @@ man_opts() {
 
 # src_opts TOOL: the options of the table the tool parses with: the
 # entries ({ "long", 'x', ARG, PARSE, ...) of its sources, of the common
-# macros (OPT_RULES ...) of common/opt.h they name, and of common/opt.c (-h,
-# --help, --version), as long names and letters.
+# macros (OPT_RULES ...) of common/opt.h and common/filteropt.h they name
+# (and the macros those name), and of common/opt.c (-h, --help, --version),
+# as long names and letters.
+macro_defs() { # FILE...: the definitions of the OPT_ macros the files name
+	for m in $(grep -ho 'OPT_[A-Z_]*(' "$@" | tr -d '(' | sort -u); do
+		awk -v m="$m" 'index($0, "#define " m "(") == 1 { on = 1 }
+			on { print; if (!/\\$/) on = 0 }' "$ROOT/common/opt.h" "$ROOT/common/filteropt.h"
+	done
+}
 src_opts() {
 	src=$ROOT/tools/$1/*.c
 	{
 		cat $src "$ROOT/common/opt.c"
-		for m in $(grep -ho 'OPT_[A-Z]*(' $src | tr -d '(' | sort -u); do
-			awk -v m="$m" 'index($0, "#define " m "(") == 1 { on = 1 }
-				on { print; if (!/\\$/) on = 0 }' "$ROOT/common/opt.h"
-		done
+		macro_defs $src > "$WORK/defs"
+		cat "$WORK/defs"
+		macro_defs "$WORK/defs"
 	} | sed -n -e h \
 		-e 's/.*{ "\([a-z0-9-]*\)", \(0\|'"'"'.'"'"'\), \("[^"]*"\|NULL\), [A-Za-z_]*, .*/--\1/p' \
 		-e g \
@@ -136,6 +142,8 @@ t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
 t "crm-target --as-of 2024-12 < /dev/null"
+t "crm-clv --calibration-end 2024-06-15 < /dev/null"
+t "crm-clv --counts --json < /dev/null"
 t "crm-run --partitions 2x -o out tx.tsv"
 t "crm-rfm --combine --as-of 2024-01-01 v.tsv"
 golden_end

@@ -18,7 +18,7 @@ cat > "$WORK/bad.rules" <<'R'
 churn.recent_months = 12
 R
 golden rules
-t "crm-agg --as-of 2024-12-31 ../crm-tier/data/signals_tx.tsv | crm-tier --rules $WORK/slow.rules | crm-lifecycle --rules $WORK/slow.rules | crm-churn --rules $WORK/slow.rules | awk -F'\t' 'NR == 1 || \$23 == 1' | cut -f1,2,23,24"
+t "crm-agg --rules $WORK/slow.rules --as-of 2024-12-31 ../crm-tier/data/signals_tx.tsv | crm-tier --rules $WORK/slow.rules | crm-lifecycle --rules $WORK/slow.rules | crm-churn --rules $WORK/slow.rules | awk -F'\t' 'NR == 1 || \$23 == 1' | cut -f1,2,23,24"
 t crm-churn --rules "$WORK/bad.rules" "$WORK/life.tsv"
 t "cut -f1-19 $WORK/life.tsv | crm-churn"
 golden_end

@@ -109,7 +109,7 @@ expect "yoy against a warm-up month is null; --keep-warmup compares, marked part
 		jq -r '.series[0].months[-1].yoy | "\(.partial) \(.month)"')"
 printf 'money.currency = EUR\n[brand cascade]\nmoney.currency = CHF\n' > "$WORK/cur.rules"
 # The signals of gs.tsv made with the rules RULES, as crm-json needs them.
-gs_with() { crm-gen --customers $CUST --months 30 --brands 3 --seed 5 | crm-agg |
+gs_with() { crm-gen --customers $CUST --months 30 --brands 3 --seed 5 | crm-agg --rules "$1" |
 	crm-tier --rules "$1" | crm-lifecycle --rules "$1" | crm-churn --rules "$1"; }
 expect "currency: XXX by default; per brand, and none for a total of several" "XXX EUR CHF null" \
 	"$(jq -r '.series[0].currency' "$WORK/asof.json") $(gs_with "$WORK/cur.rules" | crm-json --rules "$WORK/cur.rules" |

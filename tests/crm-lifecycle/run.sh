@@ -17,8 +17,8 @@ golden_end
 # lost in 2023-03 (last order 2022-12); the export cannot know either.
 R=data/wa3.rules
 awk -F'\t' 'NR == 1 || $1 >= "2023-01-01"' data/warmup_tx.tsv > "$WORK/export.tsv"
-crm-agg data/warmup_tx.tsv | crm-tier --rules $R | crm-lifecycle --rules $R > "$WORK/whole.tsv"
-crm-agg "$WORK/export.tsv" | crm-tier --rules $R | crm-lifecycle --rules $R --explain > "$WORK/cut.tsv"
+crm-agg --rules $R data/warmup_tx.tsv | crm-tier --rules $R | crm-lifecycle --rules $R > "$WORK/whole.tsv"
+crm-agg --rules $R "$WORK/export.tsv" | crm-tier --rules $R | crm-lifecycle --rules $R --explain > "$WORK/cut.tsv"
 golden warmup
 t "awk -F'\t' 'NR == 1 || \$21 == 1 || \$22 != \"\"' $WORK/cut.tsv | cut -f1,2,11,12,21-"
 golden_end

@@ -11,7 +11,7 @@ crm-gen --customers 3000 --months 26 --brands 2 --seed 9 > "$WORK/gen.tsv"
 # The generated data's amounts are in euros.
 printf 'money.currency = EUR\n' > "$WORK/eur.rules"
 signals() {
-	crm-agg $1 | crm-tier $2 | crm-lifecycle $2 | crm-churn $2 | crm-json $2 --at-risk 10
+	crm-agg $2 $1 | crm-tier $2 | crm-lifecycle $2 | crm-churn $2 | crm-json $2 --at-risk 10
 }
 # A hostile export: the four customers most at risk get ids that a
 # spreadsheet would run as formulas; the CSV export must neutralise them.

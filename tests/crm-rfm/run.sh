@@ -148,6 +148,23 @@ t crm-rfm --as-of 2024-12-31 --summary "$WORK/big.tsv"
 t crm-rfm --as-of 2024-12-31 --json "$WORK/big.tsv"
 t "sed 's/^2024-01-05\tX/2024-01-05\tb\tX/; 1s/^date/date\tbrand/' $WORK/big.tsv | crm-rfm --as-of 2024-12-31 --summary"
 golden_end
+# One transaction reader (common/txread): crm-rfm stops on a bad transaction
+# row with crm-agg's message, field for field, and the same exit status.
+printf 'date\tbrand\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\t\tC1\ts\tcoffee\t1\t3.90\n' > "$WORK/tx_nobrand.tsv"
+printf 'date\tbrand\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\ta\000b\tC1\ts\tcoffee\t1\t3.90\n' > "$WORK/tx_nulbrand.tsv"
+awk 'BEGIN { k = sprintf("%1100s", ""); gsub(/ /, "k", k)
+	printf "date\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\t%s\ts\tcoffee\t1\t3.90\n", k }' > "$WORK/tx_longkey.tsv"
+awk 'BEGIN { k = sprintf("%1000s", ""); gsub(/ /, "k", k)
+	printf "date\tbrand\tcustomer_id\tsku\tcategory\tqty\tamount\n2024-01-05\tbrand\t%s\ts\tcoffee\t1\t3.90\n", k }' > "$WORK/tx_longbkey.tsv"
+for f in ../crm-agg/data/bad_amount.tsv ../crm-agg/data/bad_decimals.tsv ../crm-agg/data/bad_date.tsv \
+	../crm-agg/data/bad_date_format.tsv ../crm-agg/data/bad_qty.tsv ../crm-agg/data/bad_fields.tsv \
+	../crm-agg/data/empty_customer.tsv ../crm-agg/data/no_category.tsv "$WORK/tx_nobrand.tsv" \
+	"$WORK/tx_nulbrand.tsv" "$WORK/tx_longkey.tsv" "$WORK/tx_longbkey.tsv"; do
+	crm-agg "$f" > /dev/null 2> "$WORK/agg.err"; ra=$?
+	crm-rfm "$f" > /dev/null 2> "$WORK/rfm.err"; rr=$?
+	expect "one reader: $(basename "$f"): crm-rfm's error is crm-agg's" \
+		"$ra $(sed 's/^crm-agg: //' "$WORK/agg.err")" "$rr $(sed 's/^crm-rfm: //' "$WORK/rfm.err")"
+done
 
 # Exact quantiles over hash partitions: each partition's --values, their
 # --combine and each partition scored with --cuts give the rows of one run

@@ -28,7 +28,7 @@ done
 # read the brand column (not by a partition, which sees only some brands).
 t "crm-agg --rules data/unused_brand.rules ../crm-agg/data/brands.tsv > /dev/null"
 t "crm-agg --partition 1/2 --rules data/unused_brand.rules ../crm-agg/data/brands.tsv > /dev/null"
-t "crm-agg ../crm-agg/data/brands.tsv | crm-tier --rules data/unused_brand.rules > /dev/null"
+t "crm-agg --rules data/unused_brand.rules ../crm-agg/data/brands.tsv 2> /dev/null | crm-tier --rules data/unused_brand.rules > /dev/null"
 t crm-rules frob
 t crm-rules
 t crm-rules id --brand x

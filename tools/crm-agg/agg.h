@@ -1,16 +1,17 @@
 /* crm-agg internals.
  *
- * Data flow: crm-agg.c parses rows and folds consecutive lines of one customer
- * and month into a partial group (an order, usually). Partial groups are
- * encoded as variable-length records and appended to one of 256 partition
- * buffers chosen by the key's hash (part.c); past the memory budget the
- * buffers are written to an anonymous temporary file. fold.c then folds each
+ * Data flow: scan.c reads rows (common/txread) and folds consecutive lines of
+ * one customer and month into a partial group (an order, usually); crm-agg.c
+ * holds the options and main(). Partial groups are encoded as variable-length
+ * records and appended to one of 256 partition buffers chosen by the key's
+ * hash (part.c); past the memory budget the buffers are written to an
+ * anonymous temporary file. fold.c then folds each
  * partition in a hash table small enough for the cache, sorts its groups by
  * key and month, and stores them as a sorted run, in memory or spilled.
  * merge.c merges the runs into the output.
  *
- * With -j N, one thread reads blocks of lines that N threads parse, each
- * into its own partitions; N threads fold the partitions (partition I by
+ * With -j N, one thread reads blocks of lines that N threads parse (feed.c),
+ * each into its own partitions; N threads fold the partitions (partition I by
  * thread I % N), and N threads merge ranges of the key space, cut by split
  * keys, while the first thread writes them in order. */
 #ifndef CRM_AGG_H
@@ -311,6 +312,7 @@ typedef struct {
 	int brand;             /* keys are brand NUL customer_id */
 	int decimals;
 	int32_t period_start, period_end;   /* days: the first date, the as-of day */
+	char rules_id[17];     /* the fingerprint of the rules: rules_id() */
 } OutFmt;
 
 void write_header(Out *o, const OutFmt *f);

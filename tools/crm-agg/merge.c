@@ -11,17 +11,19 @@
 
 /* ---- output rows ---- */
 
-#define PERIOD_LEN 21   /* "YYYY-MM-DD\tYYYY-MM-DD" */
+/* The columns every row ends with, the same on each: period_start,
+ * period_end and rules_id. */
+#define PERIOD_LEN 38   /* "YYYY-MM-DD\tYYYY-MM-DD\t" and 16 hex digits */
 
 /* write_header writes the columns of the schema crm-agg adds, after brand
- * when there is one. */
+ * when there is one, and rules_id last. */
 void write_header(Out *o, const OutFmt *f)
 {
 	char cols[512];
 	if (f->brand)
 		out_str(o, "brand\t");
 	out_str(o, schema_added("crm-agg", 0, cols, sizeof cols));
-	out_char(o, '\n');
+	out_str(o, "\trules_id\n");
 }
 
 static inline char *put_day(char *p, const char *ym, int day)
@@ -37,15 +39,13 @@ static inline char *put_day(char *p, const char *ym, int day)
 #define ROW_MAX 200
 
 /* put_row writes one output row at P: LEAD (the key and a tab, formatted
- * once per customer), the group's figures and PE, the period's two
- * columns; returns the end. */
+ * once per customer), YM (the group's month, YYYY-MM), the group's figures
+ * and PE, the columns every row ends with; returns the end. */
 static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
-		     const char *pe, const Group *g)
+		     const char *pe, const char *ym, const Group *g)
 {
 	memcpy(p, lead, leadn);
 	p += leadn;
-	char ym[7];
-	month_fmt(ym, g->month);
 	memcpy(p, ym, 7);
 	p += 7;
 	*p++ = '\t';
@@ -75,12 +75,14 @@ static char *put_row(char *p, const OutFmt *f, const char *lead, size_t leadn,
 	return p;
 }
 
-/* period_fmt writes the period's two columns, PERIOD_LEN bytes, at PE. */
+/* period_fmt writes the last three columns, PERIOD_LEN bytes, at PE. */
 static void period_fmt(char *pe, const OutFmt *f)
 {
 	date_fmt(pe, f->period_start);
 	pe[10] = '\t';
 	date_fmt(pe + 11, f->period_end);
+	pe[21] = '\t';
+	memcpy(pe + 22, f->rules_id, 16);
 }
 
 /* ---- run cursors ---- */
@@ -156,7 +158,22 @@ typedef struct {
 	uint64_t rows;
 	Stream *run;
 	RunCut cut;
+	/* Months formatted, by month % 64: the tag is the month, 0 (a
+	 * month of year 0, which no date has) when the slot is empty. */
+	int32_t ym_tag[64];
+	char ym[64][8];
 } Sink;
+
+/* sink_month returns month MON as YYYY-MM (7 bytes), formatted once. */
+static inline const char *sink_month(Sink *s, int32_t mon)
+{
+	unsigned k = (unsigned)mon & 63;
+	if (s->ym_tag[k] != mon) {
+		month_fmt(s->ym[k], mon);
+		s->ym_tag[k] = mon;
+	}
+	return s->ym[k];
+}
 
 static char *text_reserve(Text *t, size_t n)
 {
@@ -183,10 +200,11 @@ static void sink_customer(Sink *s, Cursor *c)
 			cursor_group(c, &g);
 			if (s->o) {
 				char *p = out_reserve(s->o, n + ROW_MAX);
-				s->o->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+				s->o->len += (size_t)(put_row(p, s->f, lead, n, s->pe, sink_month(s, g.month), &g) - p);
 			} else {
 				char *p = text_reserve(s->text, n + ROW_MAX);
-				s->text->len += (size_t)(put_row(p, s->f, lead, n, s->pe, &g) - p);
+				s->text->len += (size_t)(put_row(p, s->f, lead, n, s->pe, sink_month(s, g.month),
+							       &g) - p);
 			}
 		}
 		s->rows += c->ngroups;
@@ -410,7 +428,7 @@ uint64_t merge_runs(Runs *r, Out *o, const OutFmt *f)
 typedef struct {
 	Tsv t;
 	int k[3], nk;      /* key columns: (brand,) customer_id, month */
-	int pe[2];         /* period_start, period_end */
+	int pe[3];         /* period_start, period_end, rules_id */
 	int live;
 } In;
 
@@ -476,6 +494,7 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		in[i].k[in[i].nk++] = schema_need(t, "month");
 		in[i].pe[0] = schema_need(t, "period_start");
 		in[i].pe[1] = schema_need(t, "period_end");
+		in[i].pe[2] = schema_need(t, "rules_id");
 		if (i > 0) {
 			int same = t->ncols == in[0].t.ncols;
 			for (int c = 0; same && c < t->ncols; c++)
@@ -492,7 +511,12 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 	}
 	/* Few inputs: a linear scan for the smallest row is fastest. */
 	uint64_t rows = 0;
-	char pe[2][16] = { "", "" };
+	char pe[3][17] = { "", "", "" };
+	static const char *const differs[3] = {
+		"differs from the other inputs' period_start (each partition must read all of the input)",
+		"differs from the other inputs' period_end (each partition must read all of the input)",
+		"differs from the other inputs' rules_id (each partition must use the same rules)",
+	};
 	for (;;) {
 		int m = -1;
 		for (int i = 0; i < n; i++) {
@@ -511,15 +535,12 @@ uint64_t merge_outputs(char **paths, int n, Out *o)
 		}
 		if (m < 0)
 			break;
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < 3; k++) {
 			Field f = in[m].t.f[in[m].pe[k]];
 			if (!pe[k][0] && f.n < sizeof pe[k])
 				memcpy(pe[k], f.p, f.n);
 			else if (f.n >= sizeof pe[k] || memcmp(pe[k], f.p, f.n) != 0 || pe[k][f.n])
-				tsv_fail(&in[m].t, in[m].pe[k], k ? "differs from the other inputs' period_end "
-					 "(each partition must read all of the input)" :
-					 "differs from the other inputs' period_start "
-					 "(each partition must read all of the input)");
+				tsv_fail(&in[m].t, in[m].pe[k], differs[k]);
 		}
 		out_write(o, in[m].t.line, in[m].t.line_n);
 		out_char(o, '\n');

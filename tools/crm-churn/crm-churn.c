@@ -31,7 +31,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
+	"crm-churn [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [--progress]\n"
+	"                 [-o FILE] [FILE]";
 
 #define MICRO 1000000 /* decimals of ratios: 6 */
 #define DAYS_MAX 3652059 /* 0001-01-01 to 9999-12-31 */
@@ -79,22 +80,15 @@ int main(int argc, char **argv)
 	filter_init(&opt);
 	const Opt opts[] = {
 		OPT_RULES(&opt.c),
-		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0, "print only months from this one on" },
-		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add churn_explain" },
-		OPT_STATS(&opt.c, "print rows read and written and each reason's count on stderr"),
-		OPT_PROGRESS(&opt.c),
-		OPT_OUTPUT(&opt.c),
-		OPT_END,
+		OPT_FILTER_FROM(&opt, "print only months from this one on"),
+		OPT_FILTER_END(&opt, "add churn_explain",
+			       "print rows read and written and each reason's count on stderr"),
 	};
-	int first = opt_parse(argc, argv, usage_text, opts);
-	filter_settle(&opt, argc - first, argv + first, usage_text);
+	RulesCache rc;
+	char rid[17];
+	filter_start(&opt, argc, argv, usage_text, opts, &rc, rid);
 	int explain = opt.explain;
 	int32_t from = opt.from;
-
-	RulesCache rc;
-	rules_cache_open(&rc, opt.c.rules);
-	char rid[17];
-	rules_id(rc.rules, rid);
 	int decimals = rc.money.decimals;
 	Tsv t;
 	tsv_open(&t, opt.input);
@@ -185,15 +179,16 @@ int main(int argc, char **argv)
 			int64_t n;
 			if (hist_orders(&h, win->monetary, &n))
 				overflow(&t, &ko, month, "orders", win->monetary);
-			int32_t a, b;
+			int32_t a = 0, b = 0;
 			/* recency < 2^22 days, n < 2^63, MICRO < 2^20: the
 			 * product fits in 128 bits. */
-			if (n >= 2 && hist_span(&h, win->monetary, &a, &b) && recency >= ch->min_gap_days &&
-			    (__int128)recency * (n - 1) * MICRO >= (__int128)ch->gap_factor * (b - a)) {
-				lapse = 1;
-				/* The mean gap in tenths of a day when that is exact,
-				 * else as its fraction: the comparison stated must be
-				 * true, and a rounded gap can make it false. */
+			lapse = n >= 2 && hist_span(&h, win->monetary, &a, &b) && recency >= ch->min_gap_days &&
+				(__int128)recency * (n - 1) * MICRO >= (__int128)ch->gap_factor * (b - a);
+			/* The explanation, only when asked for. The mean gap in
+			 * tenths of a day when that is exact, else as its
+			 * fraction: the comparison stated must be true, and a
+			 * rounded gap can make it false. */
+			if (lapse && explain) {
 				char gap[48];
 				int64_t days = (int64_t)(b - a);
 				if (days * 10 % (n - 1) == 0) {
@@ -221,10 +216,10 @@ int main(int argc, char **argv)
 				 * rest_v / rest. The left side is below 2^114; a right
 				 * side beyond 128 bits is larger still. */
 				__int128 rhs;
-				if (rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
-									  (__int128)rnum, &rhs) ||
-						   (__int128)recent_v * rden * rest * MICRO < rhs)) {
-					decline = 1;
+				decline = rest_v > 0 && (__builtin_mul_overflow((__int128)ch->drop_ratio * rest_v,
+										(__int128)rnum, &rhs) ||
+							 (__int128)recent_v * rden * rest * MICRO < rhs);
+				if (decline && explain) {
 					char r1[80], r2[80], span_text[64];
 					per_month(r1, recent_v, rden, rnum, decimals);
 					per_month(r2, rest_v, 1, rest, decimals);

@@ -32,7 +32,8 @@
 static const char usage_text[] =
 	"crm-clean [--rules FILE] [--brand NAME] [--map COLUMN=NAME,...] [--products FILE]\n"
 	"                 [--date-format FORMAT] [--encoding pass|utf8] [--from DATE] [--to DATE]\n"
-	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [-o FILE] [FILE]";
+	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [--progress]\n"
+	"                 [-o FILE] [FILE]";
 
 /* line_len returns the length of the physical line starting P[0..N), its
  * end included: LF, CRLF or a lone CR (libcsv ends a record at each, so

@@ -23,7 +23,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [-o FILE] [FILE]";
+	"crm-lifecycle [--rules FILE] [--from YYYY-MM] [--explain] [--stats] [--progress]\n"
+	"                     [-o FILE] [FILE]";
 
 int main(int argc, char **argv)
 {
@@ -32,22 +33,15 @@ int main(int argc, char **argv)
 	filter_init(&opt);
 	const Opt opts[] = {
 		OPT_RULES(&opt.c),
-		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0, "print only months from this one on" },
-		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add event_explain" },
-		OPT_STATS(&opt.c, "print rows read and written and each event's count on stderr"),
-		OPT_PROGRESS(&opt.c),
-		OPT_OUTPUT(&opt.c),
-		OPT_END,
+		OPT_FILTER_FROM(&opt, "print only months from this one on"),
+		OPT_FILTER_END(&opt, "add event_explain",
+			       "print rows read and written and each event's count on stderr"),
 	};
-	int first = opt_parse(argc, argv, usage_text, opts);
-	filter_settle(&opt, argc - first, argv + first, usage_text);
+	RulesCache rc;
+	char rid[17];
+	filter_start(&opt, argc, argv, usage_text, opts, &rc, rid);
 	int explain = opt.explain;
 	int32_t from = opt.from;
-
-	RulesCache rc;
-	rules_cache_open(&rc, opt.c.rules);
-	char rid[17];
-	rules_id(rc.rules, rid);
 	Tsv t;
 	tsv_open(&t, opt.input);
 	int mi = schema_need(&t, "month"), oi = schema_need(&t, "orders");
@@ -95,27 +89,35 @@ int main(int argc, char **argv)
 		}
 		const char *event = "";
 		buf[0] = '\0';
+		/* The explanation is written only with --explain. */
 		if (start) {
 			event = "new";
 			nnew++;
-			month_fmt(m1, month);
-			snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
-				 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
-				 " (warm-up month: orders before the data are unknown)" : "");
+			if (explain) {
+				month_fmt(m1, month);
+				snprintf(buf, sizeof buf, "new: first purchase in %.7s%s", m1,
+					 wi >= 0 && field_eq(t.f[wi], "1", 1) ?
+					 " (warm-up month: orders before the data are unknown)" : "");
+			}
 		} else if (prev_active && !active) {
 			event = "lost";
 			nlost++;
-			month_fmt(m1, last_order);
-			snprintf(buf, sizeof buf, "lost: active last month, no order in %d months since %.7s",
-				 wa, m1);
+			if (explain) {
+				month_fmt(m1, last_order);
+				snprintf(buf, sizeof buf, "lost: active last month, no order in %d months since %.7s",
+					 wa, m1);
+			}
 		} else if (active && !prev_active && first_order <= month - wa) {
 			/* Active again, and the earlier orders lie before the window. */
 			event = "reactivated";
 			nreact++;
-			month_fmt(m1, month);
-			month_fmt(m2, last_order);
-			snprintf(buf, sizeof buf, "reactivated: order in %.7s, none in the %d months before (last %.7s)",
-				 m1, wa, m2);
+			if (explain) {
+				month_fmt(m1, month);
+				month_fmt(m2, last_order);
+				snprintf(buf, sizeof buf,
+					 "reactivated: order in %.7s, none in the %d months before (last %.7s)",
+					 m1, wa, m2);
+			}
 		}
 		if (orders > 0) {
 			if (first_order == INT32_MAX)

@@ -32,7 +32,7 @@
 static const char usage_text[] =
 	"crm-rfm [--rules FILE] [--products FILE] [--as-of YYYY-MM-DD]\n"
 	"               [--cuts FILE] [--summary | --thresholds | --json | --values] [--stats]\n"
-	"               [-o FILE] [FILE ...]\n"
+	"               [--progress] [-o FILE] [FILE ...]\n"
 	"       crm-rfm [--rules FILE] --combine [-o FILE] FILE ...";
 
 int main(int argc, char **argv)

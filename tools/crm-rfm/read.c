@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "tsv.h"
+#include "txread.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -133,6 +134,119 @@ static void add_rec(Ctx *X, uint32_t cust, int32_t when, int64_t amount)
 	X->rec[X->nrec++] = (Rec){ cust, when, amount };
 }
 
+/* The columns of crm-agg's monthly rows that crm-rfm reads. */
+typedef struct {
+	int ci, bi, ai, di, oi, li, fi, pei;   /* pei: period_end, or -1 */
+} MonthCols;
+
+/* read_month reads the monthly row of T's current row into X's customers
+ * and records, its key built in KEY (CRM_KEY_MAX bytes). */
+static void read_month(Ctx *X, const MonthCols *mc, const Tsv *t, char *key)
+{
+	Tx x;
+	tx_key(t, mc->bi, mc->ci, (uint8_t *)key, &x);
+	tx_check_key(t, mc->bi, mc->ci, &x);
+	const char *why;
+	int64_t amount;
+	if ((why = fixed_parse(t->f[mc->ai].p, t->f[mc->ai].n, X->decimals, &amount)))
+		tsv_fail(t, mc->ai, why);
+	int32_t mon;
+	if ((why = month_parse(t->f[mc->di].p, t->f[mc->di].n, &mon)))
+		tsv_fail(t, mc->di, why);
+	int64_t orders;
+	if ((why = int_parse(t->f[mc->oi].p, t->f[mc->oi].n, &orders)))
+		tsv_fail(t, mc->oi, why);
+	if (orders < 0 || orders > 31)
+		tsv_fail(t, mc->oi, "is not a count of days in a month (0-31)");
+	/* The period ends on period_end's day, or on the last day of the
+	 * latest month. */
+	int32_t day = month_last_day(mon);
+	if (mc->pei >= 0 && (why = day_parse_end(t->f[mc->pei].p, t->f[mc->pei].n, &day)))
+		tsv_fail(t, mc->pei, why);
+	if (day > X->max_day)
+		X->max_day = day;
+	if (X->as_of_given && mon > month_of_day(X->as_of)) {
+		X->later++;
+		return;
+	}
+	int32_t last = INT32_MIN, first = INT32_MAX;
+	Field lf = t->f[mc->li], ff = t->f[mc->fi];
+	if (lf.n) {
+		if ((why = date_parse(lf.p, lf.n, &last)))
+			tsv_fail(t, mc->li, why);
+		if (month_of_day(last) != mon)
+			tsv_fail(t, mc->li, "is not in the row's month");
+		/* A month cannot be cut: the rows must end by the as-of day
+		 * (crm-agg --as-of makes such rows). */
+		if (X->as_of_given && last > X->as_of) {
+			char msg[80], d[11];
+			date_fmt(d, X->as_of);
+			snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
+			tsv_fail(t, mc->li, msg);
+		}
+	}
+	if (ff.n) {
+		if ((why = date_parse(ff.p, ff.n, &first)))
+			tsv_fail(t, mc->fi, why);
+		if (month_of_day(first) != mon)
+			tsv_fail(t, mc->fi, "is not in the row's month");
+	}
+	const char *kp = (const char *)x.key;
+	uint32_t c = customer(X, kp, x.keylen, hash_bytes(kp, x.keylen),
+			      brand_of(X, x.brand ? x.brand : "", x.brand_n));
+	if (last > X->cust[c].last)
+		X->cust[c].last = last;
+	if (first < X->cust[c].first)
+		X->cust[c].first = first;
+	add_rec(X, c, mon * 32 + (int32_t)orders, amount);
+	X->used++;
+}
+
+/* read_tx reads the transaction of T's current row into X's customers and
+ * records, the customer of the row before (PREV, its key PREV_KEY of
+ * *PREV_N bytes) checked first: an order's lines come together. */
+static void read_tx(Ctx *X, const TxCols *tc, const Tsv *t, char *key, char *prev_key,
+		    size_t *prev_n, uint32_t *prev)
+{
+	Tx x;
+	tx_head(tc, t, (uint8_t *)key, &x);
+	tx_body(tc, t, &x);
+	int32_t day = days_from_civil(x.y, x.m, x.d);
+	if (day > X->max_day)
+		X->max_day = day;
+	if (X->as_of_given && day > X->as_of) {
+		X->later++;
+		return;
+	}
+	const char *kp = (const char *)x.key;
+	size_t kn = x.keylen;
+	uint32_t c, bx = brand_of(X, x.brand ? x.brand : "", x.brand_n);
+	if (*prev != UINT32_MAX && *prev_n == kn && memcmp(prev_key, kp, kn) == 0) {
+		c = *prev;
+	} else {
+		c = customer(X, kp, kn, hash_bytes(kp, kn), bx);
+		*prev = c;
+		*prev_n = kn;
+		memcpy(prev_key, kp, kn);
+	}
+	if (namelist_has(X->br[bx].excl, x.cat, x.cat_n)) {
+		X->excluded++;
+		return;
+	}
+	X->used++;
+	/* The last purchase day comes from the records at the fold. */
+	int purchase = tx_purchase(&x);
+	Rec *r = X->nrec ? &X->rec[X->nrec - 1] : NULL;
+	if (r && r->cust == c && r->when >> 1 == day) {
+		r->when |= purchase;
+		if (add_check(&r->amount, x.amount))
+			tsv_fail_line(t, "a sum for customer '%.*s' overflows 64 bits", (int)x.cust.n,
+				      x.cust.p);
+	} else {
+		add_rec(X, c, day * 2 + purchase, x.amount);
+	}
+}
+
 void read_file(Ctx *X, const char *path)
 {
 	Tsv t;
@@ -147,158 +261,37 @@ void read_file(Ctx *X, const char *path)
 		die("%s: its columns are not those of the files before it (%s, %s brand column)", t.name,
 		    monthly ? "monthly rows" : "transactions", bi >= 0 ? "a" : "no");
 	}
-	int di = -1, qi = -1, ai = tsv_need(&t, "amount", monthly ? schema_producer("amount") : NULL);
-	int ki = -1, si = -1, oi = -1, li = -1, fi = -1, pei = -1;
+	TxCols tc;
+	MonthCols mc = { ci, bi, -1, -1, -1, -1, -1, -1 };
 	/* Monthly rows of crm-agg carry the fingerprint of its rules. */
 	int ri = -1;
 	char rid[17];
 	rules_id(X->rules, rid);
 	if (monthly) {
-		di = schema_need(&t, "month");
-		oi = schema_need(&t, "orders");
-		li = schema_need(&t, "last_date");
-		fi = schema_need(&t, "first_date");
-		pei = tsv_col(&t, "period_end");
+		mc.ai = schema_need(&t, "amount");
+		mc.di = schema_need(&t, "month");
+		mc.oi = schema_need(&t, "orders");
+		mc.li = schema_need(&t, "last_date");
+		mc.fi = schema_need(&t, "first_date");
+		mc.pei = tsv_col(&t, "period_end");
 		ri = tsv_col(&t, "rules_id");
 	} else {
-		di = tsv_need(&t, "date", NULL);
-		qi = tsv_need(&t, "qty", NULL);
-		if (X->products)
-			si = tsv_need(&t, "sku", NULL);
-		else if ((ki = tsv_col(&t, "category")) < 0)
-			die("%s: missing column 'category' (or give a products file with --products)", t.name);
+		int hb = bi >= 0;
+		tx_cols(&tc, &t, X->products, X->decimals, &hb);
 	}
-	char key[2048], prev_key[2048];
+	char key[CRM_KEY_MAX], prev_key[CRM_KEY_MAX];
 	size_t prev_n = 0;
 	uint32_t prev = UINT32_MAX;
 	while (tsv_next(&t)) {
 		X->rows++;
 		progress_add(&X->pg, 1);
+		if (!monthly) {
+			read_tx(X, &tc, &t, key, prev_key, &prev_n, &prev);
+			continue;
+		}
 		if (ri >= 0)
 			filter_rules_row(&t, ri, rid);
-		Field fc = t.f[ci];
-		if (fc.n == 0)
-			tsv_fail(&t, ci, "is empty");
-		const char *bp = "";
-		size_t bn = 0;
-		const char *kp = fc.p;
-		size_t kn = fc.n;
-		if (bi >= 0) {
-			bp = t.f[bi].p;
-			bn = t.f[bi].n;
-			if (bn == 0)
-				tsv_fail(&t, bi, "is empty");
-			if (memchr(bp, 0, bn))
-				tsv_fail(&t, bi, "holds a NUL byte");
-			if (bn + 1 + fc.n > sizeof key)
-				tsv_fail(&t, ci, "is too long (brand and customer_id over 2047 bytes)");
-			memcpy(key, bp, bn);
-			key[bn] = 0;
-			memcpy(key + bn + 1, fc.p, fc.n);
-			kp = key;
-			kn = bn + 1 + fc.n;
-		} else if (fc.n > sizeof key) {
-			tsv_fail(&t, ci, "is too long (over 2048 bytes)");
-		}
-		const char *why;
-		int64_t amount;
-		if ((why = fixed_parse(t.f[ai].p, t.f[ai].n, X->decimals, &amount)))
-			tsv_fail(&t, ai, why);
-		int32_t when, day;
-		int purchase;
-		const Brand *b;
-		if (monthly) {
-			int32_t mon;
-			if ((why = month_parse(t.f[di].p, t.f[di].n, &mon)))
-				tsv_fail(&t, di, why);
-			int64_t orders;
-			if ((why = int_parse(t.f[oi].p, t.f[oi].n, &orders)))
-				tsv_fail(&t, oi, why);
-			if (orders < 0 || orders > 31)
-				tsv_fail(&t, oi, "is not a count of days in a month (0-31)");
-			/* The period ends on period_end's day, or on the last
-			 * day of the latest month. */
-			day = month_last_day(mon);
-			if (pei >= 0 && (why = day_parse_end(t.f[pei].p, t.f[pei].n, &day)))
-				tsv_fail(&t, pei, why);
-			if (day > X->max_day)
-				X->max_day = day;
-			if (X->as_of_given && mon > month_of_day(X->as_of)) {
-				X->later++;
-				continue;
-			}
-			int32_t last = INT32_MIN, first = INT32_MAX;
-			if (t.f[li].n) {
-				if ((why = date_parse(t.f[li].p, t.f[li].n, &last)))
-					tsv_fail(&t, li, why);
-				if (month_of_day(last) != mon)
-					tsv_fail(&t, li, "is not in the row's month");
-				/* A month cannot be cut: the rows must end by the
-				 * as-of day (crm-agg --as-of makes such rows). */
-				if (X->as_of_given && last > X->as_of) {
-					char msg[80], d[11];
-					date_fmt(d, X->as_of);
-					snprintf(msg, sizeof msg, "is after the as-of day %.10s", d);
-					tsv_fail(&t, li, msg);
-				}
-			}
-			if (t.f[fi].n) {
-				if ((why = date_parse(t.f[fi].p, t.f[fi].n, &first)))
-					tsv_fail(&t, fi, why);
-				if (month_of_day(first) != mon)
-					tsv_fail(&t, fi, "is not in the row's month");
-			}
-			when = mon * 32 + (int32_t)orders;
-			uint32_t c = customer(X, kp, kn, hash_bytes(kp, kn), bi >= 0 ? brand_of(X, bp, bn) : brand_of(X, "", 0));
-			if (last > X->cust[c].last)
-				X->cust[c].last = last;
-			if (first < X->cust[c].first)
-				X->cust[c].first = first;
-			add_rec(X, c, when, amount);
-			X->used++;
-			continue;
-		}
-		if ((why = date_parse(t.f[di].p, t.f[di].n, &day)))
-			tsv_fail(&t, di, why);
-		int64_t qty;
-		if ((why = int_parse(t.f[qi].p, t.f[qi].n, &qty)))
-			tsv_fail(&t, qi, why);
-		if (day > X->max_day)
-			X->max_day = day;
-		if (X->as_of_given && day > X->as_of) {
-			X->later++;
-			continue;
-		}
-		size_t catn;
-		const char *cat = products_row_category(X->products, &t, si, ki, &catn);
-		/* The customer of the line before is checked first: an order's
-		 * lines come together. */
-		uint32_t c, bx = brand_of(X, bp, bn);
-		if (prev != UINT32_MAX && prev_n == kn && memcmp(prev_key, kp, kn) == 0) {
-			c = prev;
-		} else {
-			c = customer(X, kp, kn, hash_bytes(kp, kn), bx);
-			prev = c;
-			prev_n = kn;
-			memcpy(prev_key, kp, kn);
-		}
-		b = &X->br[bx];
-		if (namelist_has(b->excl, cat, catn)) {
-			X->excluded++;
-			continue;
-		}
-		X->used++;
-		/* The last purchase day comes from the records at the fold. */
-		purchase = qty > 0 && amount >= 0;
-		when = day * 2 + purchase;
-		Rec *r = X->nrec ? &X->rec[X->nrec - 1] : NULL;
-		if (r && r->cust == c && r->when >> 1 == day) {
-			r->when |= purchase;
-			if (add_check(&r->amount, amount))
-				tsv_fail_line(&t, "a sum for customer '%.*s' overflows 64 bits", (int)fc.n, fc.p);
-		} else {
-			add_rec(X, c, when, amount);
-		}
+		read_month(X, &mc, &t, key);
 	}
 	tsv_close(&t);
 }

@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
 	"crm-tier [--rules FILE] [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD]\n"
-	"                [--explain] [--stats] [-o FILE] [FILE]";
+	"                [--explain] [--stats] [--progress] [-o FILE] [FILE]";
 
 typedef struct {
 	RulesCache rc;
@@ -573,18 +573,13 @@ int main(int argc, char **argv)
 	filter_init(&opt);
 	const Opt opts[] = {
 		OPT_RULES(&opt.c),
-		{ "from", 0, "YYYY-MM", opt_month, &opt.from, 0,
-		  "print only months from this one on (earlier ones still count)" },
+		OPT_FILTER_FROM(&opt, "print only months from this one on (earlier ones still count)"),
 		{ "to", 0, "YYYY-MM", opt_month, &opt.to, 0, "the last month to write (default: the input's period_end)" },
 		{ "as-of", 0, "DATE", opt_date, &opt.as_of, 0, "end the period on this day (YYYY-MM-DD), measured to it" },
-		{ "explain", 0, NULL, NULL, &opt.explain, 1, "add tier_explain: limits that held, the first that failed" },
-		OPT_STATS(&opt.c, "print row counts, months added and rows left out on stderr"),
-		OPT_PROGRESS(&opt.c),
-		OPT_OUTPUT(&opt.c),
-		OPT_END,
+		OPT_FILTER_END(&opt, "add tier_explain: limits that held, the first that failed",
+			       "print row counts, months added and rows left out on stderr"),
 	};
-	int first = opt_parse(argc, argv, usage_text, opts);
-	filter_settle(&opt, argc - first, argv + first, usage_text);
+	filter_start(&opt, argc, argv, usage_text, opts, &s.x.rc, s.rid);
 	s.from = opt.from;
 	s.to = opt.to;
 	s.to_given = opt.to_given;
@@ -595,12 +590,9 @@ int main(int argc, char **argv)
 		date_fmt(s.period, s.as_of);
 		s.period_n = 10;
 	}
-
-	rules_cache_open(&s.x.rc, opt.c.rules);
 	s.x.rules = s.x.rc.rules;
 	s.x.decimals = s.x.rc.money.decimals;
 	s.max_months = s.x.rc.money.max_months;
-	rules_id(s.x.rules, s.rid);
 	hist_init(&s.h);
 	s.ecap = 256;
 	s.ebuf = xmalloc(s.ecap);

@@ -1,0 +1,329 @@
+/* btyd_fit: maximum likelihood for the models of btyd.c, with GSL's
+ * minimisers on the log-parameters, standard errors from the Hessian and
+ * the detection of estimates that ran to the boundary. */
+#include "btyd.h"
+#include "util.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One fit: the rows and the model, the penalty, the normalising weight. */
+typedef struct {
+	int gg;                  /* Gamma-Gamma, else the transaction model */
+	BtydModel model;
+	const BtydRow *rows;
+	const GgRow *grows;
+	size_t n;
+	int npar;
+	double weight, penalty;
+	double far;              /* |log par| beyond this: on its way to a limit */
+} Problem;
+
+/* gone_far tells whether the point U of PB has left the parameter space
+ * that clv.max_param bounds by a factor of 10: the maximum lies at a limit,
+ * and further steps only cost time (Pareto/NBD's hypergeometric series
+ * lengthen as the parameters run away). */
+static int gone_far(const Problem *pb, const gsl_vector *u)
+{
+	for (int i = 0; i < pb->npar; i++)
+		if (fabs(gsl_vector_get(u, i)) > pb->far)
+			return 1;
+	return 0;
+}
+
+/* loglik returns the weighted log-likelihood at natural parameters PAR and
+ * its gradient in G (when not NULL). */
+static double loglik(const Problem *pb, const double *par, double *g)
+{
+	if (pb->gg)
+		return gg_loglik_sum(par, pb->grows, pb->n, g);
+	return btyd_loglik_sum(pb->model, par, pb->rows, pb->n, g);
+}
+
+/* The objective on u = log(par): -loglik / weight + penalty * sum(par^2),
+ * as lifetimes states it, so that figures and penalties compare. A
+ * non-finite value (a step far out of range) is +HUGE: the line search
+ * steps back. */
+static double objective(const gsl_vector *u, void *v)
+{
+	const Problem *pb = v;
+	double par[4], pen = 0;
+	for (int i = 0; i < pb->npar; i++) {
+		par[i] = exp(gsl_vector_get(u, i));
+		pen += par[i] * par[i];
+	}
+	double f = -loglik(pb, par, NULL) / pb->weight + pb->penalty * pen;
+	return isfinite(f) ? f : GSL_POSINF;
+}
+
+static void objective_df(const gsl_vector *u, void *v, double *f, gsl_vector *df)
+{
+	const Problem *pb = v;
+	double par[4], g[4], pen = 0;
+	for (int i = 0; i < pb->npar; i++) {
+		par[i] = exp(gsl_vector_get(u, i));
+		pen += par[i] * par[i];
+	}
+	double ll = loglik(pb, par, g);
+	*f = -ll / pb->weight + pb->penalty * pen;
+	if (!isfinite(*f))
+		*f = GSL_POSINF;
+	for (int i = 0; i < pb->npar; i++) {
+		double d = -par[i] * g[i] / pb->weight + 2 * pb->penalty * par[i] * par[i];
+		gsl_vector_set(df, i, isfinite(d) ? d : 0);
+	}
+}
+
+static void objective_d(const gsl_vector *u, void *v, gsl_vector *df)
+{
+	double f;
+	objective_df(u, v, &f, df);
+}
+
+/* bfgs runs GSL's BFGS2 from U for at most MAX_ITER iterations; returns
+ * the iterations and sets *CONVERGED when the gradient norm fell below
+ * the tolerance. U holds the end point. */
+static int bfgs(const Problem *pb, gsl_vector *u, int max_iter, int *converged, double *gnorm)
+{
+	gsl_multimin_function_fdf fn = { objective, objective_d, objective_df, (size_t)pb->npar, (void *)pb };
+	gsl_multimin_fdfminimizer *m =
+		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)pb->npar);
+	gsl_multimin_fdfminimizer_set(m, &fn, u, 0.01, 0.1);
+	int it = 0, st = GSL_CONTINUE;
+	*converged = 0;
+	while (it < max_iter) {
+		it++;
+		st = gsl_multimin_fdfminimizer_iterate(m);
+		if (gsl_multimin_test_gradient(m->gradient, 1e-8) == GSL_SUCCESS) {
+			*converged = 1;
+			break;
+		}
+		if (st || gone_far(pb, m->x))
+			break;
+	}
+	if (!*converged && gsl_multimin_test_gradient(m->gradient, 1e-5) == GSL_SUCCESS)
+		*converged = 1; /* stalled at float precision, at a stationary point */
+	*gnorm = gsl_blas_dnrm2(m->gradient);
+	gsl_vector_memcpy(u, m->x);
+	gsl_multimin_fdfminimizer_free(m);
+	return it;
+}
+
+/* simplex runs Nelder-Mead from U, the fallback when BFGS stalls far from
+ * a stationary point (a flat or curved valley near the boundary). */
+static int simplex(const Problem *pb, gsl_vector *u, int max_iter)
+{
+	gsl_multimin_function fn = { objective, (size_t)pb->npar, (void *)pb };
+	gsl_multimin_fminimizer *m =
+		gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, (size_t)pb->npar);
+	gsl_vector *step = gsl_vector_alloc((size_t)pb->npar);
+	gsl_vector_set_all(step, 0.5);
+	gsl_multimin_fminimizer_set(m, &fn, u, step);
+	int it = 0;
+	while (it < max_iter) {
+		it++;
+		if (gsl_multimin_fminimizer_iterate(m) || gone_far(pb, m->x))
+			break;
+		if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-10) == GSL_SUCCESS)
+			break;
+	}
+	gsl_vector_memcpy(u, m->x);
+	gsl_vector_free(step);
+	gsl_multimin_fminimizer_free(m);
+	return it;
+}
+
+/* hessian_se sets F->se from the Hessian of -loglik plus weight times the
+ * penalty in the log-parameters U, by central differences of the gradient; the
+ * delta method gives se(par) = par * se(log par). Returns 0, or -1 when
+ * the Hessian is not positive definite (no standard errors: the maximum
+ * is not a proper one). */
+static int hessian_se(const Problem *pb, const double *u, BtydFit *f)
+{
+	int k = pb->npar;
+	gsl_matrix *h = gsl_matrix_alloc((size_t)k, (size_t)k);
+	for (int j = 0; j < k; j++) {
+		double gp[4], gm[4], par[4], step = 1e-5;
+		for (int s = 0; s < 2; s++) {
+			for (int i = 0; i < k; i++)
+				par[i] = exp(u[i] + (i == j ? (s ? -step : step) : 0));
+			double g[4];
+			loglik(pb, par, g);
+			/* The penalised objective's curvature: at a penalised
+			 * optimum the likelihood's alone need not be definite. */
+			for (int i = 0; i < k; i++)
+				(s ? gm : gp)[i] = -par[i] * g[i] + 2 * pb->weight * pb->penalty * par[i] * par[i];
+		}
+		for (int i = 0; i < k; i++)
+			gsl_matrix_set(h, (size_t)i, (size_t)j, (gp[i] - gm[i]) / (2 * step));
+	}
+	for (int i = 0; i < k; i++)
+		for (int j = 0; j < i; j++) {
+			double m = (gsl_matrix_get(h, (size_t)i, (size_t)j) + gsl_matrix_get(h, (size_t)j, (size_t)i)) / 2;
+			gsl_matrix_set(h, (size_t)i, (size_t)j, m);
+			gsl_matrix_set(h, (size_t)j, (size_t)i, m);
+		}
+	int ok = 1;
+	for (int i = 0; i < k; i++)
+		ok &= isfinite(gsl_matrix_get(h, (size_t)i, (size_t)i));
+	if (ok && gsl_linalg_cholesky_decomp1(h) == GSL_SUCCESS && gsl_linalg_cholesky_invert(h) == GSL_SUCCESS) {
+		for (int i = 0; i < k; i++) {
+			double var = gsl_matrix_get(h, (size_t)i, (size_t)i);
+			f->se[i] = var > 0 ? f->par[i] * sqrt(var) : 0;
+		}
+	} else {
+		ok = 0;
+	}
+	gsl_matrix_free(h);
+	return ok ? 0 : -1;
+}
+
+/* limit_of names the model a boundary reduces to. */
+static const char *limit_of(const Problem *pb, const BtydFit *f)
+{
+	const int *bd = f->boundary;
+	const double *p = f->par;
+	if (pb->gg) {
+		if (bd[1] || bd[2])
+			return "the same expected spend for every customer (q and v without bound)";
+		return "Gamma-Gamma degenerate in p (no spread of spend within a customer)";
+	}
+	/* BG/NBD, MBG/NBD: b to infinity or a to 0 leaves no dropout; Pareto/NBD:
+	 * s to 0 or beta to infinity (s/beta to 0). */
+	if (pb->model == BTYD_PARETO && bd[3] && p[3] > 1 && p[2] > 1)
+		return "Pareto/NBD with one dropout rate s/beta for every customer (s and beta without bound)";
+	if (pb->model != BTYD_PARETO && bd[3] && p[3] > 1 && p[2] > 1)
+		return "one dropout probability a/(a+b) for every customer (a and b without bound)";
+	if ((bd[2] && p[2] < 1) || (bd[3] && p[3] > 1))
+		return "NBD (no dropout identifiable)";
+	if (bd[0] && bd[1])
+		return "Poisson purchases (r and alpha without bound: one rate for every customer)";
+	if (bd[2] || bd[3])
+		return pb->model == BTYD_PARETO ? "Pareto/NBD degenerate in the dropout rate (one rate for every customer)"
+						: "BG/NBD degenerate in the dropout probability (one value for every customer)";
+	return "NBD degenerate in the purchase rate";
+}
+
+enum { COARSE_MIN = 50000 };   /* rows from which a fit starts on a coarse table */
+
+static int cmp_row(const void *a, const void *b)
+{
+	const BtydRow *x = a, *y = b;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	if (x->t_x != y->t_x)
+		return x->t_x < y->t_x ? -1 : 1;
+	return (x->T > y->T) - (x->T < y->T);
+}
+
+/* coarse_start moves U to the maximum of PB's likelihood on a coarse
+ * table: t_x and T rounded to a hundredth of the longest T, the rows that
+ * become equal merged. Tens of thousands of rows shrink to a few thousand,
+ * and the fit on the exact table then starts close to its maximum and needs
+ * few of its costly iterations. Returns the iterations taken. */
+static int coarse_start(const Problem *pb, gsl_vector *u, int max_iter)
+{
+	double tmax = 0;
+	for (size_t i = 0; i < pb->n; i++)
+		tmax = pb->rows[i].T > tmax ? pb->rows[i].T : tmax;
+	double g = tmax / 100;
+	if (!(g > 0))
+		return 0;
+	BtydRow *c = xmalloc(pb->n * sizeof *c);
+	for (size_t i = 0; i < pb->n; i++) {
+		c[i] = pb->rows[i];
+		c[i].t_x = floor(c[i].t_x / g + 0.5) * g;
+		c[i].T = floor(c[i].T / g + 0.5) * g;
+	}
+	qsort(c, pb->n, sizeof *c, cmp_row);
+	size_t k = 0;
+	for (size_t i = 1; i < pb->n; i++)
+		if (!cmp_row(&c[i], &c[k]))
+			c[k].n += c[i].n;
+		else
+			c[++k] = c[i];
+	Problem cp = *pb;
+	cp.rows = c;
+	cp.n = k + 1;
+	int conv;
+	double gn;
+	int it = bfgs(&cp, u, max_iter, &conv, &gn);
+	free(c);
+	return it;
+}
+
+/* fit runs the minimisation of PB and fills F. */
+static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
+{
+	gsl_set_error_handler_off();
+	memset(f, 0, sizeof *f);
+	f->npar = pb->npar;
+	f->weight = pb->weight;
+	f->method = "bfgs2";
+	gsl_vector *u = gsl_vector_alloc((size_t)pb->npar);
+	gsl_vector_set_all(u, 0);
+	double gnorm;
+	if (!pb->gg && pb->n >= COARSE_MIN) {
+		f->method = "bfgs2 (from a coarse table's maximum)";
+		f->iterations = coarse_start(pb, u, max_iter);
+		if (gone_far(pb, u))
+			gsl_vector_set_all(u, 0); /* the exact table decides the boundary */
+	}
+	f->iterations += bfgs(pb, u, max_iter, &f->converged, &gnorm);
+	if (!f->converged && f->iterations < max_iter && !gone_far(pb, u)) {
+		f->method = "nmsimplex2+bfgs2";
+		f->iterations += simplex(pb, u, max_iter);
+		f->iterations += bfgs(pb, u, max_iter, &f->converged, &gnorm);
+	}
+	f->grad_norm = gnorm;
+	double uu[4];
+	for (int i = 0; i < pb->npar; i++) {
+		uu[i] = gsl_vector_get(u, i);
+		f->par[i] = exp(uu[i]);
+		if (f->par[i] > max_param || f->par[i] < 1 / max_param) {
+			f->boundary[i] = 1;
+			f->any_boundary = 1;
+		}
+	}
+	gsl_vector_free(u);
+	f->loglik = loglik(pb, f->par, NULL);
+	if (hessian_se(pb, uu, f) < 0 && !f->any_boundary) {
+		/* A flat direction: the parameter whose scale moves the most
+		 * with the least change is not identified. Flag the largest. */
+		int k = 0;
+		for (int i = 1; i < pb->npar; i++)
+			if (fabs(uu[i]) > fabs(uu[k]))
+				k = i;
+		f->boundary[k] = 1;
+		f->any_boundary = 1;
+	}
+	if (f->any_boundary) {
+		for (int i = 0; i < pb->npar; i++)
+			f->se[i] = 0;
+		f->limit = limit_of(pb, f);
+	}
+}
+
+void btyd_fit(BtydModel m, const BtydRow *rows, size_t n, double penalty, int max_iter,
+	      double max_param, BtydFit *f)
+{
+	Problem pb = { .model = m, .rows = rows, .n = n, .npar = 4, .penalty = penalty,
+		       .far = log(max_param) + log(10) };
+	for (size_t i = 0; i < n; i++)
+		pb.weight += rows[i].n;
+	fit(&pb, max_iter, max_param, f);
+}
+
+void gg_fit(const GgRow *rows, size_t n, double penalty, int max_iter, double max_param, BtydFit *f)
+{
+	Problem pb = { .gg = 1, .grows = rows, .n = n, .npar = 3, .penalty = penalty,
+		       .far = log(max_param) + log(10) };
+	for (size_t i = 0; i < n; i++)
+		pb.weight += rows[i].n;
+	fit(&pb, max_iter, max_param, f);
+}
