@@ -44,6 +44,7 @@ clean    clean_prep  -             -            -          clean_final
 agg      -           agg_part      -            -          agg_final
 signals  -           signals_part  -            -          signals_final
 rfm      -           rfm_part      rfm_combine  rfm_score  rfm_final
+clv      -           clv_part      clv_combine  clv_score  clv_final
 json     -           -             -            -          json_final
 kmeans   -           -             -            -          kmeans_final
 report   -           -             -            -          report_final
@@ -53,12 +54,12 @@ report   -           -             -            -          report_final
 # machine), the combined results (sent to every host for the score
 # phase), the part outputs a score task reads (sent with it) and each
 # partition's score outputs (sent back).
-PART_OUT="monthly.tsv signals.tsv rfm.values"
-COMBINED="rfm.cuts"
+PART_OUT="monthly.tsv signals.tsv rfm.values clv.counts"
+COMBINED="rfm.cuts clv.params"
 SCORE_IN="monthly.tsv"
-SCORE_OUT="rfm.tsv"
+SCORE_OUT="rfm.tsv clv.tsv"
 # The merged outputs, in the order they are made.
-OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html"
+OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params"
 
 TAB=$(printf '\t')
 
@@ -211,6 +212,35 @@ rfm_final() {
 	# the merged monthly rows, scored with the combined cut points.
 	# shellcheck disable=SC2046
 	crm-rfm $(opt_rules) --cuts rfm.cuts --json -o out/rfm.json out/monthly.tsv
+}
+
+# crm-clv: the compressed (x, t_x, T) counts of the partitions add up to
+# those of all customers, so one fit on them gives the parameters of one
+# run, and each partition is scored with them.
+clv_part() {
+	# shellcheck disable=SC2046
+	crm-clv $(opt_rules) --counts -o "p$1/clv.counts" "p$1/monthly.tsv"
+}
+
+clv_combine() {
+	set --
+	i=1
+	while [ $i -le "$N" ]; do
+		set -- "$@" "p$i/clv.counts"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2046
+	crm-clv $(opt_rules) --from-counts --fit-only -o clv.params "$@"
+}
+
+clv_score() {
+	# shellcheck disable=SC2046
+	crm-clv $(opt_rules) --params clv.params -o "p$1/clv.tsv" "p$1/monthly.tsv"
+}
+
+clv_final() {
+	merge_rows clv.tsv
+	cp clv.params out/clv.params
 }
 
 json_final() {
