@@ -113,6 +113,20 @@ static void warn_fit(const Ctx *X, const BtydFit *f, const char *model, const ch
 	     "and have no standard errors", model, list, X->cr.max_param, f->limit);
 }
 
+/* as_written rounds the fitted parameters of F to the digits the
+ * parameters document writes (%.10g), so that this run scores with exactly
+ * the parameters a later --params run reads back: one fit scoring many
+ * partitions gives the bytes of the single run, also where the likelihood is
+ * flat (a fit on the boundary). */
+static void as_written(BtydFit *f)
+{
+	for (int i = 0; i < f->npar; i++) {
+		char b[40];
+		snprintf(b, sizeof b, "%.10g", f->par[i]);
+		f->par[i] = strtod(b, NULL);
+	}
+}
+
 void fit_models(Ctx *X)
 {
 	double ud = X->cr.unit_days;
@@ -123,6 +137,7 @@ void fit_models(Ctx *X)
 		u[i] = (BtydRow){ X->tx[i].x, X->tx[i].t_x / ud, X->tx[i].T / ud, X->tx[i].n };
 	btyd_fit(X->cr.model, u, X->ntx, X->cr.penalty, X->cr.max_iter, X->cr.max_param, &X->fit);
 	free(u);
+	as_written(&X->fit);
 	warn_fit(X, &X->fit, btyd_model_name[X->cr.model], btyd_param_name[X->cr.model]);
 	X->par.model = X->cr.model;
 	memcpy(X->par.par, X->fit.par, sizeof X->par.par);
@@ -155,6 +170,7 @@ void fit_models(Ctx *X)
 		return;
 	}
 	gg_fit(X->gg, X->ngg, X->cr.penalty, X->cr.max_iter, X->cr.max_param, &X->ggfit);
+	as_written(&X->ggfit);
 	X->have_ggfit = 1;
 	warn_fit(X, &X->ggfit, "gamma-gamma", gg_param_name);
 	if (fabs(X->gg_corr) > X->cr.max_corr)

@@ -19,7 +19,9 @@ void clv_rules_load(ClvRules *cr, const Rules *r)
 	memset(cr, 0, sizeof *cr);
 	cr->model = (BtydModel)rules_enum(r, NULL, "clv.model");
 	cr->unit = rules_enum(r, NULL, "clv.time_unit");
-	static const double days[] = { 1, 7, 365.2425 / 12 };
+	/* A month is 365.2425 / 12 days, written as the decimal the parameters
+	 * document holds, so that scoring from the document gives the same bytes. */
+	static const double days[] = { 1, 7, 30.436875 };
 	cr->unit_days = days[cr->unit];
 	cr->horizon_months = (int)rules_int(r, NULL, "clv.horizon_months");
 	cr->discount = (double)rules_fixed(r, NULL, "clv.discount_rate", 6, NULL) / 1e6;
