@@ -201,8 +201,8 @@ const RuleDef rule_defs[] = {
 	  "crm-features: a snapshot at the end of every month whose number (1-12) is a "
 	  "multiple of this (3: March, June, September, December; 1: every month)." },
 	{ "features.population", RK_ENUM, "policy", 0, 0, RF_GLOBAL, "active|all",
-	  "crm-features: active writes a snapshot row for customers active at the "
-	  "snapshot (window.activity_months); all for every customer with a row there." },
+	  "crm-features: active writes a snapshot row for the customers active at the "
+	  "snapshot (as crm-tier's active); all for every customer with a row there." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -59,8 +59,8 @@ int main(int argc, char **argv)
 	const Opt opts[] = {
 		OPT_RULES(&com),
 		{ "snapshot", 0, "YYYY-MM", opt_month, &snapshot, 0,
-		  "one snapshot, this month, instead of features.snapshot_step's" },
-		OPT_STATS(&com, "print rows read, snapshot rows written and labels on stderr"),
+		  "only this snapshot month, not features.snapshot_step's" },
+		OPT_STATS(&com, "print rows read and written and labels on stderr"),
 		OPT_PROGRESS(&com),
 		OPT_OUTPUT(&com),
 		OPT_END,

@@ -399,7 +399,7 @@ int main(int argc, char **argv)
 		{ "products", 0, "FILE", opt_str, &products, 0, "write the catalogue (sku, category, price, ...) to FILE" },
 		{ "format", 0, "tsv|invoice", opt_format, &invoice, 0, "the transaction stream, or a shop's CSV invoice export" },
 		{ "messy", 0, "PERMILLE", opt_uint, &messy_o, 0, "with --format invoice: lines spoilt per thousand" },
-		{ "churn-process", 0, NULL, NULL, &process, 1, "leavers slow down, buy less and turn from consumables first" },
+		{ "churn-process", 0, NULL, NULL, &process, 1, "leavers fade first: longer gaps, smaller baskets" },
 		OPT_OUTPUT(&com),
 		OPT_END,
 	};
