@@ -134,6 +134,7 @@ t "crm-clean -d ab < /dev/null"
 t "crm-clean --encoding latin1 < /dev/null"
 t "crm-clean --date-format ddmm < /dev/null"
 t "crm-gen --format csv"
+t "crm-features --snapshot 2024-13 < /dev/null"
 golden_end
 
 # --progress: lines of rows and rows/s on stderr, the last with the time
