@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			c.cap = c.cap ? c.cap * 2 : 64;
 			c.m = xrealloc(c.m, c.cap * sizeof *c.m);
 		}
-		read_month(&t, &k, &f, c.br, c.n ? &c.m[c.n - 1] : NULL, &c.m[c.n]);
+		read_month(&t, &k, &f, c.br, month, c.n ? &c.m[c.n - 1] : NULL, &c.m[c.n]);
 		c.n++;
 	}
 	if (f.rows)

@@ -62,13 +62,15 @@ typedef struct {
 	int all;                   /* features.population = all */
 	int32_t snapshot;          /* --snapshot, INT32_MIN: by the rules */
 	char rid[17];
+	char pe_text[16];          /* the latest period_end text, and its day */
+	int32_t pe_day;
 	uint64_t rows, customers, written, labelled, churned, rev_labelled;
 } Feat;
 
-/* read_month parses the current row of T into *M (the cumulative sums
- * continue from PREV, NULL for a customer's first month); data errors die
- * naming file, line, field and value. */
-void read_month(const Tsv *t, const Cols *c, const Feat *f, const BrandRules *br,
+/* read_month parses the current row of T, of month MONTH, into *M (the
+ * cumulative sums continue from PREV, NULL for a customer's first month);
+ * data errors die naming file, line, field and value. */
+void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int32_t month,
 		const FMonth *prev, FMonth *m);
 
 /* feat_header writes the output header: the key columns (brand when

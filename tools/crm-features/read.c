@@ -47,12 +47,11 @@ static int64_t sum(const Tsv *t, int col, int64_t prev, int64_t v)
 	return prev;
 }
 
-void read_month(const Tsv *t, const Cols *c, const Feat *f, const BrandRules *br,
+void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int32_t month,
 		const FMonth *prev, FMonth *m)
 {
-	const char *why = month_parse(t->f[c->month].p, t->f[c->month].n, &m->month);
-	if (why)
-		tsv_fail(t, c->month, why);
+	const char *why;
+	m->month = month;
 	m->orders = field_count(t, c->orders);
 	m->amount = field_money(t, c->amount, f->decimals);
 	m->other_orders = field_count(t, c->other_orders);
@@ -64,13 +63,22 @@ void read_month(const Tsv *t, const Cols *c, const Feat *f, const BrandRules *br
 			 "is empty in a month with orders");
 	if (m->first_day != NO_DAY && m->last_day != NO_DAY && m->last_day < m->first_day)
 		tsv_fail(t, c->last_date, "is before first_date");
-	if (m->first_day != NO_DAY && month_of_day(m->first_day) != m->month)
+	int32_t mfirst = month_first_day(month), mnext = month_first_day(month + 1);
+	if (m->first_day != NO_DAY && (m->first_day < mfirst || m->first_day >= mnext))
 		tsv_fail(t, c->first_date, "is not in the row's month");
-	if (m->last_day != NO_DAY && month_of_day(m->last_day) != m->month)
+	if (m->last_day != NO_DAY && (m->last_day < mfirst || m->last_day >= mnext))
 		tsv_fail(t, c->last_date, "is not in the row's month");
-	if ((why = day_parse_end(t->f[c->period_end].p, t->f[c->period_end].n, &m->period_end)))
-		tsv_fail(t, c->period_end, why);
-	if (m->period_end < month_first_day(m->month))
+	/* period_end is the same on every row: parsed again only when its
+	 * text changes. */
+	Field pf = t->f[c->period_end];
+	if (pf.n >= sizeof f->pe_text || memcmp(pf.p, f->pe_text, pf.n) != 0 || f->pe_text[pf.n]) {
+		if ((why = day_parse_end(pf.p, pf.n, &f->pe_day)))
+			tsv_fail(t, c->period_end, why);
+		memcpy(f->pe_text, pf.p, pf.n);
+		f->pe_text[pf.n] = '\0';
+	}
+	m->period_end = f->pe_day;
+	if (m->period_end < mfirst)
 		tsv_fail(t, c->period_end, "is before the row's month");
 	if (m->last_day != NO_DAY && m->last_day > m->period_end)
 		tsv_fail(t, c->last_date, "is after period_end");

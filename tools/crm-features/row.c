@@ -71,6 +71,26 @@ static void put_money(Row *r, int64_t v)
 	r->n++;
 }
 
+/* put_dec4 writes V ten-thousandths as a number with 4 decimals, with a
+ * minus sign when NEG. */
+static void put_dec4(Row *r, int neg, uint64_t v)
+{
+	char *b = out_reserve(r->o, 32);
+	size_t n = 0;
+	b[n++] = '\t';
+	if (neg)
+		b[n++] = '-';
+	n += fmt_u64(b + n, v / 10000);
+	b[n++] = '.';
+	uint64_t f = v % 10000;
+	for (int k = 3; k >= 0; k--) {
+		b[n + (size_t)k] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	r->o->len += n + 4;
+	r->n++;
+}
+
 /* put_ratio writes NUM/DEN rounded half away from zero to 4 decimals, or an
  * empty value when DEN is 0. Exact integer arithmetic: the same inputs give
  * the same bytes everywhere. */
@@ -89,24 +109,15 @@ static void put_ratio(Row *r, __int128 num, __int128 den)
 	__int128 q = (a * 10000 * 2 + den) / (den * 2);
 	if (q > INT64_MAX)
 		die("internal error: a ratio of customer '%.*s' is beyond 64 bits", (int)r->c->keyn, r->c->key);
-	int64_t v = (int64_t)q;
-	char b[40];
-	int len = snprintf(b, sizeof b, "%s%lld.%04lld", neg && v ? "-" : "", (long long)(v / 10000),
-			   (long long)(v % 10000));
-	out_char(r->o, '\t');
-	out_write(r->o, b, (size_t)len);
-	r->n++;
+	put_dec4(r, neg && q, (uint64_t)q);
 }
 
-/* put_real writes X with 4 decimals (a value computed in floating point
- * from integers in a fixed order, so the bytes do not vary). */
+/* put_real writes X >= 0 rounded to 4 decimals (a value computed in
+ * floating point from integers in a fixed order, so the bytes do not
+ * vary). */
 static void put_real(Row *r, double x)
 {
-	char b[48];
-	int len = snprintf(b, sizeof b, "%.4f", x);
-	out_char(r->o, '\t');
-	out_write(r->o, b, (size_t)len);
-	r->n++;
+	put_dec4(r, 0, (uint64_t)llround(x * 10000));
 }
 
 /* cum reads a cumulative sum at month J, 0 before the first month. */
