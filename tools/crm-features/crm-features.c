@@ -32,7 +32,7 @@ static const char usage_text[] =
  * text (the brand and customer_id fields) and its brand's rules. */
 static void cust_start(Cust *c, const Tsv *t, const Cols *k, RulesCache *rc)
 {
-	Field cf = t->f[tsv_col(t, "customer_id")];
+	Field cf = t->f[k->customer];
 	size_t need = cf.n + 1 + (k->brand >= 0 ? t->f[k->brand].n + 1 : 0);
 	if (need > c->keycap) {
 		c->keycap = need * 2;
@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	Tsv t;
 	tsv_open(&t, input);
 	Cols k;
+	k.customer = schema_need(&t, "customer_id");
 	k.month = schema_need(&t, "month");
 	k.orders = schema_need(&t, "orders");
 	k.amount = schema_need(&t, "amount");

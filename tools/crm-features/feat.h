@@ -48,7 +48,7 @@ typedef struct {
 
 /* The columns read, by index in the input (-1: absent). */
 typedef struct {
-	int month, orders, amount, first_date, last_date, other_orders, other_amount;
+	int customer, month, orders, amount, first_date, last_date, other_orders, other_amount;
 	int period_end, tenure, active, tier, event, churn_risk, churn_reason, brand, rules_id;
 } Cols;
 

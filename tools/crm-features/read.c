@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-/* field_int reads column COL of T's row as a whole number >= 0. */
+/* field_count returns column COL of T's row as a whole number >= 0. */
 static int64_t field_count(const Tsv *t, int col)
 {
 	int64_t v;
@@ -19,6 +19,7 @@ static int64_t field_count(const Tsv *t, int col)
 	return v;
 }
 
+/* field_money returns column COL as an amount in minor units. */
 static int64_t field_money(const Tsv *t, int col, int decimals)
 {
 	int64_t v;
@@ -28,7 +29,7 @@ static int64_t field_money(const Tsv *t, int col, int decimals)
 	return v;
 }
 
-/* field_day reads column COL as a date, NO_DAY when empty. */
+/* field_day returns column COL as a day number, NO_DAY when empty. */
 static int32_t field_day(const Tsv *t, int col)
 {
 	int32_t d = NO_DAY;
@@ -38,8 +39,8 @@ static int32_t field_day(const Tsv *t, int col)
 	return d;
 }
 
-/* sum adds V to the cumulative sum PREV, dying on overflow with the name of
- * column COL. */
+/* sum returns the cumulative sum PREV + V, dying on overflow with the name
+ * of column COL. */
 static int64_t sum(const Tsv *t, int col, int64_t prev, int64_t v)
 {
 	if (add_check(&prev, v))

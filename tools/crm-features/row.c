@@ -50,6 +50,8 @@ typedef struct {
 	const Cust *c;
 } Row;
 
+/* put_empty, put_int and put_money append one value to the row: empty (an
+ * unknown value), a whole number, an amount of minor units. */
 static void put_empty(Row *r)
 {
 	out_char(r->o, '\t');
@@ -120,16 +122,16 @@ static void put_real(Row *r, double x)
 	put_dec4(r, 0, (uint64_t)llround(x * 10000));
 }
 
-/* cum reads a cumulative sum at month J, 0 before the first month. */
+/* CUM is the cumulative sum FIELD at month J, 0 before the first month. */
 #define CUM(c, j, field) ((j) < 0 ? 0 : (c)->m[(j)].field)
 
-/* window returns the sum of FIELD over months I-W+1 .. I-SKIP, from its
+/* WINDOW is the sum of FIELD over months I-W+1 .. I-SKIP, from its
  * cumulative sums (exact in 128 bits). */
 #define WINDOW(c, i, w, skip, field) \
 	((__int128)CUM(c, (long)(i) - (skip), field) - (__int128)CUM(c, (long)(i) - (w), field))
 
-/* money_window is WINDOW for a money value written with put_money: it must
- * fit 64 bits. */
+/* fit64 returns V, a window sum, as 64 bits, dying naming the customer
+ * when it does not fit. */
 static int64_t fit64(const Cust *c, __int128 v)
 {
 	if (v > INT64_MAX || v < INT64_MIN)
