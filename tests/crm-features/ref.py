@@ -40,6 +40,16 @@ def ratio4(num, den):
     return "%s%d.%04d" % ("-" if neg and r else "", r // 10000, r % 10000)
 
 
+def trend(num, den):
+    return ratio4(num, den) if den else ""
+
+
+def round_half_away(num, den):
+    q = Fraction(num, den)
+    r = int(abs(q)) + (1 if abs(q) - int(abs(q)) >= Fraction(1, 2) else 0)
+    return -r if q < 0 else r
+
+
 rows = open(tx).read().split("\n")
 head = rows[0].split("\t")
 ix = {c: i for i, c in enumerate(head)}
@@ -81,6 +91,13 @@ for key, c in cust.items():
             "spend_3m": money(sum(c["days"][d] for d in win(3))),
             "spend_12m": money(sum(c["days"][d] for d in win(12))),
             "spend_total": money(sum(c["days"][d] for d in past)),
+            "spend_1m": money(sum(c["days"][d] for d in win(1))),
+            "spend_6m": money(sum(c["days"][d] for d in win(6))),
+            "orders_trend_3_3": ratio4(len(win(3)), len(win(6)) - len(win(3))) if len(win(6)) > len(win(3)) else "",
+            "spend_trend_6_6": trend(sum(c["days"][d] for d in win(6)), sum(c["days"][d] for d in win(12)) - sum(c["days"][d] for d in win(6))),
+            "avg_order_12m": money(round_half_away(sum(c["days"][d] for d in win(12)), len(win(12)))) if win(12) else "",
+            "active_months_12m": str(len({month_of(d) for d in win(12)})),
+            "overdue_ratio": ratio4((a - past[-1]).days * (len(past) - 1), (past[-1] - past[0]).days) if len(past) > 1 else "",
             "gap_mean_days": ratio4((past[-1] - past[0]).days, len(past) - 1) if len(past) > 1 else "",
             "other_orders_total": str(len([d for d in c["other"] if d <= a])),
         }
