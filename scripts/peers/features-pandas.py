@@ -21,7 +21,8 @@ s["last_buy"] = g["last_date"].ffill()
 s["recency_days"] = (s["as_of"] - s["last_buy"]).dt.days
 # The next purchase after the month: the first date of a later month with orders.
 s["next_buy"] = s["first_date"].where(s["orders"] > 0)
-s["next_buy"] = s.groupby("customer_id", sort=False)["next_buy"].transform(lambda x: x[::-1].shift(1).ffill()[::-1])
+s["next_buy"] = s.groupby("customer_id", sort=False)["next_buy"].shift(-1)
+s["next_buy"] = s.groupby("customer_id", sort=False)["next_buy"].bfill()
 end = s["period_end"].max()
 horizon = s["as_of"] + pd.Timedelta(days=90)
 s["label_churn"] = np.where(horizon > end, np.nan, ((s["next_buy"].isna()) | (s["next_buy"] > horizon)).astype(float))
