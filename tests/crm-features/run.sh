@@ -129,6 +129,9 @@ t crm-features --snapshot 2024-13 "$WORK/hand.tsv"
 t crm-features "$WORK/hand.tsv" "$WORK/hand.tsv"
 t crm-features "$WORK/hand.tsv" "> /dev/full"
 golden_end
+echo keep > "$WORK/target.tsv"
+awk -F'\t' -v OFS='\t' 'NR == 4000 { $4 = "x" } 1' "$WORK/sig.tsv" | crm-features -o "$WORK/target.tsv" 2> /dev/null
+expect "a failed run exits 1 and leaves the -o target as it was" "1 keep" "$? $(cat "$WORK/target.tsv")"
 crm-features "$WORK/sig.tsv" 2> "$WORK/pipe.err" | head -c 10 > /dev/null
 expect "a closed pipe ends quietly" "" "$(cat "$WORK/pipe.err")"
 
