@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	k.period_end = schema_need(&t, "period_end");
 	k.tenure = schema_need(&t, "tenure_months");
 	k.active = schema_need(&t, "active");
+	k.warmup = schema_need(&t, "warmup");
 	k.tier = tsv_col(&t, "tier");
 	k.event = tsv_col(&t, "event");
 	k.churn_risk = tsv_col(&t, "churn_risk");

@@ -34,6 +34,7 @@ typedef struct {
 	int8_t tier_rank;                /* F_UNKNOWN without a tier column */
 	int8_t event;                    /* EV_*, F_UNKNOWN without event */
 	int8_t churn;                    /* CH_* bits, F_UNKNOWN without churn_risk */
+	int8_t warmup;                   /* 0/1: crm-tier's warm-up month */
 } FMonth;
 
 /* One customer's months, oldest first, with the key text of its rows.
@@ -49,7 +50,7 @@ typedef struct {
 /* The columns read, by index in the input (-1: absent). */
 typedef struct {
 	int customer, month, orders, amount, first_date, last_date, other_orders, other_amount;
-	int period_end, tenure, active, tier, event, churn_risk, churn_reason, brand, rules_id;
+	int period_end, tenure, active, warmup, tier, event, churn_risk, churn_reason, brand, rules_id;
 } Cols;
 
 /* Everything a run shares: options and rules as C values, the output and

@@ -88,6 +88,10 @@ void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int3
 	if (a.n != 1 || (a.p[0] != '0' && a.p[0] != '1'))
 		tsv_fail(t, c->active, "is not 0 or 1");
 	m->active = a.p[0] == '1';
+	Field w = t->f[c->warmup];
+	if (w.n != 1 || (w.p[0] != '0' && w.p[0] != '1'))
+		tsv_fail(t, c->warmup, "is not 0 or 1");
+	m->warmup = w.p[0] == '1';
 	m->tier_rank = F_UNKNOWN;
 	if (c->tier >= 0) {
 		/* An ordinal that grows with value: the inactive tier 0, the

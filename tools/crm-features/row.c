@@ -27,6 +27,7 @@ static const char *const feature_names[] = {
 	"other_orders_3m", "other_orders_12m", "other_orders_total", "other_spend_total",
 	"active", "tier_rank", "lifecycle_state",
 	"churn_risk", "churn_lapse", "churn_decline",
+	"warmup",
 	NULL,
 };
 
@@ -350,6 +351,7 @@ static void snapshot_row(Feat *f, const Cust *c, long i)
 		put_int(&r, (m->churn & CH_LAPSE) != 0);
 		put_int(&r, (m->churn & CH_DECLINE) != 0);
 	}
+	put_int(&r, m->warmup);
 	if (r.n != (int)(sizeof feature_names / sizeof *feature_names) - 1)
 		die("internal error: %d feature values for %d names", r.n,
 		    (int)(sizeof feature_names / sizeof *feature_names) - 1);
