@@ -29,6 +29,12 @@ typedef struct {
 	int64_t orders, amount;          /* consumable orders, minor units */
 	int64_t other_orders, other_amount;
 	int64_t cum_orders, cum_amount, cum_other_orders, cum_other_amount;
+	/* Consumable purchases up to this month: the first and last day
+	 * (NO_DAY: none yet), the sum of the squared gaps between purchase
+	 * days and the latest gap as a fraction (see gaps() in row.c). */
+	int32_t buy_first, buy_last;
+	double gap_sumsq;
+	int64_t gap_last_num, gap_last_den;
 	int32_t period_end;              /* the as-of day of the data */
 	int8_t active;                   /* 0/1 */
 	int8_t tier_rank;                /* F_UNKNOWN without a tier column */

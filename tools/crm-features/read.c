@@ -48,6 +48,35 @@ static int64_t sum(const Tsv *t, int col, int64_t prev, int64_t v)
 	return prev;
 }
 
+/* gaps_add carries the purchase days and gaps of PREV (NULL: none) into M
+ * and adds M's own. A month of n orders from day a to day b counts as
+ * n - 1 gaps of (b - a) / (n - 1): the days between are not in the rows. */
+static void gaps_add(const FMonth *prev, FMonth *m)
+{
+	m->buy_first = prev ? prev->buy_first : NO_DAY;
+	m->buy_last = prev ? prev->buy_last : NO_DAY;
+	m->gap_sumsq = prev ? prev->gap_sumsq : 0;
+	m->gap_last_num = prev ? prev->gap_last_num : 0;
+	m->gap_last_den = prev ? prev->gap_last_den : 1;
+	if (m->orders == 0)
+		return;
+	if (m->buy_first == NO_DAY)
+		m->buy_first = m->first_day;
+	if (m->buy_last != NO_DAY) {
+		double g = (double)(m->first_day - m->buy_last);
+		m->gap_sumsq += g * g;
+		m->gap_last_num = m->first_day - m->buy_last;
+		m->gap_last_den = 1;
+	}
+	if (m->orders >= 2) {
+		double span = (double)(m->last_day - m->first_day);
+		m->gap_sumsq += span * span / (double)(m->orders - 1);
+		m->gap_last_num = m->last_day - m->first_day;
+		m->gap_last_den = m->orders - 1;
+	}
+	m->buy_last = m->last_day;
+}
+
 void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int32_t month,
 		const FMonth *prev, FMonth *m)
 {
@@ -135,6 +164,7 @@ void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int3
 		else if (why_f.n)
 			tsv_fail(t, c->churn_reason, "is not lapse, decline, lapse+decline or empty");
 	}
+	gaps_add(prev, m);
 	m->cum_orders = sum(t, c->orders, prev ? prev->cum_orders : 0, m->orders);
 	m->cum_amount = sum(t, c->amount, prev ? prev->cum_amount : 0, m->amount);
 	m->cum_other_orders = sum(t, c->other_orders, prev ? prev->cum_other_orders : 0, m->other_orders);

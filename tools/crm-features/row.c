@@ -160,48 +160,24 @@ static int32_t as_of(const Cust *c, long i)
 	return c->m[i].period_end < end ? c->m[i].period_end : end;
 }
 
-/* gaps writes gap_mean_days, gap_sd_days and gap_last_days at month I.
- * Purchase days are known only as each month's first and last: the days
- * between two months' purchases are exact, and a month of n orders from
- * day a to day b counts as n - 1 gaps of (b - a) / (n - 1). The mean is
- * exact all the same (the gaps add up to last - first purchase). */
-static void gaps(Row *r, const Cust *c, long i, int64_t orders)
+/* gaps writes gap_mean_days, gap_sd_days and gap_last_days at month M
+ * from the gaps read_month has added up (gaps_add in read.c). The mean is
+ * exact (the gaps add up to last - first purchase day); the spread counts
+ * a month of n orders as n - 1 equal gaps. */
+static void gaps(Row *r, const FMonth *m)
 {
-	if (orders < 2) {
+	if (m->cum_orders < 2) {
 		put_empty(r);
 		put_empty(r);
 		put_empty(r);
 		return;
 	}
-	int32_t first = NO_DAY, prev_last = NO_DAY;
-	double sumsq = 0;
-	__int128 last_num = 0, last_den = 1;
-	for (long j = 0; j <= i; j++) {
-		const FMonth *m = &c->m[j];
-		if (m->orders == 0)
-			continue;
-		if (first == NO_DAY)
-			first = m->first_day;
-		if (prev_last != NO_DAY) {
-			double g = (double)(m->first_day - prev_last);
-			sumsq += g * g;
-			last_num = m->first_day - prev_last;
-			last_den = 1;
-		}
-		if (m->orders >= 2) {
-			double span = (double)(m->last_day - m->first_day);
-			sumsq += span * span / (double)(m->orders - 1);
-			last_num = m->last_day - m->first_day;
-			last_den = m->orders - 1;
-		}
-		prev_last = m->last_day;
-	}
-	int64_t k = orders - 1;
-	put_ratio(r, prev_last - first, k);
-	double mean = (double)(prev_last - first) / (double)k;
-	double var = sumsq / (double)k - mean * mean;
+	int64_t k = m->cum_orders - 1;
+	put_ratio(r, m->buy_last - m->buy_first, k);
+	double mean = (double)(m->buy_last - m->buy_first) / (double)k;
+	double var = m->gap_sumsq / (double)k - mean * mean;
 	put_real(r, var > 0 ? sqrt(var) : 0);
-	put_ratio(r, last_num, last_den);
+	put_ratio(r, m->gap_last_num, m->gap_last_den);
 }
 
 /* lifecycle writes lifecycle_state at month I: 0 not active, 1 new (the
@@ -269,17 +245,7 @@ static void snapshot_row(Feat *f, const Cust *c, long i)
 	out_write(o, day, 10);
 
 	/* The last consumable purchase up to month I, and the first. */
-	int32_t last = NO_DAY, first = NO_DAY;
-	for (long j = i; j >= 0; j--)
-		if (c->m[j].orders > 0) {
-			last = c->m[j].last_day;
-			break;
-		}
-	for (long j = 0; j <= i; j++)
-		if (c->m[j].orders > 0) {
-			first = c->m[j].first_day;
-			break;
-		}
+	int32_t last = m->buy_last, first = m->buy_first;
 	if (last == NO_DAY)
 		put_empty(&r);
 	else
@@ -303,7 +269,7 @@ static void snapshot_row(Feat *f, const Cust *c, long i)
 	put_ratio(&r, WINDOW(c, i, 3, 0, cum_amount), WINDOW(c, i, 6, 3, cum_amount));
 	put_ratio(&r, WINDOW(c, i, 6, 0, cum_amount), WINDOW(c, i, 12, 6, cum_amount));
 
-	gaps(&r, c, i, m->cum_orders);
+	gaps(&r, m);
 	if (last == NO_DAY || m->cum_orders < 2 || last == first)
 		put_empty(&r);
 	else /* recency / mean gap = recency (n - 1) / (last - first) */
