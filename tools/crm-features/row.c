@@ -140,18 +140,6 @@ static int64_t fit64(const Cust *c, __int128 v)
 	return (int64_t)v;
 }
 
-/* round_div returns NUM/DEN (DEN > 0) rounded half away from zero, as
- * div_round does in 64 bits. */
-static __int128 round_div(__int128 num, __int128 den)
-{
-	__int128 q = num / den, r = num % den;
-	if (2 * r >= den)
-		q++;
-	else if (2 * r <= -den)
-		q--;
-	return q;
-}
-
 /* as_of returns the as-of day of month I: its last day, or the data's
  * as-of day when that comes first (a partial month). */
 static int32_t as_of(const Cust *c, long i)
@@ -277,7 +265,7 @@ static void snapshot_row(Feat *f, const Cust *c, long i)
 
 	__int128 o12 = WINDOW(c, i, 12, 0, cum_orders), s12 = WINDOW(c, i, 12, 0, cum_amount);
 	if (o12)
-		put_money(&r, fit64(c, round_div(s12, o12)));
+		put_money(&r, mul_div_round(fit64(c, s12), 1, fit64(c, o12)));
 	else
 		put_empty(&r);
 	if (m->cum_orders)
