@@ -279,6 +279,18 @@ const RuleDef rule_defs[] = {
 	{ "clv.max_spend_correlation", RK_DEC, "correlation", 0, 0, RF_GLOBAL, NULL,
 	  "crm-clv: a correlation of frequency and mean spend beyond this (either sign) is "
 	  "warned of: Gamma-Gamma assumes them independent." },
+	{ "churn.label_days", RK_INT, "days", 1, 36500, RF_GLOBAL, NULL,
+	  "crm-features: label_churn is 1 when no consumable purchase follows the as-of "
+	  "day within this many days; a snapshot whose data end sooner is unlabelled." },
+	{ "model.revenue_days", RK_INT, "days", 1, 36500, RF_GLOBAL, NULL,
+	  "crm-features: label_revenue sums the consumable spend of the months that "
+	  "begin within this many days after the as-of day (180: the next six months)." },
+	{ "features.snapshot_step", RK_ENUM, "months", 0, 0, RF_GLOBAL, "1|2|3|4|6|12",
+	  "crm-features: a snapshot at the end of every month whose number (1-12) is a "
+	  "multiple of this (3: March, June, September, December; 1: every month)." },
+	{ "features.population", RK_ENUM, "policy", 0, 0, RF_GLOBAL, "active|all",
+	  "crm-features: active writes a snapshot row for the customers active at the "
+	  "snapshot (as crm-tier's active); all for every customer with a row there." },
 
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };

@@ -146,6 +146,7 @@ t "crm-clv --calibration-end 2024-06-15 < /dev/null"
 t "crm-clv --counts --json < /dev/null"
 t "crm-run --partitions 2x -o out tx.tsv"
 t "crm-rfm --combine --as-of 2024-01-01 v.tsv"
+t "crm-features --snapshot 2024-13 < /dev/null"
 golden_end
 
 # --progress: lines of rows and rows/s on stderr, the last with the time

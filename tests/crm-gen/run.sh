@@ -41,6 +41,29 @@ expect "one invoice line a purchase line" "$(($(wc -l < "$WORK/a.tsv") - 1))" \
 crm-gen --customers 300 --format invoice --messy 100 | tr -d '\r' > "$WORK/messy.csv"
 check "--messy spoils lines: empty customer ids appear" "grep -q ',,[A-Za-z ]*\$' $WORK/messy.csv"
 
+# --churn-process: seeded like the rest, and the default stream does not
+# depend on it (the golden above pins that stream).
+crm-gen --customers 2000 --seed 11 --churn-process > "$WORK/p1.tsv"
+crm-gen --customers 2000 --seed 11 --churn-process > "$WORK/p2.tsv"
+same "--churn-process: the same seed gives the same bytes" "$WORK/p1.tsv" "$WORK/p2.tsv"
+check "--churn-process: other purchases than without" "! cmp -s $WORK/a.tsv $WORK/p1.tsv"
+check "--churn-process: lines come in date order" "tail -n +2 $WORK/p1.tsv | cut -f1 | sort -c"
+# Leavers fade: over the customers who stop ordering a year before the end,
+# the last gap is longer than the first by 15% at least on average (without
+# the process it is not: the line printed after the check shows it).
+check "--churn-process: the gaps of customers who leave lengthen before they go" \
+	"tail -n +2 $WORK/p1.tsv | awk -F'\t' '\$4 != \"device\" && \$4 != \"accessory\" { print \$2 \"\t\" \$1 }' | sort -u |
+	awk -F'\t' 'function close_c() { if (n >= 4 && last < \"2023-12-31\") { lg += g[n - 1]; fg += g[1]; k++ } }
+		\$1 != c { close_c(); c = \$1; n = 0 }
+		{ split(\$2, d, \"-\"); t = mktime(d[1] \" \" d[2] \" \" d[3] \" 12 0 0\"); if (n) g[n] = (t - p) / 86400; p = t; n++; last = \$2 }
+		END { close_c(); exit !(k > 20 && lg > 1.15 * fg) }'"
+tail -n +2 "$WORK/a.tsv" | awk -F'\t' '$4 != "device" && $4 != "accessory" { print $2 "\t" $1 }' | sort -u |
+	awk -F'\t' 'function close_c() { if (n >= 4 && last < "2023-12-31") { lg += g[n - 1]; fg += g[1]; k++ } }
+		$1 != c { close_c(); c = $1; n = 0 }
+		{ split($2, d, "-"); t = mktime(d[1] " " d[2] " " d[3] " 12 0 0"); if (n) g[n] = (t - p) / 86400; p = t; n++; last = $2 }
+		END { close_c(); printf "%d %.1f %.1f\n", k, fg / k, lg / k }' > "$WORK/nofade"
+echo "  (without --churn-process: leavers, mean first gap, mean last gap: $(cat "$WORK/nofade"))"
+
 golden errors
 t crm-gen --customers 0
 t crm-gen --messy 5

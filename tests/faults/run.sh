@@ -111,6 +111,8 @@ else
 	oom_case crm-clean "$WORK/clean.want" 0 \
 		"crm-clean --date-format mdy $MAP --products $WORK/products.tsv -o $WORK/target $WORK/inv.csv"
 	oom_case crm-json "$WORK/json.want" 0 "crm-json -o $WORK/target $WORK/signals.tsv"
+	crm-features "$WORK/signals.tsv" > "$WORK/features.want"
+	oom_case crm-features "$WORK/features.want" 0 "crm-features -o $WORK/target $WORK/signals.tsv"
 fi
 
 # ---- a full disk, a failing disk ----

@@ -18,7 +18,8 @@ FLIBOBJ = $(FLIBSRC:%.c=$(F)/%.o) $(F)/gen/default_rules.o
 FHDR = $(wildcard common/*.h) tests/fuzz/fuzz.h
 # Harnesses of one library module each, and those that run a whole tool.
 FUNITS = tsv datemoney rules
-FTOOLS = crm-clean crm-agg crm-tier crm-lifecycle crm-churn crm-report crm-json crm-rfm crm-kmeans
+FTOOLS = crm-clean crm-agg crm-tier crm-lifecycle crm-churn crm-report crm-json crm-rfm crm-kmeans \
+	crm-features
 FBIN = $(FUNITS:%=$(F)/bin/fuzz-%) $(FTOOLS:%=$(F)/bin/fuzz-%)
 
 all: $(FBIN)

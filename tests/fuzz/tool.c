@@ -88,6 +88,8 @@ static const struct {
 	{ "crm-kmeans", OUT_JSON, { "--json", "-k", "2" } },
 	{ "crm-rules", OUT_NONE, { "check" } },
 	{ "crm-rules", OUT_NONE, { "show" } },
+	{ "crm-features", OUT_TSV, { NULL } },
+	{ "crm-features", OUT_TSV, { "--snapshot", "2024-02" } },
 };
 #define NSETS (sizeof fuzz_sets / sizeof *fuzz_sets)
 

@@ -19,7 +19,8 @@
 static const char usage_text[] =
 	"crm-gen [--customers N] [--months M] [--start YYYY-MM] [--seed S]\n"
 	"               [--brands N] [--order-id] [--no-category] [--products FILE]\n"
-	"               [--format tsv|invoice] [--messy PERMILLE] [-o FILE]";
+	"               [--format tsv|invoice] [--messy PERMILLE] [--churn-process]\n"
+	"               [-o FILE]";
 
 /* opt_format reads --format tsv|invoice into the int at DST (1: invoice). */
 static const char *opt_format(const char *s, void *dst)
@@ -130,12 +131,18 @@ typedef struct {
 	uint16_t gap, lapse; /* mean gap in days; lapse chance per order, per mille */
 	uint8_t mul, lines, flags, brand;
 	uint32_t id;      /* number in the customer id */
+	/* --churn-process: the day a leaver's last order is due (INT32_MAX:
+	 * stays), the days of fading before it, and a slowdown the customer
+	 * comes back from (start, length; 0 length: none). Days count from
+	 * the first day of the data. */
+	int32_t leave, fade, dip0, dipn;
 } Cust;
 
 typedef struct {
 	Out out;
 	int brands, order_id, category;
 	int invoice;                 /* --format invoice */
+	int process;                 /* --churn-process */
 	uint32_t messy;              /* defects a thousand lines */
 	Rng defects;                 /* its own stream: the purchases stay the same */
 	uint64_t orders;
@@ -283,8 +290,28 @@ static void put_line(Gen *g, const Cust *c, int32_t day, const Product *p, int32
 		put_invoice(g, c, day, p, qty, inv, 0);
 }
 
-/* order writes one purchase of customer C on DAY; FIRST marks the first. */
-static void order(Gen *g, Cust *c, int32_t day, int first)
+/* fading returns how far customer C on day D (from the first day of the
+ * data) has gone into the churn process, per mille: 0 at the normal pace,
+ * rising linearly to 1000 over the fade before a leaver's last order; in a
+ * slowdown, rising to 1000 half-way through and falling back to 0. */
+static uint32_t fading(const Cust *c, int32_t d)
+{
+	uint32_t f = 0;
+	if (c->leave != INT32_MAX && d > c->leave - c->fade)
+		f = d >= c->leave ? 1000 : (uint32_t)((int64_t)(d - (c->leave - c->fade)) * 1000 / c->fade);
+	if (c->dipn && d >= c->dip0 && d < c->dip0 + c->dipn) {
+		int32_t x = (d - c->dip0) * 2000 / c->dipn; /* 0..2000 */
+		uint32_t v = (uint32_t)(x <= 1000 ? x : 2000 - x);
+		if (v > f)
+			f = v;
+	}
+	return f;
+}
+
+/* order writes one purchase of customer C on DAY; FIRST marks the first.
+ * FADE (per mille, fading()) shrinks the basket and turns orders away
+ * from consumables. */
+static void order(Gen *g, Cust *c, int32_t day, int first, uint32_t fade)
 {
 	Rng *r = &c->rng;
 	g->orders++;
@@ -299,22 +326,36 @@ static void order(Gen *g, Cust *c, int32_t day, int first)
 	}
 	if (c->flags & F_MACHINE_ONLY)
 		return;
+	if (fade && rng_permille(r, fade * 2 / 5)) {
+		/* Away from consumables: an accessory alone. */
+		put_line(g, c, day, &catalogue[ACC0 + rng_below(r, NACC)], 1);
+		return;
+	}
 	if (rng_permille(r, 50))
 		put_line(g, c, day, &catalogue[ACC0 + rng_below(r, NACC)], 1);
 	int n = 1 + (int)rng_below(r, c->lines);
+	if (fade && rng_permille(r, fade))
+		n = 1; /* a smaller basket: one product */
 	/* Distinct products in one order: start somewhere, walk the range. */
 	int base = (c->flags & F_TEA) ? TEA0 : CAP0, range = (c->flags & F_TEA) ? NTEA : NCAP;
 	int start = (int)rng_below(r, (uint32_t)range);
 	for (int i = 0; i < n && i < range; i++) {
 		int32_t q = (int32_t)((1 + rng_below(r, 3)) * c->mul);
+		if (fade)
+			q = (int32_t)(((int64_t)q * (2000 - fade) + 1000) / 2000);
+		if (q < 1)
+			q = 1;
 		put_line(g, c, day, &catalogue[base + (start + i) % range], q);
 	}
 	if (rng_permille(r, 40))
 		put_line(g, c, day, &catalogue[CARE0 + rng_below(r, NCARE)], 1);
 }
 
-/* next_day returns the day of C's next order after DAY, or -1 when C is gone. */
-static int32_t next_day(Cust *c, int32_t day)
+/* next_day returns the day of C's next order after DAY, or -1 when C is
+ * gone. With PROCESS (--churn-process), FADE (fading()) stretches the mean
+ * gap up to three times, a leaver orders nothing after its leave day, and
+ * lapses without warning are four times rarer. */
+static int32_t next_day(Cust *c, int32_t day, int process, uint32_t fade)
 {
 	Rng *r = &c->rng;
 	if (c->flags & F_MACHINE_ONLY)
@@ -322,7 +363,12 @@ static int32_t next_day(Cust *c, int32_t day)
 	int32_t mean = c->gap;
 	if ((c->flags & F_DECLINE) && day >= c->declined)
 		mean *= 4;
-	if (rng_permille(r, c->lapse)) {
+	if (process) {
+		if (day >= c->leave)
+			return -1;
+		mean = (int32_t)(((int64_t)mean * (1000 + 2 * fade) + 500) / 1000);
+	}
+	if (rng_permille(r, process ? c->lapse / 4 : c->lapse)) {
 		/* A lapse: most leave for good, a quarter return after 13 to 30
 		 * months, when they start over at their old rhythm. */
 		if (rng_permille(r, 750))
@@ -340,7 +386,7 @@ int main(int argc, char **argv)
 	OptUint customers_o = { 1, 99999999, 1000, 0 }, months_o = { 1, 1200, 24, 0 };
 	OptUint seed_o = { 0, UINT64_MAX, 1, 0 }, brands_o = { 0, 64, 0, 0 }, messy_o = { 0, 1000, 0, 0 };
 	int32_t start = month_index(2023, 1);
-	int order_id = 0, category = 1, invoice = 0;
+	int order_id = 0, category = 1, invoice = 0, process = 0;
 	const char *products = NULL;
 	const Opt opts[] = {
 		{ "customers", 0, "N", opt_uint, &customers_o, 0, "customers (1000)" },
@@ -353,6 +399,7 @@ int main(int argc, char **argv)
 		{ "products", 0, "FILE", opt_str, &products, 0, "write the catalogue (sku, category, price, ...) to FILE" },
 		{ "format", 0, "tsv|invoice", opt_format, &invoice, 0, "the transaction stream, or a shop's CSV invoice export" },
 		{ "messy", 0, "PERMILLE", opt_uint, &messy_o, 0, "with --format invoice: lines spoilt per thousand" },
+		{ "churn-process", 0, NULL, NULL, &process, 1, "leavers fade first: longer gaps, smaller baskets" },
 		OPT_OUTPUT(&com),
 		OPT_END,
 	};
@@ -384,7 +431,7 @@ int main(int argc, char **argv)
 	if (messy && !invoice)
 		usage_fail(usage_text, "--messy goes with --format invoice");
 	Gen g = { .brands = brands > 0, .order_id = order_id, .category = category,
-		  .invoice = invoice, .messy = (uint32_t)messy };
+		  .invoice = invoice, .messy = (uint32_t)messy, .process = process };
 	rng_seed(&g.defects, seed, UINT64_MAX);
 	g.day0 = month_first_day(start);
 	int32_t ndays = month_first_day(start + (int32_t)months) - g.day0;
@@ -420,6 +467,20 @@ int main(int argc, char **argv)
 		int32_t first = rng_permille(r, 330) ? (int32_t)rng_below(r, 60 < ndays ? 60 : (uint32_t)ndays)
 						    : (int32_t)rng_below(r, (uint32_t)ndays);
 		c->declined = first + 120 + (int32_t)rng_below(r, 360);
+		c->leave = INT32_MAX;
+		if (process) {
+			/* Two in five will leave, at a day spread past the data's
+			 * end, after 90 to 210 days of fading; one in four slows
+			 * down for 60 to 180 days and comes back. */
+			if (rng_permille(r, 400)) {
+				c->leave = first + 60 + (int32_t)rng_below(r, (uint32_t)ndays + 180);
+				c->fade = 90 + (int32_t)rng_below(r, 121);
+			}
+			if (rng_permille(r, 250)) {
+				c->dip0 = first + 30 + (int32_t)rng_below(r, (uint32_t)ndays);
+				c->dipn = 60 + (int32_t)rng_below(r, 121);
+			}
+		}
 		c->link = due[first];
 		due[first] = (int32_t)i;
 	}
@@ -441,9 +502,10 @@ int main(int argc, char **argv)
 		for (int32_t i = due[d]; i >= 0;) {
 			Cust *c = &cs[i];
 			int32_t nexti = c->link;
-			order(&g, c, g.day0 + d, !started[i]);
+			uint32_t f = g.process ? fading(c, d) : 0;
+			order(&g, c, g.day0 + d, !started[i], f);
 			started[i] = 1;
-			int32_t nd = next_day(c, d);
+			int32_t nd = next_day(c, d, g.process, f);
 			if (nd >= 0 && nd < ndays) {
 				c->link = due[nd];
 				due[nd] = i;
