@@ -45,6 +45,7 @@ agg      -           agg_part      -            -          agg_final
 signals  -           signals_part  -            -          signals_final
 rfm      -           rfm_part      rfm_combine  rfm_score  rfm_final
 clv      -           clv_part      clv_combine  clv_score  clv_final
+target   -           -             -            -          target_final
 json     -           -             -            -          json_final
 kmeans   -           -             -            -          kmeans_final
 report   -           -             -            -          report_final
@@ -59,7 +60,8 @@ COMBINED="rfm.cuts clv.params"
 SCORE_IN="monthly.tsv"
 SCORE_OUT="rfm.tsv clv.tsv"
 # The merged outputs, in the order they are made.
-OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params"
+OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params
+target.tsv target.json"
 
 TAB=$(printf '\t')
 
@@ -241,6 +243,15 @@ clv_score() {
 clv_final() {
 	merge_rows clv.tsv
 	cp clv.params out/clv.params
+}
+
+# crm-target: the budget is global, so one allocation over the merged
+# values of crm-clv, with every customer's tier and RFM segment; p is
+# 1 - p_alive (no crm-model scores in the run).
+target_final() {
+	# shellcheck disable=SC2046
+	crm-target $(opt_rules) --tiers out/signals.tsv --segments out/rfm.tsv --json out/target.json \
+		-o out/target.tsv out/clv.tsv
 }
 
 json_final() {
