@@ -28,6 +28,7 @@
 
 /* ---- writing ---- */
 
+/* tab_u64 and tab_i64 write a tab and V. */
 static void tab_u64(Out *o, uint64_t v)
 {
 	out_char(o, '\t');
@@ -125,6 +126,7 @@ typedef struct {
 	size_t nf;
 } Part;
 
+/* part_fail dies with "FILE:LINE: WHY" for P's line. */
 noreturn static void part_fail(const Part *p, const char *why)
 {
 	die("%s:%llu: %s", p->path, p->lineno, why);
@@ -162,6 +164,8 @@ static void part_line(Part *p, const char *kind, size_t nf)
 	}
 }
 
+/* part_i64 returns field K of P's line, an integer; dies naming it when
+ * it is not one. part_u64 also refuses one below 0. */
 static int64_t part_i64(const Part *p, size_t k)
 {
 	int64_t v;
@@ -279,7 +283,7 @@ static void merge_one(Ctx *x, const char *path, unsigned char **seen, uint64_t *
 	merge_period(&p, p.fld[9], x->ps_text, &x->start, day_parse_start, "period_start");
 	if (part_u64(&p, 10) != x->ntiers)
 		part_fail(&p, "its count of tiers is not that of the rules");
-	size_t mf = 1 + MONTH_FIXED + 5 * x->ntiers;
+	size_t mf = 1 + MONTH_FIXED + 5 * x->ntiers, nseries = 0;
 	for (;;) {
 		int c = getc(p.f);
 		if (c == EOF)
@@ -290,8 +294,11 @@ static void merge_one(Ctx *x, const char *path, unsigned char **seen, uint64_t *
 			break;
 		}
 		part_line(&p, "s", 6);
-		/* The series of all customers comes first, brands after. */
-		Series *s = p.fld[1][0] ? series_for(x, p.fld[1], strlen(p.fld[1])) : &x->s[0];
+		/* The series of all customers comes first, brands after (an
+		 * empty brand name is a brand's too). */
+		if (!nseries && p.fld[1][0])
+			part_fail(&p, "the first series is not that of all customers");
+		Series *s = nseries++ ? series_for(x, p.fld[1], strlen(p.fld[1])) : &x->s[0];
 		size_t si = (size_t)(s - x->s);
 		int64_t lo = part_i64(&p, 2), risk_month = part_i64(&p, 4);
 		uint64_t nm = part_u64(&p, 3), nr = part_u64(&p, 5);
@@ -327,7 +334,7 @@ static void merge_one(Ctx *x, const char *path, unsigned char **seen, uint64_t *
 		}
 		for (uint64_t k = 0; k < nr; k++) {
 			part_line(&p, "r", 7);
-			Risk r = { part_i64(&p, 1), p.fld[2][0] ? xstrdup(p.fld[2]) : NULL, xstrdup(p.fld[3]),
+			Risk r = { part_i64(&p, 1), x->has_brand ? xstrdup(p.fld[2]) : NULL, xstrdup(p.fld[3]),
 				   xstrdup(p.fld[4]), xstrdup(p.fld[5]), part_i64(&p, 6) };
 			keep_risk(x, &x->s[si], (int32_t)risk_month, &r);
 		}
@@ -338,6 +345,7 @@ static void merge_one(Ctx *x, const char *path, unsigned char **seen, uint64_t *
 	fclose(p.f);
 }
 
+/* cmp_series orders brand series by brand, in byte order. */
 static int cmp_series(const void *a, const void *b)
 {
 	return strcmp(((const Series *)a)->brand, ((const Series *)b)->brand);
