@@ -162,6 +162,54 @@ got = [json.loads(l.decode("utf-8"))["customer_id"] for l in open(sys.argv[2], "
 print(len(got), sum(g != s.decode("utf-8", "replace") for g, s in zip(got, seqs)) + abs(len(got) - len(seqs)))
 ' "$WORK/seqs" "$WORK/seqs.ndjson" 2>&1 | tail -n 1)"
 
+# ---- two phases: partials per partition, one merge ----
+# Each partition's rows (crm-agg --partition I/N, then the partition's
+# signals) give a partial; --merge of all N partials, in any order, is
+# byte for byte the document of all rows, for 1 to 4 partitions, with two
+# brands and brand rules, and on no rows at all.
+B="--rules data/brands.rules"
+crm-gen --customers $((CUST / 2)) --months 20 --brands 2 --seed 7 > "$WORK/ptx.tsv"
+crm-agg $B -o "$WORK/pm.tsv" "$WORK/ptx.tsv"
+crm-tier $B "$WORK/pm.tsv" | crm-lifecycle $B | crm-churn $B > "$WORK/ps.tsv"
+crm-json $B --at-risk 15 -o "$WORK/pall.json" "$WORK/ps.tsv"
+for n in 1 2 3 4; do
+	set --
+	for i in $(seq 1 $n); do
+		crm-agg $B --partition $i/$n -o "$WORK/pm.$i.tsv" "$WORK/ptx.tsv"
+		crm-tier $B "$WORK/pm.$i.tsv" | crm-lifecycle $B | crm-churn $B > "$WORK/ps.$n.$i.tsv"
+		crm-json $B --at-risk 15 --partial $i/$n -o "$WORK/pp.$n.$i" "$WORK/ps.$n.$i.tsv"
+		set -- "$WORK/pp.$n.$i" "$@"
+	done
+	crm-json $B --merge -o "$WORK/pmerged.$n.json" "$@"
+	same "partials: $n partition(s) merged equal the document of all rows" "$WORK/pall.json" "$WORK/pmerged.$n.json"
+done
+check "partials: partition 1 of 4 holds fewer rows than all" \
+	"[ \$(wc -l < $WORK/ps.4.1.tsv) -lt \$(wc -l < $WORK/ps.tsv) ]"
+check "partials: each brand has at-risk customers, and each is in the merged list" \
+	"[ \$(jq '[.series[] | .at_risk | length] | min' $WORK/pall.json) -gt 0 ]"
+head -n 1 "$WORK/ps.tsv" > "$WORK/pempty.tsv"
+crm-json $B -o "$WORK/pempty.json" "$WORK/pempty.tsv"
+crm-json $B --partial 1/2 -o "$WORK/pe.1" "$WORK/pempty.tsv"
+crm-json $B --partial 2/2 -o "$WORK/pe.2" "$WORK/pempty.tsv"
+crm-json $B --merge -o "$WORK/pemerged.json" "$WORK/pe.1" "$WORK/pe.2"
+same "partials: no rows merged equal the document of no rows" "$WORK/pempty.json" "$WORK/pemerged.json"
+crm-json $B --at-risk 5 --partial 2/4 -o "$WORK/pp.r5" "$WORK/ps.4.2.tsv"
+crm-json --partial 1/1 -o "$WORK/pp.default" "$WORK/sig.tsv"
+head -n 4 "$WORK/pp.4.1" > "$WORK/pp.cut"
+golden partial
+t crm-json $B --merge "$WORK/pp.4.1" "$WORK/pp.4.2" "$WORK/pp.4.4"
+t crm-json $B --merge "$WORK/pp.4.1" "$WORK/pp.4.2" "$WORK/pp.4.2" "$WORK/pp.4.4"
+t crm-json $B --merge "$WORK/pp.4.1" "$WORK/pp.3.2" "$WORK/pp.4.3" "$WORK/pp.4.4"
+t crm-json $B --merge "$WORK/pp.4.1" "$WORK/pp.r5" "$WORK/pp.4.3" "$WORK/pp.4.4"
+t crm-json $B --at-risk 5 --merge "$WORK/pp.4.1" "$WORK/pp.4.2" "$WORK/pp.4.3" "$WORK/pp.4.4"
+t crm-json $B --merge "$WORK/pp.default"
+t crm-json --merge "$WORK/pp.4.1"
+t crm-json $B --merge "$WORK/pp.cut"
+t crm-json $B --merge
+t crm-json --partial 3/2 "$WORK/sig.tsv"
+t crm-json --partial 1/2 --merge "$WORK/pp.4.1"
+golden_end
+
 # ---- errors ----
 golden errors
 t "cut -f1-21 $WORK/sig.tsv | crm-json"

@@ -11,7 +11,8 @@
 trap 'slurm_stop; hosts_stop; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-OUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params"
+OUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params
+target.tsv target.json"
 
 if [ "$SAN" = 1 ]; then CUST=300; else CUST=2000; fi
 crm-gen --customers $CUST --months 15 --brands 2 --seed 11 > "$WORK/tx.tsv"
@@ -28,7 +29,8 @@ mkdir "$WORK/ref"
 	crm-kmeans --json -o kmeans.json rfm.tsv &&
 	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
 	crm-clv -o clv.tsv monthly.tsv &&
-	crm-clv --fit-only -o clv.params monthly.tsv
+	crm-clv --fit-only -o clv.params monthly.tsv &&
+	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv
 )
 check "the single-process pipeline runs" "[ -s $WORK/ref/dashboard.html ]"
 
@@ -97,7 +99,8 @@ mkdir "$WORK/cref"
 	crm-kmeans --json -o kmeans.json rfm.tsv &&
 	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
 	crm-clv -o clv.tsv monthly.tsv &&
-	crm-clv --fit-only -o clv.params monthly.tsv
+	crm-clv --fit-only -o clv.params monthly.tsv &&
+	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv
 )
 (cd "$WORK/cref" && crm-run --partitions 3 --clean "--date-format mdy $MAP --products ../prod.tsv" \
 	-o "$WORK/clean" ../inv.csv 2> "$WORK/clean.err")

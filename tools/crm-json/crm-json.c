@@ -23,7 +23,33 @@
 
 static const char usage_text[] =
 	"crm-json [--rules FILE] [--at-risk N] [--keep-warmup] [-o FILE] [FILE]\n"
+	"       crm-json [--rules FILE] [--at-risk N] --partial I/N [-o FILE] [FILE]\n"
+	"       crm-json [--rules FILE] [--at-risk N] [--keep-warmup] --merge [-o FILE] PARTIAL...\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
+
+/* The partition of --partial. */
+typedef struct {
+	unsigned i, n;
+} Part;
+
+/* opt_part reads --partial I/N into the Part at DST. */
+static const char *opt_part(const char *s, void *dst)
+{
+	Part *p = dst;
+	const char *slash = strchr(s, '/');
+	uint64_t i, n;
+	char num[32];
+	if (!slash || (size_t)(slash - s) >= sizeof num)
+		return "is not I/N";
+	memcpy(num, s, (size_t)(slash - s));
+	num[slash - s] = '\0';
+	if (parse_uint(num, 1u << 20, &i) || parse_uint(slash + 1, 1u << 20, &n) ||
+	    n == 0 || i == 0 || i > n)
+		return "is not I/N with 1 <= I <= N";
+	p->i = (unsigned)i;
+	p->n = (unsigned)n;
+	return NULL;
+}
 
 /* ctx_open settles X for a document: the rules' tiers (the defaults'
  * first, then each brand's), the series of all customers, TOP at-risk
@@ -56,7 +82,8 @@ int main(int argc, char **argv)
 	crm_init(argv[0]);
 	OptCommon c;
 	opt_common_init(&c);
-	int nd = 0;
+	int nd = 0, merge = 0;
+	Part part = { 0, 0 };
 	OptUint top = { 0, 100000, 0, 0 };
 	Ctx x;
 	memset(&x, 0, sizeof x);
@@ -66,20 +93,40 @@ int main(int argc, char **argv)
 		{ "at-risk", 0, "N", opt_uint, &top, 0, "list the N customers most at risk" },
 		{ "keep-warmup", 0, NULL, NULL, &x.keep_warmup, 1, "compare warm-up months in yoy too" },
 		{ "ndjson", 0, NULL, NULL, &nd, 1, "one object per row" },
+		{ "partial", 0, "I/N", opt_part, &part, 0, "write partition I of N's sufficient statistics" },
+		{ "merge", 0, NULL, NULL, &merge, 1, "the document of every partition's partial" },
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
-	if (argc - first > 1)
+	if (nd + merge + (part.n > 0) > 1)
+		usage_fail(usage_text, "--ndjson, --partial and --merge exclude one another");
+	if (merge && argc - first < 1)
+		usage_fail(usage_text, "--merge needs the partials");
+	if (!merge && argc - first > 1)
 		usage_fail(usage_text, "one input at most");
 	rules_cache_open(&x.rc, c.rules);
 	x.rules = x.rc.rules;
 	x.decimals = x.rc.money.decimals;
+	if (merge) {
+		ctx_open(&x, (size_t)top.v);
+		merge_partials(&x, argv + first, (size_t)(argc - first), top.given);
+		Out o;
+		out_create(&o, c.output);
+		write_doc(&x, &o);
+		out_close(&o);
+		ctx_close(&x);
+		return 0;
+	}
 	Tsv t;
 	tsv_open(&t, first < argc ? argv[first] : "-");
 	Out o;
 	out_create(&o, c.output);
-	if (nd) {
+	if (part.n) {
+		ctx_open(&x, (size_t)top.v);
+		read_rows(&x, &t);
+		partial_write(&x, &o, part.i, part.n);
+	} else if (nd) {
 		ndjson(&t, &o, x.decimals);
 	} else {
 		ctx_open(&x, (size_t)top.v);

@@ -131,6 +131,18 @@ void write_series(Ctx *x, Out *o, Series *s);
 /* write_doc writes the whole document of X to O. */
 void write_doc(Ctx *x, Out *o);
 
+/* ---- merge.c ---- */
+
+/* partial_write writes X's state after read_rows, partition PART_I of
+ * PART_N, as a partial document to O (crm-json --partial). */
+void partial_write(Ctx *x, Out *o, unsigned part_i, unsigned part_n);
+
+/* merge_partials adds the N partials at PATHS into X (opened as for
+ * read_rows); dies naming file:line on a bad one, one of other rules, of
+ * another partition count or --at-risk (x->top, when TOP_GIVEN), and
+ * when a partition is missing or given twice. */
+void merge_partials(Ctx *x, char **paths, size_t n, int top_given);
+
 /* ---- ndjson.c ---- */
 
 /* ndjson writes each row of T to O as one JSON object and returns the rows. */

@@ -45,7 +45,8 @@ agg      -           agg_part      -            -          agg_final
 signals  -           signals_part  -            -          signals_final
 rfm      -           rfm_part      rfm_combine  rfm_score  rfm_final
 clv      -           clv_part      clv_combine  clv_score  clv_final
-json     -           -             -            -          json_final
+target   -           -             -            -          target_final
+json     -           json_part     -            -          json_final
 kmeans   -           -             -            -          kmeans_final
 report   -           -             -            -          report_final
 '
@@ -54,12 +55,13 @@ report   -           -             -            -          report_final
 # machine), the combined results (sent to every host for the score
 # phase), the part outputs a score task reads (sent with it) and each
 # partition's score outputs (sent back).
-PART_OUT="monthly.tsv signals.tsv rfm.values clv.counts"
+PART_OUT="monthly.tsv signals.tsv rfm.values clv.counts json.partial"
 COMBINED="rfm.cuts clv.params"
 SCORE_IN="monthly.tsv"
 SCORE_OUT="rfm.tsv clv.tsv"
 # The merged outputs, in the order they are made.
-OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params"
+OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params
+target.tsv target.json"
 
 TAB=$(printf '\t')
 
@@ -243,9 +245,33 @@ clv_final() {
 	cp clv.params out/clv.params
 }
 
-json_final() {
+# crm-target: the budget is global, so one allocation over the merged
+# values of crm-clv, with every customer's tier and RFM segment; p is
+# 1 - p_alive (no crm-model scores in the run).
+target_final() {
 	# shellcheck disable=SC2046
-	crm-json $(opt_rules) ${AT_RISK:+--at-risk "$AT_RISK"} -o out/signals.json out/signals.tsv
+	crm-target $(opt_rules) --tiers out/signals.tsv --segments out/rfm.tsv --json out/target.json \
+		-o out/target.tsv out/clv.tsv
+}
+
+# crm-json: each partition's counts, exact sums and at-risk candidates
+# (crm-json --partial) add up to those of all customers; --merge writes
+# the document of all rows from them, reading no row.
+json_part() {
+	# shellcheck disable=SC2046
+	crm-json $(opt_rules) ${AT_RISK:+--at-risk "$AT_RISK"} --partial "$1/$N" -o "p$1/json.partial" \
+		"p$1/signals.tsv"
+}
+
+json_final() {
+	set --
+	i=1
+	while [ $i -le "$N" ]; do
+		set -- "$@" "p$i/json.partial"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2046
+	crm-json $(opt_rules) ${AT_RISK:+--at-risk "$AT_RISK"} --merge -o out/signals.json "$@"
 }
 
 kmeans_final() {
