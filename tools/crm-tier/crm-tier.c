@@ -133,6 +133,8 @@ typedef struct {
 	DivMemo dm[2];
 	char *ebuf;                  /* the explanation being built */
 	size_t elen, ecap;
+	char *fbuf;                  /* a filled month's input columns */
+	size_t fcap;
 } Tier;
 
 static void eprintf(Tier *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -346,37 +348,57 @@ static void emit_measures(Tier *s)
 	out_char(o, '\n');
 }
 
-/* fill_until writes the months without purchases of the current customer
- * before month END (exclusive). */
-static void fill_until(Tier *s, int32_t end)
+/* fill_template writes the input columns of a month without purchases of
+ * the current customer to s->fbuf, the month left for the caller to write
+ * at *MONTH_AT; returns their length. */
+static size_t fill_template(Tier *s, size_t *month_at)
 {
+	size_t need = s->bn + s->cn + (size_t)s->t.ncols * 24 + s->period_n + s->start_n;
+	if (need > s->fcap) {
+		s->fcap = need * 2;
+		s->fbuf = xrealloc(s->fbuf, s->fcap);
+	}
 	char zero[32];
 	size_t zn = fixed_fmt(zero, 0, s->x.decimals);
+	char *p = s->fbuf;
+	*month_at = 0;
+	for (int c = 0; c < s->t.ncols; c++) {
+		if (c == s->ri)
+			continue;
+		if (c)
+			*p++ = '\t';
+		switch (s->fill[c]) {
+		case F_ZERO: *p++ = '0'; break;
+		case F_MONEY0: memcpy(p, zero, zn); p += zn; break;
+		case F_BRAND: memcpy(p, s->brand, s->bn); p += s->bn; break;
+		case F_CUST: memcpy(p, s->cust, s->cn); p += s->cn; break;
+		case F_MONTH: *month_at = (size_t)(p - s->fbuf); p += 7; break;
+		case F_PERIOD: memcpy(p, s->period, s->period_n); p += s->period_n; break;
+		case F_START: memcpy(p, s->start, s->start_n); p += s->start_n; break;
+		default: break;
+		}
+	}
+	return (size_t)(p - s->fbuf);
+}
+
+/* fill_until writes the months without purchases of the current customer
+ * before month END (exclusive). Their input columns differ only in the
+ * month: one template is made and copied for each. */
+static void fill_until(Tier *s, int32_t end)
+{
+	size_t fn = 0, month_at = 0;
 	for (int32_t m = s->next_month; m < end; m++) {
 		hist_push(&s->h, 0, 0, NO_DAY, NO_DAY);
 		s->next_month = m + 1;
 		if (m < s->from)
 			continue;
-		const char *mbuf = month_info(m)->text;
+		if (!fn)
+			fn = fill_template(s, &month_at);
 		Out *o = &s->o;
-		char *p = out_reserve(o, s->bn + s->cn + (size_t)s->t.ncols * 24), *p0 = p;
-		for (int c = 0; c < s->t.ncols; c++) {
-			if (c == s->ri)
-				continue;
-			if (c)
-				*p++ = '\t';
-			switch (s->fill[c]) {
-			case F_ZERO: *p++ = '0'; break;
-			case F_MONEY0: memcpy(p, zero, zn); p += zn; break;
-			case F_BRAND: memcpy(p, s->brand, s->bn); p += s->bn; break;
-			case F_CUST: memcpy(p, s->cust, s->cn); p += s->cn; break;
-			case F_MONTH: memcpy(p, mbuf, 7); p += 7; break;
-			case F_PERIOD: memcpy(p, s->period, s->period_n); p += s->period_n; break;
-			case F_START: memcpy(p, s->start, s->start_n); p += s->start_n; break;
-			default: break;
-			}
-		}
-		o->len += (size_t)(p - p0);
+		char *p = out_reserve(o, fn);
+		memcpy(p, s->fbuf, fn);
+		memcpy(p + month_at, month_info(m)->text, 7);
+		o->len += fn;
 		emit_measures(s);
 		s->rows_out++;
 		s->filled++;
@@ -616,6 +638,7 @@ int main(int argc, char **argv)
 	free(s.brand);
 	free(s.cust);
 	free(s.ebuf);
+	free(s.fbuf);
 	rules_cache_close(&s.x.rc);
 	return 0;
 }
