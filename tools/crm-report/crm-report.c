@@ -42,8 +42,10 @@ static const DocMember value_members[] = {
 static const DocMember model_members[] = {
 	{ "target", '"' }, { "rows", '{' }, { "economics", '{' }, { "scorers", '[' }, { NULL, 0 },
 };
+/* A plan's "as_of" is null when crm-target took each customer's latest
+ * score and tier: it is shown as such. */
 static const DocMember target_members[] = {
-	{ "as_of", '"' }, { "method", '"' }, { "brands", '[' }, { NULL, 0 },
+	{ "method", '"' }, { "brands", '[' }, { NULL, 0 },
 };
 /* crm-kmeans --json carries no rules fingerprint: its input, crm-rfm's
  * table, was checked against the rules when it was made. */

@@ -195,7 +195,7 @@ function renderModelPage() {
   s.innerHTML = "<h2>Scorers</h2>";
   box.appendChild(s);
   renderTable(table(s, "model-table"), ["scorer", "kind", "AUC", "PR AUC", "Brier", "best threshold", "contacts", "positives reached", inCur("profit")],
-    sc.map(x => [x.name, x.kind, x.auc, x.pr_auc, x.brier === null ? "" : x.brier, x.best_profit.threshold, x.best_profit.contacts, x.best_profit.churners_reached, x.best_profit.profit]),
+    sc.map(x => [x.name, x.kind, x.auc, x.pr_auc, x.brier === null ? "-" : x.brier, x.best_profit.threshold, x.best_profit.contacts, x.best_profit.churners_reached, x.best_profit.profit]),
     ["l", "l", v => num(v, 4), v => num(v, 4), v => num(v, 4), v => num(v, 4), int, int, amount]);
 }
 
@@ -204,7 +204,7 @@ function renderModelPage() {
 function renderTargetPage() {
   const T = TARGET;
   const bs = sel.brand ? T.brands.filter(b => b.brand === sel.brand) : T.brands;
-  $("target-note").textContent = `Campaign targeting as of ${T.as_of} (crm-target, ${T.method} allocation, churn probability from ${T.p_source}), ` +
+  $("target-note").textContent = `Campaign targeting as of ${T.as_of || "each customer's latest score"} (crm-target, ${T.method} allocation, churn probability from ${T.p_source}), ` +
     (sel.brand ? `brand ${sel.brand}.` : `every brand: ${T.brands.length} brand sections, each with its own budget.`);
   const box = $("target-body");
   clear(box);
@@ -221,7 +221,7 @@ function targetPictures(box, b, k) {
   part.appendChild(h);
   const cards = div(part, "cards");
   cards.innerHTML =
-    card(`t${k}-budget`, "Budget", b.budget, m(b.budget), `${m(b.spend)} spent`) +
+    card(`t${k}-budget`, "Budget", b.budget, b.budget === null ? "none" : m(b.budget), b.budget === null ? `every worthwhile offer: ${m(b.spend)} spent` : `${m(b.spend)} spent`) +
     card(`t${k}-profit`, "Expected profit", b.expected_profit, m(b.expected_profit), `LP bound ${m(b.lp_bound)}`) +
     card(`t${k}-roi`, "Return on spend", b.roi, num(b.roi, 2) + "x", `${m(b.value_saved)} value saved`) +
     card(`t${k}-targeted`, "Customers targeted", b.targeted, int(b.targeted), `of ${int(b.candidates)} candidates, ${int(b.customers)} customers`);
@@ -244,7 +244,7 @@ function targetPictures(box, b, k) {
   });
   const policies = [{ policy: `plan (${TARGET.method})`, expected_profit: b.expected_profit, targeted: b.targeted, spend: b.spend, gain: 0 }].concat(b.baselines);
   const pname = p => p.policy + (p.tier ? ` (${p.tier})` : "");
-  chart(panel(grid, `Gains over baselines at a budget of ${m(b.budget)}`, `target-gains-${k}`), {
+  chart(panel(grid, (b.budget === null ? `Gains over baselines at the plan's spend of ${m(b.spend)}` : `Gains over baselines at a budget of ${m(b.budget)}`), `target-gains-${k}`), {
     type: "bar",
     data: { labels: policies.map(pname), datasets: [{ label: "expected profit", data: policies.map(p => p.expected_profit), backgroundColor: policies.map((p, i) => i ? "#8fa3bf" : "#2c3e73") }] },
     options: { scales: { x: axis("policy"), y: axis(inCur("expected profit"), compact, { beginAtZero: true }) },
@@ -257,5 +257,5 @@ function targetPictures(box, b, k) {
   renderTable(table(s, `target-table-${k}`), ["rank", "customer", "campaign", "tier", "segment", "P(churn)", inCur("CLV"), inCur("cost"), inCur("expected profit")],
     b.targets.map(t => [t.rank, t.customer_id, t.campaign, t.tier, t.segment === null ? "" : t.segment, t.p_churn, t.clv, t.cost, t.expected_profit]),
     [int, "l", "l", "l", "l", v => num(v, 4), amount, amount, amount]);
-  exportButton(`target-csv-${k}`, `target-table-${k}`, () => `targets-${b.brand || "all"}-${TARGET.as_of}.csv`);
+  exportButton(`target-csv-${k}`, `target-table-${k}`, () => `targets-${b.brand || "all"}-${TARGET.as_of || "latest"}.csv`);
 }
