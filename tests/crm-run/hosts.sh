@@ -2,8 +2,10 @@
 # a mount namespace with a private tmpfs on /tmp, so files reach a host's
 # /tmp only by a transfer. Each connection starts an sshd in the host's
 # namespaces (sshd -i, as inetd would): ssh's ProxyCommand enters them.
-# Sourced by run.sh. hosts_start DIR writes DIR/ssh_config (hosts h1, h2)
-# and sets HOSTS_SSH, the ssh command; hosts_stop ends the namespaces'
+# Sourced by run.sh. hosts_start DIR BIN writes DIR/ssh_config (hosts h1,
+# h2) and sets HOSTS_SSH, the ssh command; the tools' directory BIN is
+# bound on /srv in each host, as an installation would be (BIN itself may lie
+# under /tmp, which the hosts do not see). hosts_stop ends the namespaces'
 # processes by their ids.
 
 hosts_start() {
@@ -42,8 +44,9 @@ hosts_start() {
 	} > "$HOSTS_DIR/ssh_config"
 	for h in h1 h2; do
 		unshare --net --mount --propagation private sh -c \
-			'mount --bind "$1" /mnt && mount -t tmpfs -o size=256m crm-run-test /tmp && exec sleep 100000' \
-			sh "$HOSTS_DIR/ssh" &
+			'mount --bind "$1" /mnt && mount --bind "$2" /srv &&
+			 mount -t tmpfs -o size=256m crm-run-test /tmp && exec sleep 100000' \
+			sh "$HOSTS_DIR/ssh" "$2" &
 		pid=$!
 		HOSTS_PIDS="$HOSTS_PIDS $pid"
 		printf 'Host %s\n  ProxyCommand nsenter -t %s --net --mount /usr/sbin/sshd -i -f /mnt/sshd_config\n' \

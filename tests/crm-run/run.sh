@@ -198,13 +198,13 @@ check "slurm, past --timeout: no output directory" "[ ! -e $WORK/late.out ]"
 slurm_stop
 
 # ---- GNU parallel over two ssh hosts ----
-if hosts_start "$WORK/hosts"; then
+if hosts_start "$WORK/hosts" "$CRM_BIN"; then
 	pass "parallel: the ssh hosts answer"
 else
 	fail "parallel: the ssh hosts answer"
 fi
 check "parallel: a host cannot see this machine's temporary files" "! $HOSTS_SSH h1 test -e $WORK/tx.tsv"
-timeout 180 crm-run --engine parallel --sshlogin h1,h2 --ssh "$HOSTS_SSH" --remote-bin "$CRM_BIN" \
+timeout 180 crm-run --engine parallel --sshlogin h1,h2 --ssh "$HOSTS_SSH" --remote-bin /srv \
 	--remote-workdir /tmp/crm-run --partitions 4 -j 2 --at-risk 20 -o "$WORK/par" "$WORK/tx.tsv" \
 	2> "$WORK/par.err"
 expect "parallel: exit 0" 0 $?
