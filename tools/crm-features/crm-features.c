@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		{ "snapshot", 0, "YYYY-MM", opt_month, &snapshot, 0,
 		  "only this snapshot month, not features.snapshot_step's" },
 		{ "clv-params", 0, "FILE", opt_str, &clv_path, 0,
-		  "add p_alive, exp_purchases and exp_revenue from crm-clv --fit-only's parameters" },
+		  "add p_alive, exp_purchases, exp_revenue of a crm-clv fit" },
 		OPT_STATS(&com, "print rows read and written and labels on stderr"),
 		OPT_PROGRESS(&com),
 		OPT_OUTPUT(&com),
