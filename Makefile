@@ -57,6 +57,8 @@ $(O)/bin/crm-model: LDLIBS += -lxgboost
 
 # crm-clv fits its models with GSL.
 $(O)/bin/crm-clv: LDLIBS += -lgsl -lgslcblas
+# crm-features scores crm-clv's models (--clv-params).
+$(O)/bin/crm-features: LDLIBS += -lgsl -lgslcblas
 
 $(O)/gen/default_rules.o: $(O)/gen/default_rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

@@ -43,20 +43,49 @@ else
 	skip "python3 reference"
 fi
 
+# --clv-params: crm-clv's BG/NBD fitted on the whole period scores each
+# snapshot from the purchases up to its as-of day.
+crm-agg "$WORK/tx.tsv" | crm-clv --fit-only > "$WORK/p.json"
+crm-features --clv-params "$WORK/p.json" "$WORK/sig.tsv" > "$WORK/fc.tsv"
+check "--clv-params: p_alive, exp_purchases and exp_revenue come before the labels" \
+	"head -n 1 $WORK/fc.tsv | grep -q 'warmup	p_alive	exp_purchases	exp_revenue	label_churn	'"
+cut -f1-38,42- "$WORK/fc.tsv" > "$WORK/fc.rest"
+same "--clv-params leaves the other columns as they were" "$WORK/f.tsv" "$WORK/fc.rest"
+check "every row of a customer with a purchase has p_alive in [0, 1], exp_purchases and exp_revenue" \
+	"awk -F'\t' 'NR > 1 && \$4 != \"\" && !(\$39 >= 0 && \$39 <= 1 && \$40 >= 0 && \$41 != \"\") { exit 1 }' $WORK/fc.tsv"
+# P(alive) at a snapshot is crm-clv's with the same parameters on the
+# monthly rows cut at its as-of day: the last month, and a year before.
+# (crm-clv writes 6 decimals, crm-features 4: they agree to rounding)
+for snap in 2025-06 2024-06; do
+	crm-agg --to $snap "$WORK/tx.tsv" | crm-clv --params "$WORK/p.json" > "$WORK/clv.tsv"
+	crm-features --snapshot $snap --clv-params "$WORK/p.json" "$WORK/sig.tsv" > "$WORK/snap.tsv"
+	check "--clv-params: p_alive at the $snap snapshot is crm-clv --params' on the rows up to its as-of day" \
+		"awk -F'\t' 'FNR == 1 { next } NR == FNR { pa[\$1 FS \$2] = \$8; next }
+			{ n++; d = \$39 - pa[\$1 FS \$2]; if (!(\$1 FS \$2 in pa) || d > 0.0000501 || d < -0.0000501) exit 1 }
+			END { if (!n) exit 1 }' $WORK/clv.tsv $WORK/snap.tsv"
+done
+if /usr/bin/python3 -c 'import scipy' 2> /dev/null; then
+	check "--clv-params: p_alive and exp_purchases of every snapshot agree with python3 (scipy) on the raw transactions" \
+		"/usr/bin/python3 clvref.py $WORK/tx.tsv $WORK/fc.tsv $WORK/p.json"
+else
+	skip "python3 scipy reference"
+fi
+
 # Leakage: for three snapshots, change the transactions after the as-of
 # day (amounts, deletions, dates moved later, new lines of old and new
 # customers; the last line, which sets the period end, stays) by several
-# seeded random edits: every feature of the snapshot stays the same.
+# seeded random edits: every feature of the snapshot stays the same, the
+# columns of --clv-params included.
 # The feature columns end before label_churn; the labels follow it.
-nf=$(head -n 1 "$WORK/f.tsv" | tr '\t' '\n' | grep -nx label_churn | cut -d: -f1)
+nf=$(head -n 1 "$WORK/fc.tsv" | tr '\t' '\n' | grep -nx label_churn | cut -d: -f1)
 F="1-$((nf - 1))"
 L="$nf,$((nf + 1))"
 leak=""
 changed=0
 for snap in 2023-06 2023-12 2024-03; do
 	asof=$(crm-features --snapshot $snap "$WORK/sig.tsv" | sed -n 2p | cut -f3)
-	crm-features --snapshot $snap "$WORK/sig.tsv" | cut -f$F > "$WORK/base.f"
-	crm-features --snapshot $snap "$WORK/sig.tsv" | cut -f$L > "$WORK/base.l"
+	crm-features --snapshot $snap --clv-params "$WORK/p.json" "$WORK/sig.tsv" | cut -f$F > "$WORK/base.f"
+	crm-features --snapshot $snap --clv-params "$WORK/p.json" "$WORK/sig.tsv" | cut -f$L > "$WORK/base.l"
 	for seed in 1 2 3; do
 		# Columns: brand date customer_id sku category qty amount.
 		awk -F'\t' -v OFS='\t' -v asof="$asof" -v seed="$seed${snap#*-}" '
@@ -78,7 +107,7 @@ for snap in 2023-06 2023-12 2024-03; do
 				}
 				print line[NR]
 			}' "$WORK/tx.tsv" > "$WORK/tx2.tsv"
-		signals "$WORK/tx2.tsv" | crm-features --snapshot $snap > "$WORK/f2.tsv"
+		signals "$WORK/tx2.tsv" | crm-features --snapshot $snap --clv-params "$WORK/p.json" > "$WORK/f2.tsv"
 		cut -f$F "$WORK/f2.tsv" > "$WORK/new.f"
 		cmp -s "$WORK/base.f" "$WORK/new.f" || leak="$leak $snap/$seed"
 		cut -f$L "$WORK/f2.tsv" | cmp -s - "$WORK/base.l" || changed=$((changed + 1))
@@ -135,6 +164,8 @@ t crm-features --rules "$WORK/bad.rules" "$WORK/hand.tsv"
 t crm-features --snapshot 2024-13 "$WORK/hand.tsv"
 t crm-features "$WORK/hand.tsv" "$WORK/hand.tsv"
 t crm-features "$WORK/hand.tsv" "> /dev/full"
+t crm-features --rules "$WORK/other.rules" --clv-params "$WORK/p.json" "$WORK/hand.tsv"
+t crm-features --clv-params "$WORK/none.json" "$WORK/hand.tsv"
 golden_end
 echo keep > "$WORK/target.tsv"
 awk -F'\t' -v OFS='\t' 'NR == 4000 { $4 = "x" } 1' "$WORK/sig.tsv" | crm-features -o "$WORK/target.tsv" 2> /dev/null

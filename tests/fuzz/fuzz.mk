@@ -70,6 +70,8 @@ TSRC = $(filter tools/%.c,$^)
 $(F)/bin/fuzz-crm-agg: TSRC = $(filter-out tools/crm-agg/fold.c,$(filter tools/%.c,$^))
 $(F)/bin/fuzz-crm-agg: TINC = -DTOOL_INCLUDE='"fold.c"' \
 	-DTOOL_RESET='memset(&F, 0, sizeof F), xbuf = NULL, xcap = 0'
+# crm-features links btyd.c (--clv-params), which uses GSL.
+$(F)/bin/fuzz-crm-features: FLIBS += -lgsl -lgslcblas
 .SECONDEXPANSION:
 $(FTOOLS:%=$(F)/bin/fuzz-%): $(F)/bin/fuzz-%: tests/fuzz/tool.c $$(wildcard tools/%/*.c) \
 		$$(wildcard tools/%/*.h) $(F)/support.o $(F)/libcrm.a $(FHDR) $(PAGE)

@@ -26,7 +26,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"crm-features [--rules FILE] [--snapshot YYYY-MM] [--stats] [-o FILE] [FILE]";
+	"crm-features [--rules FILE] [--snapshot YYYY-MM] [--clv-params FILE] [--stats] [-o FILE] [FILE]";
 
 /* cust_start empties C for the customer of T's current row, keeping its key
  * text (the brand and customer_id fields) and its brand's rules. */
@@ -56,10 +56,13 @@ int main(int argc, char **argv)
 	OptCommon com;
 	opt_common_init(&com);
 	int32_t snapshot = INT32_MIN;
+	const char *clv_path = NULL;
 	const Opt opts[] = {
 		OPT_RULES(&com),
 		{ "snapshot", 0, "YYYY-MM", opt_month, &snapshot, 0,
 		  "only this snapshot month, not features.snapshot_step's" },
+		{ "clv-params", 0, "FILE", opt_str, &clv_path, 0,
+		  "add p_alive, exp_purchases, exp_revenue of a crm-clv fit" },
 		OPT_STATS(&com, "print rows read and written and labels on stderr"),
 		OPT_PROGRESS(&com),
 		OPT_OUTPUT(&com),
@@ -82,6 +85,15 @@ int main(int argc, char **argv)
 	f.step = steps[rules_enum(rc.rules, NULL, "features.snapshot_step")];
 	f.all = rules_enum(rc.rules, NULL, "features.population") == 1;
 	f.snapshot = snapshot;
+	BtydParams par;
+	if (clv_path) {
+		char err[512];
+		if (btyd_params_read(clv_path, &par, err, sizeof err))
+			die("%s", err);
+		if (strcmp(par.rules, f.rid) != 0)
+			die("%s: made with rules %s, not the rules in effect (%s)", clv_path, par.rules, f.rid);
+		f.clv = &par;
+	}
 
 	Tsv t;
 	tsv_open(&t, input);

@@ -8,6 +8,7 @@
 #define CRM_FEATURES_FEAT_H
 
 #include "brandrules.h"
+#include "btyd.h"
 #include "out.h"
 #include "tsv.h"
 
@@ -69,6 +70,7 @@ typedef struct {
 	int all;                   /* features.population = all */
 	int32_t snapshot;          /* --snapshot, INT32_MIN: by the rules */
 	char rid[17];
+	const BtydParams *clv;     /* --clv-params, NULL without */
 	char pe_text[16];          /* the latest period_end text, and its day */
 	int32_t pe_day;
 	uint64_t rows, customers, written, labelled, churned, rev_labelled;
@@ -81,7 +83,8 @@ void read_month(const Tsv *t, const Cols *c, Feat *f, const BrandRules *br, int3
 		const FMonth *prev, FMonth *m);
 
 /* feat_header writes the output header: the key columns (brand when
- * BRAND), as_of, every feature, the labels and rules_id. */
+ * BRAND), as_of, every feature (with --clv-params the model's columns
+ * last), the labels and rules_id. */
 void feat_header(Feat *f, int brand);
 
 /* feat_customer writes a row for each snapshot month of customer C that

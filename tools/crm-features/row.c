@@ -39,6 +39,8 @@ void feat_header(Feat *f, int brand)
 		out_char(o, '\t');
 		out_str(o, *n);
 	}
+	if (f->clv)
+		out_str(o, "\tp_alive\texp_purchases\texp_revenue");
 	out_str(o, "\tlabel_churn\tlabel_revenue\trules_id\n");
 }
 
@@ -192,6 +194,56 @@ static void lifecycle(Row *r, const Cust *c, long i)
 	put_int(r, state);
 }
 
+/* clv writes p_alive, exp_purchases and exp_revenue at month I (as-of
+ * day A) from the parameters of --clv-params: the customer's summary is
+ * that of crm-clv(1) from the consumable purchases up to month I, x the
+ * purchase days - 1, t_x and T from the first purchase day to the last and
+ * to A, in the time unit of the fit. exp_purchases counts over
+ * churn.label_days after A, the horizon of label_churn; exp_revenue is the
+ * expected purchases over model.revenue_days times the Gamma-Gamma
+ * expected spend (empty without a Gamma-Gamma fit). All three are empty
+ * before the first consumable purchase. */
+static void clv(Feat *f, Row *r, const Cust *c, long i, int32_t a)
+{
+	const BtydParams *p = f->clv;
+	const FMonth *m = &c->m[i];
+	if (m->buy_first == NO_DAY) {
+		put_empty(r);
+		put_empty(r);
+		put_empty(r);
+		return;
+	}
+	double ud = p->unit_days;
+	double x = (double)(m->cum_orders - 1);
+	double tx = (m->buy_last - m->buy_first) / ud, T = (a - m->buy_first) / ud;
+	double alive = btyd_p_alive(p, x, tx, T);
+	double n = btyd_expected(p, f->label_days / ud, x, tx, T);
+	double nr = btyd_expected(p, f->revenue_days / ud, x, tx, T);
+	double rev = NAN;
+	if (p->has_gg) {
+		/* The mean value of the repeat purchases, as crm-clv takes it:
+		 * the first month's mean purchase day stands for the first. */
+		double mean = 0;
+		if (x > 0) {
+			long j = 0;
+			while (c->m[j].orders == 0)
+				j++;
+			__int128 num = (__int128)m->cum_amount * c->m[j].orders - c->m[j].amount;
+			mean = (double)num / ((double)c->m[j].orders * x) / (double)pow10_i64[f->decimals];
+		}
+		rev = nr * gg_expected_spend(p->gg, mean > 0 ? x : 0, mean) * (double)pow10_i64[f->decimals];
+	}
+	if (!isfinite(alive) || !isfinite(n) || !isfinite(nr) || (p->has_gg && (!isfinite(rev) || fabs(rev) > 9e18)))
+		die("customer '%.*s': the model of --clv-params gives a value that is not finite "
+		    "(x %g, t_x %g, T %g)", (int)c->keyn, c->key, x, tx, T);
+	put_real(r, alive);
+	put_real(r, n);
+	if (p->has_gg)
+		put_money(r, (int64_t)llround(rev));
+	else
+		put_empty(r);
+}
+
 /* labels writes label_churn and label_revenue of month I (as-of day A). */
 static void labels(Feat *f, Row *r, const Cust *c, long i, int32_t a)
 {
@@ -309,6 +361,8 @@ static void snapshot_row(Feat *f, const Cust *c, long i)
 	if (r.n != (int)(sizeof feature_names / sizeof *feature_names) - 1)
 		die("internal error: %d feature values for %d names", r.n,
 		    (int)(sizeof feature_names / sizeof *feature_names) - 1);
+	if (f->clv)
+		clv(f, &r, c, i, a);
 	labels(f, &r, c, i, a);
 	out_char(o, '\t');
 	out_write(o, f->rid, 16);
