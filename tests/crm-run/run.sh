@@ -30,22 +30,33 @@ mkdir "$WORK/ref"
 	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
 	crm-clv -o clv.tsv monthly.tsv &&
 	crm-clv --fit-only -o clv.params monthly.tsv &&
-	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv
+	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv &&
+	crm-features --clv-params clv.params -o features.tsv signals.tsv &&
+	crm-model train -o churn.model features.tsv 2> /dev/null &&
+	crm-model predict --model churn.model -o scores.tsv features.tsv &&
+	crm-model eval --model churn.model -o model.json features.tsv
 )
-check "the single-process pipeline runs" "[ -s $WORK/ref/dashboard.html ]"
+check "the single-process pipeline runs" "[ -s $WORK/ref/dashboard.html ] && [ -s $WORK/ref/scores.tsv ]"
+# The outputs of crm-features and crm-model: with --model, and with
+# --train.
+FEAT="features.tsv scores.tsv"
+MODEL="$FEAT churn.model churn.model.card.json model.json"
 
-# same_outputs ENGINE DIR: each output in DIR is the reference's.
+# same_outputs ENGINE DIR [MORE]: each output in DIR, and those named in
+# MORE, is the reference's.
 same_outputs() {
-	for f in $OUTS; do
+	for f in $OUTS ${3:-}; do
 		same "$1: $f equals the single-process run's" "$WORK/ref/$f" "$2/$f"
 	done
 }
 
 # ---- this machine ----
-crm-run --partitions 4 --at-risk 20 --keep --workdir "$WORK/w.local" -o "$WORK/local" "$WORK/tx.tsv" \
-	2> "$WORK/local.err"
+crm-run --partitions 4 --at-risk 20 --clv-features --model "$WORK/ref/churn.model" --keep \
+	--workdir "$WORK/w.local" -o "$WORK/local" "$WORK/tx.tsv" 2> "$WORK/local.err"
 expect "local: exit 0" 0 $?
-same_outputs local "$WORK/local"
+same_outputs local "$WORK/local" "$FEAT"
+check "local: the features of partition 1 are some of all" \
+	"[ \$(wc -l < $WORK/w.local/p1/features.tsv) -gt 1 ] && [ \$(wc -l < $WORK/w.local/p1/features.tsv) -lt \$(wc -l < $WORK/ref/features.tsv) ]"
 # The partitions are what the merge makes whole: disjoint customers, each
 # fewer than all; scored alone, a partition's quantiles would differ.
 n1=$(tail -n +2 "$WORK/w.local/p1/rfm.tsv" | wc -l)
@@ -100,18 +111,47 @@ mkdir "$WORK/cref"
 	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
 	crm-clv -o clv.tsv monthly.tsv &&
 	crm-clv --fit-only -o clv.params monthly.tsv &&
-	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv
+	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv &&
+	crm-features --clv-params clv.params -o features.tsv signals.tsv &&
+	crm-model train -o churn.model features.tsv 2> /dev/null &&
+	crm-model predict --model churn.model -o scores.tsv features.tsv &&
+	crm-model eval --model churn.model -o model.json features.tsv
 )
-(cd "$WORK/cref" && crm-run --partitions 3 --clean "--date-format mdy $MAP --products ../prod.tsv" \
-	-o "$WORK/clean" ../inv.csv 2> "$WORK/clean.err")
-expect "local, --clean: exit 0" 0 $?
 check "local, --clean: the export has rejects" "[ \$(wc -l < $WORK/cref/rejects.csv) -gt 1 ]"
+# Each partition cleans its customers' rows of the export, crm-agg gets
+# the period of all of them; crm-features, one crm-model trained on the
+# merged features, and scores per partition. For 1, 3 and 4 partitions
+# every output is the single run's.
 # This small export's BG/NBD fit lies on the boundary, where the likelihood
 # is flat: the partitions score with the parameters read back from
 # clv.params and still give the single run's clv.tsv.
-for f in $OUTS clean.json rejects.csv; do
-	same "local, --clean: $f equals the single-process run's" "$WORK/cref/$f" "$WORK/clean/$f"
+for n in 1 3 4; do
+	(cd "$WORK/cref" && crm-run --partitions $n --clean "--date-format mdy $MAP --products ../prod.tsv" \
+		--clv-features --train --keep --workdir "$WORK/w.clean$n" -o "$WORK/clean$n" ../inv.csv \
+		2> "$WORK/clean.err")
+	expect "local, --clean, $n partitions: exit 0" 0 $?
+	for f in $OUTS clean.json rejects.csv $MODEL; do
+		same "local, --clean, $n partitions: $f equals the single-process run's" "$WORK/cref/$f" "$WORK/clean$n/$f"
+	done
 done
+# Partitions see only their rows: 60 customers whose first purchases
+# fall on different days, so that the partitions' first dates differ. The
+# period of all rows goes to each partition's crm-agg (--start), else the
+# months would not merge. An export named *.csv is cleaned with crm-clean's
+# defaults.
+awk 'BEGIN { print "date,customer_id,sku,category,qty,amount"
+	for (k = 1; k <= 60; k++) for (j = 0; j <= k % 4; j++)
+		printf "2024-%02d-%02d,C%d,s1,capsule,1,%d.%02d\n", k % 9 + 1 + j, k % 27 + 1, k, 3 + k % 7 + j, k % 100 }' \
+	> "$WORK/days.csv"
+crm-clean -o "$WORK/days.tsv" "$WORK/days.csv" 2> /dev/null
+crm-agg -o "$WORK/days.monthly" "$WORK/days.tsv"
+crm-run --partitions 4 --keep --workdir "$WORK/w.days" -o "$WORK/days" "$WORK/days.csv" 2> /dev/null
+expect "local, *.csv: exit 0" 0 $?
+check "local, *.csv: the partitions' first dates differ" \
+	"[ \$(for i in 1 2 3 4; do grep first_date $WORK/w.days/p\$i/clean.partial; done | sort -u | wc -l) -gt 1 ]"
+same "local, *.csv: monthly.tsv equals the single-process run's" "$WORK/days.monthly" "$WORK/days/monthly.tsv"
+check "local, --clean: the partitions cleaned their own rows, all of them once" \
+	"cat $WORK/w.clean4/p*/tx.tsv | grep -v '^date' | LC_ALL=C sort > $WORK/c4.rows && crm-clean --date-format mdy $MAP --products $WORK/prod.tsv $WORK/inv.csv 2> /dev/null | tail -n +2 | LC_ALL=C sort | cmp -s - $WORK/c4.rows"
 
 # A failing task: crm-tier of partition 2 stops with an error. The run
 # fails naming it, and the output directory keeps what it had.
@@ -129,6 +169,23 @@ check "local, a failing task: its error is shown" "grep -q 'broken on purpose' $
 check "local, a failing task: the run says it failed" "grep -q 'crm-run: a task of the part phase failed: no merged output' $WORK/fail.err"
 expect "local, a failing task: the output directory is as it was" "signals.tsv old" \
 	"$(ls -A "$WORK/keep") $(cat "$WORK/keep/signals.tsv")"
+# crm-model predict fails in partition 3: the run fails in the predict
+# phase, and merges nothing.
+mkdir "$WORK/fake2"
+cat > "$WORK/fake2/crm-model" <<EOF
+#!/bin/sh
+case "\$*" in *predict*p3/*) echo "crm-model: p3/features.tsv:2: broken on purpose" >&2; exit 1 ;; esac
+exec $CRM_BIN/crm-model "\$@"
+EOF
+chmod +x "$WORK/fake2/crm-model"
+PATH="$WORK/fake2:$PATH" crm-run --partitions 4 --train --workdir "$WORK/w.pfail" -o "$WORK/keep" "$WORK/tx.tsv" \
+	> "$WORK/fail.out" 2> "$WORK/fail.err"
+expect "local, a failing prediction: exit 1" 1 $?
+check "local, a failing prediction: its error is shown" "grep -q 'p3/features.tsv:2: broken on purpose' $WORK/fail.err"
+check "local, a failing prediction: the run says it failed" "grep -q 'crm-run: a task of the predict phase failed: no merged output' $WORK/fail.err"
+check "local, a failing prediction: nothing was merged" "[ ! -e $WORK/w.pfail/out ] && [ ! -e $WORK/w.pfail/ok.final ]"
+expect "local, a failing prediction: the output directory is as it was" "signals.tsv old" \
+	"$(ls -A "$WORK/keep") $(cat "$WORK/keep/signals.tsv")"
 
 golden usage
 t crm-run --engine yarn -o x in.tsv
@@ -137,6 +194,7 @@ t crm-run --engine parallel -o x in.tsv
 t crm-run in.tsv
 t crm-run -o x
 t crm-run -o x /nonexistent.tsv
+t crm-run --train --model /nonexistent -o x in.tsv
 golden_end
 
 # ---- Slurm and ssh hosts need root (namespaces, daemons) ----
@@ -154,17 +212,20 @@ else
 	tail -n 5 "$WORK"/slurm/*.log "$WORK/slurm/munge/log" 2> /dev/null
 fi
 timeout 120 nsenter -t "$SLURM_NS" --net env SLURM_CONF="$SLURM_DIR/slurm.conf" \
-	crm-run --engine slurm --partitions 4 --at-risk 20 --timeout 60 --keep --workdir "$WORK/w.slurm" \
-	-o "$WORK/slurm.out" "$WORK/tx.tsv" 2> "$WORK/slurm.err"
+	crm-run --engine slurm --partitions 4 --at-risk 20 --clv-features --train --timeout 90 --keep \
+	--workdir "$WORK/w.slurm" -o "$WORK/slurm.out" "$WORK/tx.tsv" 2> "$WORK/slurm.err"
 expect "slurm: exit 0" 0 $?
-same_outputs slurm "$WORK/slurm.out"
-expect "slurm: four jobs, each after the one before" \
+same_outputs slurm "$WORK/slurm.out" "$MODEL"
+expect "slurm: six jobs, each after the one before" \
 	"crm-run: part phase: Slurm job N
 crm-run: combine phase: Slurm job N
 crm-run: score phase: Slurm job N
+crm-run: train phase: Slurm job N
+crm-run: predict phase: Slurm job N
 crm-run: final phase: Slurm job N" "$(sed 's/job [0-9]*$/job N/' "$WORK/slurm.err")"
-expect "slurm: the part and score phases ran as 4-task arrays" "part.1 part.2 part.3 part.4 score.1 score.2 score.3 score.4" \
-	"$(cd "$WORK/w.slurm/log" && ls part.*.err score.*.err | sed 's/\.err$//' | tr '\n' ' ' | sed 's/ $//')"
+expect "slurm: the part, score and predict phases ran as 4-task arrays" \
+	"part.1 part.2 part.3 part.4 predict.1 predict.2 predict.3 predict.4 score.1 score.2 score.3 score.4" \
+	"$(cd "$WORK/w.slurm/log" && ls part.*.err score.*.err predict.*.err | sed 's/\.err$//' | tr '\n' ' ' | sed 's/ $//')"
 
 # A cancelled task: partition 3's crm-churn waits; once it runs, its task
 # is cancelled (scancel). The run fails naming it and writes nothing.
@@ -205,11 +266,11 @@ else
 fi
 check "parallel: a host cannot see this machine's temporary files" "! $HOSTS_SSH h1 test -e $WORK/tx.tsv"
 timeout 180 crm-run --engine parallel --sshlogin h1,h2 --ssh "$HOSTS_SSH" --remote-bin /srv \
-	--remote-workdir /tmp/crm-run --partitions 4 -j 2 --at-risk 20 -o "$WORK/par" "$WORK/tx.tsv" \
-	2> "$WORK/par.err"
+	--remote-workdir /tmp/crm-run --partitions 4 -j 2 --at-risk 20 --clv-features --train -o "$WORK/par" \
+	"$WORK/tx.tsv" 2> "$WORK/par.err"
 expect "parallel: exit 0" 0 $?
 [ ! -s "$WORK/par.err" ] || sed 's/^/  /' "$WORK/par.err"
-same_outputs parallel "$WORK/par"
+same_outputs parallel "$WORK/par" "$MODEL"
 check "parallel: the hosts' copies are cleaned up" \
 	"[ -z \"\$($HOSTS_SSH h1 ls /tmp/crm-run 2>/dev/null)\$($HOSTS_SSH h2 ls /tmp/crm-run 2>/dev/null)\" ]"
 hosts_stop
