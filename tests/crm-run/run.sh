@@ -17,25 +17,29 @@ target.tsv target.json"
 if [ "$SAN" = 1 ]; then CUST=300; else CUST=2000; fi
 crm-gen --customers $CUST --months 15 --brands 2 --seed 11 > "$WORK/tx.tsv"
 
-# The single-process pipeline, as crm-run(1) states it.
+# single_run DIR TX [JSON-OPTIONS]: the single-process pipeline, as
+# crm-run(1) states it, on TX in DIR.
+single_run() {
+	(
+		cd "$1" || exit 1
+		crm-agg -o monthly.tsv "$2" &&
+		crm-tier monthly.tsv | crm-lifecycle | crm-churn -o signals.tsv &&
+		crm-json ${3:-} -o signals.json signals.tsv &&
+		crm-rfm -o rfm.tsv monthly.tsv 2> /dev/null &&
+		crm-rfm --json -o rfm.json monthly.tsv 2> /dev/null &&
+		crm-kmeans --json -o kmeans.json rfm.tsv &&
+		crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
+		crm-clv -o clv.tsv monthly.tsv &&
+		crm-clv --fit-only -o clv.params monthly.tsv &&
+		crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv &&
+		crm-features --clv-params clv.params -o features.tsv signals.tsv &&
+		crm-model train -o churn.model features.tsv 2> /dev/null &&
+		crm-model predict --model churn.model -o scores.tsv features.tsv &&
+		crm-model eval --model churn.model -o model.json features.tsv
+	)
+}
 mkdir "$WORK/ref"
-(
-	cd "$WORK/ref" || exit 1
-	crm-agg -o monthly.tsv ../tx.tsv &&
-	crm-tier monthly.tsv | crm-lifecycle | crm-churn -o signals.tsv &&
-	crm-json --at-risk 20 -o signals.json signals.tsv &&
-	crm-rfm -o rfm.tsv monthly.tsv 2> /dev/null &&
-	crm-rfm --json -o rfm.json monthly.tsv 2> /dev/null &&
-	crm-kmeans --json -o kmeans.json rfm.tsv &&
-	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
-	crm-clv -o clv.tsv monthly.tsv &&
-	crm-clv --fit-only -o clv.params monthly.tsv &&
-	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv &&
-	crm-features --clv-params clv.params -o features.tsv signals.tsv &&
-	crm-model train -o churn.model features.tsv 2> /dev/null &&
-	crm-model predict --model churn.model -o scores.tsv features.tsv &&
-	crm-model eval --model churn.model -o model.json features.tsv
-)
+single_run "$WORK/ref" ../tx.tsv "--at-risk 20"
 check "the single-process pipeline runs" "[ -s $WORK/ref/dashboard.html ] && [ -s $WORK/ref/scores.tsv ]"
 # The outputs of crm-features and crm-model: with --model, and with
 # --train.
@@ -65,29 +69,11 @@ check "local: partition 1 holds some of the customers ($n1 of $nall)" "[ $n1 -gt
 crm-rfm "$WORK/w.local/p1/monthly.tsv" 2> /dev/null > "$WORK/p1.alone"
 check "local: partition 1 scored on its own quantiles differs (the cut points matter)" \
 	"! cmp -s $WORK/p1.alone $WORK/w.local/p1/rfm.tsv"
-# The documented hash routes every customer to its partition: python3
-# computes floor(XXH3_64(brand NUL customer_id) * 4 / 2^64) + 1 with the
-# xxHash library through ctypes, independently of the tools.
-python3 - "$WORK/w.local" 4 > "$WORK/route.out" <<'PY'
-import ctypes, ctypes.util, sys
-lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
-lib.XXH3_64bits.restype = ctypes.c_uint64
-lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-work, n = sys.argv[1], int(sys.argv[2])
-seen = bad = 0
-for i in range(1, n + 1):
-    with open(f"{work}/p{i}/signals.tsv", "rb") as f:
-        next(f)
-        for line in f:
-            brand, cust = line.split(b"\t")[:2]
-            key = brand + b"\0" + cust
-            part = (lib.XXH3_64bits(key, len(key)) * n >> 64) + 1
-            seen += 1
-            bad += part != i
-print(f"{seen} rows, {bad} in another partition than the hash's")
-PY
-expect "local: every row is in the partition of the documented hash" "0 in another" \
-	"$(sed 's/^[0-9]* rows, //; s/ partition than.*//' "$WORK/route.out")"
+# The documented hash routes every customer to its partition, computed by
+# python3 with the xxHash library (../partition_of.py).
+python3 ../partition_of.py 4 "$WORK"/w.local/p[1-4]/signals.tsv > "$WORK/route.out"
+expect "local: every row is in the partition of the documented hash" "0 in another partition" \
+	"$(sed 's/^[0-9]* rows, //' "$WORK/route.out")"
 check "local: the routing check saw rows" "grep -q '^[1-9][0-9]* rows' $WORK/route.out"
 crm-run --partitions 3 -j 2 --at-risk 20 -o "$WORK/local3" "$WORK/tx.tsv" 2> /dev/null
 same "local, 3 partitions, 2 at once: signals.json the same" "$WORK/ref/signals.json" "$WORK/local3/signals.json"
@@ -98,25 +84,9 @@ same "local, 3 partitions, 2 at once: rfm.tsv the same" "$WORK/ref/rfm.tsv" "$WO
 MAP="--map order_id=InvoiceNo,sku=StockCode,qty=Quantity,date=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID"
 crm-gen --customers $((CUST / 2)) --months 13 --format invoice --messy 20 --products "$WORK/prod.tsv" > "$WORK/inv.csv"
 mkdir "$WORK/cref"
-(
-	cd "$WORK/cref" || exit 1
-	crm-clean --date-format mdy $MAP --products ../prod.tsv --rejects rejects.csv --report clean.json \
-		-o tx.tsv ../inv.csv 2> /dev/null &&
-	crm-agg -o monthly.tsv tx.tsv &&
-	crm-tier monthly.tsv | crm-lifecycle | crm-churn -o signals.tsv &&
-	crm-json -o signals.json signals.tsv &&
-	crm-rfm -o rfm.tsv monthly.tsv 2> /dev/null &&
-	crm-rfm --json -o rfm.json monthly.tsv 2> /dev/null &&
-	crm-kmeans --json -o kmeans.json rfm.tsv &&
-	crm-report --rfm rfm.json --kmeans kmeans.json -o dashboard.html signals.json &&
-	crm-clv -o clv.tsv monthly.tsv &&
-	crm-clv --fit-only -o clv.params monthly.tsv &&
-	crm-target --tiers signals.tsv --segments rfm.tsv --json target.json -o target.tsv clv.tsv &&
-	crm-features --clv-params clv.params -o features.tsv signals.tsv &&
-	crm-model train -o churn.model features.tsv 2> /dev/null &&
-	crm-model predict --model churn.model -o scores.tsv features.tsv &&
-	crm-model eval --model churn.model -o model.json features.tsv
-)
+(cd "$WORK/cref" && crm-clean --date-format mdy $MAP --products ../prod.tsv --rejects rejects.csv \
+	--report clean.json -o tx.tsv ../inv.csv 2> /dev/null)
+single_run "$WORK/cref" tx.tsv
 check "local, --clean: the export has rejects" "[ \$(wc -l < $WORK/cref/rejects.csv) -gt 1 ]"
 # Each partition cleans its customers' rows of the export, crm-agg gets
 # the period of all of them; crm-features, one crm-model trained on the
