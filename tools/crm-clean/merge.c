@@ -197,13 +197,15 @@ static void rej_next(RejIn *r)
 static void merge_rejects(const Partial *p, int n, const char *path)
 {
 	static const char head[] = "line,category,detail,record\n";
-	RejIn *in = xcalloc((size_t)n, sizeof *in);
+	for (int k = 0; k < n; k++)
+		if (!strcmp(p[k].rejects, "-"))
+			die("%s: partition %u wrote no rejects (give it --rejects FILE)", p[k].path, p[k].i);
+	static RejIn *in; /* static: reachable until exit */
+	in = xcalloc((size_t)n, sizeof *in);
 	Out o;
 	out_create(&o, path);
 	out_str(&o, head);
 	for (int k = 0; k < n; k++) {
-		if (!strcmp(p[k].rejects, "-"))
-			die("%s: partition %u wrote no rejects (give it --rejects FILE)", p[k].path, p[k].i);
 		in[k].path = p[k].rejects;
 		if (!(in[k].f = fopen(in[k].path, "r")))
 			die_errno("%s", in[k].path);
@@ -228,6 +230,7 @@ static void merge_rejects(const Partial *p, int n, const char *path)
 		free(in[k].buf);
 	}
 	free(in);
+	in = NULL;
 	out_close(&o);
 }
 
