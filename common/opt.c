@@ -58,6 +58,23 @@ const char *opt_uint(const char *arg, void *dst)
 	return NULL;
 }
 
+const char *opt_hash_part(const char *arg, void *dst)
+{
+	OptPart *p = dst;
+	const char *slash = strchr(arg, '/');
+	uint64_t i, n;
+	char num[32];
+	if (!slash || (size_t)(slash - arg) >= sizeof num)
+		return "is not I/N";
+	memcpy(num, arg, (size_t)(slash - arg));
+	num[slash - arg] = '\0';
+	if (parse_uint(num, 1u << 20, &i) || parse_uint(slash + 1, 1u << 20, &n) || n == 0 || i == 0 || i > n)
+		return "is not I/N with 1 <= I <= N";
+	p->i = (uint32_t)i;
+	p->n = (uint32_t)n;
+	return NULL;
+}
+
 void opt_common_init(OptCommon *c)
 {
 	c->rules = NULL;

@@ -31,6 +31,11 @@ typedef struct {
 	int given;
 } OptUint;
 
+/* A hash partition I of N (--partition I/N), I from 1. */
+typedef struct {
+	uint32_t i, n;
+} OptPart;
+
 /* The options most tools share. */
 typedef struct {
 	const char *rules;   /* --rules; NULL: the built-in rules */
@@ -44,6 +49,7 @@ const char *opt_month(const char *arg, void *dst);  /* int32_t month index */
 const char *opt_date(const char *arg, void *dst);   /* int32_t days */
 const char *opt_size(const char *arg, void *dst);   /* uint64_t bytes */
 const char *opt_uint(const char *arg, void *dst);   /* OptUint */
+const char *opt_hash_part(const char *arg, void *dst);   /* OptPart: I/N, 1 <= I <= N <= 2^20 */
 
 /* The common options, one entry a line. */
 #define OPT_RULES(c) { "rules", 0, "FILE", opt_str, &(c)->rules, 0, "rules overriding the built-in ones" }

@@ -17,6 +17,7 @@
 static const char usage_text[] =
 	"crm-agg [-j N] [--memory SIZE] [-T DIR] [--rules FILE] [--products FILE]\n"
 	"               [--from YYYY-MM] [--to YYYY-MM | --as-of YYYY-MM-DD] [--partition I/N]\n"
+	"               [--start DATE]\n"
 	"               [--stats] [--progress] [-o FILE] [FILE ...]\n"
 	"       crm-agg --merge [-o FILE] FILE ...";
 
@@ -42,25 +43,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* opt_partition reads --partition I/N into the Agg at DST. */
-static const char *opt_partition(const char *s, void *dst)
-{
-	Agg *a = dst;
-	const char *slash = strchr(s, '/');
-	uint64_t i, n;
-	char num[32];
-	if (!slash || (size_t)(slash - s) >= sizeof num)
-		return "is not I/N";
-	memcpy(num, s, (size_t)(slash - s));
-	num[slash - s] = '\0';
-	if (parse_uint(num, 1u << 20, &i) || parse_uint(slash + 1, 1u << 20, &n) ||
-	    n == 0 || i == 0 || i > n)
-		return "is not I/N with 1 <= I <= N";
-	a->part_i = (uint32_t)i - 1;
-	a->part_n = (uint32_t)n;
-	return NULL;
-}
-
 /* opt_memory reads --memory SIZE into the uint64_t at DST. */
 static const char *opt_memory(const char *s, void *dst)
 {
@@ -78,7 +60,7 @@ int main(int argc, char **argv)
 	const char *products_path = NULL, *tmpdir = NULL;
 	uint64_t budget = 200ULL << 20;
 	int merge = 0;
-	int32_t as_of_day = INT32_MIN;
+	int32_t as_of_day = INT32_MIN, start_day = INT32_MIN;
 	Agg a;
 	memset(&a, 0, sizeof a);
 	a.has_brand = -1;
@@ -87,6 +69,7 @@ int main(int argc, char **argv)
 	a.to = INT32_MAX;
 	a.as_of = INT32_MAX;
 	OptUint jobs = { 1, JOBS_MAX, 1, 0 };
+	OptPart part = { 0, 0 };
 	const Opt opts[] = {
 		{ NULL, 'j', "N", opt_uint, &jobs, 0, "parse, fold and merge with N threads (1; same output)" },
 		{ "memory", 0, "SIZE", opt_memory, &budget, 0, "memory budget (200M; K, M, G, T or % of memory)" },
@@ -96,7 +79,8 @@ int main(int argc, char **argv)
 		{ "from", 0, "YYYY-MM", opt_month, &a.from, 0, "leave out (and count) rows before this month" },
 		{ "to", 0, "YYYY-MM", opt_month, &a.to, 0, "leave out (and count) rows after this month; the period end" },
 		{ "as-of", 0, "DATE", opt_date, &as_of_day, 0, "leave out (and count) rows after this day; the period end" },
-		{ "partition", 0, "I/N", opt_partition, &a, 0, "fold only the customers of hash partition I of N" },
+		{ "partition", 0, "I/N", opt_hash_part, &part, 0, "fold only the customers of hash partition I of N" },
+		{ "start", 0, "DATE", opt_date, &start_day, 0, "the period starts on DATE if no row is earlier" },
 		{ "merge", 0, NULL, NULL, &merge, 1, "merge the outputs of disjoint partitions into one" },
 		OPT_STATS(&c, "print counts, memory peak, spills and timings on stderr"),
 		OPT_PROGRESS(&c),
@@ -105,6 +89,8 @@ int main(int argc, char **argv)
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
 	a.jobs = (unsigned)jobs.v;
+	a.part_i = part.n ? part.i - 1 : 0;
+	a.part_n = part.n;
 	int from_given = a.from != INT32_MIN, as_of_given = as_of_day != INT32_MIN;
 	a.to_given = a.to != INT32_MAX;
 	if (as_of_given) {
@@ -133,6 +119,8 @@ int main(int argc, char **argv)
 			usage_fail(usage_text, "--from and --to cut the input of a run, not --merge");
 		if (as_of_given)
 			usage_fail(usage_text, "--as-of cuts the input of a run, not --merge");
+		if (start_day != INT32_MIN)
+			usage_fail(usage_text, "--start sets the period of a run, not --merge");
 		out_create(&o, c.output);
 		uint64_t rows = merge_outputs(files, nfiles, &o);
 		out_close(&o);
@@ -208,6 +196,14 @@ int main(int argc, char **argv)
 	 * are none to carry it. */
 	if (a.to_given)
 		last_day = a.as_of;
+	/* Partitions cleaned apart (crm-clean --partition) see only their
+	 * own rows: the earliest of all of them is given. */
+	if (start_day != INT32_MIN) {
+		int y, m, d;
+		civil_from_days(start_day, &y, &m, &d);
+		if (tx_ymd(y, m, d) < first_day)
+			first_day = tx_ymd(y, m, d);
+	}
 	if (first_day > last_day)
 		first_day = last_day = a.to_given ? a.as_of : tx_ymd(1970, 1, 1);
 	OutFmt f = { a.has_brand > 0, a.decimals, ymd_days(first_day), ymd_days(last_day), "" };

@@ -7,12 +7,14 @@
  * date format from a sample of held records under --date-format auto.
  * row.c checks each record (values, then business rules, then duplicates)
  * and writes a canonical TSV line or a reject. report.c writes the summary
- * on stderr and the --report JSON. */
+ * on stderr and the --report JSON (under --partition, the partial that
+ * merge.c adds up with the other partitions' into the report of one run). */
 #ifndef CRM_CLEAN_H
 #define CRM_CLEAN_H
 
 #include "brandrules.h"
 #include "hash.h"
+#include "opt.h"
 #include "out.h"
 #include "products.h"
 #include "progress.h"
@@ -89,6 +91,8 @@ typedef struct {
 	int32_t from, to;          /* day numbers; INT32_MIN/MAX when not given */
 	const Products *products;
 	const char *map[NCANON];   /* --map */
+	OptPart part;              /* --partition; n 0: every row */
+	const char *rejects_path;  /* --rejects, for the partial */
 
 	struct csv_parser csv;
 	unsigned char delim;
@@ -111,15 +115,19 @@ typedef struct {
 	int col[NCANON];           /* source index of each canonical column, -1 */
 	char **names;              /* the export's header names */
 	int sample_done;           /* date format settled */
-	/* Records held while the date format is detected. */
+	/* Records held while the date format is detected, and the records
+	 * rejected meanwhile (REASON >= 0), so that rejects keep line order. */
 	struct Held {
 		uint64_t line;
 		char *raw;
 		size_t raw_n;
 		Str *f;
 		size_t nf;
+		int reason;        /* -1: a record to check */
+		char *detail;
 	} *held;
-	size_t nheld, held_cap;
+	size_t nheld, held_cap, nsample;
+	int in_record;             /* record() is checking a record */
 
 	Set seen;                  /* records written (duplicates) */
 	Set bought;                /* (customer, sku) purchased: net returns */
@@ -127,6 +135,8 @@ typedef struct {
 	Out out, rej;
 	int have_rej;
 	uint64_t rows, written, empty, cleaned_values, ids_decimals;
+	uint64_t others;           /* records of other partitions */
+	int32_t first_day, last_day;  /* of the rows written; INT32_MAX/MIN: none */
 	uint64_t rejected[NREASON];
 	/* Physical lines: lines read = header lines + empty lines + the
 	 * lines of the rows; a row spanning lines is counted, and the first
@@ -185,5 +195,17 @@ void summary(const Clean *C);
 
 /* report writes the counts as one JSON object to PATH (- for stdout). */
 void report(const Clean *C, const char *path);
+
+/* report_partial writes the counts of partition C->part as the partial
+ * that clean_merge reads, to PATH. */
+void report_partial(const Clean *C, const char *path);
+
+/* ---- merge.c ---- */
+
+/* clean_merge reads the partials PATHS[0..N) of every partition of one
+ * export and writes the report of the single run to REPORT and, where
+ * REJECTS is not NULL, its rejects, merged in line order from the files
+ * the partials name; dies naming the partial and line of a bad one. */
+void clean_merge(char **paths, int n, const char *report_path, const char *rejects);
 
 #endif

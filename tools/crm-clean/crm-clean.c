@@ -33,7 +33,8 @@ static const char usage_text[] =
 	"crm-clean [--rules FILE] [--brand NAME] [--map COLUMN=NAME,...] [--products FILE]\n"
 	"                 [--date-format FORMAT] [--encoding pass|utf8] [--from DATE] [--to DATE]\n"
 	"                 [-d DELIM] [--rejects FILE] [--report FILE] [--strict] [--progress]\n"
-	"                 [-o FILE] [FILE]";
+	"                 [--partition I/N] [-o FILE] [FILE]\n"
+	"       crm-clean --merge [--report FILE] [--rejects FILE] PARTIAL...";
 
 /* line_len returns the length of the physical line starting P[0..N), its
  * end included: LF, CRLF or a lone CR (libcsv ends a record at each, so
@@ -131,7 +132,9 @@ static void complete(Clean *C)
 		h->f = xmalloc((C->nfields ? C->nfields : 1) * sizeof *h->f);
 		for (size_t i = 0; i < C->nfields; i++)
 			h->f[i] = (Str){ xstrndup(C->fields[i].p, C->fields[i].n), C->fields[i].n };
-		if (C->nheld == 1000)
+		h->reason = -1;
+		h->detail = NULL;
+		if (++C->nsample == 1000)
 			flush_held(C);
 	} else {
 		record(C, C->rec_line, C->raw, C->raw_n, C->fields, C->nfields);
@@ -389,6 +392,9 @@ int main(int argc, char **argv)
 	C.delim = ',';
 	C.from = INT32_MIN;
 	C.to = INT32_MAX;
+	C.first_day = INT32_MAX;
+	C.last_day = INT32_MIN;
+	int merge = 0;
 	const Opt opts[] = {
 		OPT_RULES(&c),
 		{ "brand", 0, "NAME", opt_str, &C.brand, 0, "write NAME in a brand column, with its rules section" },
@@ -404,11 +410,22 @@ int main(int argc, char **argv)
 		{ "rejects", 0, "FILE", opt_str, &rejects, 0, "write every rejected record as CSV to FILE" },
 		{ "report", 0, "FILE", opt_str, &report_path, 0, "write the counts as one JSON object to FILE" },
 		{ "strict", 0, NULL, NULL, &C.strict, 1, "fail at the first record that would be rejected" },
+		{ "partition", 0, "I/N", opt_hash_part, &C.part, 0,
+		  "only partition I of N's customers; a partial --report" },
+		{ "merge", 0, NULL, NULL, &merge, 1, "the report and rejects of every partition's partial" },
 		OPT_PROGRESS(&c),
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
+	if (merge) {
+		if (first == argc)
+			usage_fail(usage_text, "--merge: give the partials of every partition");
+		if (C.part.n || strcmp(c.output, "-") != 0)
+			usage_fail(usage_text, "--merge writes the report and rejects only: no --partition or -o");
+		clean_merge(argv + first, argc - first, report_path ? report_path : "-", rejects);
+		return 0;
+	}
 	if (argc - first > 1)
 		usage_fail(usage_text, "one input at most");
 	const char *path = first < argc ? argv[first] : "-";
@@ -454,6 +471,7 @@ int main(int argc, char **argv)
 			die_errno("%s", path);
 	}
 	out_create(&C.out, output);
+	C.rejects_path = rejects;
 	if (rejects) {
 		out_create(&C.rej, rejects);
 		C.have_rej = 1;
@@ -467,7 +485,9 @@ int main(int argc, char **argv)
 	out_close(&C.out);
 	if (C.have_rej)
 		out_close(&C.rej);
-	if (report_path)
+	if (report_path && C.part.n)
+		report_partial(&C, report_path);
+	else if (report_path)
 		report(&C, report_path);
 	summary(&C);
 	if (fd > 0)

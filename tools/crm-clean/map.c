@@ -83,7 +83,7 @@ static void detect(Clean *C)
 {
 	size_t ok[NFORMAT] = { 0 }, n = 0;
 	for (size_t i = 0; i < C->nheld; i++) {
-		if ((int)C->held[i].nf != C->ncols)
+		if (C->held[i].reason >= 0 || (int)C->held[i].nf != C->ncols)
 			continue;
 		Str d = field(C, C->held[i].f, C_DATE);
 		if (!d.n)
@@ -118,7 +118,11 @@ void flush_held(Clean *C)
 	C->sample_done = 1;
 	for (size_t i = 0; i < C->nheld; i++) {
 		struct Held *h = &C->held[i];
-		record(C, h->line, h->raw, h->raw_n, h->f, h->nf);
+		if (h->reason >= 0)
+			reject(C, h->line, h->raw, h->raw_n, (Reason)h->reason, h->detail);
+		else
+			record(C, h->line, h->raw, h->raw_n, h->f, h->nf);
+		free(h->detail);
 		for (size_t k = 0; k < h->nf; k++)
 			free(h->f[k].p);
 		free(h->f);

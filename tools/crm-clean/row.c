@@ -92,6 +92,21 @@ static void count_row(Clean *C, uint64_t line, uint64_t last)
  * of a record spanning lines ends with their range. */
 void reject(Clean *C, uint64_t line, const char *raw, size_t raw_n, Reason r, const char *detail)
 {
+	/* A record rejected before it has fields has no customer key: it is
+	 * partition 1's. */
+	if (!C->in_record && C->part.n && C->part.i != 1)
+		return;
+	/* While records are held for the date format, one rejected as it is
+	 * read waits with them: the rejects stay in line order. */
+	if (!C->sample_done && !C->in_record && !C->strict) {
+		if (C->nheld == C->held_cap) {
+			C->held_cap = C->held_cap ? C->held_cap * 2 : 64;
+			C->held = xrealloc(C->held, C->held_cap * sizeof *C->held);
+		}
+		C->held[C->nheld++] = (struct Held){ line, xstrndup(raw, raw_n), raw_n, NULL, 0, (int)r,
+						     xstrdup(detail) };
+		return;
+	}
 	uint64_t last = row_last_line(line, raw, raw_n);
 	char full[512];
 	if (last > line)
@@ -258,7 +273,56 @@ static Str id_key(const Clean *C, Str id)
 	return (Str){ id.p, (size_t)(dot - id.p) };
 }
 
+/* partition_of returns the partition, from 1, of the record F[0..NF): that
+ * of crm-agg --partition for the key the written row will have (brand NUL
+ * customer_id, or customer_id, tabs and line ends as spaces); 1 for a
+ * record with no such key (the wrong number of fields, no customer id, an
+ * empty brand or one with a NUL, a key over CRM_KEY_MAX bytes), all of
+ * which are rejected. */
+static uint32_t partition_of(const Clean *C, const Str *f, size_t nf)
+{
+	if ((int)nf != C->ncols)
+		return 1;
+	Str id = id_key(C, field(C, f, C_CUSTOMER));
+	Str b = { NULL, 0 };
+	if (C->brand)
+		b = (Str){ (char *)C->brand, strlen(C->brand) };
+	else if (C->col[C_BRAND] >= 0 && !(b = field(C, f, C_BRAND)).n)
+		return 1;
+	size_t kn = b.p ? b.n + 1 + id.n : id.n;
+	if (!id.n || kn > CRM_KEY_MAX || (b.p && memchr(b.p, 0, b.n)))
+		return 1;
+	char key[CRM_KEY_MAX];
+	size_t k = 0;
+	if (b.p) {
+		memcpy(key, b.p, b.n);
+		key[b.n] = '\0';
+		k = b.n + 1;
+	}
+	memcpy(key + k, id.p, id.n);
+	/* As put_value writes them. */
+	for (size_t i = 0; i < kn; i++)
+		if (key[i] == '\t' || key[i] == '\n' || key[i] == '\r')
+			key[i] = ' ';
+	return hash_range(hash_bytes(key, kn), C->part.n) + 1;
+}
+
+static void check(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f, size_t nf);
+
 void record(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f, size_t nf)
+{
+	if (C->part.n && partition_of(C, f, nf) != C->part.i) {
+		C->others++;
+		return;
+	}
+	C->in_record = 1;
+	check(C, line, raw, raw_n, f, nf);
+	C->in_record = 0;
+}
+
+/* check checks the record F[0..NF) starting on LINE, with the original
+ * text RAW[0..RAW_N), and writes its canonical line or rejects it. */
+static void check(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f, size_t nf)
 {
 	char msg[256];
 	if ((int)nf != C->ncols) {
@@ -413,6 +477,14 @@ void record(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f
 	if (C->returns == CR_NET) {
 		XXH3_state_t st;
 		XXH3_128bits_reset(&st);
+		/* The customer is the brand's: crm-agg's key. */
+		if (C->brand)
+			XXH3_128bits_update(&st, C->brand, strlen(C->brand) + 1);
+		else if (C->col[C_BRAND] >= 0) {
+			Str b = field(C, f, C_BRAND);
+			XXH3_128bits_update(&st, b.p, b.n);
+			XXH3_128bits_update(&st, "", 1);
+		}
 		XXH3_128bits_update(&st, cust.p, cust.n);
 		XXH3_128bits_update(&st, "\t", 1);
 		XXH3_128bits_update(&st, sku.p, sku.n);
@@ -480,4 +552,8 @@ void record(Clean *C, uint64_t line, const char *raw, size_t raw_n, const Str *f
 	out_char(o, '\n');
 	count_row(C, line, row_last_line(line, raw, raw_n));
 	C->written++;
+	if (day < C->first_day)
+		C->first_day = day;
+	if (day > C->last_day)
+		C->last_day = day;
 }

@@ -27,30 +27,6 @@ static const char usage_text[] =
 	"       crm-json [--rules FILE] [--at-risk N] [--keep-warmup] --merge [-o FILE] PARTIAL...\n"
 	"       crm-json --ndjson [-o FILE] [FILE]";
 
-/* The partition of --partial. */
-typedef struct {
-	unsigned i, n;
-} Part;
-
-/* opt_part reads --partial I/N into the Part at DST. */
-static const char *opt_part(const char *s, void *dst)
-{
-	Part *p = dst;
-	const char *slash = strchr(s, '/');
-	uint64_t i, n;
-	char num[32];
-	if (!slash || (size_t)(slash - s) >= sizeof num)
-		return "is not I/N";
-	memcpy(num, s, (size_t)(slash - s));
-	num[slash - s] = '\0';
-	if (parse_uint(num, 1u << 20, &i) || parse_uint(slash + 1, 1u << 20, &n) ||
-	    n == 0 || i == 0 || i > n)
-		return "is not I/N with 1 <= I <= N";
-	p->i = (unsigned)i;
-	p->n = (unsigned)n;
-	return NULL;
-}
-
 /* ctx_open settles X for a document: the rules' tiers (the defaults'
  * first, then each brand's), the series of all customers, TOP at-risk
  * customers per series. */
@@ -83,7 +59,7 @@ int main(int argc, char **argv)
 	OptCommon c;
 	opt_common_init(&c);
 	int nd = 0, merge = 0;
-	Part part = { 0, 0 };
+	OptPart part = { 0, 0 };
 	OptUint top = { 0, 100000, 0, 0 };
 	Ctx x;
 	memset(&x, 0, sizeof x);
@@ -93,7 +69,7 @@ int main(int argc, char **argv)
 		{ "at-risk", 0, "N", opt_uint, &top, 0, "list the N customers most at risk" },
 		{ "keep-warmup", 0, NULL, NULL, &x.keep_warmup, 1, "compare warm-up months in yoy too" },
 		{ "ndjson", 0, NULL, NULL, &nd, 1, "one object per row" },
-		{ "partial", 0, "I/N", opt_part, &part, 0, "write partition I of N's sufficient statistics" },
+		{ "partial", 0, "I/N", opt_hash_part, &part, 0, "write partition I of N's sufficient statistics" },
 		{ "merge", 0, NULL, NULL, &merge, 1, "the document of every partition's partial" },
 		OPT_OUTPUT(&c),
 		OPT_END,

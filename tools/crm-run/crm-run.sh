@@ -3,18 +3,22 @@
 # machine, as Slurm job arrays, or on ssh hosts with GNU parallel; the
 # merged results are the bytes of the single-process pipeline.
 #
-# The pipeline runs in five phases, each a column of the step table below:
-#   prep     once: crm-clean of an export, with --clean;
+# The pipeline runs in phases (PHASES below), once or per partition:
+#   clean    per partition: crm-clean of an export, the partition's rows;
+#   dates    once: the partitions' clean reports merged, and the period of
+#            all their rows;
 #   part     per partition: the partition-local work, and each global
 #            step's sufficient statistics;
 #   combine  once: each global step combines its statistics;
-#   score    per partition: scoring with the combined result;
+#   score    per partition: scoring with the combined result, features;
+#   train    once: crm-model trained on the merged features;
+#   predict  per partition: crm-model's scores;
 #   final    once: merging the partitions' outputs, and the steps that
 #            need the whole merged table.
 # Partition I of N holds the customers whose key (brand NUL customer_id,
 # or customer_id) has the 64-bit XXH3 hash H with floor(H * N / 2^64) = I - 1
-# (crm-agg --partition); every partition reads the whole input and keeps
-# its own customers, so all of them agree on the period.
+# (crm-agg --partition, crm-clean --partition); every partition reads the
+# whole input and keeps its own customers.
 #
 # A task is this script run as "crm-run --task PHASE I DIR": it reads the
 # run's settings from DIR/conf, works in DIR with relative paths (so a
@@ -26,40 +30,53 @@ VERSION=0.1.0
 SYNOPSIS="crm-run [--engine local|slurm|parallel] [--partitions N] [-j N]
                [--sshlogin HOSTS] [--ssh COMMAND] [--remote-bin DIR] [--remote-workdir DIR]
                [--sbatch-args ARGS] [--workdir DIR] [--keep] [--timeout SECONDS]
-               [--clean ARGS] [--rules FILE] [--as-of YYYY-MM-DD] [--at-risk N] -o DIR FILE"
+               [--clean ARGS | --csv] [--features | --clv-features] [--train | --model FILE]
+               [--rules FILE] [--as-of YYYY-MM-DD] [--at-risk N] -o DIR FILE"
 
 # ---- the step table ----
-# One line a step: its name, then the function of each phase (- for none):
-# prep, part, combine, score, final.
-# A tool that gains a two-phase global step adds a line, its files to the
-# lists below and its functions: crm-clv, for one,
-# "clv - clv_part clv_combine clv_score clv_final" with clv_part writing
-# crm-clv --counts of the partition, clv_combine crm-clv --fit-only
-# --from-counts, clv_score crm-clv --params on the partition and clv_final
-# the merge of its rows. crm-target, which reads crm-clv's values, joins
-# as a final step over the merged rows (the budget is global: one
-# allocation over every partition's customers).
+# The phases, in order, each run once or per partition ("each"); a phase
+# with no step to run is left out.
+PHASES="clean:each dates:once part:each combine:once score:each train:once predict:each final:once"
+# One line a step's phase: the phase, the function that runs it, and the
+# setting that asks for the step (- for always). A two-phase global step
+# has a line in part (its sufficient statistics), combine (one result from
+# all of them), score (each partition scored with it) and final (the
+# merge): crm-clv, for one, writes crm-clv --counts of each partition,
+# fits once on their sum (--from-counts --fit-only) and scores each
+# partition with the parameters (--params). crm-clean runs per partition
+# on the export (--partition) and its partials merge in the dates phase,
+# which gives crm-agg the period of all rows. crm-model trains once on the
+# merged features and predicts per partition. Within a phase, the steps
+# run in the order of the table.
 STEPS='
-clean    clean_prep  -             -            -          clean_final
-agg      -           agg_part      -            -          agg_final
-signals  -           signals_part  -            -          signals_final
-rfm      -           rfm_part      rfm_combine  rfm_score  rfm_final
-clv      -           clv_part      clv_combine  clv_score  clv_final
-target   -           -             -            -          target_final
-json     -           json_part     -            -          json_final
-kmeans   -           -             -            -          kmeans_final
-report   -           -             -            -          report_final
+clean    clean_part     CLEAN
+dates    clean_combine  CLEAN
+part     agg_part       -
+part     signals_part   -
+part     rfm_part       -
+part     clv_part       -
+part     json_part      -
+combine  rfm_combine    -
+combine  clv_combine    -
+score    rfm_score      -
+score    clv_score      -
+score    features_score FEATURES
+train    model_train    MODEL
+predict  model_predict  MODEL
+final    clean_final    CLEAN
+final    agg_final      -
+final    signals_final  -
+final    rfm_final      -
+final    clv_final      -
+final    target_final   -
+final    json_final     -
+final    kmeans_final   -
+final    report_final   -
+final    features_final FEATURES
+final    model_final    MODEL
 '
-# The files the phases hand on, which the parallel engine moves between
-# hosts: each partition's part outputs (pI/FILE, sent back to this
-# machine), the combined results (sent to every host for the score
-# phase), the part outputs a score task reads (sent with it) and each
-# partition's score outputs (sent back).
-PART_OUT="monthly.tsv signals.tsv rfm.values clv.counts json.partial"
-COMBINED="rfm.cuts clv.params"
-SCORE_IN="monthly.tsv"
-SCORE_OUT="rfm.tsv clv.tsv"
-# The merged outputs, in the order they are made.
+# The merged outputs, in the order they are made; those of the steps
+# asked for are added by the driver.
 OUTPUTS="monthly.tsv signals.tsv rfm.tsv signals.json rfm.json kmeans.json dashboard.html clv.tsv clv.params
 target.tsv target.json"
 
@@ -86,6 +103,11 @@ help() {
 	  --keep                keep the work directory after the run
 	  --timeout SECONDS     slurm: fail when the jobs take longer (default: none)
 	  --clean ARGS          FILE is an export: crm-clean ARGS (split at blanks)
+	  --csv                 FILE is an export (so is a FILE named *.csv)
+	  --features            crm-features per partition: features.tsv
+	  --clv-features        the same, with crm-clv's parameters (--clv-params)
+	  --train               crm-model trained on the features; scores.tsv
+	  --model FILE          crm-model FILE scores the features; scores.tsv
 	  --rules FILE          rules overriding the built-in ones
 	  --as-of DATE          end the period on this day (YYYY-MM-DD)
 	  --at-risk N           crm-json lists the N customers most at risk
@@ -114,24 +136,65 @@ opt_rules() {
 	[ -z "$RULES" ] || printf '%s\n' "--rules=in/rules"
 }
 
-clean_prep() {
-	[ "$CLEAN" = 1 ] || return 0
-	# From the directory crm-run started in, the export named as it was
-	# given: the report names it as a single run's does.
+# part_files NAME: the partitions' files pI/NAME, one a line.
+part_files() {
+	i=1
+	while [ $i -le "$N" ]; do
+		printf 'p%s/%s\n' "$i" "$1"
+		i=$((i + 1))
+	done
+}
+
+# crm-clean: each partition cleans its customers' rows of the export
+# (--partition). On this machine and on Slurm it runs from the directory
+# crm-run started in, so that relative paths in --clean's arguments are
+# those of a single run; on ssh hosts, in the task's directory.
+clean_part() {
 	work=$(pwd)
+	dir=$work
+	[ "$ENGINE" = parallel ] || dir=$ORIG_PWD
 	# shellcheck disable=SC2086
-	(cd "$ORIG_PWD" && crm-clean ${RULES:+"--rules=$work/in/rules"} $CLEAN_ARGS --rejects "$work/rejects.csv" \
-		--report "$work/clean.json" -o "$work/in/input.tsv" "$EXPORT")
+	(cd "$dir" && crm-clean ${RULES:+"--rules=$work/in/rules"} $CLEAN_ARGS --partition "$1/$N" \
+		--rejects "$work/p$1/rejects.csv" --report "$work/p$1/clean.partial" -o "$work/p$1/tx.tsv" \
+		"$work/in/export")
+}
+
+# clean_combine: the report and rejects of the single run from the
+# partials (the export named as it was given, the rejects where they are
+# here), and the period of all partitions' rows: "FIRST LAST" in period.
+clean_combine() {
+	for f in $(part_files clean.partial); do
+		CRM_EXPORT=$EXPORT awk -F '\t' -v OFS='\t' -v rej="${f%/*}/rejects.csv" \
+			'$1 == "input" { $2 = ENVIRON["CRM_EXPORT"] } $1 == "rejects" { $2 = rej } { print }' \
+			"$f" > "$f.here"
+	done
+	# shellcheck disable=SC2046
+	crm-clean --merge --report clean.json --rejects rejects.csv $(part_files clean.partial.here)
+	# shellcheck disable=SC2046
+	awk -F '\t' '$1 == "first_date" && $2 != "-" && (s == "" || $2 < s) { s = $2 }
+		$1 == "last_date" && $2 != "-" && $2 > e { e = $2 } END { print s, e }' \
+		$(part_files clean.partial) > period
 }
 
 clean_final() {
-	[ "$CLEAN" = 1 ] || return 0
 	cp rejects.csv clean.json out/
 }
 
 agg_part() {
+	if [ "$CLEAN" = 1 ]; then
+		# The partition holds only its own rows: the period of all of
+		# them is given.
+		read -r first last < period || :
+		set -- "$1" "p$1/tx.tsv" ${first:+--start "$first"}
+		last=${AS_OF:-$last}
+	else
+		set -- "$1" in/input.tsv
+		last=$AS_OF
+	fi
+	i=$1
+	shift
 	# shellcheck disable=SC2046
-	crm-agg $(opt_rules) ${AS_OF:+--as-of "$AS_OF"} --partition "$1/$N" -o "p$1/monthly.tsv" in/input.tsv
+	crm-agg $(opt_rules) ${last:+--as-of "$last"} --partition "$i/$N" -o "p$i/monthly.tsv" "$@"
 }
 
 signals_part() {
@@ -151,14 +214,8 @@ rfm_part() {
 }
 
 rfm_combine() {
-	set --
-	i=1
-	while [ $i -le "$N" ]; do
-		set -- "$@" "p$i/rfm.values"
-		i=$((i + 1))
-	done
 	# shellcheck disable=SC2046
-	crm-rfm $(opt_rules) --combine -o rfm.cuts "$@"
+	crm-rfm $(opt_rules) --combine -o rfm.cuts $(part_files rfm.values)
 }
 
 rfm_score() {
@@ -166,42 +223,39 @@ rfm_score() {
 	crm-rfm $(opt_rules) --cuts rfm.cuts -o "p$1/rfm.tsv" "p$1/monthly.tsv"
 }
 
-# merge_rows NAME: out/NAME from the partitions' pNAME files, sorted by
-# (brand,) customer_id as each is: the partitions hold disjoint customers,
-# so a stable merge on the key keeps each customer's rows in their order.
+# merge_rows NAME [DEST]: DEST (out/NAME) from the partitions' pI/NAME
+# files, sorted by (brand,) customer_id as each is: the partitions hold
+# disjoint customers, so a stable merge on the key keeps each customer's
+# rows in their order.
 merge_rows() {
 	name=$1
-	head -n 1 p1/"$name" > "out/$name"
+	dest=${2:-out/$name}
+	head -n 1 p1/"$name" > "$dest"
 	set --
 	i=1
 	while [ $i -le "$N" ]; do
-		head -n 1 "p$i/$name" | cmp -s - "out/$name" || die "p$i/$name: its header is not that of p1/$name"
+		head -n 1 "p$i/$name" | cmp -s - "$dest" || die "p$i/$name: its header is not that of p1/$name"
 		mkfifo "fifo.$i"
 		tail -n +2 "p$i/$name" > "fifo.$i" &
 		set -- "$@" "fifo.$i"
 		i=$((i + 1))
 	done
-	if [ "$(cut -f 1 "out/$name")" = brand ]; then
+	if [ "$(cut -f 1 "$dest")" = brand ]; then
 		key="-k1,1 -k2,2"
 	else
 		key="-k1,1"
 	fi
 	rc=0
 	# shellcheck disable=SC2086
-	LC_ALL=C sort -m -s -t "$TAB" $key --batch-size="$((N + 1))" -T . "$@" >> "out/$name" || rc=$?
+	LC_ALL=C sort -m -s -t "$TAB" $key --batch-size="$((N + 1))" -T . "$@" >> "$dest" || rc=$?
 	wait
 	rm -f fifo.*
 	[ "$rc" -eq 0 ] || die "merging $name failed"
 }
 
 agg_final() {
-	set --
-	i=1
-	while [ $i -le "$N" ]; do
-		set -- "$@" "p$i/monthly.tsv"
-		i=$((i + 1))
-	done
-	crm-agg --merge -o out/monthly.tsv "$@"
+	# shellcheck disable=SC2046
+	crm-agg --merge -o out/monthly.tsv $(part_files monthly.tsv)
 }
 
 signals_final() {
@@ -225,14 +279,8 @@ clv_part() {
 }
 
 clv_combine() {
-	set --
-	i=1
-	while [ $i -le "$N" ]; do
-		set -- "$@" "p$i/clv.counts"
-		i=$((i + 1))
-	done
 	# shellcheck disable=SC2046
-	crm-clv $(opt_rules) --from-counts --fit-only -o clv.params "$@"
+	crm-clv $(opt_rules) --from-counts --fit-only -o clv.params $(part_files clv.counts)
 }
 
 clv_score() {
@@ -264,14 +312,8 @@ json_part() {
 }
 
 json_final() {
-	set --
-	i=1
-	while [ $i -le "$N" ]; do
-		set -- "$@" "p$i/json.partial"
-		i=$((i + 1))
-	done
 	# shellcheck disable=SC2046
-	crm-json $(opt_rules) ${AT_RISK:+--at-risk "$AT_RISK"} --merge -o out/signals.json "$@"
+	crm-json $(opt_rules) ${AT_RISK:+--at-risk "$AT_RISK"} --merge -o out/signals.json $(part_files json.partial)
 }
 
 kmeans_final() {
@@ -283,32 +325,91 @@ report_final() {
 	crm-report --rfm out/rfm.json --kmeans out/kmeans.json -o out/dashboard.html out/signals.json
 }
 
-# steps_of COLUMN: the functions of phase column COLUMN (2 to 6) of the
-# step table, in order.
-steps_of() {
-	printf '%s\n' "$STEPS" | awk -v c="$1" 'NF >= 6 && $c != "-" { print $c }'
+# crm-features: per partition, from its signals; with --clv-features,
+# the lifetime-value columns of the combined crm-clv fit.
+features_score() {
+	# shellcheck disable=SC2046
+	crm-features $(opt_rules) ${CLV_FEATURES:+--clv-params clv.params} -o "p$1/features.tsv" \
+		"p$1/signals.tsv"
 }
 
-# task PHASE I: runs phase PHASE (part, combine, score, final) of
-# partition I (0 for the phases run once) in the current directory.
+features_final() {
+	if [ -e features.tsv ]; then
+		cp features.tsv out/features.tsv
+	else
+		merge_rows features.tsv
+	fi
+}
+
+# crm-model: one model for all partitions, trained on their merged
+# features (those of the single run), or the one given (--model).
+model_train() {
+	if [ "$TRAIN" = 1 ]; then
+		merge_rows features.tsv features.tsv
+		# shellcheck disable=SC2046
+		crm-model train $(opt_rules) -o churn.model features.tsv
+	else
+		cp in/model churn.model
+	fi
+}
+
+model_predict() {
+	# shellcheck disable=SC2046
+	crm-model predict $(opt_rules) --model churn.model -o "p$1/scores.tsv" "p$1/features.tsv"
+}
+
+# The scores merged; with --train, the model, its card and its evaluation
+# on the merged features.
+model_final() {
+	merge_rows scores.tsv
+	[ "$TRAIN" = 1 ] || return 0
+	cp churn.model churn.model.card.json out/
+	# shellcheck disable=SC2046
+	crm-model eval $(opt_rules) --model churn.model -o out/model.json features.tsv
+}
+
+# ---- the phases ----
+
+# steps_of PHASE: the functions of PHASE, in the order of the step table,
+# of the steps this run asks for.
+steps_of() {
+	on=" -"
+	[ "$CLEAN" = 0 ] || on="$on CLEAN"
+	[ "$FEATURES" = 0 ] || on="$on FEATURES"
+	[ "$MODEL" = 0 ] || on="$on MODEL"
+	printf '%s\n' "$STEPS" | awk -v p="$1" -v on="$on " 'NF == 3 && $1 == p && index(on, " " $3 " ") { print $2 }'
+}
+
+# phases: the phases of this run ("NAME:once" or "NAME:each"), in order:
+# those with a step to run.
+phases() {
+	for ph in $PHASES; do
+		[ -z "$(steps_of "${ph%:*}")" ] || printf '%s\n' "$ph"
+	done
+}
+
+# task PHASE I: runs phase PHASE of partition I (0 for the phases run
+# once) in the current directory.
 task() {
 	. ./conf
-	case $1 in prep) col=2 ;; part) col=3 ;; combine) col=4 ;; score) col=5 ;; final) col=6 ;;
-	*) die "--task: unknown phase '$1'" ;; esac
+	case " $PHASES " in *" $1:"*) ;; *) die "--task: unknown phase '$1'" ;; esac
 	[ "$2" -eq 0 ] || mkdir -p "p$2"
 	if [ "$1" = final ]; then
-		for ph in part score; do
-			i=1
-			while [ $i -le "$N" ]; do
-				[ -e "p$i/ok.$ph" ] || die "partition $i of $N did not finish its $ph phase: no merged output"
-				i=$((i + 1))
-			done
+		for ph in $(phases); do
+			case $ph in
+			final:*) ;;
+			*:each)
+				for i in $(seq 1 "$N"); do
+					[ -e "p$i/ok.${ph%:*}" ] ||
+						die "partition $i of $N did not finish its ${ph%:*} phase: no merged output"
+				done ;;
+			*) [ -e "ok.${ph%:*}" ] || die "the ${ph%:*} phase did not finish: no merged output" ;;
+			esac
 		done
-		[ -e ok.prep ] && [ -e ok.combine ] || die "the prep or combine phase did not finish: no merged output"
 		rm -rf out
 		mkdir out
 	fi
-	for f in $(steps_of $col); do
+	for f in $(steps_of "$1"); do
 		"$f" "$2"
 	done
 	if [ "$2" -eq 0 ]; then
@@ -318,7 +419,7 @@ task() {
 	fi
 }
 
-# ---- engines: each runs one phase over the partitions ----
+# ---- engines: each runs the phases over the partitions ----
 
 # local_phase PHASE: runs the partitions of PHASE, J at a time.
 local_phase() {
@@ -326,24 +427,48 @@ local_phase() {
 		die "a task of the $1 phase failed: no merged output"
 }
 
+# once_phase PHASE: runs PHASE, a phase run once, here.
+once_phase() {
+	if [ "$1" = final ]; then
+		"$SELF" --task final 0 "$WORK" || die "merging failed: no merged output"
+	else
+		"$SELF" --task "$1" 0 "$WORK" || die "the $1 phase failed: no merged output"
+	fi
+}
+
+# phase_files PHASE: sets BASE (the files every host gets once), IN (the
+# files pI/FILE a partition's task takes with it) and OUT (the files pI/FILE
+# it sends back) of the partitions' PHASE tasks on ssh hosts.
+phase_files() {
+	BASE="" IN="" OUT=""
+	case $1 in
+	clean) BASE="in/export" OUT="tx.tsv clean.partial rejects.csv" ;;
+	part)
+		if [ "$CLEAN" = 1 ]; then BASE="period" IN="tx.tsv"; else BASE="in/input.tsv"; fi
+		OUT="monthly.tsv signals.tsv rfm.values clv.counts json.partial" ;;
+	score)
+		BASE="rfm.cuts clv.params" IN="monthly.tsv" OUT="rfm.tsv clv.tsv"
+		[ "$FEATURES" = 0 ] || IN="$IN signals.tsv" OUT="$OUT features.tsv" ;;
+	predict) BASE="churn.model" IN="features.tsv" OUT="scores.tsv" ;;
+	esac
+}
+
 # parallel_phase PHASE: runs the partitions of PHASE on the ssh hosts:
-# the input, the settings and the combined statistics go to every host
-# once (--basefile), a partition's own files with its task (--transferfile)
-# and its outputs come back (--return). Each partition keeps its files in
-# its own directory pI, its mark too: --cleanup removes the directories it
+# the settings and the phase's inputs go to every host once (--basefile),
+# a partition's own files with its task (--transferfile) and its outputs
+# come back (--return). Each partition keeps its files in its own
+# directory pI, its mark too: --cleanup removes the directories it
 # empties, and so never one another task on the host still writes in.
 parallel_phase() {
+	PHASE=$1
+	phase_files "$PHASE"
 	set -- --will-cite --halt now,fail=1 -j "$J" --sshlogin "$SSHLOGIN" --workdir "$RWORKDIR" \
-		--basefile conf --basefile in/input.tsv --cleanup
+		--basefile conf --cleanup
 	[ -z "$RULES" ] || set -- "$@" --basefile in/rules
 	[ -z "$SSH" ] || set -- "$@" --ssh "$SSH"
-	if [ "$PHASE" = part ]; then
-		for f in $PART_OUT; do set -- "$@" --return "p{}/$f"; done
-	else
-		for f in $COMBINED; do set -- "$@" --basefile "$f"; done
-		for f in $SCORE_IN; do set -- "$@" --transferfile "p{}/$f"; done
-		for f in $SCORE_OUT; do set -- "$@" --return "p{}/$f"; done
-	fi
+	for f in $BASE; do set -- "$@" --basefile "$f"; done
+	for f in $IN; do set -- "$@" --transferfile "p{}/$f"; done
+	for f in $OUT; do set -- "$@" --return "p{}/$f"; done
 	set -- "$@" --return "p{}/ok.$PHASE"
 	# The command is given as words (-q): no word of it reaches a shell
 	# but the remote login shell, quoted by parallel.
@@ -354,17 +479,17 @@ parallel_phase() {
 
 # slurm_submit: submits the phases as jobs, each after the one before
 # succeeded (afterok; a dependency that can no longer be met cancels the
-# job), sets JOBS to their ids and writes "PHASE ID" lines to jobs. The
-# prep phase is a job of its own only where there is an export to clean.
+# job), sets JOBS to their ids and writes "PHASE ID" lines to jobs.
 slurm_submit() {
 	dep=""
 	JOBS=""
 	: > jobs
-	phases="part combine score final"
-	[ "$CLEAN" = 0 ] || phases="prep $phases"
-	for ph in $phases; do
-		case $ph in part|score) arr="--array=1-$N" ;; *) arr="" ;; esac
-		case $ph in part|score) idx='$SLURM_ARRAY_TASK_ID' log=%a ;; *) idx=0 log=0 ;; esac
+	for ph in $(phases); do
+		case $ph in
+		*:each) arr="--array=1-$N" idx='$SLURM_ARRAY_TASK_ID' log=%a ;;
+		*) arr="" idx=0 log=0 ;;
+		esac
+		ph=${ph%:*}
 		# shellcheck disable=SC2086
 		id=$(sbatch --parsable --job-name="crm-run.$ph" --chdir="$WORK" \
 			--output="log/$ph.$log.out" --error="log/$ph.$log.err" --kill-on-invalid-dep=yes \
@@ -397,8 +522,9 @@ slurm_wait() {
 # failed_tasks: names the tasks of the first phase that did not finish,
 # with their messages (the later phases were cancelled for them).
 failed_tasks() {
-	for ph in prep part combine score; do
-		case $ph in prep|combine) set -- 0 ;; *) set -- $(seq 1 "$N") ;; esac
+	for ph in $(phases); do
+		case $ph in final:*) continue ;; *:once) set -- 0 ;; *) set -- $(seq 1 "$N") ;; esac
+		ph=${ph%:*}
 		bad=0
 		for i; do
 			if [ "$i" -eq 0 ]; then mark=ok.$ph; else mark=p$i/ok.$ph; fi
@@ -425,7 +551,8 @@ if [ "${1:-}" = --task ]; then
 fi
 
 ENGINE=local N=4 J="" SSHLOGIN="" SSH="" REMOTE_BIN="" RWORKDIR="" SBATCH_ARGS="" WORKDIR="" KEEP=0
-TIMEOUT=0 RULES="" AS_OF="" AT_RISK="" OUTPUT="" CLEAN=0 CLEAN_ARGS=""
+TIMEOUT=0 RULES="" AS_OF="" AT_RISK="" OUTPUT="" CLEAN=0 CLEAN_ARGS="" FEATURES=0 CLV_FEATURES="" TRAIN=0
+MODEL=0 MODEL_FILE=""
 # need OPTION COUNT: the option needs a value.
 need() {
 	[ "$2" -ge 2 ] || usage "option '$1' needs a value"
@@ -446,6 +573,11 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1; shift ;;
 	--timeout) need "$1" $#; TIMEOUT=$2; shift 2 ;;
 	--clean) need "$1" $#; CLEAN=1 CLEAN_ARGS=$2; shift 2 ;;
+	--csv) CLEAN=1; shift ;;
+	--features) FEATURES=1; shift ;;
+	--clv-features) FEATURES=1 CLV_FEATURES=1; shift ;;
+	--train) FEATURES=1 MODEL=1 TRAIN=1; shift ;;
+	--model) need "$1" $#; FEATURES=1 MODEL=1 MODEL_FILE=$2; shift 2 ;;
 	--rules) need "$1" $#; RULES=$2; shift 2 ;;
 	--as-of) need "$1" $#; AS_OF=$2; shift 2 ;;
 	--at-risk) need "$1" $#; AT_RISK=$2; shift 2 ;;
@@ -471,7 +603,11 @@ case $TIMEOUT in ''|*[!0-9]*) usage "--timeout: '$TIMEOUT' is not a number of se
 [ "$ENGINE" != parallel ] || [ -n "$SSHLOGIN" ] || usage "--engine parallel needs --sshlogin"
 [ -n "$OUTPUT" ] || usage "give the output directory with -o"
 [ $# -eq 1 ] || usage "give one input file"
+[ "$TRAIN" = 0 ] || [ -z "$MODEL_FILE" ] || usage "--train and --model both make the model: give one"
 INPUT=$1
+# An export (a CSV file) is cleaned first, partition by partition.
+case $INPUT in *.csv|*.CSV) CLEAN=1 ;; esac
+[ -z "$MODEL_FILE" ] || [ -r "$MODEL_FILE" ] || die "$MODEL_FILE: not a readable file"
 [ -f "$INPUT" ] && [ -r "$INPUT" ] || die "$INPUT: not a readable file"
 [ -z "$RULES" ] || [ -r "$RULES" ] || die "$RULES: not a readable file"
 [ ! -e "$OUTPUT" ] || [ -d "$OUTPUT" ] || die "-o: '$OUTPUT' is not a directory"
@@ -504,15 +640,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 mkdir -p "$WORK/in" "$WORK/log"
 # The input goes with the work directory to every host: a link where the
-# file system allows one, else a copy. An export is cleaned into it by the
-# prep phase.
-if [ "$CLEAN" = 0 ]; then
-	ln -L "$INPUT" "$WORK/in/input.tsv" 2>/dev/null || cp "$INPUT" "$WORK/in/input.tsv" ||
-		die "cannot copy '$INPUT' into the work directory"
-fi
+# file system allows one, else a copy; an export as in/export, cleaned by
+# the partitions.
+if [ "$CLEAN" = 1 ]; then in=in/export; else in=in/input.tsv; fi
+ln -L "$INPUT" "$WORK/$in" 2>/dev/null || cp "$INPUT" "$WORK/$in" ||
+	die "cannot copy '$INPUT' into the work directory"
 [ -z "$RULES" ] || cp "$RULES" "$WORK/in/rules" || die "cannot copy '$RULES'"
+[ -z "$MODEL_FILE" ] || cp "$MODEL_FILE" "$WORK/in/model" || die "cannot copy '$MODEL_FILE'"
 {
 	printf 'N=%s\n' "$N"
+	printf 'ENGINE=%s\n' "$ENGINE"
+	printf 'FEATURES=%s\n' "$FEATURES"
+	printf 'CLV_FEATURES=%s\n' "$CLV_FEATURES"
+	printf 'MODEL=%s\n' "$MODEL"
+	printf 'TRAIN=%s\n' "$TRAIN"
 	printf 'RULES=%s\n' "$(shq "$RULES")"
 	printf 'AS_OF=%s\n' "$(shq "$AS_OF")"
 	printf 'AT_RISK=%s\n' "$(shq "$AT_RISK")"
@@ -527,25 +668,15 @@ case $OUTPUT in /*) ;; *) OUTPUT=$(pwd)/$OUTPUT ;; esac
 cd "$WORK"
 
 case $ENGINE in
-local)
-	"$SELF" --task prep 0 "$WORK" || die "the prep phase failed: no merged output"
-	local_phase part
-	"$SELF" --task combine 0 "$WORK" || die "the combine phase failed: no merged output"
-	local_phase score
-	"$SELF" --task final 0 "$WORK" || die "merging failed: no merged output"
-	;;
-parallel)
-	"$SELF" --task prep 0 "$WORK" || die "the prep phase failed: no merged output"
-	for PHASE in part score; do
-		if [ $PHASE = score ]; then
-			"$SELF" --task combine 0 "$WORK" || die "the combine phase failed: no merged output"
-		fi
-		parallel_phase
+local|parallel)
+	for ph in $(phases); do
+		case $ph in
+		*:once) once_phase "${ph%:*}" ;;
+		*) "${ENGINE}_phase" "${ph%:*}" ;;
+		esac
 	done
-	"$SELF" --task final 0 "$WORK" || die "merging failed: no merged output"
 	;;
 slurm)
-	[ "$CLEAN" = 1 ] || "$SELF" --task prep 0 "$WORK"
 	slurm_submit
 	slurm_wait
 	if [ ! -e ok.final ]; then
@@ -558,6 +689,9 @@ esac
 
 # Every output is complete: only now does the output directory get them.
 [ "$CLEAN" = 0 ] || OUTPUTS="$OUTPUTS clean.json rejects.csv"
+[ "$FEATURES" = 0 ] || OUTPUTS="$OUTPUTS features.tsv"
+[ "$MODEL" = 0 ] || OUTPUTS="$OUTPUTS scores.tsv"
+[ "$TRAIN" = 0 ] || OUTPUTS="$OUTPUTS churn.model churn.model.card.json model.json"
 mkdir -p "$OUTPUT" || die "cannot make '$OUTPUT'"
 for f in $OUTPUTS; do
 	cp "$WORK/out/$f" "$OUTPUT/.$f.tmp" && mv -f "$OUTPUT/.$f.tmp" "$OUTPUT/$f" ||
