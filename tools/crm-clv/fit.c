@@ -24,16 +24,6 @@ void json_num(Out *o, const char *fmt, double v)
 		out_write(o, b, (size_t)n);
 }
 
-static int cmp_tx(const void *a, const void *b)
-{
-	const BtydRow *x = a, *y = b;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	if (x->t_x != y->t_x)
-		return x->t_x < y->t_x ? -1 : 1;
-	return (x->T > y->T) - (x->T < y->T);
-}
-
 static int cmp_gg(const void *a, const void *b)
 {
 	const GgRow *x = a, *y = b;
@@ -52,9 +42,9 @@ void sort_tables(Ctx *X)
 {
 	size_t k = 0;
 	if (X->ntx) {
-		qsort(X->tx, X->ntx, sizeof *X->tx, cmp_tx);
+		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
 		for (size_t i = 1; i < X->ntx; i++)
-			if (!cmp_tx(&X->tx[i], &X->tx[k]))
+			if (!btyd_row_cmp(&X->tx[i], &X->tx[k]))
 				X->tx[k].n += X->tx[i].n;
 			else
 				X->tx[++k] = X->tx[i];
