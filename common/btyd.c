@@ -509,12 +509,24 @@ double btyd_expected(const BtydParams *p, double t, double x, double t_x, double
 	 * ((alpha+T)/(alpha+t_x))^(r+x)). By Pfaff's transformation the
 	 * product in the bracket is 2F1(r+x, a-1; a+b+x-1; -t/(alpha+T)),
 	 * whose series stays bounded for any x. MBG/NBD: b+x+1 and a+b+x. */
+	return btyd_expected_alive(p, t, x, T) * btyd_p_alive(p, x, t_x, T);
+}
+
+double btyd_expected_alive(const BtydParams *p, double t, double x, double T)
+{
+	const double *q = p->par;
+	double r = q[0], al = q[1], a = q[2], b = q[3];
+	if (t <= 0)
+		return 0;
+	if (p->model == BTYD_PARETO) {
+		double s = a, be = b, k = log((be + T) / (be + T + t));
+		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
+		return (r + x) * (be + T) / (al + T) * br;
+	}
 	double k = p->model == BTYD_MBGNBD ? 1 : 0;
 	double c = a + b + x - 1 + k;
 	double h = hyp2f1_neg(r + x, a - 1, c, -t / (al + T));
-	double num = c / (a - 1) * (1 - h);
-	double pa = btyd_p_alive(p, x, t_x, T);
-	return num * pa;
+	return c / (a - 1) * (1 - h);
 }
 
 double btyd_expected_new(const BtydParams *p, double t)

@@ -109,6 +109,12 @@ double btyd_p_alive(const BtydParams *p, double x, double t_x, double T);
  * with summary (x, t_x, T). */
 double btyd_expected(const BtydParams *p, double t, double x, double t_x, double T);
 
+/* btyd_expected_alive returns the expected purchases in (T, T + t] of a
+ * customer with X repeat purchases who is alive at T: what
+ * btyd_expected multiplies by P(alive) (for BG/NBD and MBG/NBD exactly that
+ * product's factor; t_x enters through P(alive) alone). */
+double btyd_expected_alive(const BtydParams *p, double t, double x, double T);
+
 /* btyd_expected_new returns the expected repeat purchases in (0, t] of a
  * customer who made a first purchase at 0. */
 double btyd_expected_new(const BtydParams *p, double t);

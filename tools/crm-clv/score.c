@@ -28,13 +28,77 @@ int64_t to_minor(const Ctx *X, double v, const char *what)
 	return (int64_t)llround(s);
 }
 
+/* The expected purchases of an alive customer over each month of the
+ * horizon and over the holdout depend on x and T alone: a few tens of
+ * thousands of distinct pairs where the customers are hundreds of
+ * thousands. ExpCache keeps them per (purchase days, first purchase day),
+ * open addressing on a table that doubles at half load. */
+typedef struct {
+	uint64_t *key;          /* n << 32 | first + 2^31; 0: empty */
+	uint32_t *slot;         /* the key's values at slot * (H + 1) */
+	size_t cap, used;
+	double *val;
+	int H;
+} ExpCache;
+
+static uint64_t cache_key(const Cust *u)
+{
+	return (uint64_t)u->n << 32 | (uint32_t)((int64_t)u->first + 2147483648LL);
+}
+
+static void cache_grow(ExpCache *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 4096;
+	uint64_t *key = xcalloc(cap, sizeof *key);
+	uint32_t *slot = xmalloc(cap * sizeof *slot);
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->key[i]) {
+			size_t j = (size_t)((c->key[i] * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+			while (key[j])
+				j = (j + 1) & (cap - 1);
+			key[j] = c->key[i];
+			slot[j] = c->slot[i];
+		}
+	free(c->key);
+	free(c->slot);
+	c->key = key;
+	c->slot = slot;
+	c->cap = cap;
+	c->val = xrealloc(c->val, cap / 2 * (size_t)(c->H + 1) * sizeof *c->val);
+}
+
+/* cache_get returns customer U's H + 1 values (the months' expected
+ * purchases if alive, then the holdout's), computed on first use. */
+static const double *cache_get(const Ctx *X, ExpCache *c, const Cust *u, double x, double T)
+{
+	uint64_t k = cache_key(u);
+	if (c->used + 1 > c->cap / 2)
+		cache_grow(c);
+	size_t j = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & (c->cap - 1);
+	while (c->key[j] && c->key[j] != k)
+		j = (j + 1) & (c->cap - 1);
+	if (c->key[j])
+		return c->val + (size_t)c->slot[j] * (size_t)(c->H + 1);
+	c->key[j] = k;
+	c->slot[j] = (uint32_t)c->used;
+	double *v = c->val + c->used++ * (size_t)(c->H + 1);
+	const BtydParams *p = &X->par;
+	double mon = MONTH_DAYS / p->unit_days;
+	for (int i = 1; i <= c->H; i++)
+		v[i - 1] = btyd_expected_alive(p, i * mon, x, T);
+	v[c->H] = X->cal_end != INT32_MIN ? btyd_expected_alive(p, (X->as_of - X->cal_end) / p->unit_days, x, T) : 0;
+	return v;
+}
+
 /* score_one scores customer U: the probabilities, the expected purchases
  * over the horizon, the expected spend and the discounted value
  *   clv = sum_{i=1..H} (E[X(i m)] - E[X((i-1) m)]) * spend / (1 + d)^i
  * with m a month in the time unit, H clv.horizon_months and d
  * clv.discount_rate: each month's expected purchases valued at the
- * expected spend and discounted to the as-of day. */
-static void score_one(const Ctx *X, Cust *u)
+ * expected spend and discounted to the as-of day. E[X(t)] is P(alive)
+ * times the expected purchases if alive, taken from C (NULL: computed,
+ * Pareto/NBD, whose product is written in another order). */
+static void score_one(const Ctx *X, Cust *u, ExpCache *c)
 {
 	const BtydParams *p = &X->par;
 	double x, tx, T;
@@ -45,17 +109,20 @@ static void score_one(const Ctx *X, Cust *u)
 	u->p_none = btyd_p_none(p, H * mon, x, tx, T);
 	u->m = x > 0 ? repeat_mean(X, u, x) : 0;
 	u->spend = p->has_gg ? gg_expected_spend(p->gg, u->m > 0 ? x : 0, u->m) : NAN;
+	const double *ea = c ? cache_get(X, c, u, x, T) : NULL;
 	double prev = 0, clv = 0, disc = 1;
 	for (int i = 1; i <= H; i++) {
-		double e = btyd_expected(p, i * mon, x, tx, T);
+		double e = ea ? (i * mon > 0 ? ea[i - 1] * u->p_alive : 0) : btyd_expected(p, i * mon, x, tx, T);
 		disc /= 1 + X->cr.discount;
 		clv += (e - prev) * disc;
 		prev = e;
 	}
 	u->exp_n = prev;
 	u->clv = clv * u->spend;
-	if (X->cal_end != INT32_MIN)
-		u->exp_hold = btyd_expected(p, (X->as_of - X->cal_end) / p->unit_days, x, tx, T);
+	if (X->cal_end != INT32_MIN) {
+		double t = (X->as_of - X->cal_end) / p->unit_days;
+		u->exp_hold = ea ? (t > 0 ? ea[H] * u->p_alive : 0) : btyd_expected(p, t, x, tx, T);
+	}
 	if (!isfinite(u->p_alive) || !isfinite(u->exp_n) || !isfinite(u->p_none) ||
 	    (p->has_gg && (!isfinite(u->spend) || !isfinite(u->clv))))
 		die("customer '%.*s': the model gives a value that is not finite (x %g, t_x %g, T %g)",
@@ -64,8 +131,13 @@ static void score_one(const Ctx *X, Cust *u)
 
 void score_all(Ctx *X)
 {
+	ExpCache c = { .H = X->cr.horizon_months };
+	int cached = X->par.model != BTYD_PARETO;
 	for (size_t i = 0; i < X->ncust; i++)
-		score_one(X, &X->cust[i]);
+		score_one(X, &X->cust[i], cached ? &c : NULL);
+	free(c.key);
+	free(c.slot);
+	free(c.val);
 }
 
 static void put_d(Out *o, const char *fmt, double v)
