@@ -38,28 +38,96 @@ double repeat_mean(const Ctx *X, const Cust *u, double x)
 	return (double)num / ((double)u->first_k * x) / (double)pow10_i64[X->decimals];
 }
 
-void sort_tables(Ctx *X)
+/* merge_tx merges the equal rows of X->tx, sorted. */
+static void merge_tx(Ctx *X)
 {
 	size_t k = 0;
+	for (size_t i = 1; i < X->ntx; i++)
+		if (!btyd_row_cmp(&X->tx[i], &X->tx[k]))
+			X->tx[k].n += X->tx[i].n;
+		else
+			X->tx[++k] = X->tx[i];
+	X->ntx = k + 1;
+}
+
+static void sort_gg(Ctx *X)
+{
+	if (!X->ngg)
+		return;
+	qsort(X->gg, X->ngg, sizeof *X->gg, cmp_gg);
+	size_t k = 0;
+	for (size_t i = 1; i < X->ngg; i++)
+		if (!cmp_gg(&X->gg[i], &X->gg[k]))
+			X->gg[k].n += X->gg[i].n;
+		else
+			X->gg[++k] = X->gg[i];
+	X->ngg = k + 1;
+}
+
+void sort_tables(Ctx *X)
+{
 	if (X->ntx) {
 		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
-		for (size_t i = 1; i < X->ntx; i++)
-			if (!btyd_row_cmp(&X->tx[i], &X->tx[k]))
-				X->tx[k].n += X->tx[i].n;
-			else
-				X->tx[++k] = X->tx[i];
-		X->ntx = k + 1;
+		merge_tx(X);
 	}
-	if (X->ngg) {
-		qsort(X->gg, X->ngg, sizeof *X->gg, cmp_gg);
-		k = 0;
-		for (size_t i = 1; i < X->ngg; i++)
-			if (!cmp_gg(&X->gg[i], &X->gg[k]))
-				X->gg[k].n += X->gg[i].n;
-			else
-				X->gg[++k] = X->gg[i];
-		X->ngg = k + 1;
+	sort_gg(X);
+}
+
+/* Days and purchase counts packed into one key, x above t_x above T, so
+ * that the keys sort as the rows do. */
+enum { KEY_DAY_BITS = 21, KEY_X_BITS = 64 - 2 * KEY_DAY_BITS };
+
+/* sort_keys sorts the N keys K ascending: least significant byte first,
+ * skipping the bytes every key shares. */
+static void sort_keys(uint64_t *k, size_t n)
+{
+	uint64_t *t = xmalloc((n ? n : 1) * sizeof *t), and = ~0ULL, or = 0;
+	for (size_t i = 0; i < n; i++) {
+		and &= k[i];
+		or |= k[i];
 	}
+	for (int sh = 0; sh < 64; sh += 8) {
+		if (!(((and ^ or) >> sh) & 0xff))
+			continue;
+		size_t c[257] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			c[((k[i] >> sh) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			c[b + 1] += c[b];
+		for (size_t i = 0; i < n; i++)
+			t[c[(k[i] >> sh) & 0xff]++] = k[i];
+		memcpy(k, t, n * sizeof *k);
+	}
+	free(t);
+}
+
+/* tx_by_keys fills X->tx from the customers' summaries, merged and sorted,
+ * by a radix sort of packed keys. Returns 0, or -1 (nothing done) when a
+ * summary is beyond the key's bits. */
+static int tx_by_keys(Ctx *X, int32_t end)
+{
+	uint64_t *k = xmalloc((X->ncust ? X->ncust : 1) * sizeof *k);
+	for (size_t i = 0; i < X->ncust; i++) {
+		const Cust *u = &X->cust[i];
+		uint64_t x = u->n - 1, tx = (uint64_t)(u->last - u->first), T = (uint64_t)(end - u->first);
+		if (x >> KEY_X_BITS || tx >> KEY_DAY_BITS || T >> KEY_DAY_BITS) {
+			free(k);
+			return -1;
+		}
+		k[i] = x << (2 * KEY_DAY_BITS) | tx << KEY_DAY_BITS | T;
+	}
+	sort_keys(k, X->ncust);
+	const uint64_t day = (1ULL << KEY_DAY_BITS) - 1;
+	for (size_t i = 0; i < X->ncust; i++) {
+		if (X->ntx && k[i] == k[i - 1]) {
+			X->tx[X->ntx - 1].n++;
+			continue;
+		}
+		X->tx[X->ntx++] = (BtydRow){ (double)(k[i] >> (2 * KEY_DAY_BITS)),
+					     (double)(k[i] >> KEY_DAY_BITS & day), (double)(k[i] & day), 1 };
+	}
+	free(k);
+	return 0;
 }
 
 void make_tables(Ctx *X)
@@ -67,10 +135,12 @@ void make_tables(Ctx *X)
 	int32_t end = X->cal_end != INT32_MIN ? X->cal_end : X->as_of;
 	X->tx = xmalloc((X->ncust ? X->ncust : 1) * sizeof *X->tx);
 	X->gg = xmalloc((X->ncust ? X->ncust : 1) * sizeof *X->gg);
+	int keyed = tx_by_keys(X, end) == 0;
 	for (size_t i = 0; i < X->ncust; i++) {
 		const Cust *u = &X->cust[i];
 		double x = u->n - 1;
-		X->tx[X->ntx++] = (BtydRow){ x, u->last - u->first, end - u->first, 1 };
+		if (!keyed)
+			X->tx[X->ntx++] = (BtydRow){ x, u->last - u->first, end - u->first, 1 };
 		if (u->n > 1) {
 			double m = repeat_mean(X, u, x);
 			if (m > 0)
@@ -79,7 +149,11 @@ void make_tables(Ctx *X)
 				X->gg_left_out++;
 		}
 	}
-	sort_tables(X);
+	if (!keyed && X->ntx) {
+		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
+		merge_tx(X);
+	}
+	sort_gg(X);
 }
 
 /* warn_fit says on stderr what a fit that did not converge or that ran to
