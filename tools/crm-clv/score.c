@@ -140,10 +140,32 @@ void score_all(Ctx *X)
 	free(c.val);
 }
 
-static void put_d(Out *o, const char *fmt, double v)
+/* put_d writes V with D decimals (D <= 6) as printf's %.*f does, less the
+ * sign of a value that rounds to 0. The digits come from V * 10^D rounded
+ * to an integer where that product is below 10^9 and not within 10^-6 of a
+ * half, where its rounding error (below 2.3e-7) cannot move the result;
+ * printf writes the others. */
+static void put_d(Out *o, int d, double v)
 {
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
 	char b[64];
-	int n = snprintf(b, sizeof b, fmt, v);
+	double a = fabs(v), s = a * p10[d], r = floor(s), f = s - r;
+	if (s < 1e9 && fabs(f - 0.5) > 1e-6) {
+		uint64_t k = (uint64_t)r + (f > 0.5), ip = k / (uint64_t)p10[d], fp = k % (uint64_t)p10[d];
+		char *e = b + sizeof b, *q = e;
+		for (int i = 0; i < d; i++, fp /= 10)
+			*--q = (char)('0' + fp % 10);
+		if (d)
+			*--q = '.';
+		do
+			*--q = (char)('0' + ip % 10);
+		while (ip /= 10);
+		if (v < 0 && k)
+			*--q = '-';
+		out_write(o, q, (size_t)(e - q));
+		return;
+	}
+	int n = snprintf(b, sizeof b, "%.*f", d, v);
 	/* -0.0000 from a rounding of a tiny negative is 0. */
 	if (b[0] == '-' && strspn(b + 1, "0.") == (size_t)(n - 1))
 		out_write(o, b + 1, (size_t)n - 1);
@@ -161,7 +183,7 @@ static void put_money(const Ctx *X, Out *o, double v, const char *what)
 
 void write_rows(const Ctx *X, Out *o)
 {
-	const char *tf = X->cr.unit == UNIT_DAY ? "%.0f" : "%.4f";
+	int tf = X->cr.unit == UNIT_DAY ? 0 : TIME_D;
 	int cal = X->cal_end != INT32_MIN;
 	if (X->has_brand)
 		out_str(o, "brand\t");
@@ -197,11 +219,11 @@ void write_rows(const Ctx *X, Out *o)
 		out_char(o, '\t');
 		put_money(X, o, u->m, "monetary");
 		out_str(o, u->warmup ? "\t1\t" : "\t0\t");
-		put_d(o, "%.6f", u->p_alive);
+		put_d(o, PROB_D, u->p_alive);
 		out_char(o, '\t');
-		put_d(o, "%.4f", u->exp_n);
+		put_d(o, NPRED_D, u->exp_n);
 		out_char(o, '\t');
-		put_d(o, "%.6f", u->p_none);
+		put_d(o, PROB_D, u->p_none);
 		out_char(o, '\t');
 		put_money(X, o, u->spend, "exp_spend");
 		out_char(o, '\t');
@@ -212,7 +234,7 @@ void write_rows(const Ctx *X, Out *o)
 			out_char(o, '\t');
 			out_write(o, b, fixed_fmt(b, u->hold_amt, X->decimals));
 			out_char(o, '\t');
-			put_d(o, "%.4f", u->exp_hold);
+			put_d(o, NPRED_D, u->exp_hold);
 		}
 		if (X->explain) {
 			char e[600];
