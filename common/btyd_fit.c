@@ -230,92 +230,145 @@ static const char *limit_of(const Problem *pb, const BtydFit *f)
 enum { COARSE_MIN = 50000 };   /* rows from which a fit starts on a coarse table */
 
 /* coarse_start moves U to the maximum of PB's likelihood on a coarse
- * table: t_x and T rounded to a hundredth of the longest T, the rows that
- * become equal merged. Tens of thousands of rows shrink to a few thousand,
- * and the fit on the exact table then starts close to its maximum and needs
- * few of its costly iterations. Returns the iterations taken. */
-static int coarse_start(const Problem *pb, gsl_vector *u, int max_iter)
+ * table, to a gradient norm of COARSE_TOL, and sets H to that table's
+ * Hessian there, Cholesky-factored, with *HOK when it is positive
+ * definite. Transaction rows have t_x and T rounded to a hundredth of the
+ * longest T, Gamma-Gamma rows m to a step of 2% (0.02 in log m); the rows
+ * that become equal are merged. Hundreds of thousands of rows shrink to
+ * some thousands, and on the exact table Newton's method with that Hessian
+ * needs a few gradients. Returns the iterations taken. */
+static int coarse_start(const Problem *pb, gsl_vector *u, int max_iter, gsl_matrix *h, int *hok)
 {
-	double tmax = 0;
-	for (size_t i = 0; i < pb->n; i++)
-		tmax = pb->rows[i].T > tmax ? pb->rows[i].T : tmax;
-	double g = tmax / 100;
-	if (!(g > 0))
-		return 0;
-	BtydRow *c = xmalloc(pb->n * sizeof *c);
-	for (size_t i = 0; i < pb->n; i++) {
-		c[i] = pb->rows[i];
-		c[i].t_x = floor(c[i].t_x / g + 0.5) * g;
-		c[i].T = floor(c[i].T / g + 0.5) * g;
-	}
-	qsort(c, pb->n, sizeof *c, btyd_row_cmp);
-	size_t k = 0;
-	for (size_t i = 1; i < pb->n; i++)
-		if (!btyd_row_cmp(&c[i], &c[k]))
-			c[k].n += c[i].n;
-		else
-			c[++k] = c[i];
-	BtydTable tab;
-	btyd_table_init(&tab, c, k + 1);
 	Problem cp = *pb;
-	cp.rows = c;
-	cp.n = k + 1;
-	cp.tab = &tab;
+	BtydRow *c = NULL;
+	GgRow *cg = NULL;
+	double *logm = NULL;
+	BtydTable tab = { 0 };
+	size_t k = 0;
+	*hok = 0;
+	if (pb->gg) {
+		/* Rounding keeps the order of m within an x: no sort. */
+		cg = xmalloc(pb->n * sizeof *cg);
+		logm = xmalloc(pb->n * sizeof *logm);
+		for (size_t i = 0; i < pb->n; i++) {
+			GgRow r = pb->grows[i];
+			r.m = exp(floor(log(r.m) / 0.02 + 0.5) * 0.02);
+			if (k && cg[k - 1].x == r.x && cg[k - 1].m == r.m) {
+				cg[k - 1].n += r.n;
+			} else {
+				logm[k] = log(r.m);
+				cg[k++] = r;
+			}
+		}
+		cp.grows = cg;
+		cp.logm = logm;
+	} else {
+		double tmax = 0;
+		for (size_t i = 0; i < pb->n; i++)
+			tmax = pb->rows[i].T > tmax ? pb->rows[i].T : tmax;
+		double g = tmax / 100;
+		if (!(g > 0))
+			return 0;
+		c = xmalloc(pb->n * sizeof *c);
+		for (size_t i = 0; i < pb->n; i++) {
+			c[i] = pb->rows[i];
+			c[i].t_x = floor(c[i].t_x / g + 0.5) * g;
+			c[i].T = floor(c[i].T / g + 0.5) * g;
+		}
+		qsort(c, pb->n, sizeof *c, btyd_row_cmp);
+		for (size_t i = 1; i < pb->n; i++)
+			if (!btyd_row_cmp(&c[i], &c[k]))
+				c[k].n += c[i].n;
+			else
+				c[++k] = c[i];
+		k++;
+		btyd_table_init(&tab, c, k);
+		cp.rows = c;
+		cp.tab = &tab;
+	}
+	cp.n = k;
 	int conv;
-	double gn;
+	double gn, uu[4];
 	int it = bfgs(&cp, u, max_iter, COARSE_TOL, &conv, &gn);
-	btyd_table_free(&tab);
+	for (int i = 0; i < pb->npar; i++)
+		uu[i] = gsl_vector_get(u, i);
+	*hok = !gone_far(&cp, u) && hessian(&cp, uu, h) == 0 && gsl_linalg_cholesky_decomp1(h) == GSL_SUCCESS;
+	if (c)
+		btyd_table_free(&tab);
 	free(c);
+	free(cg);
+	free(logm);
 	return it;
 }
 
-/* newton runs Newton's method from U, near the maximum (a coarse table's):
- * each step solves with the Hessian of central differences of the analytic
- * gradient and halves until the objective falls. Returns the steps taken
- * and sets *CONVERGED when the gradient norm fell below TOL;
- * 0 steps converged, or not converged, when the Hessian is not positive
- * definite or no step improves: BFGS goes on from U. */
-static int newton(const Problem *pb, gsl_vector *u, int max_iter, double tol, int *converged, double *gnorm)
+/* newton runs Newton's method from U, near the maximum: each step solves
+ * with a Hessian H of central differences of the analytic gradient and
+ * halves until the objective falls. H is kept from step to step (the chord
+ * method: one gradient a step) while the gradient norm falls at least
+ * fourfold, and made anew at U where it does not; HSTART, Cholesky-factored,
+ * when not NULL, is the first (a coarse table's). Near the maximum the fall
+ * of the objective is below the rounding of its sum: there a step is taken
+ * when it lowers the gradient norm. It stops when the gradient norm falls
+ * below TOL, when no step improves, or after MAX_ITER steps; returns the
+ * steps taken and sets *CONVERGED when the gradient norm is below GRAD_TOL.
+ * A Hessian that is not positive definite stops it: BFGS goes on from U. */
+static int newton(const Problem *pb, gsl_vector *u, int max_iter, double tol, const gsl_matrix *hstart,
+		  int *converged, double *gnorm)
 {
-	int k = pb->npar, it = 0;
+	int k = pb->npar, it = 0, fresh = 0;
 	gsl_matrix *h = gsl_matrix_alloc((size_t)k, (size_t)k);
 	gsl_vector *g = gsl_vector_alloc((size_t)k), *d = gsl_vector_alloc((size_t)k);
-	gsl_vector *v = gsl_vector_alloc((size_t)k);
-	double f;
-	*converged = 0;
+	gsl_vector *v = gsl_vector_alloc((size_t)k), *gv = gsl_vector_alloc((size_t)k);
+	double f, ratio = 1;
+	int have = 0;
+	if (hstart) {
+		gsl_matrix_memcpy(h, hstart);
+		have = 1;
+	}
 	objective_df(u, (void *)pb, &f, g);
-	while (it < max_iter && isfinite(f)) {
-		*gnorm = gsl_blas_dnrm2(g);
-		if (gsl_multimin_test_gradient(g, tol) == GSL_SUCCESS) {
-			*converged = 1;
-			break;
+	*gnorm = gsl_blas_dnrm2(g);
+	while (it < max_iter && isfinite(f) && !(*gnorm < tol)) {
+		if (!have || (ratio > 0.25 && !fresh)) {
+			double uu[4];
+			for (int i = 0; i < k; i++)
+				uu[i] = gsl_vector_get(u, i);
+			if (hessian(pb, uu, h) || gsl_linalg_cholesky_decomp1(h) != GSL_SUCCESS)
+				break;
+			have = fresh = 1;
+		} else {
+			fresh = 0;
 		}
-		double uu[4];
-		for (int i = 0; i < k; i++)
-			uu[i] = gsl_vector_get(u, i);
-		if (hessian(pb, uu, h) || gsl_linalg_cholesky_decomp1(h) != GSL_SUCCESS ||
-		    gsl_linalg_cholesky_solve(h, g, d) != GSL_SUCCESS)
+		if (gsl_linalg_cholesky_solve(h, g, d) != GSL_SUCCESS)
 			break;
 		/* H is of the sum, g of the mean: the step is -weight H^-1 g. */
 		gsl_vector_scale(d, -pb->weight);
-		double slope, t = 1, fn = f;
+		double slope, t = 1, fn = f, gn = *gnorm;
 		gsl_blas_ddot(g, d, &slope);
 		if (!(slope < 0))
 			break;
 		for (; t > 1e-3; t /= 2) {
 			gsl_vector_memcpy(v, u);
 			gsl_blas_daxpy(t, d, v);
-			fn = objective(v, (void *)pb);
-			if (fn <= f + 1e-4 * t * slope)
+			objective_df(v, (void *)pb, &fn, gv);
+			gn = gsl_blas_dnrm2(gv);
+			if (fn <= f + 1e-4 * t * slope || (-slope < 1e-11 * fabs(f) && gn < *gnorm))
 				break;
 		}
-		if (!(t > 1e-3) || gone_far(pb, v))
-			break;
+		if (!(t > 1e-3) || gone_far(pb, v)) {
+			if (fresh)
+				break;
+			have = 0; /* a stale Hessian: make it anew */
+			continue;
+		}
 		it++;
+		ratio = gn / *gnorm;
 		gsl_vector_memcpy(u, v);
-		objective_df(u, (void *)pb, &f, g);
-		*gnorm = gsl_blas_dnrm2(g);
+		gsl_vector_memcpy(g, gv);
+		f = fn;
+		*gnorm = gn;
 	}
+	*converged = *gnorm < GRAD_TOL;
+	gsl_vector_free(gv);
 	gsl_vector_free(v);
 	gsl_vector_free(d);
 	gsl_vector_free(g);
@@ -334,19 +387,28 @@ static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 	gsl_vector *u = gsl_vector_alloc((size_t)pb->npar);
 	gsl_vector_set_all(u, 0);
 	double gnorm;
+	int polished = 0;
 	/* CRM_BTYD_COARSE_MIN lowers the threshold: the tests reach the
 	 * coarse start on small tables and compare it with the direct fit. */
 	const char *cm = getenv("CRM_BTYD_COARSE_MIN");
 	size_t coarse_min = cm && *cm ? (size_t)strtoull(cm, NULL, 10) : COARSE_MIN;
-	if (!pb->gg && pb->n >= coarse_min) {
+	if (pb->n >= coarse_min) {
 		f->method = "bfgs2 (from a coarse table's maximum)";
-		f->iterations = coarse_start(pb, u, max_iter);
-		if (gone_far(pb, u))
+		gsl_matrix *h = gsl_matrix_alloc((size_t)pb->npar, (size_t)pb->npar);
+		int hok;
+		f->iterations = coarse_start(pb, u, max_iter, h, &hok);
+		if (gone_far(pb, u)) {
 			gsl_vector_set_all(u, 0); /* the exact table decides the boundary */
-		else
-			f->iterations += newton(pb, u, max_iter - f->iterations, GRAD_TOL, &f->converged, &gnorm);
-		if (f->converged)
+		} else {
+			/* On past GRAD_TOL, to where no step improves. */
+			f->iterations += newton(pb, u, max_iter - f->iterations, GRAD_TOL * 1e-3, hok ? h : NULL,
+						&f->converged, &gnorm);
+		}
+		gsl_matrix_free(h);
+		if (f->converged) {
 			f->method = "newton (from a coarse table's maximum)";
+			polished = 1;
+		}
 	}
 	if (!f->converged)
 		f->iterations += bfgs(pb, u, max_iter, GRAD_TOL, &f->converged, &gnorm);
@@ -355,13 +417,13 @@ static void fit(const Problem *pb, int max_iter, double max_param, BtydFit *f)
 		f->iterations += simplex(pb, u, max_iter);
 		f->iterations += bfgs(pb, u, max_iter, GRAD_TOL, &f->converged, &gnorm);
 	}
-	if (f->converged && !gone_far(pb, u)) {
+	if (f->converged && !polished && !gone_far(pb, u)) {
 		/* One Newton step more: BFGS stops anywhere below its
 		 * tolerance, which on a flat ridge moves the last digits with
 		 * the rounding of the sums; the step lands at the maximum to
 		 * the precision of the gradient. */
 		int c;
-		newton(pb, u, 1, 0, &c, &gnorm);
+		newton(pb, u, 1, 0, NULL, &c, &gnorm);
 	}
 	f->grad_norm = gnorm;
 	double uu[4];

@@ -241,7 +241,7 @@ crm-clv --from-counts --fit-only "$WORK/whole.counts" > "$WORK/whole.json"
 same "--counts then --from-counts gives the document of one run" "$WORK/cdnow.json" "$WORK/whole.json"
 
 # A table of 50,000 rows or more starts from the maximum of a coarse table
-# (t_x and T rounded) and ends with Newton's method on the exact one;
+# (t_x and T rounded, or m) and ends with Newton's method on the exact one;
 # CRM_BTYD_COARSE_MIN lowers that threshold so that CDNOW takes that path.
 # Both paths reach the same maximum: to 1e-6, and to 1e-5 for Pareto/NBD,
 # whose gradient is by central differences and whose beta lies on a flat
@@ -258,6 +258,13 @@ for m in bgnbd mbgnbd pareto; do
 		[$a[0].params | to_entries[] | .value as $v | ($b[0].params[.key] - $v) / $v | fabs] | max |
 		if . <= $t then "ok" else "relative difference \(.)" end')"
 done
+# Gamma-Gamma from a coarse table (m on a 2% grid) and Newton's method.
+expect "coarse start (gamma-gamma): the path is taken" true \
+	"$(jq '.gamma_gamma.fit.method | test("coarse")' "$WORK/coarse.bgnbd.json")"
+expect "coarse start (gamma-gamma): the parameters of the direct fit to 1e-6" ok "$(jq -rn \
+	--slurpfile a "$WORK/pub.bgnbd.json" --slurpfile b "$WORK/coarse.bgnbd.json" '
+	[$a[0].gamma_gamma.params | to_entries[] | .value as $v | ($b[0].gamma_gamma.params[.key] - $v) / $v | fabs] |
+	max | if . <= 1e-6 then "ok" else "relative difference \(.)" end')"
 
 # ---- The value document ----
 crm-tier --as-of 1997-09-30 "$WORK/cdnow.agg" > "$WORK/tier.tsv"
