@@ -266,7 +266,7 @@ static int coarse_start(const Problem *pb, gsl_vector *u, int max_iter, gsl_matr
 		double tmax = 0;
 		for (size_t i = 0; i < pb->n; i++)
 			tmax = pb->rows[i].T > tmax ? pb->rows[i].T : tmax;
-		double g = tmax / 100;
+		double g = tmax / 25;
 		if (!(g > 0))
 			return 0;
 		c = xmalloc(pb->n * sizeof *c);
