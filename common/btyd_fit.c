@@ -232,7 +232,7 @@ enum { COARSE_MIN = 50000 };   /* rows from which a fit starts on a coarse table
 /* coarse_start moves U to the maximum of PB's likelihood on a coarse
  * table, to a gradient norm of COARSE_TOL, and sets H to that table's
  * Hessian there, Cholesky-factored, with *HOK when it is positive
- * definite. Transaction rows have t_x and T rounded to a hundredth of the
+ * definite. Transaction rows have t_x and T rounded to a 25th of the
  * longest T, Gamma-Gamma rows m to a step of 2% (0.02 in log m); the rows
  * that become equal are merged. Hundreds of thousands of rows shrink to
  * some thousands, and on the exact table Newton's method with that Hessian
