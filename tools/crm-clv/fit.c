@@ -364,7 +364,11 @@ void write_loglik(const Ctx *X, Out *o)
 	BtydRow *u = xmalloc((X->ntx ? X->ntx : 1) * sizeof *u);
 	for (size_t i = 0; i < X->ntx; i++)
 		u[i] = (BtydRow){ X->tx[i].x, X->tx[i].t_x / ud, X->tx[i].T / ud, X->tx[i].n };
-	double ll = btyd_loglik_sum(X->par.model, X->par.par, u, X->ntx, g);
+	/* The prepared table, as the fit evaluates it. */
+	BtydTable tab;
+	btyd_table_init(&tab, u, X->ntx);
+	double ll = btyd_table_loglik(X->par.model, X->par.par, &tab, g);
+	btyd_table_free(&tab);
 	free(u);
 	char b[128];
 	out_str(o, "name\tvalue\n");
