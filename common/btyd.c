@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "radix.h"
 #include "util.h"
 
 const char *const btyd_model_name[BTYD_NMODELS] = { "bgnbd", "pareto", "mbgnbd" };
@@ -266,25 +267,24 @@ int btyd_row_cmp(const void *a, const void *b)
 	return (x->T > y->T) - (x->T < y->T);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* distinct_ids sets *VALS to the distinct values of the N doubles V (taken
  * STRIDE bytes apart), ascending, *NV their number, and ID[i] to row i's
  * index in them. */
 static void distinct_ids(const char *v, size_t stride, size_t n, double **vals, size_t *nv, uint32_t *id)
 {
+	uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		memcpy(&x, v + i * stride, sizeof x);
+		key[i] = radix_of_double(x);
+	}
+	radix_sort_u64(key, n);
 	double *d = xmalloc((n ? n : 1) * sizeof *d);
-	for (size_t i = 0; i < n; i++)
-		memcpy(&d[i], v + i * stride, sizeof *d);
-	qsort(d, n, sizeof *d, cmp_double);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!k || d[i] != d[k - 1])
-			d[k++] = d[i];
+		if (!i || key[i] != key[i - 1])
+			d[k++] = radix_double(key[i]);
+	free(key);
 	for (size_t i = 0; i < n; i++) {
 		double x;
 		memcpy(&x, v + i * stride, sizeof x);
@@ -298,7 +298,7 @@ static void distinct_ids(const char *v, size_t stride, size_t n, double **vals, 
 		}
 		id[i] = (uint32_t)lo;
 	}
-	*vals = d;
+	*vals = xrealloc(d, (k ? k : 1) * sizeof *d);
 	*nv = k;
 }
 

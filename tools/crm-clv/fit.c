@@ -2,6 +2,7 @@
 #include "clv.h"
 #include "json.h"
 #include "money.h"
+#include "radix.h"
 #include "util.h"
 
 #include <math.h>
@@ -77,30 +78,6 @@ void sort_tables(Ctx *X)
  * that the keys sort as the rows do. */
 enum { KEY_DAY_BITS = 21, KEY_X_BITS = 64 - 2 * KEY_DAY_BITS };
 
-/* sort_keys sorts the N keys K ascending: least significant byte first,
- * skipping the bytes every key shares. */
-static void sort_keys(uint64_t *k, size_t n)
-{
-	uint64_t *t = xmalloc((n ? n : 1) * sizeof *t), and = ~0ULL, or = 0;
-	for (size_t i = 0; i < n; i++) {
-		and &= k[i];
-		or |= k[i];
-	}
-	for (int sh = 0; sh < 64; sh += 8) {
-		if (!(((and ^ or) >> sh) & 0xff))
-			continue;
-		size_t c[257] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			c[((k[i] >> sh) & 0xff) + 1]++;
-		for (int b = 0; b < 256; b++)
-			c[b + 1] += c[b];
-		for (size_t i = 0; i < n; i++)
-			t[c[(k[i] >> sh) & 0xff]++] = k[i];
-		memcpy(k, t, n * sizeof *k);
-	}
-	free(t);
-}
-
 /* tx_by_keys fills X->tx from the customers' summaries, merged and sorted,
  * by a radix sort of packed keys. Returns 0, or -1 (nothing done) when a
  * summary is beyond the key's bits. */
@@ -116,7 +93,7 @@ static int tx_by_keys(Ctx *X, int32_t end)
 		}
 		k[i] = x << (2 * KEY_DAY_BITS) | tx << KEY_DAY_BITS | T;
 	}
-	sort_keys(k, X->ncust);
+	radix_sort_u64(k, X->ncust);
 	const uint64_t day = (1ULL << KEY_DAY_BITS) - 1;
 	for (size_t i = 0; i < X->ncust; i++) {
 		if (X->ntx && k[i] == k[i - 1]) {
@@ -128,6 +105,44 @@ static int tx_by_keys(Ctx *X, int32_t end)
 	}
 	free(k);
 	return 0;
+}
+
+/* gg_by_keys sorts and merges X->gg as make_tables makes it (rows of count
+ * 1): bucketed by x, the m of each bucket by a radix sort of their keys.
+ * The order and the merges are sort_gg's. */
+static void gg_by_keys(Ctx *X)
+{
+	size_t n = X->ngg;
+	double xmax = 0;
+	for (size_t i = 0; i < n; i++)
+		xmax = X->gg[i].x > xmax ? X->gg[i].x : xmax;
+	if (n < 2 || xmax > 1e7) {
+		sort_gg(X);
+		return;
+	}
+	size_t nb = (size_t)xmax + 1;
+	size_t *start = xcalloc(nb + 1, sizeof *start), *pos = xmalloc(nb * sizeof *pos);
+	for (size_t i = 0; i < n; i++)
+		start[(size_t)X->gg[i].x + 1]++;
+	for (size_t b = 0; b < nb; b++)
+		start[b + 1] += start[b];
+	memcpy(pos, start, nb * sizeof *pos);
+	uint64_t *k = xmalloc(n * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[pos[(size_t)X->gg[i].x]++] = radix_of_double(X->gg[i].m);
+	size_t out = 0;
+	for (size_t b = 0; b < nb; b++) {
+		radix_sort_u64(k + start[b], start[b + 1] - start[b]);
+		for (size_t j = start[b]; j < start[b + 1]; j++)
+			if (j > start[b] && k[j] == k[j - 1])
+				X->gg[out - 1].n++;
+			else
+				X->gg[out++] = (GgRow){ (double)b, radix_double(k[j]), 1 };
+	}
+	X->ngg = out;
+	free(k);
+	free(pos);
+	free(start);
 }
 
 void make_tables(Ctx *X)
@@ -153,7 +168,7 @@ void make_tables(Ctx *X)
 		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
 		merge_tx(X);
 	}
-	sort_gg(X);
+	gg_by_keys(X);
 }
 
 /* warn_fit says on stderr what a fit that did not converge or that ran to
