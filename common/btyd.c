@@ -490,25 +490,22 @@ double btyd_p_alive(const BtydParams *p, double x, double t_x, double T)
 	return l > 700 ? 0 : 1 / (1 + exp(l));
 }
 
+/* pareto_bracket returns [1 - (U / (U + t))^(s-1)] / (s - 1), taken by
+ * expm1 so that s near 1 keeps its limit (Pareto/NBD's expectations). */
+static double pareto_bracket(double s, double u, double t)
+{
+	double k = log(u / (u + t));
+	return fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
+}
+
 double btyd_expected(const BtydParams *p, double t, double x, double t_x, double T)
 {
 	const double *q = p->par;
-	double r = q[0], al = q[1], a = q[2], b = q[3];
 	if (t <= 0)
 		return 0;
-	if (p->model == BTYD_PARETO) {
-		/* Note 008, eq. 21: P(alive) (r+x)(beta+T) / ((alpha+T)(s-1))
-		 * [1 - ((beta+T)/(beta+T+t))^(s-1)], the bracket over s - 1
-		 * taken by expm1 so that s near 1 keeps its limit. */
-		double s = a, be = b, k = log((be + T) / (be + T + t));
-		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
-		return btyd_p_alive(p, x, t_x, T) * (r + x) * (be + T) / (al + T) * br;
-	}
-	/* BG/NBD, eq. 10: (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x)
-	 * 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))] / (1 + [x>0] a/(b+x-1)
-	 * ((alpha+T)/(alpha+t_x))^(r+x)). By Pfaff's transformation the
-	 * product in the bracket is 2F1(r+x, a-1; a+b+x-1; -t/(alpha+T)),
-	 * whose series stays bounded for any x. MBG/NBD: b+x+1 and a+b+x. */
+	if (p->model == BTYD_PARETO)
+		return btyd_p_alive(p, x, t_x, T) * (q[0] + x) * (q[3] + T) / (q[1] + T) *
+		       pareto_bracket(q[2], q[3] + T, t);
 	return btyd_expected_alive(p, t, x, T) * btyd_p_alive(p, x, t_x, T);
 }
 
@@ -518,11 +515,16 @@ double btyd_expected_alive(const BtydParams *p, double t, double x, double T)
 	double r = q[0], al = q[1], a = q[2], b = q[3];
 	if (t <= 0)
 		return 0;
-	if (p->model == BTYD_PARETO) {
-		double s = a, be = b, k = log((be + T) / (be + T + t));
-		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
-		return (r + x) * (be + T) / (al + T) * br;
-	}
+	/* Pareto/NBD, note 008, eq. 21: P(alive) (r+x)(beta+T) / ((alpha+T)(s-1))
+	 * [1 - ((beta+T)/(beta+T+t))^(s-1)]. */
+	if (p->model == BTYD_PARETO)
+		return (r + x) * (b + T) / (al + T) * pareto_bracket(a, b + T, t);
+	/* BG/NBD, eq. 10: (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x)
+	 * 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))] / (1 + [x>0] a/(b+x-1)
+	 * ((alpha+T)/(alpha+t_x))^(r+x)), the last factor P(alive). By Pfaff's
+	 * transformation the product in the bracket is 2F1(r+x, a-1; a+b+x-1;
+	 * -t/(alpha+T)), whose series stays bounded for any x. MBG/NBD: b+x+1
+	 * and a+b+x. */
 	double k = p->model == BTYD_MBGNBD ? 1 : 0;
 	double c = a + b + x - 1 + k;
 	double h = hyp2f1_neg(r + x, a - 1, c, -t / (al + T));
@@ -537,9 +539,7 @@ double btyd_expected_new(const BtydParams *p, double t)
 		return 0;
 	if (p->model == BTYD_PARETO) {
 		/* Note 008, eq. 17: r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]. */
-		double s = a, be = b, k = log(be / (be + t));
-		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
-		return r * be / al * br;
+		return r * b / al * pareto_bracket(a, b, t);
 	}
 	/* BG/NBD, eq. 7: (a+b-1)/(a-1) [1 - 2F1(r, a-1; a+b-1; -t/alpha)]
 	 * (Pfaff form); MBG/NBD: b/(a-1) [1 - 2F1(r, a-1; a+b; -t/alpha)]. */
