@@ -319,7 +319,7 @@ static int newton(const Problem *pb, gsl_vector *u, int max_iter, double tol, co
 	gsl_matrix *h = gsl_matrix_alloc((size_t)k, (size_t)k);
 	gsl_vector *g = gsl_vector_alloc((size_t)k), *d = gsl_vector_alloc((size_t)k);
 	gsl_vector *v = gsl_vector_alloc((size_t)k), *gv = gsl_vector_alloc((size_t)k);
-	double f, ratio = 1;
+	double f, ratio = 0; /* HSTART serves the first step */
 	int have = 0;
 	if (hstart) {
 		gsl_matrix_memcpy(h, hstart);
