@@ -11,6 +11,12 @@
 #include <gsl/gsl_sf_psi.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "radix.h"
+#include "util.h"
 
 const char *const btyd_model_name[BTYD_NMODELS] = { "bgnbd", "pareto", "mbgnbd" };
 const char *const btyd_param_name[BTYD_NMODELS][4] = {
@@ -251,6 +257,140 @@ static double pareto_sum(const double *par, const BtydRow *rows, size_t n)
 	return ll;
 }
 
+int btyd_row_cmp(const void *a, const void *b)
+{
+	const BtydRow *x = a, *y = b;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	if (x->t_x != y->t_x)
+		return x->t_x < y->t_x ? -1 : 1;
+	return (x->T > y->T) - (x->T < y->T);
+}
+
+/* distinct_ids sets *VALS to the distinct values of the N doubles V (taken
+ * STRIDE bytes apart), ascending, *NV their number, and ID[i] to row i's
+ * index in them. */
+static void distinct_ids(const char *v, size_t stride, size_t n, double **vals, size_t *nv, uint32_t *id)
+{
+	uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		memcpy(&x, v + i * stride, sizeof x);
+		key[i] = radix_of_double(x);
+	}
+	radix_sort_u64(key, n);
+	double *d = xmalloc((n ? n : 1) * sizeof *d);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!i || key[i] != key[i - 1])
+			d[k++] = radix_double(key[i]);
+	free(key);
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		memcpy(&x, v + i * stride, sizeof x);
+		size_t lo = 0, hi = k;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (d[mid] <= x)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		id[i] = (uint32_t)lo;
+	}
+	*vals = xrealloc(d, (k ? k : 1) * sizeof *d);
+	*nv = k;
+}
+
+void btyd_table_init(BtydTable *t, const BtydRow *rows, size_t n)
+{
+	memset(t, 0, sizeof *t);
+	t->rows = rows;
+	t->n = n;
+	t->ti = xmalloc((n ? n : 1) * sizeof *t->ti);
+	t->Ti = xmalloc((n ? n : 1) * sizeof *t->Ti);
+	distinct_ids((const char *)&rows[0].t_x, sizeof *rows, n, &t->tv, &t->ntv, t->ti);
+	distinct_ids((const char *)&rows[0].T, sizeof *rows, n, &t->Tv, &t->nTv, t->Ti);
+	t->work = xmalloc((2 * (t->ntv + t->nTv) + 1) * sizeof *t->work);
+}
+
+void btyd_table_free(BtydTable *t)
+{
+	free(t->ti);
+	free(t->Ti);
+	free(t->tv);
+	free(t->Tv);
+	free(t->work);
+	memset(t, 0, sizeof *t);
+}
+
+/* bg_table_sum is btyd_loglik_sum for BG/NBD and MBG/NBD on a prepared
+ * table: log(alpha + t) and 1 / (alpha + t) once per distinct t_x and T,
+ * then per row the two terms A3 and A4 from them and one exp and one log1p
+ * for their log-sum-exp, which stays finite for any x. */
+static double bg_table_sum(BtydModel m, const double *par, const BtydTable *t, double *g)
+{
+	double r = par[0], al = par[1], a = par[2];
+	double *lt = t->work, *it = lt + t->ntv, *lT = it + t->ntv, *iT = lT + t->nTv;
+	for (size_t j = 0; j < t->ntv; j++) {
+		lt[j] = log(al + t->tv[j]);
+		it[j] = 1 / (al + t->tv[j]);
+	}
+	for (size_t j = 0; j < t->nTv; j++) {
+		lT[j] = log(al + t->Tv[j]);
+		iT[j] = 1 / (al + t->Tv[j]);
+	}
+	double ll = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+	XTerms xt = { .x = -1 };
+	for (size_t i = 0; i < t->n; i++) {
+		const BtydRow *row = &t->rows[i];
+		if (row->x != xt.x)
+			x_terms(m, par, row->x, &xt, g != NULL);
+		double x = xt.x, rx = r + x, n = row->n;
+		double l3 = lT[t->Ti[i]], a3 = -rx * l3, mix = a3, w4 = 0, l4 = 0;
+		if (m == BTYD_MBGNBD || x > 0) {
+			l4 = lt[t->ti[i]];
+			double a4 = xt.la4 - rx * l4, d = a4 - a3;
+			/* log(e^a3 + e^a4) and the weight e^a4 / (e^a3 + e^a4)
+			 * from one exponential of the smaller less the larger;
+			 * log(1 + e), e <= 1, is within an ulp of 1 of log1p(e)
+			 * in absolute terms, all a sum of log-likelihoods sees,
+			 * and cheaper. */
+			if (d <= 0) {
+				double e = exp(d), s = 1 + e;
+				mix = a3 + log(s);
+				w4 = e / s;
+			} else {
+				double e = exp(-d), s = 1 + e;
+				mix = a4 + log(s);
+				w4 = 1 / s;
+			}
+		}
+		ll += n * (xt.a1 + r * xt.lal + xt.a2 + mix);
+		if (g) {
+			double w3 = 1 - w4;
+			g0 += n * (xt.d1r + xt.lal - w3 * l3 - w4 * l4);
+			g1 += n * (r / al - rx * (w3 * iT[t->Ti[i]] + (w4 > 0 ? w4 * it[t->ti[i]] : 0)));
+			g2 += n * (xt.d2a + w4 / a);
+			g3 += n * (xt.d2b - (w4 > 0 ? w4 / xt.bx : 0));
+		}
+	}
+	if (g) {
+		g[0] = g0;
+		g[1] = g1;
+		g[2] = g2;
+		g[3] = g3;
+	}
+	return ll;
+}
+
+double btyd_table_loglik(BtydModel m, const double par[4], const BtydTable *t, double grad[4])
+{
+	if (m == BTYD_PARETO)
+		return btyd_loglik_sum(m, par, t->rows, t->n, grad);
+	return bg_table_sum(m, par, t, grad);
+}
+
 double btyd_loglik_sum(BtydModel m, const double par[4], const BtydRow *rows, size_t n, double grad[4])
 {
 	if (m == BTYD_PARETO) {
@@ -285,23 +425,41 @@ double btyd_loglik_sum(BtydModel m, const double par[4], const BtydRow *rows, si
  *       / (v + x m)^(px+q). */
 double gg_loglik_sum(const double par[3], const GgRow *rows, size_t n, double grad[3])
 {
-	double p = par[0], q = par[1], v = par[2], ll = 0;
-	if (grad) {
+	return gg_loglik_logm(par, rows, NULL, n, grad);
+}
+
+double gg_loglik_logm(const double par[3], const GgRow *rows, const double *logm, size_t n, double grad[3])
+{
+	double p = par[0], q = par[1], v = par[2], ll = 0, g0 = 0, g1 = 0, g2 = 0;
+	if (grad)
 		pthread_once(&gsl_once, gsl_quiet);
-		grad[0] = grad[1] = grad[2] = 0;
-	}
-	double lgq = lgamma(q), psq = grad ? gsl_sf_psi(q) : 0;
+	double lgq = lgamma(q), psq = grad ? gsl_sf_psi(q) : 0, lv = log(v);
+	/* The terms in x alone, once per run of rows of one x. */
+	double cx = -1, px = 0, lx = 0, lgx = 0, ppq = 0, pp = 0;
 	for (size_t i = 0; i < n; i++) {
 		double x = rows[i].x, m = rows[i].m, w = rows[i].n;
-		double px = p * x, lxm = log(x * m + v), lm = log(m), lx = log(x);
-		ll += w * (lgamma(px + q) - lgamma(px) - lgq + q * log(v) + (px - 1) * lm + px * lx -
-			   (px + q) * lxm);
-		if (grad) {
-			double ppq = gsl_sf_psi(px + q);
-			grad[0] += w * x * (ppq - gsl_sf_psi(px) + lm + lx - lxm);
-			grad[1] += w * (ppq - psq + log(v) - lxm);
-			grad[2] += w * (q / v - (px + q) / (x * m + v));
+		if (x != cx) {
+			cx = x;
+			px = p * x;
+			lx = log(x);
+			lgx = lgamma(px + q) - lgamma(px);
+			if (grad) {
+				ppq = gsl_sf_psi(px + q);
+				pp = gsl_sf_psi(px);
+			}
 		}
+		double lxm = log(x * m + v), lm = logm ? logm[i] : log(m);
+		ll += w * (lgx - lgq + q * lv + (px - 1) * lm + px * lx - (px + q) * lxm);
+		if (grad) {
+			g0 += w * x * (ppq - pp + lm + lx - lxm);
+			g1 += w * (ppq - psq + lv - lxm);
+			g2 += w * (q / v - (px + q) / (x * m + v));
+		}
+	}
+	if (grad) {
+		grad[0] = g0;
+		grad[1] = g1;
+		grad[2] = g2;
 	}
 	return ll;
 }
@@ -332,31 +490,45 @@ double btyd_p_alive(const BtydParams *p, double x, double t_x, double T)
 	return l > 700 ? 0 : 1 / (1 + exp(l));
 }
 
+/* pareto_bracket returns [1 - (U / (U + t))^(s-1)] / (s - 1), taken by
+ * expm1 so that s near 1 keeps its limit (Pareto/NBD's expectations). */
+static double pareto_bracket(double s, double u, double t)
+{
+	double k = log(u / (u + t));
+	return fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
+}
+
 double btyd_expected(const BtydParams *p, double t, double x, double t_x, double T)
+{
+	const double *q = p->par;
+	if (t <= 0)
+		return 0;
+	if (p->model == BTYD_PARETO)
+		return btyd_p_alive(p, x, t_x, T) * (q[0] + x) * (q[3] + T) / (q[1] + T) *
+		       pareto_bracket(q[2], q[3] + T, t);
+	return btyd_expected_alive(p, t, x, T) * btyd_p_alive(p, x, t_x, T);
+}
+
+double btyd_expected_alive(const BtydParams *p, double t, double x, double T)
 {
 	const double *q = p->par;
 	double r = q[0], al = q[1], a = q[2], b = q[3];
 	if (t <= 0)
 		return 0;
-	if (p->model == BTYD_PARETO) {
-		/* Note 008, eq. 21: P(alive) (r+x)(beta+T) / ((alpha+T)(s-1))
-		 * [1 - ((beta+T)/(beta+T+t))^(s-1)], the bracket over s - 1
-		 * taken by expm1 so that s near 1 keeps its limit. */
-		double s = a, be = b, k = log((be + T) / (be + T + t));
-		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
-		return btyd_p_alive(p, x, t_x, T) * (r + x) * (be + T) / (al + T) * br;
-	}
+	/* Pareto/NBD, note 008, eq. 21: P(alive) (r+x)(beta+T) / ((alpha+T)(s-1))
+	 * [1 - ((beta+T)/(beta+T+t))^(s-1)]. */
+	if (p->model == BTYD_PARETO)
+		return (r + x) * (b + T) / (al + T) * pareto_bracket(a, b + T, t);
 	/* BG/NBD, eq. 10: (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x)
 	 * 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))] / (1 + [x>0] a/(b+x-1)
-	 * ((alpha+T)/(alpha+t_x))^(r+x)). By Pfaff's transformation the
-	 * product in the bracket is 2F1(r+x, a-1; a+b+x-1; -t/(alpha+T)),
-	 * whose series stays bounded for any x. MBG/NBD: b+x+1 and a+b+x. */
+	 * ((alpha+T)/(alpha+t_x))^(r+x)), the last factor P(alive). By Pfaff's
+	 * transformation the product in the bracket is 2F1(r+x, a-1; a+b+x-1;
+	 * -t/(alpha+T)), whose series stays bounded for any x. MBG/NBD: b+x+1
+	 * and a+b+x. */
 	double k = p->model == BTYD_MBGNBD ? 1 : 0;
 	double c = a + b + x - 1 + k;
 	double h = hyp2f1_neg(r + x, a - 1, c, -t / (al + T));
-	double num = c / (a - 1) * (1 - h);
-	double pa = btyd_p_alive(p, x, t_x, T);
-	return num * pa;
+	return c / (a - 1) * (1 - h);
 }
 
 double btyd_expected_new(const BtydParams *p, double t)
@@ -367,9 +539,7 @@ double btyd_expected_new(const BtydParams *p, double t)
 		return 0;
 	if (p->model == BTYD_PARETO) {
 		/* Note 008, eq. 17: r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]. */
-		double s = a, be = b, k = log(be / (be + t));
-		double br = fabs(s - 1) < 1e-12 ? -k : -expm1((s - 1) * k) / (s - 1);
-		return r * be / al * br;
+		return r * b / al * pareto_bracket(a, b, t);
 	}
 	/* BG/NBD, eq. 7: (a+b-1)/(a-1) [1 - 2F1(r, a-1; a+b-1; -t/alpha)]
 	 * (Pfaff form); MBG/NBD: b/(a-1) [1 - 2F1(r, a-1; a+b; -t/alpha)]. */

@@ -20,6 +20,7 @@
 #define CRM_BTYD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum { BTYD_BGNBD, BTYD_PARETO, BTYD_MBGNBD, BTYD_NMODELS } BtydModel;
 
@@ -68,6 +69,36 @@ double btyd_loglik_sum(BtydModel m, const double par[4], const BtydRow *rows, si
  * gradient with respect to p, q, v. */
 double gg_loglik_sum(const double par[3], const GgRow *rows, size_t n, double grad[3]);
 
+/* gg_loglik_logm is gg_loglik_sum with log m of each row given in LOGM
+ * (NULL: computed), for the many evaluations of a fit. */
+double gg_loglik_logm(const double par[3], const GgRow *rows, const double *logm, size_t n,
+		      double grad[3]);
+
+/* btyd_row_cmp orders table rows by x, t_x, T (qsort). */
+int btyd_row_cmp(const void *a, const void *b);
+
+/* A table of rows prepared for many evaluations of the likelihood: each
+ * row's t_x and T as an index into the distinct values (a few thousand
+ * where the rows are hundreds of thousands), so that the logarithms of
+ * alpha + t are taken once per distinct value. */
+typedef struct {
+	const BtydRow *rows;   /* not owned */
+	size_t n;
+	double *tv, *Tv;       /* the distinct t_x and T, ascending */
+	size_t ntv, nTv;
+	uint32_t *ti, *Ti;     /* per row: its t_x's and T's index */
+	double *work;          /* per distinct value: the logs and inverses */
+} BtydTable;
+
+/* btyd_table_init prepares the N ROWS (sorted by x; kept by the caller
+ * while T is in use) into T; btyd_table_free releases what it allocated. */
+void btyd_table_init(BtydTable *t, const BtydRow *rows, size_t n);
+void btyd_table_free(BtydTable *t);
+
+/* btyd_table_loglik is btyd_loglik_sum on the prepared table T (the same
+ * value up to the rounding of the sum's order). */
+double btyd_table_loglik(BtydModel m, const double par[4], const BtydTable *t, double grad[4]);
+
 /* ---- scores (btyd.c); times in the unit of P ---- */
 
 /* btyd_p_alive returns the probability that a customer with summary
@@ -77,6 +108,12 @@ double btyd_p_alive(const BtydParams *p, double x, double t_x, double T);
 /* btyd_expected returns the expected purchases in (T, T + t] of a customer
  * with summary (x, t_x, T). */
 double btyd_expected(const BtydParams *p, double t, double x, double t_x, double T);
+
+/* btyd_expected_alive returns the expected purchases in (T, T + t] of a
+ * customer with X repeat purchases who is alive at T: what
+ * btyd_expected multiplies by P(alive) (for BG/NBD and MBG/NBD exactly that
+ * product's factor; t_x enters through P(alive) alone). */
+double btyd_expected_alive(const BtydParams *p, double t, double x, double T);
 
 /* btyd_expected_new returns the expected repeat purchases in (0, t] of a
  * customer who made a first purchase at 0. */

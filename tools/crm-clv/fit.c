@@ -2,6 +2,7 @@
 #include "clv.h"
 #include "json.h"
 #include "money.h"
+#include "radix.h"
 #include "util.h"
 
 #include <math.h>
@@ -24,16 +25,6 @@ void json_num(Out *o, const char *fmt, double v)
 		out_write(o, b, (size_t)n);
 }
 
-static int cmp_tx(const void *a, const void *b)
-{
-	const BtydRow *x = a, *y = b;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	if (x->t_x != y->t_x)
-		return x->t_x < y->t_x ? -1 : 1;
-	return (x->T > y->T) - (x->T < y->T);
-}
-
 static int cmp_gg(const void *a, const void *b)
 {
 	const GgRow *x = a, *y = b;
@@ -48,28 +39,110 @@ double repeat_mean(const Ctx *X, const Cust *u, double x)
 	return (double)num / ((double)u->first_k * x) / (double)pow10_i64[X->decimals];
 }
 
-void sort_tables(Ctx *X)
+/* merge_tx merges the equal rows of X->tx, sorted. */
+static void merge_tx(Ctx *X)
 {
 	size_t k = 0;
+	for (size_t i = 1; i < X->ntx; i++)
+		if (!btyd_row_cmp(&X->tx[i], &X->tx[k]))
+			X->tx[k].n += X->tx[i].n;
+		else
+			X->tx[++k] = X->tx[i];
+	X->ntx = k + 1;
+}
+
+static void sort_gg(Ctx *X)
+{
+	if (!X->ngg)
+		return;
+	qsort(X->gg, X->ngg, sizeof *X->gg, cmp_gg);
+	size_t k = 0;
+	for (size_t i = 1; i < X->ngg; i++)
+		if (!cmp_gg(&X->gg[i], &X->gg[k]))
+			X->gg[k].n += X->gg[i].n;
+		else
+			X->gg[++k] = X->gg[i];
+	X->ngg = k + 1;
+}
+
+void sort_tables(Ctx *X)
+{
 	if (X->ntx) {
-		qsort(X->tx, X->ntx, sizeof *X->tx, cmp_tx);
-		for (size_t i = 1; i < X->ntx; i++)
-			if (!cmp_tx(&X->tx[i], &X->tx[k]))
-				X->tx[k].n += X->tx[i].n;
-			else
-				X->tx[++k] = X->tx[i];
-		X->ntx = k + 1;
+		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
+		merge_tx(X);
 	}
-	if (X->ngg) {
-		qsort(X->gg, X->ngg, sizeof *X->gg, cmp_gg);
-		k = 0;
-		for (size_t i = 1; i < X->ngg; i++)
-			if (!cmp_gg(&X->gg[i], &X->gg[k]))
-				X->gg[k].n += X->gg[i].n;
-			else
-				X->gg[++k] = X->gg[i];
-		X->ngg = k + 1;
+	sort_gg(X);
+}
+
+/* Days and purchase counts packed into one key, x above t_x above T, so
+ * that the keys sort as the rows do. */
+enum { KEY_DAY_BITS = 21, KEY_X_BITS = 64 - 2 * KEY_DAY_BITS };
+
+/* tx_by_keys fills X->tx from the customers' summaries, merged and sorted,
+ * by a radix sort of packed keys. Returns 0, or -1 (nothing done) when a
+ * summary is beyond the key's bits. */
+static int tx_by_keys(Ctx *X, int32_t end)
+{
+	uint64_t *k = xmalloc((X->ncust ? X->ncust : 1) * sizeof *k);
+	for (size_t i = 0; i < X->ncust; i++) {
+		const Cust *u = &X->cust[i];
+		uint64_t x = u->n - 1, tx = (uint64_t)(u->last - u->first), T = (uint64_t)(end - u->first);
+		if (x >> KEY_X_BITS || tx >> KEY_DAY_BITS || T >> KEY_DAY_BITS) {
+			free(k);
+			return -1;
+		}
+		k[i] = x << (2 * KEY_DAY_BITS) | tx << KEY_DAY_BITS | T;
 	}
+	radix_sort_u64(k, X->ncust);
+	const uint64_t day = (1ULL << KEY_DAY_BITS) - 1;
+	for (size_t i = 0; i < X->ncust; i++) {
+		if (X->ntx && k[i] == k[i - 1]) {
+			X->tx[X->ntx - 1].n++;
+			continue;
+		}
+		X->tx[X->ntx++] = (BtydRow){ (double)(k[i] >> (2 * KEY_DAY_BITS)),
+					     (double)(k[i] >> KEY_DAY_BITS & day), (double)(k[i] & day), 1 };
+	}
+	free(k);
+	return 0;
+}
+
+/* gg_by_keys sorts and merges X->gg as make_tables makes it (rows of count
+ * 1): bucketed by x, the m of each bucket by a radix sort of their keys.
+ * The order and the merges are sort_gg's. */
+static void gg_by_keys(Ctx *X)
+{
+	size_t n = X->ngg;
+	double xmax = 0;
+	for (size_t i = 0; i < n; i++)
+		xmax = X->gg[i].x > xmax ? X->gg[i].x : xmax;
+	if (n < 2 || xmax > 1e7) {
+		sort_gg(X);
+		return;
+	}
+	size_t nb = (size_t)xmax + 1;
+	size_t *start = xcalloc(nb + 1, sizeof *start), *pos = xmalloc(nb * sizeof *pos);
+	for (size_t i = 0; i < n; i++)
+		start[(size_t)X->gg[i].x + 1]++;
+	for (size_t b = 0; b < nb; b++)
+		start[b + 1] += start[b];
+	memcpy(pos, start, nb * sizeof *pos);
+	uint64_t *k = xmalloc(n * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[pos[(size_t)X->gg[i].x]++] = radix_of_double(X->gg[i].m);
+	size_t out = 0;
+	for (size_t b = 0; b < nb; b++) {
+		radix_sort_u64(k + start[b], start[b + 1] - start[b]);
+		for (size_t j = start[b]; j < start[b + 1]; j++)
+			if (j > start[b] && k[j] == k[j - 1])
+				X->gg[out - 1].n++;
+			else
+				X->gg[out++] = (GgRow){ (double)b, radix_double(k[j]), 1 };
+	}
+	X->ngg = out;
+	free(k);
+	free(pos);
+	free(start);
 }
 
 void make_tables(Ctx *X)
@@ -77,10 +150,12 @@ void make_tables(Ctx *X)
 	int32_t end = X->cal_end != INT32_MIN ? X->cal_end : X->as_of;
 	X->tx = xmalloc((X->ncust ? X->ncust : 1) * sizeof *X->tx);
 	X->gg = xmalloc((X->ncust ? X->ncust : 1) * sizeof *X->gg);
+	int keyed = tx_by_keys(X, end) == 0;
 	for (size_t i = 0; i < X->ncust; i++) {
 		const Cust *u = &X->cust[i];
 		double x = u->n - 1;
-		X->tx[X->ntx++] = (BtydRow){ x, u->last - u->first, end - u->first, 1 };
+		if (!keyed)
+			X->tx[X->ntx++] = (BtydRow){ x, u->last - u->first, end - u->first, 1 };
 		if (u->n > 1) {
 			double m = repeat_mean(X, u, x);
 			if (m > 0)
@@ -89,7 +164,11 @@ void make_tables(Ctx *X)
 				X->gg_left_out++;
 		}
 	}
-	sort_tables(X);
+	if (!keyed && X->ntx) {
+		qsort(X->tx, X->ntx, sizeof *X->tx, btyd_row_cmp);
+		merge_tx(X);
+	}
+	gg_by_keys(X);
 }
 
 /* warn_fit says on stderr what a fit that did not converge or that ran to
@@ -300,7 +379,11 @@ void write_loglik(const Ctx *X, Out *o)
 	BtydRow *u = xmalloc((X->ntx ? X->ntx : 1) * sizeof *u);
 	for (size_t i = 0; i < X->ntx; i++)
 		u[i] = (BtydRow){ X->tx[i].x, X->tx[i].t_x / ud, X->tx[i].T / ud, X->tx[i].n };
-	double ll = btyd_loglik_sum(X->par.model, X->par.par, u, X->ntx, g);
+	/* The prepared table, as the fit evaluates it. */
+	BtydTable tab;
+	btyd_table_init(&tab, u, X->ntx);
+	double ll = btyd_table_loglik(X->par.model, X->par.par, &tab, g);
+	btyd_table_free(&tab);
 	free(u);
 	char b[128];
 	out_str(o, "name\tvalue\n");

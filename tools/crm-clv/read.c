@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,30 +124,45 @@ void read_agg(Ctx *X, const char *path)
 	tsv_split_found(&t);
 	int64_t max_months = X->rc.money.max_months;
 	int32_t cal_mon = X->cal_end == INT32_MIN ? INT32_MAX : month_of_day(X->cal_end);
-	int32_t start_mon = INT32_MIN;
+	int32_t start_mon = INT32_MIN, pe_mon = 0;
+	/* period_end and period_start are the same on every row: parsed
+	 * where their bytes differ from the last row's. */
+	char pe_b[16], ps_b[16];
+	size_t pe_n = SIZE_MAX, ps_n = SIZE_MAX;
 	const char *why;
 	while (tsv_next(&t)) {
 		X->rows++;
 		progress_add(&X->pg, 1);
 		if (ri >= 0)
 			filter_rules_row(&t, ri, X->rid);
-		int32_t month, pe;
+		int32_t month, pe = X->as_of;
 		if ((why = month_parse(t.f[mi].p, t.f[mi].n, &month)))
 			tsv_fail(&t, mi, why);
-		if ((why = day_parse_end(t.f[pi].p, t.f[pi].n, &pe)))
-			tsv_fail(&t, pi, why);
-		if (X->rows == 1)
-			set_period(X, &t, pi, pe, max_months);
-		else if (pe != X->as_of)
-			tsv_fail(&t, pi, "differs from the period_end of the first row");
-		if (month > month_of_day(pe))
+		if (t.f[pi].n != pe_n || memcmp(t.f[pi].p, pe_b, pe_n)) {
+			if ((why = day_parse_end(t.f[pi].p, t.f[pi].n, &pe)))
+				tsv_fail(&t, pi, why);
+			if (X->rows == 1)
+				set_period(X, &t, pi, pe, max_months);
+			else if (pe != X->as_of)
+				tsv_fail(&t, pi, "differs from the period_end of the first row");
+			pe_mon = month_of_day(pe);
+			pe_n = t.f[pi].n < sizeof pe_b ? t.f[pi].n : SIZE_MAX;
+			if (pe_n != SIZE_MAX)
+				memcpy(pe_b, t.f[pi].p, pe_n);
+		}
+		if (month > pe_mon)
 			tsv_fail(&t, mi, "is after the row's period_end");
 		if (month < X->month0)
 			tsv_fail(&t, mi, "is more than period.max_months before the period_end");
 		if (si >= 0) {
-			int32_t ps;
-			if ((why = day_parse_start(t.f[si].p, t.f[si].n, &ps)))
-				tsv_fail(&t, si, why);
+			int32_t ps = X->start_day;
+			if (t.f[si].n != ps_n || memcmp(t.f[si].p, ps_b, ps_n)) {
+				if ((why = day_parse_start(t.f[si].p, t.f[si].n, &ps)))
+					tsv_fail(&t, si, why);
+				ps_n = t.f[si].n < sizeof ps_b ? t.f[si].n : SIZE_MAX;
+				if (ps_n != SIZE_MAX)
+					memcpy(ps_b, t.f[si].p, ps_n);
+			}
 			if (X->start_day == INT32_MIN) {
 				X->start_day = ps;
 				start_mon = month_of_day(ps);
@@ -177,9 +193,10 @@ void read_agg(Ctx *X, const char *path)
 			tsv_fail(&t, fi, why);
 		if ((why = date_parse(t.f[li].p, t.f[li].n, &ld)))
 			tsv_fail(&t, li, why);
-		if (month_of_day(fd) != month)
+		int32_t m_lo = month_first_day(month), m_hi = month_first_day(month + 1) - 1;
+		if (fd < m_lo || fd > m_hi)
 			tsv_fail(&t, fi, "is not in the row's month");
-		if (month_of_day(ld) != month)
+		if (ld < m_lo || ld > m_hi)
 			tsv_fail(&t, li, "is not in the row's month");
 		if (ld < fd)
 			tsv_fail(&t, li, "is before first_date");
