@@ -53,7 +53,7 @@ $(O)/gen/crm_tools.c: $(wildcard man/crm-*.1) scripts/tool-list
 $(O)/bin/crm: $(O)/gen/crm_tools.c
 
 # crm-model boosts trees with XGBoost's C API.
-$(O)/bin/crm-model: LDLIBS += -lxgboost
+$(O)/bin/crm-model: LDLIBS += -lxgboost -lgsl -lgslcblas
 
 # crm-clv fits its models with GSL.
 $(O)/bin/crm-clv: LDLIBS += -lgsl -lgslcblas

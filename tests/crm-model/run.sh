@@ -143,6 +143,12 @@ if [ $have_sklearn = 1 ]; then
 else
 	skip "metrics against scikit-learn (python3-sklearn is not installed)"
 fi
+if [ $have_sklearn = 1 ]; then
+	check "logistic-regression baseline: coefficients = scikit-learn's LogisticRegression (C = 1/(lambda N)) to 1e-6" \
+		"$PY ./logitref.py $WORK/a.model $WORK/churn.tsv 1"
+else
+	skip "logistic-regression baseline against scikit-learn (python3-sklearn is not installed)"
+fi
 crm-model eval --all --model "$WORK/a.model" "$WORK/p1.tsv" > "$WORK/e1.json"
 crm-model eval --all --model "$WORK/a.model" --score p_churn "$WORK/p1.tsv" > "$WORK/e2.json"
 check "eval: the model's AUC = that of predict's p_churn (6 decimals)" \

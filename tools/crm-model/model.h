@@ -151,6 +151,11 @@ typedef struct {
 /* train reads the rows of O->input, trains by MR and writes the model to
  * O->output and its card to O->card (when not NULL). */
 void train(const TrainOpts *o, const ModelRules *mr);
+/* logit fits the logistic-regression baseline on the N rows of X (D
+ * features, row-major) with labels Y by Newton's method and returns its
+ * attribute text: the bias, then each feature's mean, sd and weight,
+ * tab-separated (owned). */
+char *logit(const ModelRules *mr, size_t d, const float *x, const float *y, size_t n);
 
 /* ---- predict.c ---- */
 

@@ -200,75 +200,6 @@ static void importance(BoosterHandle b, size_t d, Fit *F)
 	F->total_gain = dst[1];
 }
 
-/* logit fits the baseline logistic regression on TR's standardised
- * features with gblinear (coordinate descent, binary:logistic, L2 penalty
- * model.logit_lambda) and returns its attribute text: the bias, then each
- * feature's mean, sd and weight, tab-separated (owned). */
-static char *logit(const ModelRules *mr, size_t d, const Split *tr)
-{
-	double *mean = xcalloc(d + 1, sizeof *mean), *sd = xcalloc(d + 1, sizeof *sd);
-	for (size_t j = 0; j < d; j++) {
-		double s = 0, ss = 0, n = 0;
-		for (size_t i = 0; i < tr->n; i++) {
-			float v = tr->x[i * d + j];
-			if (!isnan(v)) {
-				s += v;
-				n++;
-			}
-		}
-		mean[j] = n ? s / n : 0;
-		for (size_t i = 0; i < tr->n; i++) {
-			float v = tr->x[i * d + j];
-			if (!isnan(v))
-				ss += (v - mean[j]) * (v - mean[j]);
-		}
-		sd[j] = n > 1 && ss > 0 ? sqrt(ss / (n - 1)) : 1;
-	}
-	float *z = xmalloc((tr->n * d + 1) * sizeof *z);
-	for (size_t i = 0; i < tr->n; i++)
-		for (size_t j = 0; j < d; j++) {
-			float v = tr->x[i * d + j];
-			z[i * d + j] = isnan(v) ? 0 : (float)((v - mean[j]) / sd[j]);
-		}
-	DMatrixHandle m = dmatrix(z, tr->n, d, tr->y, mr->nthread);
-	BoosterHandle b;
-	xg(XGBoosterCreate(&m, 1, &b), "booster");
-	booster_set(b, "nthread", "%d", mr->nthread);
-	booster_set(b, "booster", "gblinear");
-	booster_set(b, "objective", "binary:logistic");
-	booster_set(b, "updater", "coord_descent");
-	booster_set(b, "feature_selector", "cyclic");
-	booster_set(b, "lambda", "%.6f", mr->logit_lambda);
-	booster_set(b, "alpha", "0");
-	for (int it = 0; it < mr->logit_rounds; it++)
-		xg(XGBoosterUpdateOneIter(b, it, m), "logistic regression round");
-	bst_ulong nd;
-	const char **dump;
-	xg(XGBoosterDumpModel(b, "", 0, &nd, &dump), "logistic regression");
-	/* The dump reads "bias:\nB\nweight:\nW1\nW2\n...". */
-	const char *p = nd ? strstr(dump[0], "bias:\n") : NULL;
-	const char *w = p ? strstr(p, "weight:\n") : NULL;
-	if (!p || !w)
-		die("XGBoost: unexpected linear model dump");
-	double bias = strtod(p + 6, NULL);
-	w += 8;
-	size_t cap = 32 * (3 * d + 1), len = 0;
-	char *s = xmalloc(cap);
-	len += (size_t)snprintf(s + len, cap - len, "%.17g", bias);
-	for (size_t j = 0; j < d; j++) {
-		char *end;
-		double wj = strtod(w, &end);
-		w = end;
-		len += (size_t)snprintf(s + len, cap - len, "\t%.17g\t%.17g\t%.17g", mean[j], sd[j], wj);
-	}
-	XGBoosterFree(b);
-	XGDMatrixFree(m);
-	free(z);
-	free(mean);
-	free(sd);
-	return s;
-}
-
 /* validate scores VA with B and sets F's metrics and (churn) threshold. */
 static void validate(BoosterHandle b, const ModelRules *mr, Target target, size_t d,
 		     const Split *va, Fit *F)
@@ -502,7 +433,7 @@ void train(const TrainOpts *o, const ModelRules *mr)
 	xg(XGBoosterSetAttr(b, "crm_train_to", date_str(to, tr.to)), "attribute");
 	xg(XGBoosterSetAttr(b, "crm_threshold", isnan(F.th.threshold) ? "none" : th), "attribute");
 	if (o->target == TARGET_CHURN) {
-		char *lr = logit(mr, D.d, &tr);
+		char *lr = logit(mr, D.d, tr.x, tr.y, tr.n);
 		xg(XGBoosterSetAttr(b, "crm_logit", lr), "attribute");
 		free(lr);
 	}
