@@ -4,6 +4,7 @@
 #include "money.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,16 @@ size_t build_hull(Point *h, const Offer *o, size_t n, uint32_t cust)
 		k++;
 	}
 	return k;
+}
+
+/* ratio_key: the bits of the positive double DP / DC, inverted. Rounding
+ * is monotonic, so only exactly equal doubles need the exact comparison. */
+uint64_t ratio_key(int64_t dp, int64_t dc)
+{
+	double r = dc ? (double)dp / (double)dc : INFINITY;
+	uint64_t b;
+	memcpy(&b, &r, sizeof b);
+	return ~b;
 }
 
 void step_delta(const Point *h, int64_t *dp, int64_t *dc)

@@ -104,7 +104,7 @@ void read_close(Ctx *X)
 
 /* parse_prob reads a probability "0", "1", "0.25", "1.000" from F into
  * millionths, rounding further digits half up; returns NULL or why not. */
-static const char *parse_prob(Field f, int64_t *v)
+const char *parse_prob(Field f, int64_t *v)
 {
 	size_t i = 0;
 	int64_t whole = 0, frac = 0;
@@ -185,10 +185,7 @@ static int tier_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const
 		Field f = s->t.f[X->tmc];
 		if (month_parse(f.p, f.n, &m))
 			tsv_fail(&s->t, X->tmc, "is not a month (YYYY-MM)");
-		Field t = s->t.f[X->ttc];
-		int k = tier_rules_index(&br->tier, t.p, t.n);
-		if (k < 0 && field_eq(t, br->tier.inactive, br->tier.inactive_len))
-			k = (int)br->tier.ntiers;
+		int k = brand_parse_tier(br, s->t.f[X->ttc]);
 		if (k < 0)
 			tsv_fail(&s->t, X->ttc, "is not a tier of the rules (tier.order, tier.inactive)");
 		if (m > last || m <= best)
@@ -233,9 +230,29 @@ int campaign_eligible(const BrandRules *br, const TargetCampaign *c, const Cust 
 	return 0;
 }
 
-/* add_offers computes U's offers: the positive ones go to X->cand and their
+int brand_parse_tier(const BrandRules *br, Field f)
+{
+	if (f.n == 0)
+		return NO_CLASS;
+	int k = tier_rules_index(&br->tier, f.p, f.n);
+	if (k < 0 && field_eq(f, br->tier.inactive, br->tier.inactive_len))
+		k = (int)br->tier.ntiers;
+	return k < 0 ? -2 : k;
+}
+
+int brand_parse_seg(const BrandRules *br, Field f)
+{
+	if (f.n == 0)
+		return NO_CLASS;
+	for (size_t i = 0; i < br->rfm.nseg; i++)
+		if (field_eq(f, br->rfm.seg[i].name, strlen(br->rfm.seg[i].name)))
+			return (int)i;
+	return -2;
+}
+
+/* cust_offers computes U's offers: the positive ones go to X->cand and their
  * hull to X->hull. */
-static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
+void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t)
 {
 	const TargetRules *tr = &br->target;
 	if (X->ncand + tr->ncamp > X->candcap) {
@@ -253,7 +270,7 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 			continue;
 		Offer *o = &X->cand[X->ncand];
 		if (offer_value(o, &tr->camp[i], (int)i, u->p, u->clv))
-			tsv_fail(&X->clv.t, X->vc, "makes an expected profit beyond 64 bits");
+			tsv_fail(t, X->vc, "makes an expected profit beyond 64 bits");
 		if (o->profit > 0) {
 			X->ncand++;
 			u->npos++;
@@ -266,18 +283,64 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 	if (!X->exact)
 		X->ncand = first;
 	if (X->ncand > UINT32_MAX - 64 || X->nhull > UINT32_MAX - 64)
-		die("%s: more than 4 billion offers in one brand", X->clv.t.name);
+		die("%s: more than 4 billion offers in one brand", t->name);
+}
+
+void brand_start(Ctx *X, const BrandRules *br)
+{
+	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
+	X->bcust = X->bcand = 0;
+	X->budget = brand_budget(X, br);
+	select_start(X, br);
+}
+
+void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, Tsv *t)
+{
+	if (X->keys_n + cn > X->keys_cap) {
+		X->keys_cap = (X->keys_cap + cn) * 2;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+	if (X->keys_n + cn > UINT32_MAX)
+		die("%s: more than 4 GB of customer ids in one brand", t->name);
+	memcpy(X->keys + X->keys_n, c, cn);
+	u->key_off = (uint32_t)X->keys_n;
+	u->key_n = (uint16_t)cn;
+	cust_offers(X, br, u, t);
+	if (X->bcust >= UINT32_MAX)
+		die("%s: more than 4 billion customers in one brand", t->name);
+	uint32_t g = (uint32_t)X->bcust++;
+	X->bcand += u->nh > 0;
+	X->src = t;
+	if (X->selecting && (!select_customer(X, br, u, g) || X->spooling)) {
+		if (X->spooling)
+			spool_put(X, c, cn, u);
+		X->nhull = u->h_off;
+		return;
+	}
+	X->keys_n += cn;
+	if (X->ncust == X->custcap) {
+		X->custcap = X->custcap ? X->custcap * 2 : 1024;
+		X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
+	}
+	if (X->ncust == X->gidcap) {
+		X->gidcap = X->gidcap ? X->gidcap * 2 : 1024;
+		X->gid = xrealloc(X->gid, X->gidcap * sizeof *X->gid);
+	}
+	X->gid[X->ncust] = g;
+	X->cust[X->ncust++] = *u;
+	if (X->selecting && X->ncust >= X->compact_at)
+		select_compact(X);
 }
 
 const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 {
 	KeyStream *v = &X->clv;
-	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
 	if (!v->have)
 		return NULL;
 	*bn = v->bn;
 	*brand = X->has_brand ? xstrndup(v->key, v->bn) : NULL;
 	const BrandRules *br = brand_rules(&X->rc, v->key, X->has_brand ? v->bn : 0);
+	brand_start(X, br);
 	int64_t alive = 0;
 	while (v->have && v->bn == *bn && memcmp(v->key, *brand ? *brand : "", *bn) == 0) {
 		const char *b = v->key, *c = v->key + v->bn + 1;
@@ -308,25 +371,10 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 		u.p = (int32_t)p;
 		u.tier = (int16_t)(X->has_tier ? tier_of(X, br, b, *bn, c, cn) : NO_CLASS);
 		u.seg = (int16_t)(X->has_seg ? seg_of(X, br, b, *bn, c, cn) : NO_CLASS);
-		if (X->keys_n + cn > X->keys_cap) {
-			X->keys_cap = (X->keys_cap + cn) * 2;
-			X->keys = xrealloc(X->keys, X->keys_cap);
-		}
-		if (X->keys_n + cn > UINT32_MAX)
-			die("%s: more than 4 GB of customer ids in one brand", v->t.name);
-		memcpy(X->keys + X->keys_n, c, cn);
-		u.key_off = (uint32_t)X->keys_n;
-		u.key_n = (uint16_t)cn;
-		X->keys_n += cn;
-		add_offers(X, br, &u);
-		if (X->ncust == X->custcap) {
-			X->custcap = X->custcap ? X->custcap * 2 : 1024;
-			X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
-		}
-		if (X->ncust >= UINT32_MAX)
-			die("%s: more than 4 billion customers in one brand", v->t.name);
-		X->cust[X->ncust++] = u;
+		cust_add(X, br, c, cn, &u, &v->t);
 		keystream_next(v);
 	}
+	select_compact(X);
+	spool_finish(X, br);
 	return br;
 }

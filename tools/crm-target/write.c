@@ -21,16 +21,14 @@ static void json_micro(Out *o, int64_t v, int decimals)
 	json_fixed(o, div_round(v, MICRO), decimals);
 }
 
-/* tier_name returns the name of tier index T of BR, "" for none. */
-static const char *tier_name(const BrandRules *br, int t)
+const char *tier_name(const BrandRules *br, int t)
 {
 	if (t == NO_CLASS)
 		return "";
 	return t < (int)br->tier.ntiers ? br->tier.tiers[t] : br->tier.inactive;
 }
 
-/* seg_name returns the name of RFM segment index S of BR, "" for none. */
-static const char *seg_name(const BrandRules *br, int s)
+const char *seg_name(const BrandRules *br, int s)
 {
 	return s == NO_CLASS ? "" : br->rfm.seg[s].name;
 }
