@@ -61,15 +61,21 @@ static int key_tier(uint32_t i, const void *ctx, uint64_t *key)
 	return base_key(BASE_TIER, &((const Ctx *)ctx)->cust[i], key);
 }
 
-int base_item(const Ctx *X, const BrandRules *br, int b, const Cust *u, uint32_t g, Item *it)
+size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si)
 {
 	Offer o;
-	memset(it, 0, sizeof *it);
-	if ((b == BASE_TIER && !X->has_tier) || !base_key(b, u, &it->key) || !base_offer(X, br, u, &o))
+	size_t n = 0;
+	if (!base_offer(X, br, u, &o))
 		return 0;
-	it->dc = o.cost;
-	it->g = g;
-	return 1;
+	for (int b = 0; b < NBASE; b++) {
+		memset(&it[n], 0, sizeof it[n]);
+		if ((b == BASE_TIER && !X->has_tier) || !base_key(b, u, &it[n].key))
+			continue;
+		it[n].dc = o.cost;
+		it[n].g = g;
+		si[n++] = 1 + b;
+	}
+	return n;
 }
 
 /* walk measures the policy that goes down the customers in the order of

@@ -206,10 +206,7 @@ size_t cust_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g,
 		it[n].key = ratio_key(it[n].dp, it[n].dc);
 		si[n] = 0;
 	}
-	for (int b = 0; b < NBASE; b++)
-		if (base_item(X, br, b, u, g, &it[n]))
-			si[n++] = 1 + b;
-	return n;
+	return n + base_items(X, br, u, g, it + n, si + n);
 }
 
 int select_customer(Ctx *X, const BrandRules *br, const Cust *u, uint32_t g)

@@ -335,9 +335,10 @@ void spool_finish(Ctx *X, const BrandRules *br);
  * read.c). */
 void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t);
 
-/* base_item sets *IT to the baseline B's item of customer U (place G);
- * returns 0 when the baseline does not visit U or U is not eligible. */
-int base_item(const Ctx *X, const BrandRules *br, int b, const Cust *u, uint32_t g, Item *it);
+/* base_items fills IT with the baselines' items of customer U (place G),
+ * SI with their selections (1 + the baseline); returns how many: none
+ * when U is not eligible for target.baseline_campaign. */
+size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si);
 
 /* ---- partial.c ---- */
 
