@@ -317,7 +317,21 @@ void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, T
 		X->nhull = u->h_off;
 		return;
 	}
+	cust_keep(X, c, cn, u, g);
+}
+
+void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g)
+{
+	if (X->keys_n + cn > X->keys_cap) {
+		X->keys_cap = (X->keys_cap + cn) * 2;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+	memcpy(X->keys + X->keys_n, c, cn);
+	u->key_off = (uint32_t)X->keys_n;
+	u->key_n = (uint16_t)cn;
 	X->keys_n += cn;
+	for (int k = 0; k < u->nh; k++)
+		X->hull[u->h_off + k].cust = (uint32_t)X->ncust;
 	if (X->ncust == X->custcap) {
 		X->custcap = X->custcap ? X->custcap * 2 : 1024;
 		X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);

@@ -6,7 +6,7 @@
  * After the head P of an order and the first item q that does not fit,
  * R = B - cost(P) is left, and a walk takes an item after q that fits
  * what is left then (a hull step only when the customer took the step
- * before). One pass keeps the first SPOOL_TAIL items after q costing at
+ * before). One pass keeps the first 4096 items after q costing at
  * most R; the walk over them is replayed; when it may go on past them, a
  * further pass starts after the last of them with what is then left. */
 #include "target.h"
@@ -15,7 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SPOOL_BUF = 1 << 20, SPOOL_TAIL = 4096 };
+enum { SPOOL_BUF = 1 << 20 };
+
+/* tail_size returns the items a pass keeps per walk: 4096, or
+ * CRM_TEST_TARGET_TAIL, so that tests can force many passes. */
+static size_t tail_size(void)
+{
+	const char *e = getenv("CRM_TEST_TARGET_TAIL");
+	return e && atoi(e) > 0 ? (size_t)atoi(e) : 4096;
+}
 
 void spool_start(Ctx *X)
 {
@@ -133,9 +141,16 @@ static void mark(uint8_t *keep, uint32_t g)
 	keep[g / 8] |= (uint8_t)(1u << (g % 8));
 }
 
-static int cmp_sel(const void *a, const void *b, void *s)
+/* heap_sort sorts H's items in S's order in place (no second copy of a
+ * large head), leaving H empty with its array A of N items. */
+static void heap_sort(const Sel *s, Heap *h, Item **a, size_t *n)
 {
-	return item_cmp(s, a, b);
+	*n = h->n;
+	while (h->n) {
+		Item top = heap_pop(s, h);
+		h->a[h->n] = top;
+	}
+	*a = h->a;
 }
 
 /* head_settle sorts the head of W's order, marks its customers, and finds
@@ -143,35 +158,37 @@ static int cmp_sel(const void *a, const void *b, void *s)
 static void head_settle(Ctx *X, Walk *w, Taken *t, int plan)
 {
 	Sel *s = w->s;
-	Heap *h = &s->pre;
-	qsort_r(h->a, h->n, sizeof *h->a, cmp_sel, s);
+	Item *a;
+	size_t n;
+	heap_sort(s, &s->pre, &a, &n);
 	int64_t cum = 0;
 	w->on = 0;
 	if (plan)
-		t->head = xmalloc((h->n + 1) * sizeof *t->head);
-	for (size_t i = 0; i < h->n; i++) {
-		mark(X->keep, h->a[i].g);
+		t->head = xmalloc((n + 1) * sizeof *t->head);
+	for (size_t i = 0; i < n; i++) {
+		mark(X->keep, a[i].g);
 		if (w->on)
 			continue;
-		if (h->a[i].dc <= s->budget - cum) {
-			cum += h->a[i].dc;
+		if (a[i].dc <= s->budget - cum) {
+			cum += a[i].dc;
 			if (plan)
-				t->head[t->nhead++] = (uint64_t)h->a[i].g << 8 | h->a[i].step;
+				t->head[t->nhead++] = (uint64_t)a[i].g << 8 | a[i].step;
 			continue;
 		}
 		w->on = 1;
-		w->pos = h->a[i];
+		w->pos = a[i];
 		w->rem = s->budget - cum;
 	}
 	if (plan)
 		qsort(t->head, t->nhead, sizeof *t->head, u64_cmp);
-	free(h->a);
-	memset(h, 0, sizeof *h);
+	free(a);
+	memset(&s->pre, 0, sizeof s->pre);
 }
 
 typedef struct {
 	Walk *w;
-	int nw;
+	int load;                  /* keep the customers marked or offered to a walk */
+	size_t tail;               /* tail_size */
 } Pass;
 
 /* pass_visit offers a customer's items to the walks' passes. */
@@ -181,34 +198,39 @@ static void pass_visit(Ctx *X, const BrandRules *br, Cust *u, const char *c, siz
 	(void)c;
 	(void)cn;
 	Pass *ps = ctx;
-	u->h_off = (uint32_t)X->nhull;
 	cust_offers(X, br, u, X->src);
 	Item it[64 + NBASE];
 	int si[64 + NBASE];
 	size_t n = cust_items(X, br, u, g, it, si);
-	X->nhull = u->h_off;
+	int keep = ps->load && (X->keep[g / 8] >> (g % 8) & 1);
 	for (size_t i = 0; i < n; i++) {
 		Walk *w = &ps->w[si[i]];
 		if (!w->on || it[i].dc > w->limit || item_cmp(w->s, &it[i], &w->pos) <= 0)
 			continue;
 		Heap *h = &w->next;
-		if (h->n == SPOOL_TAIL && item_cmp(w->s, &it[i], &h->a[0]) > 0)
+		if (h->n == ps->tail && item_cmp(w->s, &it[i], &h->a[0]) > 0)
 			continue;
 		heap_push(w->s, h, it[i]);
-		if (h->n > SPOOL_TAIL)
+		if (h->n > ps->tail)
 			heap_pop(w->s, h);
+		keep = ps->load;
 	}
+	if (keep)
+		cust_keep(X, c, cn, u, g);
+	else
+		X->nhull = u->h_off;
 }
 
 /* walk_replay replays W's walk over the items of its pass, in order. */
-static void walk_replay(Ctx *X, Walk *w, Taken *t, int plan)
+static void walk_replay(Ctx *X, Walk *w, Taken *t, int plan, size_t tail)
 {
 	Heap *h = &w->next;
-	size_t n = h->n;
-	int full = n == SPOOL_TAIL;
-	qsort_r(h->a, n, sizeof *h->a, cmp_sel, w->s);
+	int full = h->n == tail;
+	Item *a;
+	size_t n;
+	heap_sort(w->s, h, &a, &n);
 	for (size_t i = 0; i < n; i++) {
-		const Item *it = &h->a[i];
+		const Item *it = &a[i];
 		mark(X->keep, it->g);
 		if (it->dc > w->rem || (plan && it->step && !taken_has(t, it->g, it->step - 1)))
 			continue;
@@ -224,8 +246,7 @@ static void walk_replay(Ctx *X, Walk *w, Taken *t, int plan)
 	/* Every item costing what was left at the start came: settled. */
 	w->on = full;
 	if (full)
-		w->pos = h->a[n - 1];
-	h->n = 0;
+		w->pos = a[n - 1];
 	h->sum = 0;
 }
 
@@ -256,7 +277,13 @@ void spool_finish(Ctx *X, const BrandRules *br)
 		head_settle(X, &w[i], &t, i == 0);
 		more |= w[i].on;
 	}
-	Pass ps = { w, 1 + NBASE };
+	/* The first pass keeps the customers marked and those its walks are
+	 * offered: when it settles every walk, they are all the plan needs. */
+	uint64_t cust = X->bcust, cand = X->bcand;
+	X->selecting = X->spooling = 0;
+	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
+	Pass ps = { w, 1, tail_size() };
+	int loaded = 0;
 	while (more) {
 		for (int i = 0; i < 1 + NBASE; i++)
 			w[i].limit = w[i].rem;
@@ -264,20 +291,22 @@ void spool_finish(Ctx *X, const BrandRules *br)
 		more = 0;
 		for (int i = 0; i < 1 + NBASE; i++) {
 			if (w[i].on)
-				walk_replay(X, &w[i], &t, i == 0);
+				walk_replay(X, &w[i], &t, i == 0, ps.tail);
 			more |= w[i].on;
 		}
+		loaded = ps.load && !more;
+		ps.load = 0;
+		if (more)
+			X->ncust = X->keys_n = X->nhull = 0;
 	}
 	for (int i = 0; i < 1 + NBASE; i++)
 		free(w[i].next.a);
 	free(t.head);
 	free(t.tail);
-	/* The customers reached, read back as the brand's. */
-	uint64_t cust = X->bcust, cand = X->bcand;
-	X->selecting = X->spooling = 0;
-	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
-	X->bcust = 0;
-	spool_each(X, br, X->keep, load_visit, NULL);
+	if (!loaded) {
+		X->bcust = 0;
+		spool_each(X, br, X->keep, load_visit, NULL);
+	}
 	X->bcust = cust;
 	X->bcand = cand;
 	free(X->keep);

@@ -284,6 +284,10 @@ const char *cust_key(const Ctx *X, const Cust *c);
  * its row) names the input in errors. */
 void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, Tsv *t);
 
+/* cust_keep appends customer U (key C, CN; place G), its hull built at
+ * U->h_off, to the brand's customers. */
+void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g);
+
 /* brand_start empties X for brand BR's customers. */
 void brand_start(Ctx *X, const BrandRules *br);
 
