@@ -219,7 +219,8 @@ static void take_counts(Ctx *X, struct Part *p, int first, uint64_t *cust, uint6
 		tsv_fail(&p->t, p->bc, "is not the budget of the partials before it: make every partial with one budget");
 	if (day != X->as_of)
 		tsv_fail(&p->t, p->ac, "is not the as-of day of the partials before it");
-	if (!field_eq(in, inputs_str(X, want), strlen(want)))
+	const char *have = inputs_str(X, want);
+	if (!field_eq(in, have, strlen(have)))
 		tsv_fail(&p->t, p->ic, "are not the inputs of the partials before it");
 }
 
