@@ -7,8 +7,8 @@
  * needed when
  *   - the items before it cost at most B: the head of the order, which the
  *     budget curve and the LP bound cut, and the one after it (Sel.pre,
- *     a heap with the last item on top, popped while the items before the
- *     top cost more than B); or
+ *     cut down by selection whenever it has doubled; an item after the
+ *     last of the head, once the head costs more than B, is not); or
  *   - a later walk may still take it. Let q be the first item of the order
  *     that does not fit: the head before it costs more than B - cost(q) >=
  *     B - cmax, so less than cmax is left after it. If s is taken, every
@@ -134,15 +134,67 @@ static int tail_add(Sel *s, Item it)
 	return 1;
 }
 
+/* swap exchanges items A and B. */
+static void swap(Item *a, Item *b)
+{
+	Item t = *a;
+	*a = *b;
+	*b = t;
+}
+
+void sel_cut(Sel *s)
+{
+	Item *a = s->pre.a;
+	size_t lo = 0, hi = s->pre.n, n = s->pre.n;
+	__int128 base = 0; /* the spend of a[0 .. lo): the head so far */
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	s->has_last = 0;
+	/* Quickselect by spend: a pivot whose better-ranked items cost at
+	 * most B is in the head with all of them; else it and every item
+	 * after it are not. Items a[lo .. hi) are undecided. */
+	while (lo < hi) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		swap(&a[lo + (size_t)((seed >> 33) % (hi - lo))], &a[hi - 1]);
+		Item pv = a[hi - 1];
+		size_t m = lo;
+		__int128 less = 0;
+		for (size_t i = lo; i < hi - 1; i++)
+			if (item_cmp(s, &a[i], &pv) < 0) {
+				less += a[i].dc;
+				swap(&a[i], &a[m++]);
+			}
+		swap(&a[m], &a[hi - 1]);
+		if (base + less > s->budget) {
+			hi = m;
+		} else {
+			base += less + pv.dc;
+			s->last = pv;
+			s->has_last = 1;
+			lo = m + 1;
+		}
+	}
+	s->pre.n = lo;
+	s->pre.sum = base;
+	s->head_sum = base;
+	for (size_t i = lo; i < n; i++)
+		tail_add(s, a[i]);
+	s->cut_at = 2 * lo > 4096 ? 2 * lo : 4096;
+}
+
 /* sel_add offers IT to S; returns whether it is kept. */
 static int sel_add(Sel *s, Item it)
 {
 	Heap *h = &s->pre;
-	if (h->n && h->sum > s->budget && item_cmp(s, &it, &h->a[0]) > 0)
+	if (s->has_last && s->head_sum > s->budget && item_cmp(s, &it, &s->last) > 0)
 		return tail_add(s, it);
-	heap_push(s, h, it);
-	while (h->sum - h->a[0].dc > s->budget)
-		tail_add(s, heap_pop(s, h));
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap + h->cap / 2 : 4096;
+		h->a = xrealloc(h->a, h->cap * sizeof *h->a);
+	}
+	h->a[h->n++] = it;
+	h->sum += it.dc;
+	if (h->n >= s->cut_at)
+		sel_cut(s);
 	return 1;
 }
 
@@ -157,6 +209,9 @@ static void sel_reset(Sel *s, int tails, int ratio, int64_t budget, int64_t cmax
 	s->top = cost_class(cmax);
 	s->pre.n = 0;
 	s->pre.sum = 0;
+	s->cut_at = 4096;
+	s->head_sum = 0;
+	s->has_last = 0;
 	s->ntail = 0;
 	for (int j = 0; j < SEL_CLASSES; j++) {
 		s->grid[j].n = 0;
@@ -202,7 +257,7 @@ size_t cust_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g,
 	size_t n = 0;
 	const Point *h = X->hull + u->h_off;
 	for (int k = 0; k < u->nh; k++, n++) {
-		it[n] = (Item){ 0, 0, 0, g, h[k].step };
+		it[n] = (Item){ 0, 0, 0, g, h[k].step, 0 };
 		step_delta(&h[k], &it[n].dp, &it[n].dc);
 		it[n].key = ratio_key(it[n].dp, it[n].dc);
 		si[n] = 0;
@@ -242,6 +297,7 @@ void select_compact(Ctx *X)
 	uint8_t *keep = xcalloc(X->ncust + 1, 1);
 	for (int i = 0; i < 1 + NBASE; i++) {
 		Sel *s = &X->sel[i];
+		sel_cut(s);
 		for (size_t k = 0; k < s->pre.n; k++)
 			mark(X->gid, X->ncust, s->pre.a[k].g, keep);
 		size_t n = 0;

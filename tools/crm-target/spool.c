@@ -60,7 +60,7 @@ typedef void (*SpoolVisit)(Ctx *X, const BrandRules *br, Cust *u, const char *c,
 			   void *ctx);
 
 /* spool_each reads the customers back in order, calling VISIT for those
- * whose place WANT (when not NULL) marks. */
+ * WANT (when not NULL) marks. */
 static void spool_each(Ctx *X, const BrandRules *br, const uint8_t *want, SpoolVisit visit, void *ctx)
 {
 	char *buf = xmalloc(SPOOL_BUF);
@@ -85,7 +85,7 @@ static void spool_each(Ctx *X, const BrandRules *br, const uint8_t *want, SpoolV
 		uint16_t cn;
 		memcpy(&cn, p, 2);
 		at += REC_FIXED + cn;
-		if (want && !(want[g / 8] >> (g % 8) & 1)) {
+		if (want && !want[g]) {
 			g++;
 			continue;
 		}
@@ -111,38 +111,43 @@ typedef struct {
 	Heap next;                 /* this pass: the first items after pos costing <= limit */
 } Walk;
 
-/* Taken: the hull steps the plan takes, for a step's "the step before". */
+/* Taken: the hull steps a walk takes after the head, for a step's "the
+ * step before it is taken" (those of the head are). */
 typedef struct {
-	uint64_t *head;            /* (g << 8 | step) of the head, sorted */
-	size_t nhead;
-	uint64_t *tail;
-	size_t ntail, tailcap;
+	uint64_t *a;               /* g << 8 | step */
+	size_t n, cap;
 } Taken;
-
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
 
 static int taken_has(const Taken *t, uint32_t g, int step)
 {
 	uint64_t k = (uint64_t)g << 8 | (uint64_t)step;
-	if (bsearch(&k, t->head, t->nhead, sizeof k, u64_cmp))
-		return 1;
-	for (size_t i = 0; i < t->ntail; i++)
-		if (t->tail[i] == k)
+	for (size_t i = 0; i < t->n; i++)
+		if (t->a[i] == k)
 			return 1;
 	return 0;
 }
 
-static void mark(uint8_t *keep, uint32_t g)
+/* need marks that a walk may reach item IT of order SI: the customer, and
+ * its hull up to the step. */
+static void need(Ctx *X, const Item *it, int si)
 {
-	keep[g / 8] |= (uint8_t)(1u << (g % 8));
+	int v = si == 0 ? it->step + 2 : 1;
+	if (X->need[it->g] < v)
+		X->need[it->g] = (uint8_t)v;
 }
 
-/* heap_sort sorts H's items in S's order in place (no second copy of a
- * large head), leaving H empty with its array A of N items. */
+/* reach_hull cuts customer U's hull, at the end of X->hull, to the
+ * points a walk may reach: a step no walk reaches is never taken, nor
+ * cut by the budget curve. */
+static void reach_hull(Ctx *X, Cust *u, uint32_t g)
+{
+	if (X->need[g] - 1 < u->nh)
+		u->nh = (uint8_t)(X->need[g] - 1);
+	X->nhull = u->h_off + u->nh;
+}
+
+/* heap_sort sorts H's items in S's order in place, leaving H empty with
+ * its array A of N items. */
 static void heap_sort(const Sel *s, Heap *h, Item **a, size_t *n)
 {
 	*n = h->n;
@@ -153,41 +158,27 @@ static void heap_sort(const Sel *s, Heap *h, Item **a, size_t *n)
 	*a = h->a;
 }
 
-/* head_settle sorts the head of W's order, marks its customers, and finds
- * what is left after it; the plan's head goes to T. */
-static void head_settle(Ctx *X, Walk *w, Taken *t, int plan)
+/* head_settle cuts the head of W's order (selection, no sort), marks its
+ * customers, and finds the first item after it and what is left. */
+static void head_settle(Ctx *X, Walk *w, int si)
 {
 	Sel *s = w->s;
-	Item *a;
-	size_t n;
-	heap_sort(s, &s->pre, &a, &n);
-	int64_t cum = 0;
-	w->on = 0;
-	if (plan)
-		t->head = xmalloc((n + 1) * sizeof *t->head);
-	for (size_t i = 0; i < n; i++) {
-		mark(X->keep, a[i].g);
-		if (w->on)
-			continue;
-		if (a[i].dc <= s->budget - cum) {
-			cum += a[i].dc;
-			if (plan)
-				t->head[t->nhead++] = (uint64_t)a[i].g << 8 | a[i].step;
-			continue;
-		}
-		w->on = 1;
-		w->pos = a[i];
-		w->rem = s->budget - cum;
+	sel_cut(s);
+	for (size_t i = 0; i < s->pre.n; i++)
+		need(X, &s->pre.a[i], si);
+	w->on = s->has_last && s->head_sum > s->budget;
+	if (w->on) {
+		w->pos = s->last;
+		w->rem = (int64_t)(s->budget - (s->head_sum - s->last.dc));
 	}
-	if (plan)
-		qsort(t->head, t->nhead, sizeof *t->head, u64_cmp);
-	free(a);
+	free(s->pre.a);
 	memset(&s->pre, 0, sizeof s->pre);
 }
 
 typedef struct {
 	Walk *w;
 	int load;                  /* keep the customers marked or offered to a walk */
+	const BrandRules *br;
 	size_t tail;               /* tail_size */
 } Pass;
 
@@ -202,23 +193,29 @@ static void pass_visit(Ctx *X, const BrandRules *br, Cust *u, const char *c, siz
 	Item it[64 + NBASE];
 	int si[64 + NBASE];
 	size_t n = cust_items(X, br, u, g, it, si);
-	int keep = ps->load && (X->keep[g / 8] >> (g % 8) & 1);
+	int keep = ps->load && X->need[g];
 	for (size_t i = 0; i < n; i++) {
 		Walk *w = &ps->w[si[i]];
 		if (!w->on || it[i].dc > w->limit || item_cmp(w->s, &it[i], &w->pos) <= 0)
 			continue;
+		/* The step before (the item before it) is in the head when it
+		 * comes before the first item after the head. */
+		it[i].after = si[i] == 0 && it[i].step && item_cmp(w->s, &it[i - 1], &w->pos) > 0;
 		Heap *h = &w->next;
 		if (h->n == ps->tail && item_cmp(w->s, &it[i], &h->a[0]) > 0)
 			continue;
 		heap_push(w->s, h, it[i]);
 		if (h->n > ps->tail)
 			heap_pop(w->s, h);
+		need(X, &it[i], si[i]);
 		keep = ps->load;
 	}
-	if (keep)
+	if (keep) {
+		reach_hull(X, u, g);
 		cust_keep(X, c, cn, u, g);
-	else
+	} else {
 		X->nhull = u->h_off;
+	}
 }
 
 /* walk_replay replays W's walk over the items of its pass, in order. */
@@ -231,16 +228,16 @@ static void walk_replay(Ctx *X, Walk *w, Taken *t, int plan, size_t tail)
 	heap_sort(w->s, h, &a, &n);
 	for (size_t i = 0; i < n; i++) {
 		const Item *it = &a[i];
-		mark(X->keep, it->g);
-		if (it->dc > w->rem || (plan && it->step && !taken_has(t, it->g, it->step - 1)))
+		need(X, it, !plan);
+		if (it->dc > w->rem || (it->after && !taken_has(t, it->g, it->step - 1)))
 			continue;
 		w->rem -= it->dc;
 		if (plan) {
-			if (t->ntail == t->tailcap) {
-				t->tailcap = t->tailcap ? 2 * t->tailcap : 64;
-				t->tail = xrealloc(t->tail, t->tailcap * sizeof *t->tail);
+			if (t->n == t->cap) {
+				t->cap = t->cap ? 2 * t->cap : 64;
+				t->a = xrealloc(t->a, t->cap * sizeof *t->a);
 			}
-			t->tail[t->ntail++] = (uint64_t)it->g << 8 | it->step;
+			t->a[t->n++] = (uint64_t)it->g << 8 | it->step;
 		}
 	}
 	/* Every item costing what was left at the start came: settled. */
@@ -255,8 +252,9 @@ static void load_visit(Ctx *X, const BrandRules *br, Cust *u, const char *c, siz
 		       void *ctx)
 {
 	(void)ctx;
-	(void)g;
-	cust_add(X, br, c, cn, u, X->src);
+	cust_offers(X, br, u, X->src);
+	reach_hull(X, u, g);
+	cust_keep(X, c, cn, u, g);
 }
 
 void spool_finish(Ctx *X, const BrandRules *br)
@@ -266,23 +264,21 @@ void spool_finish(Ctx *X, const BrandRules *br)
 	if (X->sbn)
 		tmp_append(&X->spool, X->sbuf, X->sbn);
 	X->sbn = 0;
-	X->keep = xcalloc(X->bcust / 8 + 1, 1);
+	X->need = xcalloc(X->bcust + 1, 1);
 	Walk w[1 + NBASE];
-	Taken t;
+	Taken t = { 0 };
 	memset(w, 0, sizeof w);
-	memset(&t, 0, sizeof t);
 	int more = 0;
 	for (int i = 0; i < 1 + NBASE; i++) {
 		w[i].s = &X->sel[i];
-		head_settle(X, &w[i], &t, i == 0);
+		head_settle(X, &w[i], i);
 		more |= w[i].on;
 	}
 	/* The first pass keeps the customers marked and those its walks are
 	 * offered: when it settles every walk, they are all the plan needs. */
-	uint64_t cust = X->bcust, cand = X->bcand;
 	X->selecting = X->spooling = 0;
 	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
-	Pass ps = { w, 1, tail_size() };
+	Pass ps = { w, 1, br, tail_size() };
 	int loaded = 0;
 	while (more) {
 		for (int i = 0; i < 1 + NBASE; i++)
@@ -301,15 +297,10 @@ void spool_finish(Ctx *X, const BrandRules *br)
 	}
 	for (int i = 0; i < 1 + NBASE; i++)
 		free(w[i].next.a);
-	free(t.head);
-	free(t.tail);
-	if (!loaded) {
-		X->bcust = 0;
-		spool_each(X, br, X->keep, load_visit, NULL);
-	}
-	X->bcust = cust;
-	X->bcand = cand;
-	free(X->keep);
-	X->keep = NULL;
+	free(t.a);
+	if (!loaded)
+		spool_each(X, br, X->need, load_visit, NULL);
+	free(X->need);
+	X->need = NULL;
 	tmp_close(&X->spool);
 }

@@ -121,6 +121,7 @@ typedef struct {
 	int64_t dp, dc;            /* micro minor units */
 	uint32_t g;
 	uint8_t step;
+	uint8_t after;             /* spool.c: the step before it is not in the head */
 } Item;
 
 /* Heap: items with the last in their order on top, and their spend. */
@@ -139,7 +140,11 @@ typedef struct {
 	int tails;                 /* keep the items after the head (--partial) */
 	int ratio;                 /* break key ties by the exact ratio */
 	int64_t budget, cmax;      /* cmax: the most any item can cost */
-	Heap pre;                  /* the head of the order within the budget, and one more */
+	Heap pre;                  /* the head of the order within the budget, and one more (unordered) */
+	size_t cut_at;             /* pre.n at which sel_cut selects the head again */
+	__int128 head_sum;         /* the spend of the head at the last cut */
+	Item last;                 /* its last item in order (has_last) */
+	int has_last;
 	Item *tail;                /* items after it not yet shown out of reach */
 	size_t ntail, tailcap;
 	Heap grid[SEL_CLASSES];    /* per cost class: first tail items of no higher class costing cmax */
@@ -182,7 +187,7 @@ typedef struct {
 	TmpFile spool;
 	char *sbuf;
 	size_t sbn;
-	uint8_t *keep;             /* per customer place: read back when the plan may reach it */
+	uint8_t *need;             /* per customer place: 0, or 1 + the hull points a walk may reach */
 	Tsv *src;                  /* the input the customers come from, for messages */
 	int64_t budget;            /* the brand's, micro minor units; INT64_MAX: none */
 	Sel sel[1 + NBASE];        /* the plan's steps, then the baselines' offers */
@@ -311,6 +316,11 @@ int select_customer(Ctx *X, const BrandRules *br, const Cust *u, uint32_t g);
 
 /* select_compact drops the customers no kept item refers to. */
 void select_compact(Ctx *X);
+
+/* sel_cut keeps in S->pre only the items whose better-ranked items cost
+ * at most the budget (the head and one more), by selection, not sorting;
+ * the others go to the tail (--partial) or are dropped. */
+void sel_cut(Sel *s);
 
 /* cust_items fills IT with customer U's items (hull steps, baseline
  * offers; at most 64 + NBASE) and SI with the selection of each; returns
