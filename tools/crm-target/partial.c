@@ -51,12 +51,11 @@ void partial_rows(const Ctx *X, const Plan *pl, Out *o)
 		out_char(o, '\t');
 	}
 	out_str(o, "\t\t\t\t\t");
-	out_u64(o, X->bcust);
-	out_char(o, '\t');
-	out_u64(o, pl->unscored);
-	out_char(o, '\t');
-	out_u64(o, X->bcand);
-	out_char(o, '\t');
+	const uint64_t counts[] = { X->bcust, pl->unscored, X->bcand };
+	for (int i = 0; i < 3; i++) {
+		out_u64(o, counts[i]);
+		out_char(o, '\t');
+	}
 	if (X->budget == INT64_MAX)
 		out_str(o, "none");
 	else
@@ -74,20 +73,9 @@ void partial_rows(const Ctx *X, const Plan *pl, Out *o)
 	out_write(o, X->rid, 16);
 	out_char(o, '\n');
 	for (size_t i = 0; i < X->ncust; i++) {
-		const Cust *u = &X->cust[i];
-		if (X->has_brand) {
-			out_write(o, pl->brand, pl->brand_n);
-			out_char(o, '\t');
-		}
-		out_write(o, cust_key(X, u), u->key_n);
-		out_char(o, '\t');
-		out_write(o, b, fixed_fmt(b, u->p, 6));
-		out_char(o, '\t');
-		out_write(o, b, fixed_fmt(b, u->clv, X->decimals));
-		out_char(o, '\t');
-		out_str(o, tier_name(br, u->tier));
-		out_char(o, '\t');
-		out_str(o, seg_name(br, u->seg));
+		put_cust(X, pl, &X->cust[i], o);
+		put_values(X, &X->cust[i], o);
+		put_class(br, &X->cust[i], o);
 		out_str(o, "\t\t\t\t\t\t\t");
 		out_write(o, X->rid, 16);
 		out_char(o, '\n');

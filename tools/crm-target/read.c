@@ -138,25 +138,51 @@ const char *cust_key(const Ctx *X, const Cust *c)
 	return X->keys + c->key_off;
 }
 
+/* Key: the customer key (brand B, customer C) the streams are merged on. */
+typedef struct {
+	const char *b, *c;
+	size_t bn, cn;
+} Key;
+
+/* key_seek moves S to K's first row, key_more to its next; both return 0
+ * when S has no (more) rows of K. */
+static int key_seek(KeyStream *s, const Key *k)
+{
+	return keystream_seek(s, k->b, k->bn, k->c, k->cn);
+}
+static int key_more(KeyStream *s, const Key *k)
+{
+	return keystream_next(s) && keystream_cmp(s, k->b, k->bn, k->c, k->cn) == 0;
+}
+
+/* period_at returns the period of column COL of T's row: a day (a month
+ * YYYY-MM standing for its last day), or with MONTH a month. */
+static int32_t period_at(const Tsv *t, int col, int month)
+{
+	int32_t d;
+	Field a = t->f[col];
+	if (month ? month_parse(a.p, a.n, &d) != 0 : day_parse_end(a.p, a.n, &d) != NULL)
+		tsv_fail(t, col, month ? "is not a month (YYYY-MM)" : "is not a day (YYYY-MM-DD) or a month (YYYY-MM)");
+	return d;
+}
+
 /* score_of sets *P from the scores of key (B, C): the latest as_of up to
  * the as-of day (a month YYYY-MM stands for its last day). Returns 0 when
  * the stream has no such row. */
-static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, int64_t *p)
+static int score_of(Ctx *X, const Key *k, int64_t *p)
 {
 	KeyStream *s = &X->score;
-	if (!keystream_seek(s, b, bn, c, cn))
+	if (!key_seek(s, k))
 		return 0;
 	int32_t best = NO_DAY;
 	int found = 0;
 	do {
 		X->scores_read++;
-		int32_t d;
+		int32_t d = period_at(&s->t, X->sac, 0);
 		Field a = s->t.f[X->sac];
-		if (day_parse_end(a.p, a.n, &d))
-			tsv_fail(&s->t, X->sac, "is not a day (YYYY-MM-DD) or a month (YYYY-MM)");
 		if ((X->as_of != NO_DAY && d > X->as_of) || (found && d <= best)) {
 			if (found && d == best)
-				tsv_fail_line(&s->t, "customer '%.*s' has two scores as of %.*s", (int)cn, c,
+				tsv_fail_line(&s->t, "customer '%.*s' has two scores as of %.*s", (int)k->cn, k->c,
 					      (int)a.n, a.p);
 			continue;
 		}
@@ -165,26 +191,21 @@ static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, 
 			tsv_fail(&s->t, X->pc, why);
 		best = d;
 		found = 1;
-	} while (keystream_next(s) && keystream_cmp(s, b, bn, c, cn) == 0);
+	} while (key_more(s, k));
 	return found;
 }
 
-/* tier_of returns the tier of key (B, C) in the latest month up to the
- * as-of day: an index of tier.order, ntiers for tier.inactive, or
- * NO_CLASS without a row. */
-static int tier_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const char *c, size_t cn)
+/* tier_of returns the tier of KEY, at the tier stream's first row of it,
+ * in the latest month up to the as-of day: an index of tier.order, ntiers
+ * for tier.inactive, or NO_CLASS when every month is later. */
+static int tier_of(Ctx *X, const BrandRules *br, const Key *key)
 {
 	KeyStream *s = &X->tier;
-	if (!keystream_seek(s, b, bn, c, cn))
-		return NO_CLASS;
 	int32_t best = INT32_MIN, last = X->as_of == NO_DAY ? INT32_MAX : month_of_day(X->as_of);
 	int tier = NO_CLASS;
 	do {
 		X->tiers_read++;
-		int32_t m;
-		Field f = s->t.f[X->tmc];
-		if (month_parse(f.p, f.n, &m))
-			tsv_fail(&s->t, X->tmc, "is not a month (YYYY-MM)");
+		int32_t m = period_at(&s->t, X->tmc, 1);
 		int k = brand_parse_tier(br, s->t.f[X->ttc]);
 		if (k < 0)
 			tsv_fail(&s->t, X->ttc, "is not a tier of the rules (tier.order, tier.inactive)");
@@ -192,17 +213,15 @@ static int tier_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const
 			continue;
 		best = m;
 		tier = k;
-	} while (keystream_next(s) && keystream_cmp(s, b, bn, c, cn) == 0);
+	} while (key_more(s, key));
 	return tier;
 }
 
-/* seg_of returns the RFM segment of key (B, C), found by its label, or
- * NO_CLASS without a row. */
-static int seg_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const char *c, size_t cn)
+/* seg_of returns the RFM segment of the segment stream's row, found by
+ * its label, and moves past it. */
+static int seg_of(Ctx *X, const BrandRules *br)
 {
 	KeyStream *s = &X->seg;
-	if (!keystream_seek(s, b, bn, c, cn))
-		return NO_CLASS;
 	X->segs_read++;
 	Field f = s->t.f[X->sgc];
 	for (size_t i = 0; i < br->rfm.nseg; i++)
@@ -320,6 +339,26 @@ void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, T
 	cust_keep(X, c, cn, u, g);
 }
 
+void cust_reserve(Ctx *X, size_t ncust, size_t nhull, size_t nkeys)
+{
+	if (ncust > X->custcap) {
+		X->custcap = ncust;
+		X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
+	}
+	if (ncust > X->gidcap) {
+		X->gidcap = ncust;
+		X->gid = xrealloc(X->gid, X->gidcap * sizeof *X->gid);
+	}
+	if (nhull > X->hullcap) {
+		X->hullcap = nhull;
+		X->hull = xrealloc(X->hull, X->hullcap * sizeof *X->hull);
+	}
+	if (nkeys > X->keys_cap) {
+		X->keys_cap = nkeys;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+}
+
 void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g)
 {
 	if (X->keys_n + cn > X->keys_cap) {
@@ -357,8 +396,9 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 	brand_start(X, br);
 	int64_t alive = 0;
 	while (v->have && v->bn == *bn && memcmp(v->key, *brand ? *brand : "", *bn) == 0) {
-		const char *b = v->key, *c = v->key + v->bn + 1;
+		const char *c = v->key + v->bn + 1;
 		size_t cn = v->cn;
+		Key k = { v->key, c, *bn, cn };
 		if (v->bn + 1 + cn > CRM_KEY_MAX)
 			tsv_fail(&v->t, v->ci, "is too long (brand and customer_id over 1024 bytes)");
 		X->rows++;
@@ -371,7 +411,7 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 			tsv_fail(&v->t, X->vc, why);
 		int64_t p;
 		if (X->has_score) {
-			if (!score_of(X, b, *bn, c, cn, &p)) {
+			if (!score_of(X, &k, &p)) {
 				X->unscored++;
 				keystream_next(v);
 				continue;
@@ -383,8 +423,8 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 			p = MICRO - alive;
 		}
 		u.p = (int32_t)p;
-		u.tier = (int16_t)(X->has_tier ? tier_of(X, br, b, *bn, c, cn) : NO_CLASS);
-		u.seg = (int16_t)(X->has_seg ? seg_of(X, br, b, *bn, c, cn) : NO_CLASS);
+		u.tier = (int16_t)(X->has_tier && key_seek(&X->tier, &k) ? tier_of(X, br, &k) : NO_CLASS);
+		u.seg = (int16_t)(X->has_seg && key_seek(&X->seg, &k) ? seg_of(X, br) : NO_CLASS);
 		cust_add(X, br, c, cn, &u, &v->t);
 		keystream_next(v);
 	}

@@ -178,7 +178,11 @@ void sel_cut(Sel *s)
 	s->head_sum = base;
 	for (size_t i = lo; i < n; i++)
 		tail_add(s, a[i]);
-	s->cut_at = 2 * lo > 4096 ? 2 * lo : 4096;
+	/* Half as many again before the next cut: the array is sized for
+	 * it, so memory stays at 1.5 times the head. */
+	s->cut_at = lo + lo / 2 > 4096 ? lo + lo / 2 : 4096;
+	s->pre.cap = s->cut_at;
+	s->pre.a = xrealloc(s->pre.a, s->pre.cap * sizeof *s->pre.a);
 }
 
 /* sel_add offers IT to S; returns whether it is kept. */
@@ -188,7 +192,7 @@ static int sel_add(Sel *s, Item it)
 	if (s->has_last && s->head_sum > s->budget && item_cmp(s, &it, &s->last) > 0)
 		return tail_add(s, it);
 	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap + h->cap / 2 : 4096;
+		h->cap = s->cut_at;
 		h->a = xrealloc(h->a, h->cap * sizeof *h->a);
 	}
 	h->a[h->n++] = it;

@@ -279,6 +279,15 @@ void spool_finish(Ctx *X, const BrandRules *br)
 	X->selecting = X->spooling = 0;
 	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
 	Pass ps = { w, 1, br, tail_size() };
+	size_t nc = 0, np = 0, extra = (1 + NBASE) * ps.tail;
+	for (uint64_t g = 0; g < X->bcust; g++)
+		if (X->need[g]) {
+			nc++;
+			np += X->need[g] - 1u;
+		}
+	uint64_t keys = X->spool.size - (uint64_t)REC_FIXED * X->bcust;
+	cust_reserve(X, nc + extra + 1, np + (extra + 1) * (br->target.ncamp + 1),
+		     (size_t)(keys / (X->bcust + 1) * (nc + extra + 1) + CRM_KEY_MAX));
 	int loaded = 0;
 	while (more) {
 		for (int i = 0; i < 1 + NBASE; i++)

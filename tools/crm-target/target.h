@@ -293,6 +293,10 @@ void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, T
  * U->h_off, to the brand's customers. */
 void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g);
 
+/* cust_reserve makes room for NCUST customers, NHULL hull points and
+ * NKEYS bytes of keys, so that arrays of a known size do not double. */
+void cust_reserve(Ctx *X, size_t ncust, size_t nhull, size_t nkeys);
+
 /* brand_start empties X for brand BR's customers. */
 void brand_start(Ctx *X, const BrandRules *br);
 
@@ -398,6 +402,14 @@ void plan_baselines(Ctx *X, Plan *pl);
  * the brand just planned, in key order. */
 void write_header(const Ctx *X, Out *o);
 void write_rows(const Ctx *X, const Plan *pl, Out *o);
+
+/* put_cust writes customer U's (brand,) customer_id of plan PL,
+ * put_values its p_churn and clv, each column with a tab after it;
+ * put_class its tier, a tab and its segment: the columns the plan's rows
+ * and a partial's share. */
+void put_cust(const Ctx *X, const Plan *pl, const Cust *u, Out *o);
+void put_values(const Ctx *X, const Cust *u, Out *o);
+void put_class(const BrandRules *br, const Cust *u, Out *o);
 
 /* tier_name and seg_name return the name of tier or segment index T of
  * BR, "" for none. */
