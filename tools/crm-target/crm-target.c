@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 		{ "exact", 0, NULL, NULL, &X.exact, 1, "solve exactly by branch and bound (small instances)" },
 		{ "json", 0, "FILE", opt_str, &X.json_path, 0, "write the summary document to FILE" },
 		{ "partial", 0, NULL, NULL, &X.partial, 1,
-		  "write the customers a plan of all partitions may reach, for --combine" },
+		  "write what a plan of all partitions needs, for --combine" },
 		{ "combine", 0, NULL, NULL, &combine, 1, "plan from the partials given (--partial)" },
 		OPT_STATS(&c, "report customers read, targeted and not on stderr"),
 		OPT_PROGRESS(&c),
