@@ -63,10 +63,11 @@ static int key_tier(uint32_t i, const void *ctx, uint64_t *key)
 
 size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si)
 {
-	Offer o;
-	size_t n = 0;
-	if (!base_offer(X, br, u, &o))
+	/* cust_offers has just made U's offer of every campaign. */
+	size_t n = 0, bi = br->target.baseline;
+	if (!X->last_ok[bi])
 		return 0;
+	const Offer o = X->last[bi];
 	for (int b = 0; b < NBASE; b++) {
 		memset(&it[n], 0, sizeof it[n]);
 		if ((b == BASE_TIER && !X->has_tier) || !base_key(b, u, &it[n].key))

@@ -285,11 +285,13 @@ void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t)
 	size_t first = X->ncand;
 	u->npos = 0;
 	for (size_t i = 0; i < tr->ncamp; i++) {
-		if (!campaign_eligible(br, &tr->camp[i], u))
+		X->last_ok[i] = (uint8_t)campaign_eligible(br, &tr->camp[i], u);
+		if (!X->last_ok[i])
 			continue;
 		Offer *o = &X->cand[X->ncand];
 		if (offer_value(o, &tr->camp[i], (int)i, u->p, u->clv))
 			tsv_fail(t, X->vc, "makes an expected profit beyond 64 bits");
+		X->last[i] = *o;
 		if (o->profit > 0) {
 			X->ncand++;
 			u->npos++;
@@ -309,6 +311,11 @@ void brand_start(Ctx *X, const BrandRules *br)
 {
 	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
 	X->bcust = X->bcand = 0;
+	if (br->target.ncamp + 1 > X->lastcap) {
+		X->lastcap = br->target.ncamp + 1;
+		X->last = xrealloc(X->last, X->lastcap * sizeof *X->last);
+		X->last_ok = xrealloc(X->last_ok, X->lastcap);
+	}
 	X->budget = brand_budget(X, br);
 	select_start(X, br);
 }

@@ -177,6 +177,9 @@ typedef struct {
 	size_t keys_n, keys_cap;
 	Point *hull;
 	size_t nhull, hullcap;
+	Offer *last;               /* the last customer's offer of each campaign (cust_offers) */
+	uint8_t *last_ok;          /* ... when eligible for it */
+	size_t lastcap;
 	Offer *cand;               /* --exact: every customer's positive offers, in order */
 	size_t ncand, candcap;
 	uint32_t *rank;            /* per customer: 1 for the plan's best offer per unit of spend */
@@ -355,7 +358,8 @@ void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t);
 
 /* base_items fills IT with the baselines' items of customer U (place G),
  * SI with their selections (1 + the baseline); returns how many: none
- * when U is not eligible for target.baseline_campaign. */
+ * when U is not eligible for target.baseline_campaign. U's offers must
+ * be those cust_offers made last. */
 size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si);
 
 /* ---- partial.c ---- */
