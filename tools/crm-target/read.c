@@ -83,9 +83,13 @@ void read_open(Ctx *X, const char *clv_path, const char *score_path, const char 
 		keystream_open(&X->seg, seg_path, "crm-rfm", 1, X->rid);
 		X->sgc = tsv_need(&X->seg.t, "segment", "crm-rfm");
 	}
-	const KeyStream *all[] = { &X->score, &X->tier, &X->seg };
-	const int given[] = { X->has_score, X->has_tier, X->has_seg };
-	for (int i = 0; i < 3; i++)
+	KeyStream *all[] = { &X->clv, &X->score, &X->tier, &X->seg };
+	const int given[] = { 1, X->has_score, X->has_tier, X->has_seg };
+	/* Fields after the last column read are counted, not split. */
+	for (int i = 0; i < 4; i++)
+		if (given[i])
+			tsv_split_found(&all[i]->t);
+	for (int i = 1; i < 4; i++)
 		if (given[i] && (all[i]->bi >= 0) != X->has_brand)
 			die("%s: %s a brand column but %s %s: give streams of the same brands", all[i]->t.name,
 			    all[i]->bi >= 0 ? "has" : "has no", X->clv.t.name, X->has_brand ? "has" : "has not");
