@@ -106,6 +106,7 @@ static void spool_each(Ctx *X, const BrandRules *br, const uint8_t *want, SpoolV
 typedef struct {
 	Sel *s;
 	int on;                    /* more of it to settle */
+	Item q;                    /* the first item after the head */
 	Item pos;                  /* the items after this one are left */
 	int64_t rem, limit;        /* what is left now, and when the pass began */
 	Heap next;                 /* this pass: the first items after pos costing <= limit */
@@ -168,7 +169,7 @@ static void head_settle(Ctx *X, Walk *w, int si)
 		need(X, &s->pre.a[i], si);
 	w->on = s->has_last && s->head_sum > s->budget;
 	if (w->on) {
-		w->pos = s->last;
+		w->q = w->pos = s->last;
 		w->rem = (int64_t)(s->budget - (s->head_sum - s->last.dc));
 	}
 	free(s->pre.a);
@@ -198,9 +199,9 @@ static void pass_visit(Ctx *X, const BrandRules *br, Cust *u, const char *c, siz
 		Walk *w = &ps->w[si[i]];
 		if (!w->on || it[i].dc > w->limit || item_cmp(w->s, &it[i], &w->pos) <= 0)
 			continue;
-		/* The step before (the item before it) is in the head when it
-		 * comes before the first item after the head. */
-		it[i].after = si[i] == 0 && it[i].step && item_cmp(w->s, &it[i - 1], &w->pos) > 0;
+		/* The step before (the item before it) is in the head, and
+		 * taken, when it comes before q. */
+		it[i].after = si[i] == 0 && it[i].step && item_cmp(w->s, &it[i - 1], &w->q) >= 0;
 		Heap *h = &w->next;
 		if (h->n == ps->tail && item_cmp(w->s, &it[i], &h->a[0]) > 0)
 			continue;
