@@ -7,8 +7,8 @@
  * needed when
  *   - the items before it cost at most B: the head of the order, which the
  *     budget curve and the LP bound cut, and the one after it (Sel.pre,
- *     cut down by selection whenever it has doubled; an item after the
- *     last of the head, once the head costs more than B, is not); or
+ *     cut down by selection whenever it has grown by half; an item after
+ *     the last of the head, once the head costs more than B, is not); or
  *   - a later walk may still take it. Let q be the first item of the order
  *     that does not fit: the head before it costs more than B - cost(q) >=
  *     B - cmax, so less than cmax is left after it. If s is taken, every
@@ -17,11 +17,12 @@
  *     did; so s is out of reach once such steps cost cmax together
  *     (Sel.grid: per cost class, the first of them costing cmax).
  * Both tests count only items seen so far, so they hold for all of them,
- * and for the customers of every partition together (--partial). */
+ * and for the customers of every partition together. --partial keeps
+ * the items after the head that pass the second (Sel.tail); one run
+ * settles the walks after the head from the temporary file (spool.c). */
 #include "target.h"
 #include "util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
