@@ -11,7 +11,8 @@
  *     the last of the head, once the head costs more than B, is not); or
  *   - a later walk may still take it. Let q be the first item of the order
  *     that does not fit: the head before it costs more than B - cost(q) >=
- *     B - cmax, so less than cmax is left after it. If s is taken, every
+ *     B - cmax, so less than cmax (and at most B) is left after it; let
+ *     cmax be the smaller of the two. If s is taken, every
  *     first step t between q and s (a first step needs no earlier one)
  *     costing no more than s was taken too, since it fit when s still
  *     did; so s is out of reach once such steps cost cmax together
@@ -250,9 +251,11 @@ void select_start(Ctx *X, const BrandRules *br)
 			cmax = m;
 	}
 	X->spooling = !X->partial;
-	sel_reset(&X->sel[0], X->partial, 1, X->budget, cmax);
+	/* What is left after the head is also at most the budget. */
+	int64_t bmax = offer_cmax(&tr->camp[tr->baseline]);
+	sel_reset(&X->sel[0], X->partial, 1, X->budget, cmax < X->budget ? cmax : X->budget);
 	for (int b = 0; b < NBASE; b++)
-		sel_reset(&X->sel[1 + b], X->partial, 0, X->budget, offer_cmax(&tr->camp[tr->baseline]));
+		sel_reset(&X->sel[1 + b], X->partial, 0, X->budget, bmax < X->budget ? bmax : X->budget);
 	if (X->spooling)
 		spool_start(X);
 }
