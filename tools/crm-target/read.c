@@ -64,25 +64,32 @@ void read_open(Ctx *X, const char *clv_path, const char *score_path, const char 
 	keystream_open(&X->clv, clv_path, "crm-clv", 1, X->rid);
 	X->has_brand = X->clv.bi >= 0;
 	X->vc = tsv_need(&X->clv.t, "clv", "crm-clv");
-	X->has_score = score_path != NULL;
-	if (X->has_score) {
-		keystream_open(&X->score, score_path, "crm-model", 0, X->rid);
-		X->pc = tsv_need(&X->score.t, "p_churn", "crm-model predict");
-		X->sac = tsv_need(&X->score.t, "as_of", "crm-features");
-	} else {
+	/* The optional streams: path, producer, one row a key, and the
+	 * columns read, each with the tool that adds it. */
+	const struct {
+		KeyStream *s;
+		const char *path, *producer;
+		int strict;
+		int *has, *col[2];
+		const char *name[2], *adds[2];
+	} opt[] = {
+		{ &X->score, score_path, "crm-model", 0, &X->has_score, { &X->pc, &X->sac },
+		  { "p_churn", "as_of" }, { "crm-model predict", "crm-features" } },
+		{ &X->tier, tier_path, "crm-tier", 0, &X->has_tier, { &X->tmc, &X->ttc },
+		  { "month", "tier" }, { "crm-agg", "crm-tier" } },
+		{ &X->seg, seg_path, "crm-rfm", 1, &X->has_seg, { &X->sgc, NULL }, { "segment", NULL },
+		  { "crm-rfm", NULL } },
+	};
+	for (int i = 0; i < 3; i++) {
+		*opt[i].has = opt[i].path != NULL;
+		if (!opt[i].path)
+			continue;
+		keystream_open(opt[i].s, opt[i].path, opt[i].producer, opt[i].strict, X->rid);
+		for (int k = 0; k < 2 && opt[i].col[k]; k++)
+			*opt[i].col[k] = tsv_need(&opt[i].s->t, opt[i].name[k], opt[i].adds[k]);
+	}
+	if (!X->has_score)
 		X->pc = tsv_need(&X->clv.t, "p_alive", "crm-clv");
-	}
-	X->has_tier = tier_path != NULL;
-	if (X->has_tier) {
-		keystream_open(&X->tier, tier_path, "crm-tier", 0, X->rid);
-		X->tmc = tsv_need(&X->tier.t, "month", "crm-agg");
-		X->ttc = tsv_need(&X->tier.t, "tier", "crm-tier");
-	}
-	X->has_seg = seg_path != NULL;
-	if (X->has_seg) {
-		keystream_open(&X->seg, seg_path, "crm-rfm", 1, X->rid);
-		X->sgc = tsv_need(&X->seg.t, "segment", "crm-rfm");
-	}
 	KeyStream *all[] = { &X->clv, &X->score, &X->tier, &X->seg };
 	const int given[] = { 1, X->has_score, X->has_tier, X->has_seg };
 	/* Fields after the last column read are counted, not split. */
