@@ -109,6 +109,110 @@ if [ -w /dev/full ]; then
 	expect "a failed write: exit 1" "1" "$?"
 fi
 
+# Bounded memory: with a budget the customers wait in a temporary file
+# and only those a walk may reach are kept. The plan is the same bytes as
+# with every customer in memory (CRM_TEST_TARGET_ALL), also when each
+# pass after the head of an order keeps one item at a time, so that the
+# walks take many passes (CRM_TEST_TARGET_TAIL).
+n=20000
+[ "$SAN" = 1 ] && n=3000
+awk -v n=$n 'BEGIN { srand(5); print "customer_id\tp_alive\tclv"
+	for (i = 1; i <= n; i++) printf "c%06d\t%.3f\t%.2f\n", i, rand(), rand() * rand() * 900 }' > "$WORK/gen.tsv"
+bad=""
+for b in 0 0.1 1 7.77 50 300 2000 none; do
+	CRM_TEST_TARGET_ALL=1 crm-target --budget $b --json "$WORK/ref.json" -o "$WORK/ref.tsv" "$WORK/gen.tsv"
+	for tail in 1 3 4096; do
+		CRM_TEST_TARGET_TAIL=$tail crm-target --budget $b --json "$WORK/got.json" -o "$WORK/got.tsv" "$WORK/gen.tsv"
+		cmp -s "$WORK/ref.tsv" "$WORK/got.tsv" && cmp -s "$WORK/ref.json" "$WORK/got.json" || bad="$bad $b/$tail"
+	done
+done
+expect "with a budget: the customers kept give the plan of all of them, in one pass or many" "" "$bad"
+bad=""
+for b in "" "--budget 0" "--budget 5" "--budget 45"; do
+	CRM_TEST_TARGET_ALL=1 crm-target $S $b --json "$WORK/ref.json" -o "$WORK/ref.tsv" data/sample_clv.tsv
+	CRM_TEST_TARGET_TAIL=1 crm-target $S $b --json "$WORK/got.json" -o "$WORK/got.tsv" data/sample_clv.tsv
+	cmp -s "$WORK/ref.tsv" "$WORK/got.tsv" && cmp -s "$WORK/ref.json" "$WORK/got.json" || bad="$bad '$b'"
+done
+expect "with a budget: brands, scores, tiers and segments kept as all of them give" "" "$bad"
+# Budget 9: y's voucher a (5) fits, x's (5) does not; y's upgrade to b
+# (1) fits, x's upgrade may not follow an offer not taken, and z's c (3)
+# takes what is left: passes of one item each must not count x's.
+expect "with a budget: a step after the first that does not fit waits for the step before" \
+	"$(CRM_TEST_TARGET_ALL=1 crm-target --rules data/step.rules --tiers data/step_tiers.tsv data/step_clv.tsv)" \
+	"$(CRM_TEST_TARGET_TAIL=1 crm-target --rules data/step.rules --tiers data/step_tiers.tsv data/step_clv.tsv)"
+# 200,000 customers with a small budget: every customer in memory takes
+# over 20 MB; the plan keeps a few hundred (sanitizers use more memory).
+if [ "$SAN" != 1 ] && [ -x /usr/bin/time ]; then
+	awk 'BEGIN { srand(3); print "customer_id\tp_alive\tclv"
+		for (i = 1; i <= 200000; i++) printf "c%07d\t%.3f\t%.2f\n", i, rand(), rand() * rand() * 900 }' > "$WORK/big.tsv"
+	/usr/bin/time -f %M -o "$WORK/rss" crm-target --budget 100 -o /dev/null "$WORK/big.tsv"
+	check "200,000 customers, budget 100: peak memory under 12 MB ($(cat "$WORK/rss") KB)" "[ $(cat "$WORK/rss") -lt 12288 ]"
+fi
+
+# Two phases over hash partitions: each partition's rows (the partition
+# hash of crm-agg --partition I/N, on one purchase per customer) give a
+# partial; --combine of 1, 3 or 7 of them is the plan of all customers,
+# rows and summary (baselines and budget curve included), byte for byte.
+# keep_part FILE KEYS: the rows of FILE whose key is in KEYS.
+keep_part() {
+	awk -F'\t' 'NR == FNR { k[$1 "\t" $2] = 1; next } FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+		((c["brand"] ? $c["brand"] : "") "\t" $c["customer_id"]) in k' "$2" "$1"
+}
+# partition N CLV [OTHER...]: KEYS of partition I of N in $WORK/k.N.I, and
+# each file's rows of it in $WORK/NAME.N.I.
+partition() {
+	pn=$1
+	shift
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ printf "%s2024-01-15\t%s\tX-1\tcapsule\t1\t1.00\n", c["brand"] ? $c["brand"] "\t" : "", $c["customer_id"] }' "$1" |
+		sort -u > "$WORK/tx.body"
+	{ head -n 1 "$1" | grep -q '^brand' && printf 'brand\t'; printf 'date\tcustomer_id\tsku\tcategory\tqty\tamount\n'
+	  cat "$WORK/tx.body"; } > "$WORK/tx.tsv"
+	for pi in $(seq 1 $pn); do
+		crm-agg --rules data/sample.rules --partition $pi/$pn "$WORK/tx.tsv" |
+			awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+				{ print (c["brand"] ? $c["brand"] : "") "\t" $c["customer_id"] }' > "$WORK/k.$pn.$pi"
+		for f in "$@"; do
+			keep_part "$f" "$WORK/k.$pn.$pi" > "$WORK/$(basename "$f" .tsv).$pn.$pi"
+		done
+	done
+}
+bad=""
+for pn in 1 3 7; do
+	partition $pn data/sample_clv.tsv data/sample_scores.tsv data/sample_tiers.tsv data/sample_segments.tsv
+	partition $pn "$WORK/gen.tsv"
+	for b in "" "--budget 0" "--budget 5" "--budget 45" "--budget none"; do
+		crm-target $S $b --json "$WORK/ref.json" -o "$WORK/ref.tsv" data/sample_clv.tsv
+		set --
+		for pi in $(seq 1 $pn); do
+			crm-target --rules data/sample.rules --partial $b --as-of 2024-12-31 \
+				--scores "$WORK/sample_scores.$pn.$pi" --tiers "$WORK/sample_tiers.$pn.$pi" \
+				--segments "$WORK/sample_segments.$pn.$pi" -o "$WORK/part.$pi" "$WORK/sample_clv.$pn.$pi"
+			set -- "$@" "$WORK/part.$pi"
+		done
+		crm-target --rules data/sample.rules --combine --json "$WORK/got.json" -o "$WORK/got.tsv" "$@"
+		cmp -s "$WORK/ref.tsv" "$WORK/got.tsv" && cmp -s "$WORK/ref.json" "$WORK/got.json" || bad="$bad sample/$pn/'$b'"
+		jq -c '[.brands[] | .curve, .baselines]' "$WORK/ref.json" > "$WORK/ref.curve"
+		jq -c '[.brands[] | .curve, .baselines]' "$WORK/got.json" > "$WORK/got.curve"
+		cmp -s "$WORK/ref.curve" "$WORK/got.curve" || bad="$bad curve/$pn/'$b'"
+	done
+	for b in 1 2 7.77 50 300 none; do
+		crm-target --budget $b --json "$WORK/ref.json" -o "$WORK/ref.tsv" "$WORK/gen.tsv"
+		set --
+		for pi in $(seq 1 $pn); do
+			crm-target --partial --budget $b -o "$WORK/part.$pi" "$WORK/gen.$pn.$pi"
+			set -- "$@" "$WORK/part.$pi"
+		done
+		crm-target --combine --json "$WORK/got.json" -o "$WORK/got.tsv" "$@"
+		cmp -s "$WORK/ref.tsv" "$WORK/got.tsv" && cmp -s "$WORK/ref.json" "$WORK/got.json" || bad="$bad gen/$pn/$b"
+	done
+done
+expect "--combine of 1, 3 and 7 partials: the rows, summary, baselines and curve of one run" "" "$bad"
+check "the 7 partitions hold every customer once" \
+	"[ \$(cat $WORK/gen.7.* | grep -vc customer_id) -eq $n ]"
+check "a partial with a small budget holds fewer customers than its partition" \
+	"[ \$(crm-target --partial --budget 1 $WORK/gen.3.1 | wc -l) -lt \$(wc -l < $WORK/gen.3.1) ]"
+
 # Errors: the file, line, field and value; exit 1 for data, 2 for usage.
 cat > "$WORK/eligible.rules" <<'R'
 campaign.call.eligible = gold,vips
@@ -142,6 +246,14 @@ t crm-target --budget -1 data/merge_clv.tsv
 t crm-target data/merge_clv.tsv data/merge_clv.tsv
 t "cut -f1,3 data/merge_clv.tsv | crm-target"
 t "awk 'BEGIN { print \"customer_id\tp_alive\tclv\"; for (i = 1000; i < 3100; i++) print \"u\" i \"\t0.5\t100.00\" }' | crm-target --exact > /dev/null"
+crm-target --partial --budget 5 -o "$WORK/p5" data/merge_clv.tsv
+crm-target --partial --budget 6 -o "$WORK/p6" data/merge_clv.tsv
+t crm-target --combine "$WORK/p5" "$WORK/p6"
+t crm-target --combine "$WORK/p5" "$WORK/p5"
+t "crm-target --rules data/merge.rules --combine $WORK/p5 2>&1 | sed s/\$DR/RULES_ID/"
+t crm-target --combine --budget 5 "$WORK/p5"
+t crm-target --combine
+t crm-target --combine data/merge_clv.tsv
 golden_end
 
 finish

@@ -30,23 +30,53 @@ static int base_offer(const Ctx *X, const BrandRules *br, const Cust *u, Offer *
 	return 1;
 }
 
-/* Keys of the baselines' orders: churn probability or CLV, highest first
- * (CLV as its order-preserving unsigned form, inverted), or the customers
- * of the first tier in key order. */
+/* base_key sets *KEY to customer U's key in baseline B's order: churn
+ * probability or CLV, highest first (CLV as its order-preserving unsigned
+ * form, inverted), or the customers of the first tier in key order;
+ * returns 0 when B does not visit U. */
+static int base_key(int b, const Cust *u, uint64_t *key)
+{
+	switch (b) {
+	case BASE_P:
+		*key = (uint64_t)(MICRO - u->p);
+		return 1;
+	case BASE_CLV:
+		*key = ~((uint64_t)u->clv ^ (1ULL << 63));
+		return 1;
+	default:
+		*key = 0;
+		return u->tier == 0;
+	}
+}
 static int key_p(uint32_t i, const void *ctx, uint64_t *key)
 {
-	*key = (uint64_t)(MICRO - ((const Ctx *)ctx)->cust[i].p);
-	return 1;
+	return base_key(BASE_P, &((const Ctx *)ctx)->cust[i], key);
 }
 static int key_clv(uint32_t i, const void *ctx, uint64_t *key)
 {
-	*key = ~((uint64_t)((const Ctx *)ctx)->cust[i].clv ^ (1ULL << 63));
-	return 1;
+	return base_key(BASE_CLV, &((const Ctx *)ctx)->cust[i], key);
 }
 static int key_tier(uint32_t i, const void *ctx, uint64_t *key)
 {
-	*key = 0;
-	return ((const Ctx *)ctx)->cust[i].tier == 0;
+	return base_key(BASE_TIER, &((const Ctx *)ctx)->cust[i], key);
+}
+
+size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si)
+{
+	/* cust_offers has just made U's offer of every campaign. */
+	size_t n = 0, bi = br->target.baseline;
+	if (!X->last_ok[bi])
+		return 0;
+	const Offer o = X->last[bi];
+	for (int b = 0; b < NBASE; b++) {
+		memset(&it[n], 0, sizeof it[n]);
+		if ((b == BASE_TIER && !X->has_tier) || !base_key(b, u, &it[n].key))
+			continue;
+		it[n].dc = o.cost;
+		it[n].g = g;
+		si[n++] = 1 + b;
+	}
+	return n;
 }
 
 /* walk measures the policy that goes down the customers in the order of

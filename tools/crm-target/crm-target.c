@@ -26,12 +26,13 @@
 static const char usage_text[] =
 	"crm-target [--rules FILE] [--scores FILE] [--tiers FILE] [--segments FILE]\n"
 	"                  [--as-of YYYY-MM-DD] [--budget AMOUNT] [--exact] [--json FILE]\n"
-	"                  [--stats] [-o FILE] [FILE]";
+	"                  [--partial] [--stats] [-o FILE] [FILE]\n"
+	"       crm-target --combine [--rules FILE] [--json FILE] [--stats] [-o FILE] PARTIAL...";
 
-/* settle_budget returns brand BR's budget in micro minor units: --budget,
- * else target.budget; INT64_MAX when there is none. */
-static int64_t settle_budget(const Ctx *X, const BrandRules *br)
+int64_t brand_budget(const Ctx *X, const BrandRules *br)
 {
+	if (X->combine)
+		return X->budget_part;
 	int none = X->budget_given ? X->budget_none : !br->target.has_budget;
 	int64_t b = X->budget_given ? X->budget_opt : br->target.budget;
 	if (none)
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
 	OptCommon c;
 	opt_common_init(&c);
 	const char *score_path = NULL, *tier_path = NULL, *seg_path = NULL, *budget = NULL;
+	int combine = 0;
 	static Ctx X; /* static: reachable until exit */
 	memset(&X, 0, sizeof X);
 	X.as_of = NO_DAY;
@@ -60,14 +62,27 @@ int main(int argc, char **argv)
 		{ "budget", 0, "AMOUNT", opt_str, &budget, 0, "the budget of every brand, or none (target.budget)" },
 		{ "exact", 0, NULL, NULL, &X.exact, 1, "solve exactly by branch and bound (small instances)" },
 		{ "json", 0, "FILE", opt_str, &X.json_path, 0, "write the summary document to FILE" },
+		{ "partial", 0, NULL, NULL, &X.partial, 1,
+		  "write what a plan of all partitions needs, for --combine" },
+		{ "combine", 0, NULL, NULL, &combine, 1, "plan from the partials given (--partial)" },
 		OPT_STATS(&c, "report customers read, targeted and not on stderr"),
 		OPT_PROGRESS(&c),
 		OPT_OUTPUT(&c),
 		OPT_END,
 	};
 	int first = opt_parse(argc, argv, usage_text, opts);
-	if (argc - first > 1)
+	if (combine) {
+		if (first == argc)
+			usage_fail(usage_text, "--combine: give the partials");
+		if (score_path || tier_path || seg_path || budget || X.exact || X.as_of != NO_DAY || X.partial)
+			usage_fail(usage_text, "--combine takes the inputs, as-of day and budget of the partials: "
+				   "no --scores, --tiers, --segments, --as-of, --budget, --exact or --partial");
+		X.combine = argv + first;
+	} else if (argc - first > 1) {
 		usage_fail(usage_text, "one input at most");
+	}
+	if (X.partial && X.json_path)
+		usage_fail(usage_text, "--partial writes no summary: --json goes with --combine");
 	rules_cache_open(&X.rc, c.rules);
 	rules_id(X.rc.rules, X.rid);
 	X.decimals = X.rc.money.decimals;
@@ -80,18 +95,25 @@ int main(int argc, char **argv)
 		if (why)
 			usage_fail(usage_text, "--budget: '%s' %s (money.decimals = %d)", budget, why, X.decimals);
 	}
-	read_open(&X, first < argc ? argv[first] : "-", score_path, tier_path, seg_path);
+	if (X.combine)
+		combine_open(&X);
+	else
+		read_open(&X, first < argc ? argv[first] : "-", score_path, tier_path, seg_path);
 	Out o, js;
 	out_create(&o, c.output);
 	if (X.json_path)
 		out_create(&js, X.json_path);
-	write_header(&X, &o);
+	if (X.partial)
+		partial_header(&X, &o);
+	else
+		write_header(&X, &o);
 	progress_init(&X.pg, c.progress);
 	for (;;) {
 		char *brand;
 		size_t bn;
 		uint64_t unscored = X.unscored;
-		const BrandRules *br = read_brand(&X, &brand, &bn);
+		const BrandRules *br = X.combine ? combine_brand(&X, &brand, &bn, &unscored)
+						 : read_brand(&X, &brand, &bn);
 		if (!br)
 			break;
 		X.plans = xrealloc(X.plans, (X.nplans + 1) * sizeof *X.plans);
@@ -100,8 +122,12 @@ int main(int argc, char **argv)
 		pl->brand = brand;
 		pl->brand_n = bn;
 		pl->br = br;
-		pl->unscored = X.unscored - unscored;
-		pl->budget = settle_budget(&X, br);
+		pl->unscored = X.combine ? unscored : X.unscored - unscored;
+		pl->budget = X.budget;
+		if (X.partial) {
+			partial_rows(&X, pl, &o);
+			continue;
+		}
 		plan_brand(&X, pl);
 		pl->base_budget = pl->budget == INT64_MAX ? pl->plan.spend : pl->budget;
 		plan_baselines(&X, pl);
@@ -110,7 +136,10 @@ int main(int argc, char **argv)
 		X.candidates += pl->candidates;
 	}
 	progress_end(&X.pg);
-	read_close(&X);
+	if (X.combine)
+		combine_close(&X);
+	else
+		read_close(&X);
 	out_close(&o);
 	if (X.json_path) {
 		write_json(&X, &js);

@@ -8,7 +8,6 @@
 #include "money.h"
 #include "util.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +18,6 @@ void plan_add(Totals *t, const Offer *o, int64_t contact)
 	    add_check(&t->saved, o->saved) || add_check(&t->wasted, o->wasted) ||
 	    add_check(&t->contact, contact))
 		die("the totals of the plan are beyond 64 bits (in millionths of a minor unit)");
-}
-
-/* ratio_key returns a sort key, ascending for profit per unit of spend
- * descending: the bits of the positive double DP / DC, inverted. Rounding
- * is monotonic, so only exactly equal doubles need the exact comparison. */
-static uint64_t ratio_key(int64_t dp, int64_t dc)
-{
-	double r = dc ? (double)dp / (double)dc : INFINITY;
-	uint64_t b;
-	memcpy(&b, &r, sizeof b);
-	return ~b;
 }
 
 /* Ratios: the items ordered by profit per unit of spend: the hull steps
@@ -153,7 +141,8 @@ static void sum_plan(Ctx *X, Plan *pl)
 void plan_brand(Ctx *X, Plan *pl)
 {
 	const BrandRules *br = pl->br;
-	pl->customers = X->ncust;
+	pl->customers = X->bcust;
+	pl->candidates = X->bcand;
 	pl->camp = xcalloc(br->target.ncamp + 1, sizeof *pl->camp);
 	for (size_t i = 0; i < br->target.ncamp; i++) {
 		pl->camp[i].by_tier = xcalloc(br->tier.ntiers + 2, sizeof(uint64_t));
@@ -162,8 +151,6 @@ void plan_brand(Ctx *X, Plan *pl)
 	/* The steps: one a hull point, in customer then step order. */
 	size_t n = X->nhull;
 	int64_t total = 0, min_dc = INT64_MAX;
-	for (size_t i = 0; i < X->ncust; i++)
-		pl->candidates += X->cust[i].nh > 0;
 	for (size_t k = 0; k < n; k++) {
 		int64_t dp, dc;
 		step_delta(&X->hull[k], &dp, &dc);

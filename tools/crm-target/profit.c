@@ -4,6 +4,7 @@
 #include "money.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,11 @@
  * it is beyond 64 bits. */
 static int64_t round6(__int128 v, int *bad)
 {
+	/* Most values fit 63 bits, where the division is a multiplication. */
+	if (v > -((__int128)1 << 62) && v < ((__int128)1 << 62)) {
+		int64_t w = (int64_t)v;
+		return (w >= 0 ? w + MICRO / 2 : w - MICRO / 2) / MICRO;
+	}
 	__int128 q = (v >= 0 ? v + MICRO / 2 : v - MICRO / 2) / MICRO;
 	if (q > INT64_MAX || q < INT64_MIN) {
 		*bad = 1;
@@ -73,8 +79,15 @@ size_t build_hull(Point *h, const Offer *o, size_t n, uint32_t cust)
 	Offer s[64];
 	if (n > sizeof s / sizeof *s)
 		die("internal error: %zu offers for one customer", n);
-	memcpy(s, o, n * sizeof *o);
-	qsort(s, n, sizeof *s, cmp_offer);
+	/* Insertion sort: a customer has a few offers. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j && cmp_offer(&s[j - 1], &o[i]) > 0) {
+			s[j] = s[j - 1];
+			j--;
+		}
+		s[j] = o[i];
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].profit <= 0 || (k && s[i].profit <= h[k - 1].profit))
@@ -92,6 +105,16 @@ size_t build_hull(Point *h, const Offer *o, size_t n, uint32_t cust)
 		k++;
 	}
 	return k;
+}
+
+/* ratio_key: the bits of the positive double DP / DC, inverted. Rounding
+ * is monotonic, so only exactly equal doubles need the exact comparison. */
+uint64_t ratio_key(int64_t dp, int64_t dc)
+{
+	double r = dc ? (double)dp / (double)dc : INFINITY;
+	uint64_t b;
+	memcpy(&b, &r, sizeof b);
+	return ~b;
 }
 
 void step_delta(const Point *h, int64_t *dp, int64_t *dc)

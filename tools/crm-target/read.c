@@ -64,28 +64,39 @@ void read_open(Ctx *X, const char *clv_path, const char *score_path, const char 
 	keystream_open(&X->clv, clv_path, "crm-clv", 1, X->rid);
 	X->has_brand = X->clv.bi >= 0;
 	X->vc = tsv_need(&X->clv.t, "clv", "crm-clv");
-	X->has_score = score_path != NULL;
-	if (X->has_score) {
-		keystream_open(&X->score, score_path, "crm-model", 0, X->rid);
-		X->pc = tsv_need(&X->score.t, "p_churn", "crm-model predict");
-		X->sac = tsv_need(&X->score.t, "as_of", "crm-features");
-	} else {
+	/* The optional streams: path, producer, one row a key, and the
+	 * columns read, each with the tool that adds it. */
+	const struct {
+		KeyStream *s;
+		const char *path, *producer;
+		int strict;
+		int *has, *col[2];
+		const char *name[2], *adds[2];
+	} opt[] = {
+		{ &X->score, score_path, "crm-model", 0, &X->has_score, { &X->pc, &X->sac },
+		  { "p_churn", "as_of" }, { "crm-model predict", "crm-features" } },
+		{ &X->tier, tier_path, "crm-tier", 0, &X->has_tier, { &X->tmc, &X->ttc },
+		  { "month", "tier" }, { "crm-agg", "crm-tier" } },
+		{ &X->seg, seg_path, "crm-rfm", 1, &X->has_seg, { &X->sgc, NULL }, { "segment", NULL },
+		  { "crm-rfm", NULL } },
+	};
+	for (int i = 0; i < 3; i++) {
+		*opt[i].has = opt[i].path != NULL;
+		if (!opt[i].path)
+			continue;
+		keystream_open(opt[i].s, opt[i].path, opt[i].producer, opt[i].strict, X->rid);
+		for (int k = 0; k < 2 && opt[i].col[k]; k++)
+			*opt[i].col[k] = tsv_need(&opt[i].s->t, opt[i].name[k], opt[i].adds[k]);
+	}
+	if (!X->has_score)
 		X->pc = tsv_need(&X->clv.t, "p_alive", "crm-clv");
-	}
-	X->has_tier = tier_path != NULL;
-	if (X->has_tier) {
-		keystream_open(&X->tier, tier_path, "crm-tier", 0, X->rid);
-		X->tmc = tsv_need(&X->tier.t, "month", "crm-agg");
-		X->ttc = tsv_need(&X->tier.t, "tier", "crm-tier");
-	}
-	X->has_seg = seg_path != NULL;
-	if (X->has_seg) {
-		keystream_open(&X->seg, seg_path, "crm-rfm", 1, X->rid);
-		X->sgc = tsv_need(&X->seg.t, "segment", "crm-rfm");
-	}
-	const KeyStream *all[] = { &X->score, &X->tier, &X->seg };
-	const int given[] = { X->has_score, X->has_tier, X->has_seg };
-	for (int i = 0; i < 3; i++)
+	KeyStream *all[] = { &X->clv, &X->score, &X->tier, &X->seg };
+	const int given[] = { 1, X->has_score, X->has_tier, X->has_seg };
+	/* Fields after the last column read are counted, not split. */
+	for (int i = 0; i < 4; i++)
+		if (given[i])
+			tsv_split_found(&all[i]->t);
+	for (int i = 1; i < 4; i++)
 		if (given[i] && (all[i]->bi >= 0) != X->has_brand)
 			die("%s: %s a brand column but %s %s: give streams of the same brands", all[i]->t.name,
 			    all[i]->bi >= 0 ? "has" : "has no", X->clv.t.name, X->has_brand ? "has" : "has not");
@@ -104,7 +115,7 @@ void read_close(Ctx *X)
 
 /* parse_prob reads a probability "0", "1", "0.25", "1.000" from F into
  * millionths, rounding further digits half up; returns NULL or why not. */
-static const char *parse_prob(Field f, int64_t *v)
+const char *parse_prob(Field f, int64_t *v)
 {
 	size_t i = 0;
 	int64_t whole = 0, frac = 0;
@@ -138,25 +149,51 @@ const char *cust_key(const Ctx *X, const Cust *c)
 	return X->keys + c->key_off;
 }
 
+/* Key: the customer key (brand B, customer C) the streams are merged on. */
+typedef struct {
+	const char *b, *c;
+	size_t bn, cn;
+} Key;
+
+/* key_seek moves S to K's first row, key_more to its next; both return 0
+ * when S has no (more) rows of K. */
+static int key_seek(KeyStream *s, const Key *k)
+{
+	return keystream_seek(s, k->b, k->bn, k->c, k->cn);
+}
+static int key_more(KeyStream *s, const Key *k)
+{
+	return keystream_next(s) && keystream_cmp(s, k->b, k->bn, k->c, k->cn) == 0;
+}
+
+/* period_at returns the period of column COL of T's row: a day (a month
+ * YYYY-MM standing for its last day), or with MONTH a month. */
+static int32_t period_at(const Tsv *t, int col, int month)
+{
+	int32_t d;
+	Field a = t->f[col];
+	if (month ? month_parse(a.p, a.n, &d) != 0 : day_parse_end(a.p, a.n, &d) != NULL)
+		tsv_fail(t, col, month ? "is not a month (YYYY-MM)" : "is not a day (YYYY-MM-DD) or a month (YYYY-MM)");
+	return d;
+}
+
 /* score_of sets *P from the scores of key (B, C): the latest as_of up to
  * the as-of day (a month YYYY-MM stands for its last day). Returns 0 when
  * the stream has no such row. */
-static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, int64_t *p)
+static int score_of(Ctx *X, const Key *k, int64_t *p)
 {
 	KeyStream *s = &X->score;
-	if (!keystream_seek(s, b, bn, c, cn))
+	if (!key_seek(s, k))
 		return 0;
 	int32_t best = NO_DAY;
 	int found = 0;
 	do {
 		X->scores_read++;
-		int32_t d;
+		int32_t d = period_at(&s->t, X->sac, 0);
 		Field a = s->t.f[X->sac];
-		if (day_parse_end(a.p, a.n, &d))
-			tsv_fail(&s->t, X->sac, "is not a day (YYYY-MM-DD) or a month (YYYY-MM)");
 		if ((X->as_of != NO_DAY && d > X->as_of) || (found && d <= best)) {
 			if (found && d == best)
-				tsv_fail_line(&s->t, "customer '%.*s' has two scores as of %.*s", (int)cn, c,
+				tsv_fail_line(&s->t, "customer '%.*s' has two scores as of %.*s", (int)k->cn, k->c,
 					      (int)a.n, a.p);
 			continue;
 		}
@@ -165,47 +202,37 @@ static int score_of(Ctx *X, const char *b, size_t bn, const char *c, size_t cn, 
 			tsv_fail(&s->t, X->pc, why);
 		best = d;
 		found = 1;
-	} while (keystream_next(s) && keystream_cmp(s, b, bn, c, cn) == 0);
+	} while (key_more(s, k));
 	return found;
 }
 
-/* tier_of returns the tier of key (B, C) in the latest month up to the
- * as-of day: an index of tier.order, ntiers for tier.inactive, or
- * NO_CLASS without a row. */
-static int tier_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const char *c, size_t cn)
+/* tier_of returns the tier of KEY, at the tier stream's first row of it,
+ * in the latest month up to the as-of day: an index of tier.order, ntiers
+ * for tier.inactive, or NO_CLASS when every month is later. */
+static int tier_of(Ctx *X, const BrandRules *br, const Key *key)
 {
 	KeyStream *s = &X->tier;
-	if (!keystream_seek(s, b, bn, c, cn))
-		return NO_CLASS;
 	int32_t best = INT32_MIN, last = X->as_of == NO_DAY ? INT32_MAX : month_of_day(X->as_of);
 	int tier = NO_CLASS;
 	do {
 		X->tiers_read++;
-		int32_t m;
-		Field f = s->t.f[X->tmc];
-		if (month_parse(f.p, f.n, &m))
-			tsv_fail(&s->t, X->tmc, "is not a month (YYYY-MM)");
-		Field t = s->t.f[X->ttc];
-		int k = tier_rules_index(&br->tier, t.p, t.n);
-		if (k < 0 && field_eq(t, br->tier.inactive, br->tier.inactive_len))
-			k = (int)br->tier.ntiers;
+		int32_t m = period_at(&s->t, X->tmc, 1);
+		int k = brand_parse_tier(br, s->t.f[X->ttc]);
 		if (k < 0)
 			tsv_fail(&s->t, X->ttc, "is not a tier of the rules (tier.order, tier.inactive)");
 		if (m > last || m <= best)
 			continue;
 		best = m;
 		tier = k;
-	} while (keystream_next(s) && keystream_cmp(s, b, bn, c, cn) == 0);
+	} while (key_more(s, key));
 	return tier;
 }
 
-/* seg_of returns the RFM segment of key (B, C), found by its label, or
- * NO_CLASS without a row. */
-static int seg_of(Ctx *X, const BrandRules *br, const char *b, size_t bn, const char *c, size_t cn)
+/* seg_of returns the RFM segment of the segment stream's row, found by
+ * its label, and moves past it. */
+static int seg_of(Ctx *X, const BrandRules *br)
 {
 	KeyStream *s = &X->seg;
-	if (!keystream_seek(s, b, bn, c, cn))
-		return NO_CLASS;
 	X->segs_read++;
 	Field f = s->t.f[X->sgc];
 	for (size_t i = 0; i < br->rfm.nseg; i++)
@@ -233,9 +260,29 @@ int campaign_eligible(const BrandRules *br, const TargetCampaign *c, const Cust 
 	return 0;
 }
 
-/* add_offers computes U's offers: the positive ones go to X->cand and their
+int brand_parse_tier(const BrandRules *br, Field f)
+{
+	if (f.n == 0)
+		return NO_CLASS;
+	int k = tier_rules_index(&br->tier, f.p, f.n);
+	if (k < 0 && field_eq(f, br->tier.inactive, br->tier.inactive_len))
+		k = (int)br->tier.ntiers;
+	return k < 0 ? -2 : k;
+}
+
+int brand_parse_seg(const BrandRules *br, Field f)
+{
+	if (f.n == 0)
+		return NO_CLASS;
+	for (size_t i = 0; i < br->rfm.nseg; i++)
+		if (field_eq(f, br->rfm.seg[i].name, strlen(br->rfm.seg[i].name)))
+			return (int)i;
+	return -2;
+}
+
+/* cust_offers computes U's offers: the positive ones go to X->cand and their
  * hull to X->hull. */
-static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
+void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t)
 {
 	const TargetRules *tr = &br->target;
 	if (X->ncand + tr->ncamp > X->candcap) {
@@ -249,11 +296,13 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 	size_t first = X->ncand;
 	u->npos = 0;
 	for (size_t i = 0; i < tr->ncamp; i++) {
-		if (!campaign_eligible(br, &tr->camp[i], u))
+		X->last_ok[i] = (uint8_t)campaign_eligible(br, &tr->camp[i], u);
+		if (!X->last_ok[i])
 			continue;
 		Offer *o = &X->cand[X->ncand];
 		if (offer_value(o, &tr->camp[i], (int)i, u->p, u->clv))
-			tsv_fail(&X->clv.t, X->vc, "makes an expected profit beyond 64 bits");
+			tsv_fail(t, X->vc, "makes an expected profit beyond 64 bits");
+		X->last[i] = *o;
 		if (o->profit > 0) {
 			X->ncand++;
 			u->npos++;
@@ -266,22 +315,108 @@ static void add_offers(Ctx *X, const BrandRules *br, Cust *u)
 	if (!X->exact)
 		X->ncand = first;
 	if (X->ncand > UINT32_MAX - 64 || X->nhull > UINT32_MAX - 64)
-		die("%s: more than 4 billion offers in one brand", X->clv.t.name);
+		die("%s: more than 4 billion offers in one brand", t->name);
+}
+
+void brand_start(Ctx *X, const BrandRules *br)
+{
+	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
+	X->bcust = X->bcand = 0;
+	if (br->target.ncamp + 1 > X->lastcap) {
+		X->lastcap = br->target.ncamp + 1;
+		X->last = xrealloc(X->last, X->lastcap * sizeof *X->last);
+		X->last_ok = xrealloc(X->last_ok, X->lastcap);
+	}
+	X->budget = brand_budget(X, br);
+	select_start(X, br);
+}
+
+void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, Tsv *t)
+{
+	if (X->keys_n + cn > X->keys_cap) {
+		X->keys_cap = (X->keys_cap + cn) * 2;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+	if (X->keys_n + cn > UINT32_MAX)
+		die("%s: more than 4 GB of customer ids in one brand", t->name);
+	memcpy(X->keys + X->keys_n, c, cn);
+	u->key_off = (uint32_t)X->keys_n;
+	u->key_n = (uint16_t)cn;
+	cust_offers(X, br, u, t);
+	if (X->bcust >= UINT32_MAX)
+		die("%s: more than 4 billion customers in one brand", t->name);
+	uint32_t g = (uint32_t)X->bcust++;
+	X->bcand += u->nh > 0;
+	X->src = t;
+	if (X->selecting && (!select_customer(X, br, u, g) || X->spooling)) {
+		if (X->spooling)
+			spool_put(X, c, cn, u);
+		X->nhull = u->h_off;
+		return;
+	}
+	cust_keep(X, c, cn, u, g);
+}
+
+void cust_reserve(Ctx *X, size_t ncust, size_t nhull, size_t nkeys)
+{
+	if (ncust > X->custcap) {
+		X->custcap = ncust;
+		X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
+	}
+	if (ncust > X->gidcap) {
+		X->gidcap = ncust;
+		X->gid = xrealloc(X->gid, X->gidcap * sizeof *X->gid);
+	}
+	if (nhull > X->hullcap) {
+		X->hullcap = nhull;
+		X->hull = xrealloc(X->hull, X->hullcap * sizeof *X->hull);
+	}
+	if (nkeys > X->keys_cap) {
+		X->keys_cap = nkeys;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+}
+
+void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g)
+{
+	if (X->keys_n + cn > X->keys_cap) {
+		X->keys_cap = (X->keys_cap + cn) * 2;
+		X->keys = xrealloc(X->keys, X->keys_cap);
+	}
+	memcpy(X->keys + X->keys_n, c, cn);
+	u->key_off = (uint32_t)X->keys_n;
+	u->key_n = (uint16_t)cn;
+	X->keys_n += cn;
+	for (int k = 0; k < u->nh; k++)
+		X->hull[u->h_off + k].cust = (uint32_t)X->ncust;
+	if (X->ncust == X->custcap) {
+		X->custcap = X->custcap ? X->custcap * 2 : 1024;
+		X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
+	}
+	if (X->ncust == X->gidcap) {
+		X->gidcap = X->gidcap ? X->gidcap * 2 : 1024;
+		X->gid = xrealloc(X->gid, X->gidcap * sizeof *X->gid);
+	}
+	X->gid[X->ncust] = g;
+	X->cust[X->ncust++] = *u;
+	if (X->selecting && X->ncust >= X->compact_at)
+		select_compact(X);
 }
 
 const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 {
 	KeyStream *v = &X->clv;
-	X->ncust = X->keys_n = X->nhull = X->ncand = 0;
 	if (!v->have)
 		return NULL;
 	*bn = v->bn;
 	*brand = X->has_brand ? xstrndup(v->key, v->bn) : NULL;
 	const BrandRules *br = brand_rules(&X->rc, v->key, X->has_brand ? v->bn : 0);
+	brand_start(X, br);
 	int64_t alive = 0;
 	while (v->have && v->bn == *bn && memcmp(v->key, *brand ? *brand : "", *bn) == 0) {
-		const char *b = v->key, *c = v->key + v->bn + 1;
+		const char *c = v->key + v->bn + 1;
 		size_t cn = v->cn;
+		Key k = { v->key, c, *bn, cn };
 		if (v->bn + 1 + cn > CRM_KEY_MAX)
 			tsv_fail(&v->t, v->ci, "is too long (brand and customer_id over 1024 bytes)");
 		X->rows++;
@@ -294,7 +429,7 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 			tsv_fail(&v->t, X->vc, why);
 		int64_t p;
 		if (X->has_score) {
-			if (!score_of(X, b, *bn, c, cn, &p)) {
+			if (!score_of(X, &k, &p)) {
 				X->unscored++;
 				keystream_next(v);
 				continue;
@@ -306,27 +441,12 @@ const BrandRules *read_brand(Ctx *X, char **brand, size_t *bn)
 			p = MICRO - alive;
 		}
 		u.p = (int32_t)p;
-		u.tier = (int16_t)(X->has_tier ? tier_of(X, br, b, *bn, c, cn) : NO_CLASS);
-		u.seg = (int16_t)(X->has_seg ? seg_of(X, br, b, *bn, c, cn) : NO_CLASS);
-		if (X->keys_n + cn > X->keys_cap) {
-			X->keys_cap = (X->keys_cap + cn) * 2;
-			X->keys = xrealloc(X->keys, X->keys_cap);
-		}
-		if (X->keys_n + cn > UINT32_MAX)
-			die("%s: more than 4 GB of customer ids in one brand", v->t.name);
-		memcpy(X->keys + X->keys_n, c, cn);
-		u.key_off = (uint32_t)X->keys_n;
-		u.key_n = (uint16_t)cn;
-		X->keys_n += cn;
-		add_offers(X, br, &u);
-		if (X->ncust == X->custcap) {
-			X->custcap = X->custcap ? X->custcap * 2 : 1024;
-			X->cust = xrealloc(X->cust, X->custcap * sizeof *X->cust);
-		}
-		if (X->ncust >= UINT32_MAX)
-			die("%s: more than 4 billion customers in one brand", v->t.name);
-		X->cust[X->ncust++] = u;
+		u.tier = (int16_t)(X->has_tier && key_seek(&X->tier, &k) ? tier_of(X, br, &k) : NO_CLASS);
+		u.seg = (int16_t)(X->has_seg && key_seek(&X->seg, &k) ? seg_of(X, br) : NO_CLASS);
+		cust_add(X, br, c, cn, &u, &v->t);
 		keystream_next(v);
 	}
+	select_compact(X);
+	spool_finish(X, br);
 	return br;
 }

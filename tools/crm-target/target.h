@@ -21,6 +21,7 @@
 #include "keystream.h"
 #include "out.h"
 #include "progress.h"
+#include "tmpfile.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,45 @@ typedef struct {
 	size_t ntop;
 } Plan;
 
+/* An item of an allocation's order: a hull step, or a baseline's offer to
+ * a customer. The order is by key (ratio_key, or a baseline's), then the
+ * exact ratio dp / dc (hull steps), then the customer's place g in the
+ * brand (key order) and the step. */
+typedef struct {
+	uint64_t key;
+	int64_t dp, dc;            /* micro minor units */
+	uint32_t g;
+	uint8_t step;
+	uint8_t after;             /* spool.c: the step before it is not in the head */
+} Item;
+
+/* Heap: items with the last in their order on top, and their spend. */
+typedef struct {
+	Item *a;
+	size_t n, cap;
+	__int128 sum;
+	int64_t max;               /* the highest dc (Sel.grid) */
+} Heap;
+
+/* Sel: the items of one order (the plan's steps, or a baseline's offers)
+ * that a walk with a budget may still reach, kept while reading
+ * (select.c). */
+enum { SEL_CLASSES = 256 };
+typedef struct {
+	int tails;                 /* keep the items after the head (--partial) */
+	int ratio;                 /* break key ties by the exact ratio */
+	int64_t budget, cmax;      /* cmax: the most any item can cost */
+	Heap pre;                  /* the head of the order within the budget, and one more (unordered) */
+	size_t cut_at;             /* pre.n at which sel_cut selects the head again */
+	__int128 head_sum;         /* the spend of the head at the last cut */
+	Item last;                 /* its last item in order (has_last) */
+	int has_last;
+	Item *tail;                /* items after it not yet shown out of reach */
+	size_t ntail, tailcap;
+	Heap grid[SEL_CLASSES];    /* per cost class: first tail items of no higher class costing cmax */
+	int top;                   /* cmax's class */
+} Sel;
+
 /* Ctx: the state of one run, passed to every phase. */
 typedef struct {
 	RulesCache rc;
@@ -121,6 +161,11 @@ typedef struct {
 	int budget_given, budget_none;
 	int exact;
 	const char *json_path;
+	int partial;               /* --partial: write the customers a global plan may reach */
+	char **combine;            /* --combine: the partials, NULL-terminated */
+	struct Part *parts;        /* partial.c */
+	size_t nparts;
+	int64_t budget_part;       /* the partials' budget of the brand being read */
 	KeyStream clv, score, tier, seg;
 	int has_score, has_tier, has_seg, has_brand;
 	int pc, vc;                /* p_churn or p_alive, clv columns of their streams */
@@ -132,10 +177,26 @@ typedef struct {
 	size_t keys_n, keys_cap;
 	Point *hull;
 	size_t nhull, hullcap;
+	Offer *last;               /* the last customer's offer of each campaign (cust_offers) */
+	uint8_t *last_ok;          /* ... when eligible for it */
+	size_t lastcap;
 	Offer *cand;               /* --exact: every customer's positive offers, in order */
 	size_t ncand, candcap;
 	uint32_t *rank;            /* per customer: 1 for the plan's best offer per unit of spend */
 	size_t rankcap;
+	/* While reading a brand with a budget: only the customers some order
+	 * may still reach are kept (select.c); gid: their place in the brand. */
+	int selecting, spooling;   /* spooling: the customers wait in a temporary file (spool.c) */
+	TmpFile spool;
+	char *sbuf;
+	size_t sbn;
+	uint8_t *need;             /* per customer place: 0, or 1 + the hull points a walk may reach */
+	Tsv *src;                  /* the input the customers come from, for messages */
+	int64_t budget;            /* the brand's, micro minor units; INT64_MAX: none */
+	Sel sel[1 + NBASE];        /* the plan's steps, then the baselines' offers */
+	uint32_t *gid;
+	size_t gidcap, compact_at;
+	uint64_t bcust, bcand;     /* the brand's customers (scored) and those with an offer worth making */
 	Plan *plans;
 	size_t nplans;
 	uint64_t rows, scores_read, tiers_read, segs_read;
@@ -163,6 +224,10 @@ void step_delta(const Point *h, int64_t *dp, int64_t *dc);
 /* ratio_cmp orders two increments by dprofit / dcost, higher first, exactly
  * (a zero dcost is the highest); 0 when equal. */
 int ratio_cmp(int64_t dp1, int64_t dc1, int64_t dp2, int64_t dc2);
+
+/* ratio_key returns a sort key, ascending for profit per unit of spend
+ * DP / DC descending. */
+uint64_t ratio_key(int64_t dp, int64_t dc);
 
 /* ---- order.c ---- */
 
@@ -222,6 +287,99 @@ int campaign_eligible(const BrandRules *br, const TargetCampaign *c, const Cust 
 /* cust_key returns customer C's customer_id (C->key_n bytes), owned by X. */
 const char *cust_key(const Ctx *X, const Cust *c);
 
+/* cust_add adds customer (C, CN) of U's p, CLV, tier and segment to the
+ * brand being read: its offers, hull and, when kept, the customer; T (at
+ * its row) names the input in errors. */
+void cust_add(Ctx *X, const BrandRules *br, const char *c, size_t cn, Cust *u, Tsv *t);
+
+/* cust_keep appends customer U (key C, CN; place G), its hull built at
+ * U->h_off, to the brand's customers. */
+void cust_keep(Ctx *X, const char *c, size_t cn, Cust *u, uint32_t g);
+
+/* cust_reserve makes room for NCUST customers, NHULL hull points and
+ * NKEYS bytes of keys, so that arrays of a known size do not double. */
+void cust_reserve(Ctx *X, size_t ncust, size_t nhull, size_t nkeys);
+
+/* brand_start empties X for brand BR's customers. */
+void brand_start(Ctx *X, const BrandRules *br);
+
+/* brand_parse_tier and brand_parse_seg return the index of a tier or a
+ * segment named F of BR, or NO_CLASS when F is empty; -2 when unknown. */
+int brand_parse_tier(const BrandRules *br, Field f);
+int brand_parse_seg(const BrandRules *br, Field f);
+
+/* parse_prob reads a probability "0.25" into millionths; NULL or why not. */
+const char *parse_prob(Field f, int64_t *v);
+
+/* ---- select.c ---- */
+
+/* select_start readies X's selection for brand BR with budget X->budget
+ * (off without a budget, or with --exact). */
+void select_start(Ctx *X, const BrandRules *br);
+
+/* select_customer offers customer U's items (hull steps, baseline offers)
+ * to the selection; returns whether one is kept. */
+int select_customer(Ctx *X, const BrandRules *br, const Cust *u, uint32_t g);
+
+/* select_compact drops the customers no kept item refers to. */
+void select_compact(Ctx *X);
+
+/* sel_cut keeps in S->pre only the items whose better-ranked items cost
+ * at most the budget (the head and one more), by selection, not sorting;
+ * the others go to the tail (--partial) or are dropped. */
+void sel_cut(Sel *s);
+
+/* cust_items fills IT with customer U's items (hull steps, baseline
+ * offers; at most 64 + NBASE) and SI with the selection of each; returns
+ * how many. */
+size_t cust_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si);
+
+/* item_cmp orders A and B in S's order; heap_push and heap_pop keep H
+ * with the last item on top. */
+int item_cmp(const Sel *s, const Item *a, const Item *b);
+void heap_push(const Sel *s, Heap *h, Item it);
+Item heap_pop(const Sel *s, Heap *h);
+
+/* ---- spool.c ---- */
+
+/* spool_start opens the brand's temporary file of customers; spool_put
+ * writes customer U (key C, CN) to it. */
+void spool_start(Ctx *X);
+void spool_put(Ctx *X, const char *c, size_t cn, const Cust *u);
+
+/* spool_finish reads the customers back, as often as the walks after the
+ * head of their orders need (select.c), and keeps those a walk may reach
+ * as the brand's customers; closes the file. */
+void spool_finish(Ctx *X, const BrandRules *br);
+
+/* cust_offers computes U's offers and hull at the end of X->hull (see
+ * read.c). */
+void cust_offers(Ctx *X, const BrandRules *br, Cust *u, Tsv *t);
+
+/* base_items fills IT with the baselines' items of customer U (place G),
+ * SI with their selections (1 + the baseline); returns how many: none
+ * when U is not eligible for target.baseline_campaign. U's offers must
+ * be those cust_offers made last. */
+size_t base_items(const Ctx *X, const BrandRules *br, const Cust *u, uint32_t g, Item *it, int *si);
+
+/* ---- partial.c ---- */
+
+/* partial_header writes the header of --partial's output; partial_rows a
+ * brand's statistics and the customers kept. */
+void partial_header(const Ctx *X, Out *o);
+void partial_rows(const Ctx *X, const Plan *pl, Out *o);
+
+/* combine_open opens X->combine's partials; combine_brand reads the next
+ * brand's customers from their merge, like read_brand, and sets *UNSCORED
+ * to the brand's customers without a score; combine_close. */
+void combine_open(Ctx *X);
+const BrandRules *combine_brand(Ctx *X, char **brand, size_t *bn, uint64_t *unscored);
+void combine_close(Ctx *X);
+
+/* brand_budget returns brand BR's budget in micro minor units: --budget,
+ * else target.budget; INT64_MAX when there is none. */
+int64_t brand_budget(const Ctx *X, const BrandRules *br);
+
 /* ---- plan.c ---- */
 
 /* plan_brand allocates the budget of PL over X's customers: the greedy
@@ -248,6 +406,19 @@ void plan_baselines(Ctx *X, Plan *pl);
  * the brand just planned, in key order. */
 void write_header(const Ctx *X, Out *o);
 void write_rows(const Ctx *X, const Plan *pl, Out *o);
+
+/* put_cust writes customer U's (brand,) customer_id of plan PL,
+ * put_values its p_churn and clv, each column with a tab after it;
+ * put_class its tier, a tab and its segment: the columns the plan's rows
+ * and a partial's share. */
+void put_cust(const Ctx *X, const Plan *pl, const Cust *u, Out *o);
+void put_values(const Ctx *X, const Cust *u, Out *o);
+void put_class(const BrandRules *br, const Cust *u, Out *o);
+
+/* tier_name and seg_name return the name of tier or segment index T of
+ * BR, "" for none. */
+const char *tier_name(const BrandRules *br, int t);
+const char *seg_name(const BrandRules *br, int s);
 
 /* write_json writes the summary document of every brand planned. */
 void write_json(const Ctx *X, Out *o);

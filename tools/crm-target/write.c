@@ -21,16 +21,14 @@ static void json_micro(Out *o, int64_t v, int decimals)
 	json_fixed(o, div_round(v, MICRO), decimals);
 }
 
-/* tier_name returns the name of tier index T of BR, "" for none. */
-static const char *tier_name(const BrandRules *br, int t)
+const char *tier_name(const BrandRules *br, int t)
 {
 	if (t == NO_CLASS)
 		return "";
 	return t < (int)br->tier.ntiers ? br->tier.tiers[t] : br->tier.inactive;
 }
 
-/* seg_name returns the name of RFM segment index S of BR, "" for none. */
-static const char *seg_name(const BrandRules *br, int s)
+const char *seg_name(const BrandRules *br, int s)
 {
 	return s == NO_CLASS ? "" : br->rfm.seg[s].name;
 }
@@ -42,53 +40,56 @@ void write_header(const Ctx *X, Out *o)
 	out_str(o, "customer_id\tcampaign\tp_churn\tclv\texpected_profit\tcost\trank\ttier\tsegment\trules_id\n");
 }
 
+void put_cust(const Ctx *X, const Plan *pl, const Cust *u, Out *o)
+{
+	if (X->has_brand) {
+		out_write(o, pl->brand, pl->brand_n);
+		out_char(o, '\t');
+	}
+	out_write(o, cust_key(X, u), u->key_n);
+	out_char(o, '\t');
+}
+
+void put_values(const Ctx *X, const Cust *u, Out *o)
+{
+	char b[32];
+	out_write(o, b, fixed_fmt(b, u->p, 6));
+	out_char(o, '\t');
+	out_write(o, b, fixed_fmt(b, u->clv, X->decimals));
+	out_char(o, '\t');
+}
+
+void put_class(const BrandRules *br, const Cust *u, Out *o)
+{
+	out_str(o, tier_name(br, u->tier));
+	out_char(o, '\t');
+	out_str(o, seg_name(br, u->seg));
+}
+
 void write_rows(const Ctx *X, const Plan *pl, Out *o)
 {
 	const BrandRules *br = pl->br;
-	char b[32];
 	for (size_t i = 0; i < X->ncust; i++) {
 		const Cust *u = &X->cust[i];
 		if (u->camp < 0)
 			continue;
 		Offer of;
 		offer_value(&of, &br->target.camp[u->camp], u->camp, u->p, u->clv);
-		if (X->has_brand) {
-			out_write(o, pl->brand, pl->brand_n);
-			out_char(o, '\t');
-		}
-		out_write(o, cust_key(X, u), u->key_n);
-		out_char(o, '\t');
+		put_cust(X, pl, u, o);
 		out_str(o, br->target.camp[u->camp].name);
 		out_char(o, '\t');
-		out_write(o, b, fixed_fmt(b, u->p, 6));
-		out_char(o, '\t');
-		out_write(o, b, fixed_fmt(b, u->clv, X->decimals));
-		out_char(o, '\t');
+		put_values(X, u, o);
 		put_micro(o, of.profit, X->decimals);
 		out_char(o, '\t');
 		put_micro(o, of.cost, X->decimals);
 		out_char(o, '\t');
 		out_u64(o, X->rank[i]);
 		out_char(o, '\t');
-		out_str(o, tier_name(br, u->tier));
-		out_char(o, '\t');
-		out_str(o, seg_name(br, u->seg));
+		put_class(br, u, o);
 		out_char(o, '\t');
 		out_write(o, X->rid, 16);
 		out_char(o, '\n');
 	}
-}
-
-/* json_totals writes the members of T: targeted, spend, expected_profit
- * (after a comma). */
-static void json_totals(Out *o, const Totals *t, int d)
-{
-	out_str(o, ",\"targeted\":");
-	out_u64(o, t->targeted);
-	out_str(o, ",\"spend\":");
-	json_micro(o, t->spend, d);
-	out_str(o, ",\"expected_profit\":");
-	json_micro(o, t->profit, d);
 }
 
 /* json_name writes a name, or null when it is empty. */
@@ -100,6 +101,44 @@ static void json_name(Out *o, const char *s)
 		out_str(o, "null");
 }
 
+/* m_micro, m_u64, m_fixed, m_cstr and m_name write the member name KEY
+ * (with its comma and colon) and a value: an amount in micro minor units,
+ * a count, a fixed-point number, a string, a name or null. */
+static void m_micro(Out *o, const char *key, int64_t v, int d)
+{
+	out_str(o, key);
+	json_micro(o, v, d);
+}
+static void m_u64(Out *o, const char *key, uint64_t v)
+{
+	out_str(o, key);
+	out_u64(o, v);
+}
+static void m_fixed(Out *o, const char *key, int64_t v, int d)
+{
+	out_str(o, key);
+	json_fixed(o, v, d);
+}
+static void m_cstr(Out *o, const char *key, const char *v)
+{
+	out_str(o, key);
+	json_cstr(o, v);
+}
+static void m_name(Out *o, const char *key, const char *v)
+{
+	out_str(o, key);
+	json_name(o, v);
+}
+
+/* json_totals writes the members of T: targeted, spend, expected_profit
+ * (after a comma). */
+static void json_totals(Out *o, const Totals *t, int d)
+{
+	m_u64(o, ",\"targeted\":", t->targeted);
+	m_micro(o, ",\"spend\":", t->spend, d);
+	m_micro(o, ",\"expected_profit\":", t->profit, d);
+}
+
 /* json_campaign writes campaign CI's object of plan PL. */
 static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 {
@@ -109,26 +148,19 @@ static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 	int d = X->decimals;
 	out_str(o, ci ? ",\n{\"name\":" : "\n{\"name\":");
 	json_cstr(o, c->name);
-	out_str(o, ",\"cost\":");
-	json_fixed(o, c->cost, d);
-	out_str(o, ",\"incentive\":");
-	json_fixed(o, c->incentive, d);
-	out_str(o, ",\"accept_rate\":");
-	json_fixed(o, c->accept, 6);
-	out_str(o, ",\"stayer_accept_rate\":");
-	json_fixed(o, c->stayer_accept, 6);
+	m_fixed(o, ",\"cost\":", c->cost, d);
+	m_fixed(o, ",\"incentive\":", c->incentive, d);
+	m_fixed(o, ",\"accept_rate\":", c->accept, 6);
+	m_fixed(o, ",\"stayer_accept_rate\":", c->stayer_accept, 6);
 	out_str(o, ",\"eligible\":[");
 	for (size_t k = 0; k < c->eligible.n; k++) {
 		if (k)
 			out_char(o, ',');
 		json_cstr(o, c->eligible.name[k]);
 	}
-	out_str(o, "],\"targeted\":");
-	out_u64(o, s->targeted);
-	out_str(o, ",\"spend\":");
-	json_micro(o, s->spend, d);
-	out_str(o, ",\"expected_profit\":");
-	json_micro(o, s->profit, d);
+	m_u64(o, "],\"targeted\":", s->targeted);
+	m_micro(o, ",\"spend\":", s->spend, d);
+	m_micro(o, ",\"expected_profit\":", s->profit, d);
 	/* Every tier when tiers are known, so that charts keep their axes;
 	 * null collects the customers without one. */
 	out_str(o, ",\"by_tier\":[");
@@ -140,8 +172,7 @@ static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 		out_str(o, first ? "{\"tier\":" : ",{\"tier\":");
 		first = 0;
 		json_name(o, none ? "" : tier_name(br, (int)t));
-		out_str(o, ",\"targeted\":");
-		out_u64(o, s->by_tier[t]);
+		m_u64(o, ",\"targeted\":", s->by_tier[t]);
 		out_char(o, '}');
 	}
 	out_str(o, "],\"by_segment\":[");
@@ -153,10 +184,8 @@ static void json_campaign(const Ctx *X, const Plan *pl, size_t ci, Out *o)
 		out_str(o, first ? "{\"segment\":" : ",{\"segment\":");
 		first = 0;
 		json_name(o, none ? "" : br->rfm.seg[g].name);
-		out_str(o, ",\"label\":");
-		json_name(o, none ? "" : br->rfm.seg[g].label);
-		out_str(o, ",\"targeted\":");
-		out_u64(o, s->by_seg[g]);
+		m_name(o, ",\"label\":", none ? "" : br->rfm.seg[g].label);
+		m_u64(o, ",\"targeted\":", s->by_seg[g]);
 		out_char(o, '}');
 	}
 	out_str(o, "]}");
@@ -173,40 +202,30 @@ static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 		json_str(o, pl->brand, pl->brand_n);
 	else
 		out_str(o, "null");
-	out_str(o, ",\"currency\":");
-	json_cstr(o, br->currency);
+	m_cstr(o, ",\"currency\":", br->currency);
 	out_str(o, ",\"budget\":");
 	if (pl->budget == INT64_MAX)
 		out_str(o, "null");
 	else
 		json_micro(o, pl->budget, d);
-	out_str(o, ",\"customers\":");
-	out_u64(o, pl->customers);
-	out_str(o, ",\"unscored\":");
-	out_u64(o, pl->unscored);
-	out_str(o, ",\"candidates\":");
-	out_u64(o, pl->candidates);
+	m_u64(o, ",\"customers\":", pl->customers);
+	m_u64(o, ",\"unscored\":", pl->unscored);
+	m_u64(o, ",\"candidates\":", pl->candidates);
 	json_totals(o, &pl->plan, d);
-	out_str(o, ",\"value_saved\":");
-	json_micro(o, pl->plan.saved, d);
-	out_str(o, ",\"incentives_to_stayers\":");
-	json_micro(o, pl->plan.wasted, d);
-	out_str(o, ",\"contact_cost\":");
-	json_micro(o, pl->plan.contact, d);
+	m_micro(o, ",\"value_saved\":", pl->plan.saved, d);
+	m_micro(o, ",\"incentives_to_stayers\":", pl->plan.wasted, d);
+	m_micro(o, ",\"contact_cost\":", pl->plan.contact, d);
 	out_str(o, ",\"roi\":");
 	if (pl->plan.spend > 0)
 		json_fixed(o, mul_div_round(pl->plan.profit, 10000, pl->plan.spend), 4);
 	else
 		out_str(o, "null");
-	out_str(o, ",\"lp_bound\":");
-	json_micro(o, pl->bound, d);
-	out_str(o, ",\"greedy\":{\"gap\":");
-	json_micro(o, pl->bound - pl->greedy.profit, d);
+	m_micro(o, ",\"lp_bound\":", pl->bound, d);
+	m_micro(o, ",\"greedy\":{\"gap\":", pl->bound - pl->greedy.profit, d);
 	json_totals(o, &pl->greedy, d);
 	out_char(o, '}');
 	if (pl->has_exact) {
-		out_str(o, ",\"exact\":{\"branches\":");
-		out_u64(o, pl->exact_nodes);
+		m_u64(o, ",\"exact\":{\"branches\":", pl->exact_nodes);
 		json_totals(o, &pl->plan, d);
 		out_char(o, '}');
 	}
@@ -218,12 +237,9 @@ static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 		const CurvePoint *p = &pl->curve[c];
 		out_str(o, c ? ",{\"budget\":" : "{\"budget\":");
 		json_micro(o, p->budget, d);
-		out_str(o, ",\"spend\":");
-		json_micro(o, p->spend, d);
-		out_str(o, ",\"expected_profit\":");
-		json_micro(o, p->profit, d);
-		out_str(o, ",\"lp_bound\":");
-		json_micro(o, p->bound, d);
+		m_micro(o, ",\"spend\":", p->spend, d);
+		m_micro(o, ",\"expected_profit\":", p->profit, d);
+		m_micro(o, ",\"lp_bound\":", p->bound, d);
 		out_char(o, '}');
 	}
 	out_str(o, "],\n\"baselines\":[");
@@ -235,14 +251,11 @@ static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 		first = 0;
 		json_cstr(o, base_name[b]);
 		if (b == BASE_TIER) {
-			out_str(o, ",\"tier\":");
-			json_cstr(o, br->tier.tiers[0]);
+			m_cstr(o, ",\"tier\":", br->tier.tiers[0]);
 		}
-		out_str(o, ",\"budget\":");
-		json_micro(o, pl->base_budget, d);
+		m_micro(o, ",\"budget\":", pl->base_budget, d);
 		json_totals(o, &pl->base[b], d);
-		out_str(o, ",\"gain\":");
-		json_micro(o, pl->plan.profit - pl->base[b].profit, d);
+		m_micro(o, ",\"gain\":", pl->plan.profit - pl->base[b].profit, d);
 		out_char(o, '}');
 	}
 	out_str(o, "],\n\"targets\":[");
@@ -250,22 +263,14 @@ static void json_plan(const Ctx *X, const Plan *pl, Out *o, int first)
 		const TopRow *t = &pl->top[i];
 		out_str(o, i ? ",\n{\"customer_id\":" : "\n{\"customer_id\":");
 		json_cstr(o, t->id);
-		out_str(o, ",\"campaign\":");
-		json_cstr(o, br->target.camp[t->u.camp].name);
-		out_str(o, ",\"p_churn\":");
-		json_fixed(o, t->u.p, 6);
-		out_str(o, ",\"clv\":");
-		json_fixed(o, t->u.clv, d);
-		out_str(o, ",\"expected_profit\":");
-		json_micro(o, t->o.profit, d);
-		out_str(o, ",\"cost\":");
-		json_micro(o, t->o.cost, d);
-		out_str(o, ",\"rank\":");
-		out_u64(o, t->rank);
-		out_str(o, ",\"tier\":");
-		json_name(o, tier_name(br, t->u.tier));
-		out_str(o, ",\"segment\":");
-		json_name(o, seg_name(br, t->u.seg));
+		m_cstr(o, ",\"campaign\":", br->target.camp[t->u.camp].name);
+		m_fixed(o, ",\"p_churn\":", t->u.p, 6);
+		m_fixed(o, ",\"clv\":", t->u.clv, d);
+		m_micro(o, ",\"expected_profit\":", t->o.profit, d);
+		m_micro(o, ",\"cost\":", t->o.cost, d);
+		m_u64(o, ",\"rank\":", t->rank);
+		m_name(o, ",\"tier\":", tier_name(br, t->u.tier));
+		m_name(o, ",\"segment\":", seg_name(br, t->u.seg));
 		out_char(o, '}');
 	}
 	out_str(o, "]}");
@@ -285,10 +290,8 @@ void write_json(const Ctx *X, Out *o)
 		date_fmt(d, X->as_of);
 		json_str(o, d, 10);
 	}
-	out_str(o, ",\"p_source\":");
-	json_cstr(o, X->has_score ? "p_churn" : "1-p_alive");
-	out_str(o, ",\"method\":");
-	json_cstr(o, X->exact ? "exact" : "greedy");
+	m_cstr(o, ",\"p_source\":", X->has_score ? "p_churn" : "1-p_alive");
+	m_cstr(o, ",\"method\":", X->exact ? "exact" : "greedy");
 	out_str(o, ",\"brands\":[");
 	for (size_t i = 0; i < X->nplans; i++)
 		json_plan(X, &X->plans[i], o, i == 0);
