@@ -91,6 +91,27 @@ skip() {
 	fi
 }
 
+# check_split TOOL FILE: the rows of TOOL FILE are split only as far as the
+# columns read, yet a field too many or too few past them on line 3 is
+# still an error naming the counts, and CRLF lines and every read size from
+# 1 to 48 bytes give the same bytes. Writes under $WORK.
+check_split() {
+	"$1" "$2" > "$WORK/ref.tsv"
+	nf=$(head -n 1 "$2" | awk -F'\t' '{ print NF }')
+	sed '3s/$/\textra/' "$2" | "$1" > /dev/null 2> "$WORK/err"
+	expect "a field too many past the columns read" "$1: stdin:3: expected $nf fields, found $((nf + 1))" "$(cat "$WORK/err")"
+	sed '3s/\t[^\t]*$//' "$2" | "$1" > /dev/null 2> "$WORK/err"
+	expect "a field too few past the columns read" "$1: stdin:3: expected $nf fields, found $((nf - 1))" "$(cat "$WORK/err")"
+	sed 's/$/\r/' "$2" | "$1" > "$WORK/o.tsv"
+	same "CRLF lines" "$WORK/ref.tsv" "$WORK/o.tsv"
+	bad=""
+	for n in $(seq 1 48); do
+		CRM_TEST_READ_SIZE=$n "$1" "$2" > "$WORK/o.tsv" 2>&1
+		cmp -s "$WORK/o.tsv" "$WORK/ref.tsv" || bad="$bad $n"
+	done
+	expect "read in chunks of 1..48 bytes" "" "$bad"
+}
+
 finish() {
 	if [ "$nskip" -gt 0 ]; then
 		printf '  %d passed, %d failed, %d skipped\n' "$npass" "$nfail" "$nskip"

@@ -24,19 +24,6 @@ t "cut -f1-19 $WORK/life.tsv | crm-churn"
 golden_end
 # Rows are split only as far as the columns read: the field count is still
 # checked past them, and CRLF lines and every read size give the same rows.
-crm-churn "$WORK/life.tsv" > "$WORK/ref.tsv"
-nf=$(head -n 1 "$WORK/life.tsv" | awk -F'\t' '{ print NF }')
-sed '3s/$/\textra/' "$WORK/life.tsv" | crm-churn > /dev/null 2> "$WORK/err"
-expect "a field too many past the columns read" "crm-churn: stdin:3: expected $nf fields, found $((nf + 1))" "$(cat "$WORK/err")"
-sed '3s/\t[^\t]*$//' "$WORK/life.tsv" | crm-churn > /dev/null 2> "$WORK/err"
-expect "a field too few past the columns read" "crm-churn: stdin:3: expected $nf fields, found $((nf - 1))" "$(cat "$WORK/err")"
-sed 's/$/\r/' "$WORK/life.tsv" | crm-churn > "$WORK/o.tsv"
-same "CRLF lines" "$WORK/ref.tsv" "$WORK/o.tsv"
-bad=""
-for n in $(seq 1 48); do
-	CRM_TEST_READ_SIZE=$n crm-churn "$WORK/life.tsv" > "$WORK/o.tsv" 2>&1
-	cmp -s "$WORK/o.tsv" "$WORK/ref.tsv" || bad="$bad $n"
-done
-expect "read in chunks of 1..48 bytes" "" "$bad"
+check_split crm-churn "$WORK/life.tsv"
 
 finish

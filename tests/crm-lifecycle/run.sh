@@ -40,19 +40,6 @@ t crm-lifecycle "$WORK/tier.tsv" "$WORK/tier.tsv"
 golden_end
 # Rows are split only as far as the columns read: the field count is still
 # checked past them, and CRLF lines and every read size give the same rows.
-crm-lifecycle "$WORK/tier.tsv" > "$WORK/ref.tsv"
-nf=$(head -n 1 "$WORK/tier.tsv" | awk -F'\t' '{ print NF }')
-sed '3s/$/\textra/' "$WORK/tier.tsv" | crm-lifecycle > /dev/null 2> "$WORK/err"
-expect "a field too many past the columns read" "crm-lifecycle: stdin:3: expected $nf fields, found $((nf + 1))" "$(cat "$WORK/err")"
-sed '3s/\t[^\t]*$//' "$WORK/tier.tsv" | crm-lifecycle > /dev/null 2> "$WORK/err"
-expect "a field too few past the columns read" "crm-lifecycle: stdin:3: expected $nf fields, found $((nf - 1))" "$(cat "$WORK/err")"
-sed 's/$/\r/' "$WORK/tier.tsv" | crm-lifecycle > "$WORK/o.tsv"
-same "CRLF lines" "$WORK/ref.tsv" "$WORK/o.tsv"
-bad=""
-for n in $(seq 1 48); do
-	CRM_TEST_READ_SIZE=$n crm-lifecycle "$WORK/tier.tsv" > "$WORK/o.tsv" 2>&1
-	cmp -s "$WORK/o.tsv" "$WORK/ref.tsv" || bad="$bad $n"
-done
-expect "read in chunks of 1..48 bytes" "" "$bad"
+check_split crm-lifecycle "$WORK/tier.tsv"
 
 finish

@@ -192,13 +192,7 @@ static uint64_t part_u64(const Part *p, size_t k)
 static void add_i64(const Part *p, const Series *s, int32_t month, int64_t *a, int64_t v,
 		    const char *tier, const char *what)
 {
-	if (add_check(a, v)) {
-		char where[600], during[16], mb[8];
-		month_fmt(mb, month);
-		snprintf(during, sizeof during, "month %.7s", mb);
-		snprintf(where, sizeof where, "%s:%llu: ", p->path, p->lineno);
-		overflow_at(where, s, during, tier, what);
-	}
+	add_month_at(p->path, p->lineno, s, month, a, v, tier, what);
 }
 
 /* merge_period keeps the period text T of a partial in TEXT and *DAY, the

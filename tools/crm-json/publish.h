@@ -103,6 +103,11 @@ noreturn void overflow(const Series *s, const char *during, const char *tier, co
 noreturn void overflow_at(const char *where, const Series *s, const char *during,
 			   const char *tier, const char *what);
 
+/* add_month_at adds V to *A, a figure of series S in month MONTH read at
+ * PATH:LINE; dies naming them when the sum overflows. */
+void add_month_at(const char *path, unsigned long long line, const Series *s, int32_t month,
+		  int64_t *a, int64_t v, const char *tier, const char *what);
+
 /* ---- read.c ---- */
 
 /* add_tiers adds the tiers of TR that x->tiers lacks, in TR's order. */

@@ -63,13 +63,7 @@ static void period_day(const Tsv *t, int col, char *text, int32_t *day,
 static void add_sum(const Tsv *t, const Series *s, int32_t month, int64_t *a, int64_t v,
 		    const char *tier, const char *what)
 {
-	if (add_check(a, v)) {
-		char where[600], during[16], mb[8];
-		month_fmt(mb, month);
-		snprintf(during, sizeof during, "month %.7s", mb);
-		snprintf(where, sizeof where, "%s:%llu: ", t->name, (unsigned long long)t->lineno);
-		overflow_at(where, s, during, tier, what);
-	}
+	add_month_at(t->name, (unsigned long long)t->lineno, s, month, a, v, tier, what);
 }
 
 void read_rows(Ctx *x, Tsv *t)

@@ -1,6 +1,8 @@
 /* crm-json: the series: months of figures and the at-risk list, per
  * brand and for all customers. */
 #include "publish.h"
+#include "date.h"
+#include "money.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -148,4 +150,17 @@ void overflow_at(const char *where, const Series *s, const char *during, const c
 void overflow(const Series *s, const char *during, const char *tier, const char *what)
 {
 	overflow_at("", s, during, tier, what);
+}
+
+/* add_month_at: see publish.h. */
+void add_month_at(const char *path, unsigned long long line, const Series *s, int32_t month,
+		  int64_t *a, int64_t v, const char *tier, const char *what)
+{
+	if (add_check(a, v)) {
+		char where[600], during[16], mb[8];
+		month_fmt(mb, month);
+		snprintf(during, sizeof during, "month %.7s", mb);
+		snprintf(where, sizeof where, "%s:%llu: ", path, line);
+		overflow_at(where, s, during, tier, what);
+	}
 }

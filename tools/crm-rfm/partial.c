@@ -92,9 +92,7 @@ void write_values(const Ctx *X, Out *o, const uint32_t *order)
 {
 	char id[17];
 	rules_id(X->rules, id);
-	if (X->has_brand)
-		out_str(o, "brand\t");
-	out_str(o, "measure\tvalue\tcustomers\trules_id\n");
+	put_header(X, o, "measure\tvalue\tcustomers\trules_id\n");
 	int64_t *v = NULL;
 	size_t cap = 0;
 	for (size_t bi = 0; bi < X->nbr; bi++) {
@@ -142,15 +140,7 @@ static void warn_empty(const Brand *b, int m, const int64_t *thr, const Count *c
 			above += c[i].v > thr[k];
 		cnt[m == M_R ? b->r->bins - above : 1 + above] += c[i].n;
 	}
-	char list[64];
-	size_t len = 0;
-	for (int sc = 1; sc <= b->r->bins; sc++)
-		if (!cnt[sc])
-			len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
-	if (len)
-		warn("%s%.*s%s%s: no customer scores %s; equal values share a score (see --thresholds)",
-		     b->name ? "brand " : "", (int)b->name_n, b->name ? b->name : "", b->name ? ": " : "",
-		     measure_name[m], list);
+	warn_empty_scores(b, m, cnt);
 }
 
 void combine_values(Ctx *X, Out *o, char **paths, int npaths)
@@ -200,9 +190,7 @@ void combine_values(Ctx *X, Out *o, char **paths, int npaths)
 	for (size_t i = 0; i < X->nbr; i++)
 		order[i] = (uint32_t)i;
 	qsort_r(order, X->nbr, sizeof *order, cmp_brand, X);
-	if (X->has_brand)
-		out_str(o, "brand\t");
-	out_str(o, "measure\tcustomers\tcuts\trules_id\n");
+	put_header(X, o, "measure\tcustomers\tcuts\trules_id\n");
 	for (size_t bi = 0; bi < X->nbr; bi++) {
 		const Brand *b = &X->br[order[bi]];
 		for (int m = 0; m < 3; m++) {

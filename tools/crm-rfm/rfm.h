@@ -127,6 +127,10 @@ void fold(Ctx *X);
 /* score_all scores each brand's customers and sorts them by key. */
 void score_all(Ctx *X);
 
+/* warn_empty_scores warns which scores 1..bins of brand B's measure M no
+ * customer gets, given CNT[score], the customers per score. */
+void warn_empty_scores(const Brand *b, int m, const uint64_t *cnt);
+
 /* ---- segment.c ---- */
 
 /* Per segment of a brand: counts, sums and medians. */
@@ -151,6 +155,10 @@ void add_mon(int64_t *a, int64_t v, const Brand *b, const char *what, const char
 
 
 /* ---- write.c and json.c: each writes the brands in ORDER to O ---- */
+
+/* put_header writes the header line COLS (tab-separated, ending in a
+ * newline) after a brand column, where the input has brands. */
+void put_header(const Ctx *X, Out *o, const char *cols);
 
 void write_rows(const Ctx *X, Out *o, const uint32_t *order);
 void write_thresholds(const Ctx *X, Out *o, const uint32_t *order);

@@ -140,6 +140,22 @@ int cmp_key(const void *a, const void *b, void *ctx)
 	return (x->key_n > y->key_n) - (x->key_n < y->key_n);
 }
 
+/* warn_empty_scores warns which scores 1..bins of brand B's measure M no
+ * customer gets, given CNT[score], the customers per score: equal values
+ * share a score. */
+void warn_empty_scores(const Brand *b, int m, const uint64_t *cnt)
+{
+	char list[64];
+	size_t len = 0;
+	for (int sc = 1; sc <= b->r->bins; sc++)
+		if (!cnt[sc])
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
+	if (len)
+		warn("%s%.*s%s%s: no customer scores %s; equal values share a score (see --thresholds)",
+		     b->name ? "brand " : "", (int)b->name_n, b->name ? b->name : "", b->name ? ": " : "",
+		     measure_name[m], list);
+}
+
 /* score_brand sets brand B's thresholds (quantiles of its customers, or
  * its cut points) and each customer's scores and segment. */
 static void score_brand(Ctx *X, Brand *b)
@@ -202,15 +218,7 @@ static void score_brand(Ctx *X, Brand *b)
 		uint64_t cnt[MAXBINS + 1] = { 0 };
 		for (size_t i = 0; i < b->n; i++)
 			cnt[X->cust[b->idx[i]].score[m]]++;
-		char list[64];
-		size_t len = 0;
-		for (int sc = 1; sc <= b->r->bins; sc++)
-			if (!cnt[sc])
-				len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", sc);
-		if (len)
-			warn("%s%.*s%s%s: no customer scores %s; equal values share a score (see --thresholds)",
-			     b->name ? "brand " : "", (int)b->name_n, b->name ? b->name : "", b->name ? ": " : "",
-			     measure_name[m], list);
+		warn_empty_scores(b, m, cnt);
 	}
 }
 

@@ -30,6 +30,15 @@ static int64_t rfm_score(const Brand *b, const Cust *u)
 	return (int64_t)((num * 200 + b->r->wsum) / (2 * (__int128)b->r->wsum));
 }
 
+/* put_header writes the header line COLS (tab-separated, ending in a
+ * newline) after a brand column, where the input has brands. */
+void put_header(const Ctx *X, Out *o, const char *cols)
+{
+	if (X->has_brand)
+		out_str(o, "brand\t");
+	out_str(o, cols);
+}
+
 /* put_brand writes B's name and a tab, where the input has brands. */
 static void put_brand(const Ctx *X, Out *o, const Brand *b)
 {
@@ -41,9 +50,7 @@ static void put_brand(const Ctx *X, Out *o, const Brand *b)
 
 void write_rows(const Ctx *X, Out *o, const uint32_t *order)
 {
-	if (X->has_brand)
-		out_str(o, "brand\t");
-	out_str(o, "customer_id\trecency\tfrequency\tmonetary\tr_score\tf_score\tm_score\trfm_score\t"
+	put_header(X, o, "customer_id\trecency\tfrequency\tmonetary\tr_score\tf_score\tm_score\trfm_score\t"
 		   "segment\trecommendation\tsegmented_at\ttenure\n");
 	char asof[11];
 	date_fmt(asof, X->as_of);
@@ -95,9 +102,7 @@ static void put_measure(const Ctx *X, Out *o, int m, int64_t v)
 
 void write_thresholds(const Ctx *X, Out *o, const uint32_t *order)
 {
-	if (X->has_brand)
-		out_str(o, "brand\t");
-	out_str(o, "measure\tmethod\tscore\tabove\tup_to\tcustomers\tmin\tmax\n");
+	put_header(X, o, "measure\tmethod\tscore\tabove\tup_to\tcustomers\tmin\tmax\n");
 	for (size_t bi = 0; bi < X->nbr; bi++) {
 		const Brand *b = &X->br[order[bi]];
 		for (int m = 0; m < 3; m++) {
@@ -142,9 +147,7 @@ void write_thresholds(const Ctx *X, Out *o, const uint32_t *order)
 
 void write_summary(const Ctx *X, Out *o, const uint32_t *order)
 {
-	if (X->has_brand)
-		out_str(o, "brand\t");
-	out_str(o, "segment\tcustomers\tshare\tmonetary\tavg_monetary\trevenue_share\t"
+	put_header(X, o, "segment\tcustomers\tshare\tmonetary\tavg_monetary\trevenue_share\t"
 		   "median_recency\tmedian_frequency\tmedian_monetary\trecommendation\n");
 	for (size_t bi = 0; bi < X->nbr; bi++) {
 		const Brand *b = &X->br[order[bi]];
