@@ -4,11 +4,12 @@
 
 #include <stdlib.h>
 
-void radix_sort_u64(uint64_t *k, size_t n)
+void radix_sort_u64_idx(uint64_t *k, uint32_t *idx, size_t n)
 {
 	if (n < 2)
 		return;
 	uint64_t *t = xmalloc(n * sizeof *t), and = ~0ULL, or = 0;
+	uint32_t *ti = idx ? xmalloc(n * sizeof *ti) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		and &= k[i];
 		or |= k[i];
@@ -21,9 +22,21 @@ void radix_sort_u64(uint64_t *k, size_t n)
 			c[((k[i] >> sh) & 0xff) + 1]++;
 		for (int b = 0; b < 256; b++)
 			c[b + 1] += c[b];
-		for (size_t i = 0; i < n; i++)
-			t[c[(k[i] >> sh) & 0xff]++] = k[i];
+		for (size_t i = 0; i < n; i++) {
+			size_t d = c[(k[i] >> sh) & 0xff]++;
+			t[d] = k[i];
+			if (ti)
+				ti[d] = idx[i];
+		}
 		memcpy(k, t, n * sizeof *k);
+		if (ti)
+			memcpy(idx, ti, n * sizeof *idx);
 	}
 	free(t);
+	free(ti);
+}
+
+void radix_sort_u64(uint64_t *k, size_t n)
+{
+	radix_sort_u64_idx(k, NULL, n);
 }

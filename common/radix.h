@@ -11,6 +11,11 @@
  * first, skipping the bytes every key shares); allocates N keys of scratch. */
 void radix_sort_u64(uint64_t *k, size_t n);
 
+/* radix_sort_u64_idx sorts the N keys K ascending and moves IDX (N
+ * indices, or NULL) with them; each pass is stable, so equal keys keep
+ * their order in IDX. */
+void radix_sort_u64_idx(uint64_t *k, uint32_t *idx, size_t n);
+
 /* radix_of_double returns a key that orders as V does among numbers (NaN
  * excepted); radix_double inverts it. */
 static inline uint64_t radix_of_double(double v)

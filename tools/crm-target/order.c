@@ -3,45 +3,12 @@
  * steps or customers until the budget is spent. The items are scattered
  * into buckets by the 16 highest bits in which the keys differ (one pass),
  * and a bucket is sorted only when the walk reaches it. */
+#include "radix.h"
 #include "target.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* sort_u64: least significant byte first, skipping the bytes every key
- * shares; each pass is stable, so equal keys keep their index order. */
-void sort_u64(uint64_t *key, uint32_t *idx, size_t n)
-{
-	if (n < 2)
-		return;
-	uint64_t *k2 = xmalloc(n * sizeof *k2);
-	uint32_t *i2 = xmalloc(n * sizeof *i2);
-	uint64_t and = ~0ULL, or = 0;
-	for (size_t i = 0; i < n; i++) {
-		and &= key[i];
-		or |= key[i];
-	}
-	uint64_t diff = and ^ or;
-	for (int sh = 0; sh < 64; sh += 8) {
-		if (!((diff >> sh) & 0xff))
-			continue;
-		size_t cnt[257] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[((key[i] >> sh) & 0xff) + 1]++;
-		for (int b = 0; b < 256; b++)
-			cnt[b + 1] += cnt[b];
-		for (size_t i = 0; i < n; i++) {
-			size_t d = cnt[(key[i] >> sh) & 0xff]++;
-			k2[d] = key[i];
-			i2[d] = idx[i];
-		}
-		memcpy(key, k2, n * sizeof *key);
-		memcpy(idx, i2, n * sizeof *idx);
-	}
-	free(k2);
-	free(i2);
-}
 
 /* order_init computes the keys three times, the highest bits in which
  * they differ, the size of each bucket, and where each item goes, rather
@@ -89,7 +56,7 @@ static void settle(Order *o)
 	size_t s = o->pos, n = o->end - s;
 	uint64_t *key = o->key + s;
 	uint32_t *idx = o->idx + s;
-	sort_u64(key, idx, n);
+	radix_sort_u64_idx(key, idx, n);
 	if (!o->tie)
 		return;
 	for (size_t i = 0; i < n;) {

@@ -231,10 +231,6 @@ uint64_t ratio_key(int64_t dp, int64_t dc);
 
 /* ---- order.c ---- */
 
-/* sort_u64 sorts N (key, index) pairs by key then index, a stable radix
- * sort; the indexes must come in ascending order. */
-void sort_u64(uint64_t *key, uint32_t *idx, size_t n);
-
 /* Order: items visited in key order, bucket by bucket (order.c). */
 enum { ORDER_BUCKETS = 1 << 16 };
 typedef struct {
